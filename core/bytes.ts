@@ -1,0 +1,64 @@
+/**
+ * Small byte helpers used everywhere: hex in and out (0x-prefixed at the edges), comparison,
+ * concatenation. Inputs from the outside world are checked and fail with a typed error.
+ */
+import { FormatError, ErrorCodes } from './errors.js';
+
+const HEX_RE = /^(0x)?([0-9a-fA-F]{2})*$/;
+
+export function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+/** `0x`-prefixed lower-case hex, the form used at the RPC boundary. */
+export function to0x(bytes: Uint8Array): string {
+  return '0x' + toHex(bytes);
+}
+
+/** Parse hex (with or without `0x`); `expectedLength` in bytes, when given, is enforced. */
+export function fromHex(hex: string, expectedLength?: number): Uint8Array {
+  if (typeof hex !== 'string' || !HEX_RE.test(hex)) {
+    throw new FormatError(ErrorCodes.HEX_INVALID, 'not an even-length hex string', { value: String(hex).slice(0, 80) });
+  }
+  const body = hex.startsWith('0x') ? hex.slice(2) : hex;
+  const out = new Uint8Array(Buffer.from(body, 'hex'));
+  if (expectedLength !== undefined && out.length !== expectedLength) {
+    throw new FormatError(ErrorCodes.HEX_INVALID, `expected ${expectedLength} bytes, got ${out.length}`, {
+      expected: expectedLength,
+      actual: out.length,
+    });
+  }
+  return out;
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+}
+
+/** Lexicographic order, then length: the byte order of sorted sets and keys. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  return Buffer.compare(a, b);
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+const encoder = new TextEncoder();
+export function utf8(s: string): Uint8Array {
+  return encoder.encode(s);
+}
+
+/** A plain Uint8Array view (not a Buffer subclass) over the same memory. */
+export function plainBytes(b: Uint8Array): Uint8Array {
+  return b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}

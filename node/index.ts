@@ -1,0 +1,4 @@
+/**
+ * node/: the runtime that does I/O. Only the CLI entry point imports it.
+ */
+export { main, buildCli } from './cli.js';

@@ -1,0 +1,3 @@
+/** Shared test helpers. Only test files import this folder. */
+export { Rng } from './rng.js';
+export { REPO_ROOT, repoPath } from './paths.js';
