@@ -1,0 +1,68 @@
+/**
+ * Domain-separated hashing, Merkle roots and proofs, and bech32m addresses.
+ */
+import t from 'tap';
+import {
+  addressFromPublicKey, decodeAddress, Domain, encodeAddress, ErrorCodes, hashOf, merkleProof, merkleRoot, sha256, toHex, utf8,
+  verifyMerkleProof, generateKeyPair, concatBytes, domainPrefix,
+} from '../index.js';
+import { Rng } from '../../test/index.js';
+
+t.test('hashOf prefixes the domain; domains never collide', (tt) => {
+  const data = utf8('abc');
+  tt.equal(toHex(hashOf(Domain.TX, data)), toHex(sha256(concatBytes(utf8('sov/tx'), new Uint8Array([0]), data))));
+  tt.equal(toHex(sha256(utf8('abc'))), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', 'SHA-256 of "abc"');
+  const seen = new Set(Object.values(Domain).map((d) => toHex(hashOf(d, data))));
+  tt.equal(seen.size, Object.values(Domain).length, 'one digest per domain');
+  tt.equal(toHex(domainPrefix('x')), '736f762f7800');
+  tt.end();
+});
+
+t.test('Merkle proofs verify for every index of lists of 1..40; tampering fails', (tt) => {
+  const rng = new Rng(5);
+  for (let n = 1; n <= 40; n++) {
+    const items = Array.from({ length: n }, () => rng.bytes(1 + rng.int(40)));
+    const root = merkleRoot(items);
+    for (let i = 0; i < n; i++) {
+      const proof = merkleProof(items, i);
+      if (!verifyMerkleProof(root, items[i]!, i, n, proof)) {
+        tt.fail(`n=${n} i=${i} does not verify`);
+        return tt.end();
+      }
+      if (n > 1 && verifyMerkleProof(root, items[i]!, (i + 1) % n, n, proof)) tt.fail(`n=${n} i=${i} verifies at another index`);
+      if (verifyMerkleProof(root, utf8('other'), i, n, proof)) tt.fail(`n=${n} i=${i} verifies for another item`);
+      if (proof.length > 0) {
+        const bad = proof.map((p) => Uint8Array.from(p));
+        bad[rng.int(bad.length)]![rng.int(32)]! ^= 1;
+        if (verifyMerkleProof(root, items[i]!, i, n, bad)) tt.fail(`n=${n} i=${i} verifies with a tampered path`);
+      }
+    }
+  }
+  tt.pass('all proofs checked');
+  tt.not(toHex(merkleRoot([])), toHex(merkleRoot([new Uint8Array(0)])), 'empty list differs from one empty item');
+  tt.not(toHex(merkleRoot([utf8('a'), utf8('b')])), toHex(merkleRoot([utf8('b'), utf8('a')])), 'order matters');
+  tt.throws(() => merkleProof([utf8('a')], 1), RangeError);
+  tt.equal(verifyMerkleProof(merkleRoot([utf8('a')]), utf8('a'), 0, 1, []), true);
+  tt.equal(verifyMerkleProof(merkleRoot([utf8('a')]), utf8('a'), -1, 1, []), false);
+  tt.end();
+});
+
+t.test('addresses: derive, encode, decode, and every malformed form refused', (tt) => {
+  const kp = generateKeyPair();
+  const addr = addressFromPublicKey(kp.publicKey);
+  tt.equal(addr.length, 20);
+  const s = encodeAddress('gov', addr);
+  tt.match(s, /^gov1[02-9ac-hj-np-z]+$/);
+  tt.equal(toHex(decodeAddress(s, 'gov')), toHex(addr));
+  tt.throws(() => decodeAddress(s, 'sov'), { code: ErrorCodes.ADDRESS_WRONG_PREFIX });
+  const flipped = s.slice(0, -1) + (s.endsWith('q') ? 'p' : 'q');
+  tt.throws(() => decodeAddress(flipped, 'gov'), { code: ErrorCodes.ADDRESS_INVALID }, 'bad checksum');
+  tt.throws(() => decodeAddress(s.toUpperCase().slice(0, 5) + s.slice(5), 'gov'), { code: ErrorCodes.ADDRESS_INVALID }, 'mixed case');
+  tt.throws(() => decodeAddress(encodeAddress('gov', addr).replace(/.$/, ''), 'gov'), { code: ErrorCodes.ADDRESS_INVALID }, 'truncated');
+  tt.throws(() => decodeAddress('x'.repeat(200), 'gov'), { code: ErrorCodes.ADDRESS_INVALID }, 'too long');
+  tt.throws(() => decodeAddress(42 as unknown as string, 'gov'), { code: ErrorCodes.ADDRESS_INVALID }, 'not a string');
+  tt.throws(() => encodeAddress('Bad-Prefix', addr), { code: ErrorCodes.ADDRESS_INVALID });
+  tt.throws(() => encodeAddress('gov', new Uint8Array(19)), { code: ErrorCodes.ADDRESS_INVALID });
+  tt.throws(() => addressFromPublicKey(new Uint8Array(31)), { code: ErrorCodes.ADDRESS_INVALID });
+  tt.end();
+});
