@@ -15,7 +15,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// The tree to check: the repository, or the folder given as the first argument (tests).
+const root = process.argv[2] ? resolve(process.argv[2]) : resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const LAYERS = ['core', 'state', 'vm', 'consensus', 'node', 'rpc', 'genesis', 'scripts'];
 const ALLOWED = {
   core: [],
