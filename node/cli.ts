@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { addressFromPublicKey, encodeAddress, fromHex, isSovError, isValidPublicKey, to0x, Tx } from '../core/index.js';
+import { registerKeys } from './commands/keys.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -36,6 +37,7 @@ export function buildCli(): Command {
       console.log(JSON.stringify(toJson({ hash: tx.hash, ...tx.data }), null, 2));
     });
 
+  registerKeys(program);
   return program;
 }
 

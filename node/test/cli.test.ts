@@ -38,3 +38,27 @@ t.test('bad input: one line on stderr, status 2', (tt) => {
   }
   tt.end();
 });
+
+t.test('sov keys generate / show', async (tt) => {
+  const { mkdtempSync, writeFileSync, rmSync, readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'sov-keys-'));
+  try {
+    writeFileSync(join(dir, 'pw'), 'correct horse battery\n');
+    const out = join(dir, 'v.json');
+    const g = sov('keys', 'generate', '--type', 'validator', '--out', out, '--password-file', join(dir, 'pw'), '--prefix', 'gov');
+    tt.equal(g.status, 0, g.stderr);
+    const made = JSON.parse(g.stdout) as { address: string; publicKey: string };
+    const s = sov('keys', 'show', out, '--prefix', 'gov');
+    tt.equal(s.status, 0, s.stderr);
+    tt.same(JSON.parse(s.stdout), { type: 'validator', address: made.address, publicKey: made.publicKey });
+    tt.equal(JSON.parse(readFileSync(out, 'utf8')).type, 'validator');
+    tt.equal(sov('keys', 'generate', '--out', out, '--password-file', join(dir, 'pw')).status, 2, 'refuses to overwrite');
+    tt.equal(sov('keys', 'generate', '--out', join(dir, 'x.json')).status, 2, 'no password source and no terminal');
+    tt.equal(sov('keys', 'show', join(dir, 'pw')).status, 2, 'not a keystore');
+    tt.equal(sov('keys', 'show', join(dir, 'missing.json')).status, 2, 'missing file');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
