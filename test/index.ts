@@ -1,3 +1,4 @@
 /** Shared test helpers. Only test files import this folder. */
 export { Rng } from './rng.js';
 export { REPO_ROOT, repoPath } from './paths.js';
+export { waitFor } from './wait.js';
