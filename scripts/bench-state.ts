@@ -1,0 +1,135 @@
+/**
+ * State benchmark (`npm run bench:state`): fill the state tree with N keys (default
+ * 1,000,000), then commit blocks of 5,000 updates of random existing keys, and measure
+ * committed updates/s, proof generation/s and verification/s, and bytes on disk per key.
+ * Beside them, from the same run, the raw LevelDB rate for the same number of plain puts in
+ * 5,000-op batches (into a store preloaded with the same number of keys).
+ * The last output line is one JSON object; `ratio` = state updates/s / plain puts/s.
+ * Flags: --keys N, --blocks B (default 20).
+ */
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { LevelKV, StateTree, encodeProof, verifyProof, type KVOp, type StateWrite } from '../state/index.js';
+
+const BLOCK = 5000;
+const arg = (name: string, def: number): number => {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return def;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${name} needs a positive integer`);
+  return v;
+};
+const N = arg('--keys', 1_000_000);
+const BLOCKS = arg('--blocks', 20);
+const log = (s: string): void => console.log(s);
+const now = (): number => Number(process.hrtime.bigint()) / 1e6;
+
+function duBytes(dir: string): number {
+  let n = 0;
+  for (const f of readdirSync(dir)) n += statSync(join(dir, f)).size;
+  return n;
+}
+
+const keyOf = (i: number): Uint8Array => {
+  const k = new Uint8Array(24);
+  k.set([0x62, 0x61, 0x6c, 0x2f], 0); // "bal/"
+  new DataView(k.buffer).setUint32(4, i);
+  k.set(randomBytes(16), 8);
+  return k;
+};
+
+async function main(): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'sov-bench-state-'));
+  try {
+    const stateDir = join(root, 'state');
+    const kv = await LevelKV.open(stateDir);
+    const tree = await StateTree.open(kv, { cacheNodes: 2_000_000 });
+    const keys: Uint8Array[] = new Array<Uint8Array>(N);
+    log(`building ${N} keys...`);
+    let t0 = now();
+    const FILL = 10_000;
+    for (let i = 0; i < N; i += FILL) {
+      const writes: StateWrite[] = [];
+      for (let j = i; j < Math.min(N, i + FILL); j++) {
+        keys[j] = keyOf(j);
+        writes.push({ key: keys[j]!, value: randomBytes(32) });
+      }
+      await tree.commit(writes, { pruneTo: Math.max(0, tree.height - 1) });
+      if ((i + FILL) % 100_000 === 0) log(`  ${i + FILL} keys, ${((i + FILL) / ((now() - t0) / 1000)).toFixed(0)} keys/s`);
+    }
+    log(`built in ${((now() - t0) / 1000).toFixed(1)} s, ${tree.cachedNodes} nodes cached`);
+
+    // Committed blocks of random-key updates.
+    const blocks: StateWrite[][] = [];
+    for (let b = 0; b < BLOCKS; b++) {
+      const chosen = new Set<number>();
+      while (chosen.size < BLOCK) chosen.add(Math.floor(Math.random() * N));
+      blocks.push([...chosen].map((i) => ({ key: keys[i]!, value: randomBytes(32) })));
+    }
+    t0 = now();
+    for (const w of blocks) await tree.commit(w);
+    const stateMs = now() - t0;
+    const updatesPerS = (BLOCKS * BLOCK) / (stateMs / 1000);
+    log(`state: ${BLOCKS} blocks of ${BLOCK} updates in ${stateMs.toFixed(0)} ms: ${updatesPerS.toFixed(0)} updates/s`);
+
+    // Proofs.
+    const P = 5000;
+    const proofs: { key: Uint8Array; value: Uint8Array | null; proof: Uint8Array }[] = [];
+    t0 = now();
+    for (let i = 0; i < P; i++) {
+      const key = keys[Math.floor(Math.random() * N)]!;
+      const r = await tree.prove(key);
+      proofs.push({ key, value: r.value, proof: encodeProof(r.proof) });
+    }
+    const proveMs = now() - t0;
+    t0 = now();
+    let ok = 0;
+    for (const p of proofs) if (verifyProof(tree.rootHash, p.key, p.value, p.proof)) ok++;
+    const verifyMs = now() - t0;
+    if (ok !== P) throw new Error(`${P - ok} proofs did not verify`);
+    const avgProof = proofs.reduce((s, p) => s + p.proof.length, 0) / P;
+    log(`proofs: ${(P / (proveMs / 1000)).toFixed(0)} generated/s, ${(P / (verifyMs / 1000)).toFixed(0)} verified/s, ${avgProof.toFixed(0)} bytes each`);
+
+    await tree.prune(Math.max(0, tree.height - 10));
+    await kv.close();
+    const bytesPerKey = duBytes(stateDir) / N;
+    log(`disk: ${bytesPerKey.toFixed(0)} bytes per key (10 versions kept)`);
+
+    // Raw LevelDB: the same number of plain puts, 5,000 per batch, into a store of N keys.
+    const raw = await LevelKV.open(join(root, 'raw'));
+    for (let i = 0; i < N; i += FILL) {
+      const ops: KVOp[] = [];
+      for (let j = i; j < Math.min(N, i + FILL); j++) ops.push({ type: 'put', key: randomBytes(41), value: randomBytes(58) });
+      await raw.batch(ops);
+    }
+    const rawBatches: KVOp[][] = blocks.map(() => Array.from({ length: BLOCK }, () => ({ type: 'put' as const, key: randomBytes(41), value: randomBytes(58) })));
+    t0 = now();
+    for (const ops of rawBatches) await raw.batch(ops);
+    const rawMs = now() - t0;
+    await raw.close();
+    const rawPerS = (BLOCKS * BLOCK) / (rawMs / 1000);
+    log(`raw level: ${rawPerS.toFixed(0)} puts/s`);
+    const result = {
+      keys: N,
+      blocks: BLOCKS,
+      blockUpdates: BLOCK,
+      stateUpdatesPerS: Math.round(updatesPerS),
+      proofsPerS: Math.round(P / (proveMs / 1000)),
+      verificationsPerS: Math.round(P / (verifyMs / 1000)),
+      proofBytes: Math.round(avgProof),
+      bytesPerKey: Math.round(bytesPerKey),
+      levelPutsPerS: Math.round(rawPerS),
+      ratio: Number((updatesPerS / rawPerS).toFixed(3)),
+    };
+    console.log(JSON.stringify(result));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

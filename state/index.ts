@@ -1,0 +1,14 @@
+/**
+ * state/: the authenticated, versioned key-value state over LevelDB (a Jellyfish-style
+ * sparse Merkle tree with proofs), the block store and its indexes, snapshots, and the
+ * atomic per-height commit. This file is the folder's whole public surface.
+ */
+export * from './errors.js';
+export type { KV, KVOp, KVRange } from './kv.js';
+export { MemoryKV } from './kv.js';
+export { LevelKV } from './level-kv.js';
+export { Prefix, MAX_ACCOUNT_BYTES } from './keys.js';
+export { EMPTY_ROOT, MAX_DEPTH, StateDomain, computeRoot, innerHashOf, keyHashOf, leafHashOf, valueHashOf } from './hashing.js';
+export { MAX_KEY_BYTES, MAX_VALUE_BYTES, type StateWrite } from './tree.js';
+export { StateProofSchema, decodeProof, encodeProof, verifyProof, MAX_PROOF_BYTES, type StateProof } from './proof.js';
+export { StateTree, STATE_FORMAT, type PreparedVersion, type StagedCommit, type StateTreeOptions } from './store.js';

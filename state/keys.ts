@@ -1,0 +1,157 @@
+/**
+ * Every LevelDB key prefix of the node's state database, in one table, with its
+ * key -> value shape (docs/state.md explains each). One byte of prefix; integers big-endian
+ * so keys sort by number; `ver`/`h` are 8-byte heights, `idx`/`ev` 4-byte indexes.
+ * Nothing outside this file spells a prefix byte.
+ */
+import { invalidInput } from './errors.js';
+
+export const Prefix = {
+  /** 'M' -> StateMeta (msgpack): format, head height, oldest retained version, head root, first block height. */
+  META: 0x4d,
+  /** 'I' -> empty: a snapshot import is in progress (a store holding it has no committed height). */
+  IMPORT: 0x49,
+  /** 'R' ver -> root entry of the tree at version `ver` (node.ts `encodeEntry`). */
+  ROOT: 0x52,
+  /** 'N' ver depth path -> internal tree node created at `ver` at nibble path `path` (node.ts `encodeNode`). */
+  NODE: 0x4e,
+  /** 'L' keyHash ver -> leaf record: u16 key length, key, value (written at `ver`). */
+  LEAF: 0x4c,
+  /** 'S' ver -> stale list: the NODE and LEAF keys that version `ver` replaced (u8 length + key, repeated). */
+  STALE: 0x53,
+  /** 'B' h -> block at height h (core Block canonical bytes). */
+  BLOCK: 0x42,
+  /** 'C' h -> commit certificate for block h (core Commit canonical bytes). */
+  COMMIT: 0x43,
+  /** 'H' blockHash -> h (8 bytes). */
+  BLOCK_HASH: 0x48,
+  /** 'T' txHash -> h (8) idx (4): where a transaction was included. */
+  TX: 0x54,
+  /** 'X' h idx -> receipt bytes of tx `idx` of block h (opaque, from the state machine). */
+  RECEIPT: 0x58,
+  /** 'E' h idx ev -> event bytes: event `ev` of tx `idx` of block h (opaque). */
+  EVENT: 0x45,
+  /** 'a' len account h idx -> txHash: tx `idx` of block h touched `account`. */
+  ACCOUNT_TX: 0x61,
+  /** 'e' len account h idx ev -> empty: event `ev` of tx `idx` of block h concerns `account`. */
+  ACCOUNT_EVENT: 0x65,
+} as const;
+
+export const MAX_ACCOUNT_BYTES = 64;
+
+export function writeU64(out: Uint8Array, at: number, v: number): void {
+  const hi = Math.floor(v / 0x1_0000_0000);
+  const lo = v >>> 0;
+  out[at] = hi >>> 24; out[at + 1] = (hi >>> 16) & 0xff; out[at + 2] = (hi >>> 8) & 0xff; out[at + 3] = hi & 0xff;
+  out[at + 4] = lo >>> 24; out[at + 5] = (lo >>> 16) & 0xff; out[at + 6] = (lo >>> 8) & 0xff; out[at + 7] = lo & 0xff;
+}
+
+export function readU64(b: Uint8Array, at: number): number {
+  const hi = ((b[at]! << 24) >>> 0) + (b[at + 1]! << 16) + (b[at + 2]! << 8) + b[at + 3]!;
+  const lo = ((b[at + 4]! << 24) >>> 0) + (b[at + 5]! << 16) + (b[at + 6]! << 8) + b[at + 7]!;
+  return hi * 0x1_0000_0000 + lo;
+}
+
+export function writeU32(out: Uint8Array, at: number, v: number): void {
+  out[at] = v >>> 24; out[at + 1] = (v >>> 16) & 0xff; out[at + 2] = (v >>> 8) & 0xff; out[at + 3] = v & 0xff;
+}
+
+export function readU32(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) >>> 0) + (b[at + 1]! << 16) + (b[at + 2]! << 8) + b[at + 3]!;
+}
+
+const withHeight = (prefix: number, h: number, extra = 0): Uint8Array => {
+  const k = new Uint8Array(9 + extra);
+  k[0] = prefix;
+  writeU64(k, 1, h);
+  return k;
+};
+
+export const metaKey = (): Uint8Array => Uint8Array.of(Prefix.META);
+export const importKey = (): Uint8Array => Uint8Array.of(Prefix.IMPORT);
+export const rootKey = (ver: number): Uint8Array => withHeight(Prefix.ROOT, ver);
+export const staleKey = (ver: number): Uint8Array => withHeight(Prefix.STALE, ver);
+
+/** 'N' ver depth path: `path` is the first `depth` nibbles of `keyHash`, packed, a trailing odd nibble zeroed. */
+export function nodeKey(ver: number, depth: number, keyHash: Uint8Array): Uint8Array {
+  const n = (depth + 1) >> 1;
+  const k = new Uint8Array(10 + n);
+  k[0] = Prefix.NODE;
+  writeU64(k, 1, ver);
+  k[9] = depth;
+  k.set(keyHash.subarray(0, n), 10);
+  if (depth & 1) k[9 + n] = k[9 + n]! & 0xf0;
+  return k;
+}
+
+export function leafKey(keyHash: Uint8Array, ver: number): Uint8Array {
+  const k = new Uint8Array(41);
+  k[0] = Prefix.LEAF;
+  k.set(keyHash, 1);
+  writeU64(k, 33, ver);
+  return k;
+}
+
+export const blockKey = (h: number): Uint8Array => withHeight(Prefix.BLOCK, h);
+export const commitKey = (h: number): Uint8Array => withHeight(Prefix.COMMIT, h);
+
+export function hashKey(prefix: number, hash: Uint8Array): Uint8Array {
+  const k = new Uint8Array(1 + hash.length);
+  k[0] = prefix;
+  k.set(hash, 1);
+  return k;
+}
+export const blockHashKey = (hash: Uint8Array): Uint8Array => hashKey(Prefix.BLOCK_HASH, hash);
+export const txKey = (hash: Uint8Array): Uint8Array => hashKey(Prefix.TX, hash);
+
+export function receiptKey(h: number, idx: number): Uint8Array {
+  const k = withHeight(Prefix.RECEIPT, h, 4);
+  writeU32(k, 9, idx);
+  return k;
+}
+
+export function eventKey(h: number, idx: number, ev: number): Uint8Array {
+  const k = withHeight(Prefix.EVENT, h, 8);
+  writeU32(k, 9, idx);
+  writeU32(k, 13, ev);
+  return k;
+}
+
+function checkAccount(account: Uint8Array): void {
+  if (!(account instanceof Uint8Array) || account.length === 0 || account.length > MAX_ACCOUNT_BYTES) {
+    throw invalidInput(`an account is 1..${MAX_ACCOUNT_BYTES} bytes`, { length: account?.length });
+  }
+}
+
+/** The prefix shared by every index entry of `account` under `prefix` ('a' or 'e'). */
+export function accountPrefix(prefix: number, account: Uint8Array): Uint8Array {
+  checkAccount(account);
+  const k = new Uint8Array(2 + account.length);
+  k[0] = prefix;
+  k[1] = account.length;
+  k.set(account, 2);
+  return k;
+}
+
+/** Account index key: prefix, then h, idx and (for events) ev. */
+export function accountKey(prefix: number, account: Uint8Array, h: number, idx: number, ev?: number): Uint8Array {
+  const p = accountPrefix(prefix, account);
+  const k = new Uint8Array(p.length + 12 + (ev === undefined ? 0 : 4));
+  k.set(p, 0);
+  writeU64(k, p.length, h);
+  writeU32(k, p.length + 8, idx);
+  if (ev !== undefined) writeU32(k, p.length + 12, ev);
+  return k;
+}
+
+/** The smallest key greater than every key starting with `prefix` (an exclusive upper bound). */
+export function prefixEnd(prefix: Uint8Array): Uint8Array {
+  const k = prefix.slice();
+  for (let i = k.length - 1; i >= 0; i--) {
+    if (k[i]! < 0xff) {
+      k[i]!++;
+      return k.subarray(0, i + 1);
+    }
+  }
+  return Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff);
+}

@@ -1,0 +1,444 @@
+/**
+ * StateTree: the authenticated, versioned key-value store. Version h is the state after
+ * block h (version 0 is the empty state). It reads any key at the head or at any retained
+ * version, proves values and absences, computes the next version without writing it
+ * (`prepare`), and turns a prepared version into KV ops that the caller writes in one
+ * atomic batch with whatever else belongs to that height (`stage`; `commit` does both for
+ * standalone use). Pruning deletes what versions older than the window alone referenced.
+ *
+ * A bounded cache keeps the head's internal nodes by path (new nodes enter at commit,
+ * replaced ones leave; oldest-inserted evicted first), so an update reads few nodes from
+ * disk, and those level by level in one multi-get. Every node read from disk is checked
+ * against its parent's hash, every leaf against its entry: damage is STATE_CORRUPT.
+ */
+import { bytes32, decode, encode, equalBytes, struct, toHex, u8, uint } from '../core/index.js';
+import type { KV, KVOp } from './kv.js';
+import { StateError, StateErrorCodes, corrupt, invalidInput } from './errors.js';
+import { computeRoot, keyHashOf, leafHashOf, nibble, valueHashOf } from './hashing.js';
+import { InternalNode, decodeEntry, decodeLeaf, encodeEntry, sameHash, type Entry } from './node.js';
+import { importKey, leafKey, metaKey, nodeKey, rootKey, staleKey } from './keys.js';
+import { prepareUpdate, rootHashOf, type NodeLoader, type NodeRequest, type StateWrite, type TreeUpdate } from './tree.js';
+import type { StateProof } from './proof.js';
+
+export const STATE_FORMAT = 1;
+export const MetaSchema = struct('StateMeta', { format: u8, height: uint, oldest: uint, rootHash: bytes32 });
+
+/** Pruning deletes at most this many versions per commit (an explicit `prune` loops). */
+export const PRUNE_VERSIONS_PER_BATCH = 16;
+
+export interface StateTreeOptions {
+  /** Internal nodes kept in memory (default 1,000,000, about 0.5 KB each). */
+  readonly cacheNodes?: number;
+}
+
+/** A computed but unwritten version. */
+export interface PreparedVersion {
+  readonly height: number;
+  readonly baseHeight: number;
+  readonly baseRootHash: Uint8Array;
+  readonly rootHash: Uint8Array;
+  /** Leaf records written (sets that changed a value). */
+  readonly writes: number;
+  /** @internal */
+  readonly update: TreeUpdate;
+}
+
+export interface StagedCommit {
+  readonly ops: KVOp[];
+  /** Call once the batch is written: moves the in-memory head. */
+  readonly finish: () => void;
+}
+
+export class StateTree {
+  private headHeight: number;
+  private headRoot: Entry | null;
+  private oldestVersion: number;
+  private readonly cache = new Map<string, InternalNode>();
+  private readonly cacheLimit: number;
+  private lock: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly kv: KV,
+    meta: { height: number; oldest: number },
+    root: Entry | null,
+    opts: StateTreeOptions,
+  ) {
+    this.headHeight = meta.height;
+    this.oldestVersion = meta.oldest;
+    this.headRoot = root;
+    this.cacheLimit = opts.cacheNodes ?? 1_000_000;
+  }
+
+  /** Open the tree stored in `kv` (an empty KV is an empty tree at height 0). */
+  static async open(kv: KV, opts: StateTreeOptions = {}): Promise<StateTree> {
+    const raw = await kv.get(metaKey());
+    if (raw === undefined) {
+      if ((await kv.get(importKey())) !== undefined) await wipe(kv);
+      for await (const _ of kv.iterate({ limit: 1 })) {
+        throw corrupt('the store has data but no state metadata: not a state store');
+      }
+      return new StateTree(kv, { height: 0, oldest: 0 }, null, opts);
+    }
+    let meta;
+    try {
+      meta = decode(MetaSchema, raw, 256);
+    } catch {
+      throw corrupt('the state metadata record is malformed');
+    }
+    if (meta.format !== STATE_FORMAT) throw corrupt(`unknown state format ${meta.format}`, { format: meta.format });
+    if (meta.oldest > meta.height) throw corrupt('state metadata: oldest version above the head');
+    let root: Entry | null = null;
+    if (meta.height > 0) {
+      const r = await kv.get(rootKey(meta.height));
+      if (r === undefined) throw corrupt(`the root record of the head ${meta.height} is missing`, { height: meta.height });
+      root = decodeEntry(r, `R${meta.height}`);
+    }
+    if (!equalBytes(rootHashOf(root), meta.rootHash)) throw corrupt('the head root record does not match the metadata', { height: meta.height });
+    return new StateTree(kv, meta, root, opts);
+  }
+
+  get height(): number {
+    return this.headHeight;
+  }
+  get rootHash(): Uint8Array {
+    return rootHashOf(this.headRoot);
+  }
+  /** The oldest version still readable. */
+  get oldest(): number {
+    return this.oldestVersion;
+  }
+  /** Internal nodes currently cached. */
+  get cachedNodes(): number {
+    return this.cache.size;
+  }
+
+  /** Run `f` after every earlier mutation has finished (commits, prunes, imports are serial). */
+  protected serial<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(f, f);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  // ---- reading -------------------------------------------------------------------------
+
+  private checkHeight(h: number): void {
+    if (!Number.isSafeInteger(h) || h < 0) throw invalidInput(`bad height ${String(h)}`);
+    if (h > this.headHeight) throw new StateError(StateErrorCodes.STATE_MISSING_HEIGHT, `height ${h} is above the head ${this.headHeight}`, { height: h, head: this.headHeight });
+    if (h < this.oldestVersion) throw new StateError(StateErrorCodes.STATE_PRUNED, `height ${h} is pruned (oldest kept: ${this.oldestVersion})`, { height: h, oldest: this.oldestVersion });
+  }
+
+  private async rootEntry(h: number): Promise<Entry | null> {
+    this.checkHeight(h);
+    if (h === this.headHeight) return this.headRoot;
+    if (h === 0) return null;
+    const r = await this.kv.get(rootKey(h));
+    if (r === undefined) {
+      if (h < this.oldestVersion) this.checkHeight(h);
+      throw corrupt(`the root record of version ${h} is missing`, { height: h });
+    }
+    return decodeEntry(r, `R${h}`);
+  }
+
+  /** Root hash of version `h`. */
+  async rootAt(h: number): Promise<Uint8Array> {
+    return rootHashOf(await this.rootEntry(h));
+  }
+
+  private readonly loader: NodeLoader = { load: (reqs) => this.loadNodes(reqs, true) };
+
+  private async loadNodes(reqs: readonly NodeRequest[], cacheable: boolean): Promise<InternalNode[]> {
+    const out = new Array<InternalNode>(reqs.length);
+    const miss: number[] = [];
+    for (let i = 0; i < reqs.length; i++) {
+      const r = reqs[i]!;
+      const c = this.cache.get(r.path);
+      if (c !== undefined && c.version === r.entry.version && sameHash(c.hash, r.entry.hash)) out[i] = c;
+      else miss.push(i);
+    }
+    if (miss.length === 0) return out;
+    const keys = miss.map((i) => nodeKey(reqs[i]!.entry.version, reqs[i]!.depth, reqs[i]!.keyHash));
+    const got = await this.kv.getMany(keys);
+    for (let j = 0; j < miss.length; j++) {
+      const r = reqs[miss[j]!]!;
+      const b = got[j];
+      const where = `v${r.entry.version}/${r.path || 'root'}`;
+      if (b === undefined) throw corrupt(`tree node ${where} is missing`, { node: where });
+      const node = InternalNode.decode(r.entry.version, b, r.entry.hash, where);
+      out[miss[j]!] = node;
+      if (cacheable) this.cacheSet(r.path, node);
+    }
+    return out;
+  }
+
+  private cacheSet(path: string, node: InternalNode): void {
+    this.cache.delete(path);
+    this.cache.set(path, node);
+    if (this.cache.size > this.cacheLimit) {
+      const first = this.cache.keys().next();
+      if (!first.done) this.cache.delete(first.value);
+    }
+  }
+
+  private async readLeaf(kh: Uint8Array, e: Entry): Promise<{ key: Uint8Array; value: Uint8Array }> {
+    const where = `${toHex(kh)}@${e.version}`;
+    const b = await this.kv.get(leafKey(kh, e.version));
+    if (b === undefined) throw corrupt(`leaf ${where} is missing`, { leaf: where });
+    const leaf = decodeLeaf(b, where);
+    const lkh = keyHashOf(leaf.key);
+    if (!equalBytes(lkh, kh) || !equalBytes(leafHashOf(lkh, valueHashOf(leaf.value)), e.hash)) {
+      throw corrupt(`leaf ${where} does not match its hash`, { leaf: where });
+    }
+    return leaf;
+  }
+
+  /** Walk from version h's root toward `key`; returns the internal nodes passed and the end. */
+  private async walk(key: Uint8Array, h: number): Promise<{ kh: Uint8Array; path: InternalNode[]; end: Entry | null }> {
+    if (!(key instanceof Uint8Array) || key.length === 0) throw invalidInput('a key is a non-empty byte array');
+    const kh = keyHashOf(key);
+    const hex = toHex(kh);
+    let e = await this.rootEntry(h);
+    const path: InternalNode[] = [];
+    let depth = 0;
+    while (e !== null && e.leafKey === null) {
+      const [node] = await this.loadNodes([{ entry: e, depth, keyHash: kh, path: hex.slice(0, depth) }], false);
+      path.push(node!);
+      e = node!.child(nibble(kh, depth));
+      depth++;
+    }
+    return { kh, path, end: e };
+  }
+
+  /** The value of `key` at version `h` (default: the head), or null if absent. */
+  async get(key: Uint8Array, h: number = this.headHeight): Promise<Uint8Array | null> {
+    const { kh, end } = await this.walk(key, h);
+    if (end === null || !equalBytes(end.leafKey!, kh)) return null;
+    return (await this.readLeaf(kh, end)).value.slice();
+  }
+
+  /** The value (or null) of `key` at version `h`, with a proof against that version's root. */
+  async prove(key: Uint8Array, h: number = this.headHeight): Promise<{ value: Uint8Array | null; rootHash: Uint8Array; proof: StateProof }> {
+    const rootHash = await this.rootAt(h);
+    const { kh, path, end } = await this.walk(key, h);
+    const levels = path.map((node, i) => {
+      const n = nibble(kh, i);
+      const siblings: Uint8Array[] = [];
+      for (let m = 0; m < 16; m++) {
+        if (m === n) continue;
+        const c = node.child(m);
+        if (c) siblings.push(c.hash.slice());
+      }
+      return { bitmap: node.bitmap, siblings };
+    });
+    if (end === null) return { value: null, rootHash, proof: { levels, leaf: null } };
+    const leaf = await this.readLeaf(end.leafKey!, end);
+    if (equalBytes(end.leafKey!, kh)) return { value: leaf.value.slice(), rootHash, proof: { levels, leaf: null } };
+    return { value: null, rootHash, proof: { levels, leaf: { keyHash: end.leafKey!.slice(), valueHash: valueHashOf(leaf.value) } } };
+  }
+
+  /** Every (key, value) of version h in key-hash order, checked against the tree, in chunks. */
+  async *entries(h: number, chunk = 1000): AsyncGenerator<[Uint8Array, Uint8Array][]> {
+    const root = await this.rootEntry(h);
+    let pending: { kh: Uint8Array; e: Entry }[] = [];
+    const flush = async (): Promise<[Uint8Array, Uint8Array][]> => {
+      const recs = await this.kv.getMany(pending.map((p) => leafKey(p.kh, p.e.version)));
+      const out: [Uint8Array, Uint8Array][] = [];
+      for (let i = 0; i < pending.length; i++) {
+        const { kh, e } = pending[i]!;
+        const where = `${toHex(kh)}@${e.version}`;
+        const b = recs[i];
+        if (b === undefined) throw corrupt(`leaf ${where} is missing`, { leaf: where });
+        const leaf = decodeLeaf(b, where);
+        if (!equalBytes(keyHashOf(leaf.key), kh) || !equalBytes(leafHashOf(kh, valueHashOf(leaf.value)), e.hash)) {
+          throw corrupt(`leaf ${where} does not match its hash`, { leaf: where });
+        }
+        out.push([leaf.key.slice(), leaf.value.slice()]);
+      }
+      pending = [];
+      return out;
+    };
+    if (root === null) return;
+    const stack: { e: Entry; depth: number; kh: Uint8Array }[] = [{ e: root, depth: 0, kh: root.leafKey ?? new Uint8Array(32) }];
+    while (stack.length > 0) {
+      const { e, depth, kh } = stack.pop()!;
+      if (e.leafKey !== null) {
+        pending.push({ kh: e.leafKey, e });
+        if (pending.length >= chunk) yield await flush();
+        continue;
+      }
+      const [node] = await this.loadNodes([{ entry: e, depth, keyHash: kh, path: toHex(kh).slice(0, depth) }], false);
+      for (let n = 15; n >= 0; n--) {
+        const c = node!.child(n);
+        if (!c) continue;
+        const ckh = c.leafKey ?? kh.slice();
+        if (c.leafKey === null) {
+          const i = depth >> 1;
+          ckh[i] = depth & 1 ? (ckh[i]! & 0xf0) | n : (n << 4) | (ckh[i]! & 0x0f);
+        }
+        stack.push({ e: c, depth: depth + 1, kh: ckh });
+      }
+    }
+    if (pending.length > 0) yield await flush();
+  }
+
+  /** Version h's root recomputed from its leaves alone (a full integrity check; O(keys)). */
+  async recomputeRoot(h: number): Promise<Uint8Array> {
+    const all: [Uint8Array, Uint8Array][] = [];
+    for await (const c of this.entries(h)) all.push(...c);
+    return computeRoot(all);
+  }
+
+  // ---- writing -------------------------------------------------------------------------
+
+  /** Compute the next version (head + 1) from `writes` without writing anything. */
+  async prepare(writes: readonly StateWrite[]): Promise<PreparedVersion> {
+    if (!Array.isArray(writes)) throw invalidInput('writes must be an array');
+    const baseHeight = this.headHeight;
+    const base = this.headRoot;
+    let update: TreeUpdate;
+    try {
+      update = await prepareUpdate(this.loader, base, baseHeight + 1, writes);
+    } catch (e) {
+      if (this.headHeight !== baseHeight) throw conflict(baseHeight, this.headHeight);
+      throw e;
+    }
+    return { height: baseHeight + 1, baseHeight, baseRootHash: rootHashOf(base), rootHash: update.rootHash, writes: update.writes, update };
+  }
+
+  /**
+   * The ops that commit `p` (nodes, leaves, root record, stale list, metadata), plus pruning
+   * down to `pruneTo` when given. Write them in one batch, then call `finish`.
+   */
+  async stage(p: PreparedVersion, pruneTo?: number): Promise<StagedCommit> {
+    if (p.baseHeight !== this.headHeight || !equalBytes(p.baseRootHash, this.rootHash)) throw conflict(p.baseHeight, this.headHeight);
+    const v = p.height;
+    const u = p.update;
+    const ops: KVOp[] = u.ops.slice();
+    ops.push({ type: 'put', key: rootKey(v), value: encodeEntry(u.root) });
+    if (u.stale.length > 0) ops.push({ type: 'put', key: staleKey(v), value: encodeStaleList(u.stale) });
+    let oldest = this.oldestVersion;
+    if (pruneTo !== undefined && pruneTo > oldest) {
+      oldest = Math.min(pruneTo, v, oldest + PRUNE_VERSIONS_PER_BATCH);
+      await this.pruneOps(this.oldestVersion, oldest, ops);
+    }
+    ops.push({ type: 'put', key: metaKey(), value: encode(MetaSchema, { format: STATE_FORMAT, height: v, oldest, rootHash: u.rootHash }) });
+    const finish = (): void => {
+      this.headHeight = v;
+      this.headRoot = u.root;
+      this.oldestVersion = oldest;
+      for (const [path, ver] of u.stalePaths) if (this.cache.get(path)?.version === ver) this.cache.delete(path);
+      for (const [path, node] of u.newNodes) this.cacheSet(path, node);
+    };
+    return { ops, finish };
+  }
+
+  /** Delete what only versions in [from, to) needed: stale lists of (from, to], roots of [from, to). */
+  private async pruneOps(from: number, to: number, ops: KVOp[]): Promise<void> {
+    const lists = await this.kv.getMany(Array.from({ length: to - from }, (_, i) => staleKey(from + 1 + i)));
+    for (let i = 0; i < lists.length; i++) {
+      const list = lists[i];
+      if (list === undefined) continue;
+      for (const key of decodeStaleList(list, from + 1 + i)) ops.push({ type: 'del', key });
+      ops.push({ type: 'del', key: staleKey(from + 1 + i) });
+    }
+    for (let ver = Math.max(from, 1); ver < to; ver++) ops.push({ type: 'del', key: rootKey(ver) });
+  }
+
+  /** Compute and write the next version on its own (for standalone use; the ledger stages). */
+  async commit(writes: readonly StateWrite[], opts: { pruneTo?: number; sync?: boolean } = {}): Promise<Uint8Array> {
+    return this.serial(async () => {
+      const p = await this.prepare(writes);
+      const s = await this.stage(p, opts.pruneTo);
+      await this.kv.batch(s.ops, { sync: opts.sync ?? false });
+      s.finish();
+      return p.rootHash;
+    });
+  }
+
+  /** Make versions below `keepFrom` unreadable and delete what only they used. */
+  async prune(keepFrom: number, opts: { sync?: boolean } = {}): Promise<void> {
+    if (!Number.isSafeInteger(keepFrom) || keepFrom < 0) throw invalidInput(`bad prune height ${String(keepFrom)}`);
+    if (keepFrom > this.headHeight) throw new StateError(StateErrorCodes.STATE_MISSING_HEIGHT, `cannot prune above the head ${this.headHeight}`, { keepFrom });
+    await this.serial(async () => {
+      while (this.oldestVersion < keepFrom) {
+        const to = Math.min(keepFrom, this.oldestVersion + PRUNE_VERSIONS_PER_BATCH);
+        const ops: KVOp[] = [];
+        await this.pruneOps(this.oldestVersion, to, ops);
+        ops.push({ type: 'put', key: metaKey(), value: encode(MetaSchema, { format: STATE_FORMAT, height: this.headHeight, oldest: to, rootHash: this.rootHash }) });
+        await this.kv.batch(ops, { sync: opts.sync ?? false });
+        this.oldestVersion = to;
+      }
+    });
+  }
+
+  // ---- snapshot import (snapshot.ts) -----------------------------------------------------
+
+  /** @internal Apply one sorted chunk of a snapshot at version `h` on top of `base`. */
+  async importChunk(base: Entry | null, h: number, writes: readonly StateWrite[]): Promise<Entry | null> {
+    const u = await prepareUpdate(this.loader, base, h, writes, false);
+    await this.kv.batch(u.ops);
+    for (const [path, node] of u.newNodes) this.cacheSet(path, node);
+    return u.root;
+  }
+
+  /** @internal Make `root` the head at height h (one batch with the metadata), or wipe. */
+  async importFinish(root: Entry | null, h: number, ok: boolean): Promise<void> {
+    this.cache.clear();
+    if (!ok) {
+      await wipe(this.kv);
+      return;
+    }
+    await this.kv.batch([
+      { type: 'put', key: rootKey(h), value: encodeEntry(root) },
+      { type: 'put', key: metaKey(), value: encode(MetaSchema, { format: STATE_FORMAT, height: h, oldest: h, rootHash: rootHashOf(root) }) },
+      { type: 'del', key: importKey() },
+    ], { sync: true });
+    this.headHeight = h;
+    this.headRoot = root;
+    this.oldestVersion = h;
+  }
+
+  /** @internal Run an import serially with other mutations. */
+  runSerial<T>(f: () => Promise<T>): Promise<T> {
+    return this.serial(f);
+  }
+}
+
+function conflict(base: number, head: number): StateError {
+  return new StateError(StateErrorCodes.STATE_CONFLICT, `prepared on height ${base}, but the head is now ${head}`, { base, head });
+}
+
+/** Delete every key of the store (an aborted import leaves nothing behind). */
+export async function wipe(kv: KV): Promise<void> {
+  while (true) {
+    const ops: KVOp[] = [];
+    for await (const [k] of kv.iterate({ limit: 10_000 })) ops.push({ type: 'del', key: k });
+    if (ops.length === 0) return;
+    await kv.batch(ops);
+  }
+}
+
+function encodeStaleList(keys: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const k of keys) n += 1 + k.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const k of keys) {
+    out[o++] = k.length;
+    out.set(k, o);
+    o += k.length;
+  }
+  return out;
+}
+
+function decodeStaleList(b: Uint8Array, ver: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let o = 0;
+  while (o < b.length) {
+    const n = b[o]!;
+    if (n === 0 || o + 1 + n > b.length) throw corrupt(`stale list ${ver} is malformed`, { version: ver });
+    out.push(b.subarray(o + 1, o + 1 + n));
+    o += 1 + n;
+  }
+  return out;
+}
+
