@@ -1,0 +1,84 @@
+/**
+ * What a module handler sees: the block it runs in, the transaction's signer and hash, the
+ * parameters, and metered access to state and events. Handlers are pure functions of this
+ * context and their decoded arguments; they fail by throwing a VmError (errors.ts).
+ * `nested` runs a step in its own checkpoint, so a governance execution can fail and be
+ * recorded without failing the approval that triggered it.
+ */
+import { encode, type Schema } from '../core/index.js';
+import type { Overlay } from './state.js';
+import type { Meter } from './meter.js';
+import type { Params } from './params.js';
+import type { Event } from './receipts.js';
+
+export interface BlockContext {
+  readonly chainId: string;
+  readonly height: number;
+  /** Block time, Unix milliseconds (the header's time). */
+  readonly time: number;
+  readonly proposer: Uint8Array;
+}
+
+/** A change to the validator set; power 0 removes the validator. */
+export interface ValidatorUpdate {
+  readonly publicKey: Uint8Array;
+  readonly power: number;
+}
+
+export class TxContext {
+  readonly events: Event[] = [];
+  readonly validatorUpdates: ValidatorUpdate[] = [];
+
+  constructor(
+    readonly block: BlockContext,
+    readonly params: Params,
+    readonly signer: Uint8Array,
+    readonly txHash: Uint8Array,
+    readonly meter: Meter,
+    private readonly overlay: Overlay,
+  ) {}
+
+  async get<T>(schema: Schema<T>, key: Uint8Array): Promise<T | undefined> {
+    this.meter.read();
+    return this.overlay.get(schema, key);
+  }
+
+  put<T>(schema: Schema<T>, key: Uint8Array, value: T): void {
+    const bytes = this.overlay.put(schema, key, value);
+    this.meter.write(key.length + bytes.length);
+  }
+
+  delete(key: Uint8Array): void {
+    this.overlay.delete(key);
+    this.meter.write(key.length);
+  }
+
+  emit<T>(module: string, name: string, schema: Schema<T>, value: T): void {
+    this.meter.event();
+    this.events.push({ module, name, data: encode(schema, value) });
+  }
+
+  validatorUpdate(u: ValidatorUpdate): void {
+    this.validatorUpdates.push(u);
+  }
+
+  /**
+   * Run `fn` in a nested checkpoint: its writes, events and validator updates are kept if it
+   * returns and undone if it throws (the error is rethrown). Work used is never refunded.
+   */
+  async nested<R>(fn: () => Promise<R>): Promise<R> {
+    const ev = this.events.length;
+    const vu = this.validatorUpdates.length;
+    this.overlay.checkpoint();
+    try {
+      const r = await fn();
+      this.overlay.commit();
+      return r;
+    } catch (e) {
+      this.overlay.revert();
+      this.events.length = ev;
+      this.validatorUpdates.length = vu;
+      throw e;
+    }
+  }
+}

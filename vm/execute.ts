@@ -1,0 +1,175 @@
+/**
+ * Block and transaction execution (after EthereumJS's runBlock / runTx): free functions
+ * over a StateReader, producing a deterministic write set, receipts, events and validator
+ * updates. For each transaction in order:
+ * 1. decode (bytes that are not a canonical Tx are rejected: TX_MALFORMED);
+ * 2. refuse a repeated hash (TX_DUPLICATE) or a full block (block work >= block_max_work:
+ *    TX_BLOCK_FULL);
+ * 3. authenticate (auth.ts) against the state as the block has changed it so far; a
+ *    failure rejects the transaction (it is not included; the proposer drops it, and a
+ *    proposal containing one is invalid);
+ * 4. consume the nonce, outside the transaction's checkpoint;
+ * 5. in a checkpoint, charge the base cost, find the module method, decode the args and run
+ *    the handler under the work meter; on success commit, on a VmError revert and record a
+ *    failure receipt with the stable code (the nonce stays consumed).
+ * Parameters are read once per block. Nothing here reads a clock or iterates an unordered
+ * collection: the same state and the same transactions give the same bytes everywhere.
+ */
+import { isSovError, toHex, Tx, CodecError } from '../core/index.js';
+import { VmCodes, VmError, type VmCode } from './errors.js';
+import { Overlay, type StateReader, type WriteSet } from './state.js';
+import { loadParams, type Params } from './params.js';
+import { Meter } from './meter.js';
+import { TxContext, type BlockContext, type ValidatorUpdate } from './context.js';
+import { authenticate, type AuthOptions } from './auth.js';
+import { findMethod, type ModuleRegistry } from './module.js';
+import { clipMessage, receiptHash, resultsRootOf, ReceiptStatus, type Event, type Receipt } from './receipts.js';
+import { AccountSchema, ChainMetaSchema, type Account, type ChainMeta } from './records.js';
+import { Keys } from './keys.js';
+import { decode } from '../core/index.js';
+import { MODULES } from './modules/index.js';
+
+export interface ExecuteOptions extends Omit<AuthOptions, 'allowFutureNonce'> {
+  /** The module table; the native modules by default. */
+  readonly modules?: ModuleRegistry;
+}
+
+export interface Rejection {
+  readonly index: number;
+  readonly txHash: Uint8Array | null;
+  readonly code: VmCode;
+  readonly num: number;
+  readonly message: string;
+}
+
+export interface BlockResult {
+  /** Every key the block changed, sorted by key; null values are deletes. */
+  readonly writes: WriteSet;
+  /** The included transactions, in order, and their receipts. */
+  readonly included: readonly Tx[];
+  readonly receipts: readonly Receipt[];
+  readonly receiptHashes: readonly Uint8Array[];
+  /** The header's resultsRoot. */
+  readonly resultsRoot: Uint8Array;
+  /** Every event of the block with the index (among included txs) of its transaction. */
+  readonly events: readonly { readonly tx: number; readonly event: Event }[];
+  /** Validator-set changes, one per key (the last change of the block wins). */
+  readonly validatorUpdates: readonly ValidatorUpdate[];
+  /** Transactions that failed authentication: not included. */
+  readonly rejected: readonly Rejection[];
+  readonly workUsed: number;
+}
+
+async function chainMeta(state: StateReader): Promise<ChainMeta> {
+  const raw = await state.get(Keys.chain());
+  if (raw === undefined) throw new Error('state has no chain record: apply genesis first');
+  return decode(ChainMetaSchema, raw);
+}
+
+/** Execute `txs` on top of `state` as block `block`. */
+export async function executeBlock(state: StateReader, block: BlockContext, txs: readonly (Tx | Uint8Array)[], opts: ExecuteOptions = {}): Promise<BlockResult> {
+  const meta = await chainMeta(state);
+  if (meta.chainId !== block.chainId) throw new Error(`block is for chain "${block.chainId}", state is "${meta.chainId}"`);
+  const params = await loadParams(state);
+  const overlay = new Overlay(state);
+  const modules = opts.modules ?? MODULES;
+  const included: Tx[] = [];
+  const receipts: Receipt[] = [];
+  const receiptHashes: Uint8Array[] = [];
+  const events: { tx: number; event: Event }[] = [];
+  const rejected: Rejection[] = [];
+  const updates = new Map<string, ValidatorUpdate>();
+  const seen = new Set<string>();
+  let workUsed = 0;
+
+  for (let index = 0; index < txs.length; index++) {
+    const item = txs[index]!;
+    let tx: Tx;
+    if (item instanceof Tx) tx = item;
+    else {
+      try {
+        tx = Tx.decode(item);
+      } catch (e) {
+        if (!isSovError(e)) throw e;
+        rejected.push({ index, txHash: null, code: 'TX_MALFORMED', num: VmCodes.TX_MALFORMED, message: e.message });
+        continue;
+      }
+    }
+    const id = toHex(tx.hash);
+    const reject = (code: VmCode, message: string): void => {
+      rejected.push({ index, txHash: tx.hash, code, num: VmCodes[code], message });
+    };
+    if (seen.has(id)) {
+      reject('TX_DUPLICATE', 'transaction already in this block');
+      continue;
+    }
+    if (workUsed >= params.block_max_work) {
+      reject('TX_BLOCK_FULL', `block work ${workUsed} has reached ${params.block_max_work}`);
+      continue;
+    }
+    let account: Account;
+    try {
+      account = authenticate({ chainId: block.chainId, height: block.height, params }, tx, await overlay.get(AccountSchema, Keys.account(tx.signer)), opts);
+    } catch (e) {
+      if (e instanceof VmError) {
+        reject(e.code as VmCode, e.message);
+        continue;
+      }
+      throw e;
+    }
+    seen.add(id);
+    const r = await runTx(overlay, block, params, modules, tx, account);
+    const n = included.length;
+    included.push(tx);
+    receipts.push(r.receipt);
+    receiptHashes.push(receiptHash(r.receipt));
+    for (const event of r.receipt.events) events.push({ tx: n, event });
+    for (const u of r.validatorUpdates) updates.set(toHex(u.publicKey), u);
+    workUsed += r.receipt.work;
+  }
+
+  return {
+    writes: overlay.writeSet(),
+    included,
+    receipts,
+    receiptHashes,
+    resultsRoot: resultsRootOf(receiptHashes),
+    events,
+    validatorUpdates: [...updates.values()],
+    rejected,
+    workUsed,
+  };
+}
+
+/** Run one authenticated transaction: nonce, dispatch, receipt. */
+async function runTx(overlay: Overlay, block: BlockContext, params: Params, modules: ModuleRegistry, tx: Tx, account: Account): Promise<{ receipt: Receipt; validatorUpdates: readonly ValidatorUpdate[] }> {
+  overlay.put(AccountSchema, Keys.account(tx.signer), { ...account, nonce: account.nonce + 1 });
+  const meter = new Meter(params.tx_max_work, params);
+  const ctx = new TxContext(block, params, tx.signer, tx.hash, meter, overlay);
+  overlay.checkpoint();
+  try {
+    meter.charge(params.cost_tx, 'the base cost');
+    const m = findMethod(modules, tx.body.module, tx.body.method);
+    if (m === 'no-module') throw new VmError('UNKNOWN_MODULE', `no module "${tx.body.module}"`);
+    if (m === 'no-method') throw new VmError('UNKNOWN_METHOD', `module "${tx.body.module}" has no method "${tx.body.method}"`);
+    let args: unknown;
+    try {
+      args = decode(m.args, tx.body.args);
+    } catch (e) {
+      if (e instanceof CodecError) throw new VmError('MALFORMED_ARGS', `${tx.body.module}.${tx.body.method}: ${e.message}`, { codec: e.code });
+      throw e;
+    }
+    const result = (await m.handler(ctx, args)) ?? new Uint8Array(0);
+    overlay.commit();
+    const receipt: Receipt = { txHash: tx.hash, status: ReceiptStatus.OK, code: 0, message: '', work: meter.used, events: ctx.events, result };
+    return { receipt, validatorUpdates: ctx.validatorUpdates };
+  } catch (e) {
+    overlay.revert();
+    // A value a record schema refuses (e.g. a string over its limit) is bad input too.
+    const err = e instanceof VmError ? e : isSovError(e) ? new VmError('MALFORMED_ARGS', e.message, { cause: e.code }) : null;
+    if (err === null) throw e;
+    const work = Math.min(meter.used, meter.limit);
+    const receipt: Receipt = { txHash: tx.hash, status: ReceiptStatus.FAILED, code: err.num, message: clipMessage(err.message), work, events: [], result: new Uint8Array(0) };
+    return { receipt, validatorUpdates: [] };
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Every state key the vm writes, in one table (style.md item 7). A key is one prefix byte
+ * followed by fixed-width fields (addresses are 20 bytes, ids 8-byte big-endian, digests 32
+ * bytes) and at most one variable-length field, always last, so no two records can share a
+ * key. The value of each key is the canonical encoding of the schema named in the comment
+ * (records.ts). docs/vm.md has the same table.
+ */
+import { concatBytes, utf8, sha256 } from '../core/index.js';
+
+export const Prefix = {
+  /** 0x01 | name (utf8) -> ParamValue: one consensus parameter. */
+  PARAM: 0x01,
+  /** 0x02 -> ChainMeta: chain id, address prefix. */
+  CHAIN: 0x02,
+  /** 0x10 | address -> Account: keys, threshold, nonce, kind, status, tier, bank, link, category. */
+  ACCOUNT: 0x10,
+  /** 0x11 | address -> Institution: name and roles. */
+  INSTITUTION: 0x11,
+  /** 0x20 | code (utf8) -> Currency: issuer, decimals, kind, paused, supply, tier policies. */
+  CURRENCY: 0x20,
+  /** 0x21 | address | code (utf8) -> Balance. */
+  BALANCE: 0x21,
+  /** 0x22 | address | code (utf8) -> Usage: rolling-window spend buckets. */
+  USAGE: 0x22,
+  /** 0x23 | bank address | code (utf8) -> BankLimit. */
+  BANK_LIMIT: 0x23,
+  /** 0x30 -> Council: members and threshold. */
+  COUNCIL: 0x30,
+  /** 0x31 | id (u64 BE) -> Proposal. */
+  PROPOSAL: 0x31,
+  /** 0x32 -> Counter: the next proposal id. */
+  PROPOSAL_SEQ: 0x32,
+  /** 0x40 -> ValidatorList: the current validator set, sorted by address. */
+  VALIDATORS: 0x40,
+  /** 0x50 | bank address | sha256(reference) -> UsedReference: a bank reference already used. */
+  BANK_REF: 0x50,
+  /** 0x51 | code (utf8) -> Reserve: attested reserves and deposits / payouts in flight. */
+  RESERVE: 0x51,
+  /** 0x52 | id (u64 BE) -> Payout: an off-ramp payout awaiting its bank's result. */
+  PAYOUT: 0x52,
+  /** 0x53 -> Counter: the next payout id. */
+  PAYOUT_SEQ: 0x53,
+  /** 0x54 | bank address | sha256(bank account id) -> VirtualAccount. */
+  VIRTUAL: 0x54,
+  /** 0x60 | id (u64 BE) -> Lock: a conditional payment. */
+  LOCK: 0x60,
+  /** 0x61 -> Counter: the next lock id. */
+  LOCK_SEQ: 0x61,
+  /** 0x70 | id (u64 BE) -> Grant: purpose-bound, expiring funds. */
+  GRANT: 0x70,
+  /** 0x71 -> Counter: the next grant id. */
+  GRANT_SEQ: 0x71,
+} as const;
+export type Prefix = (typeof Prefix)[keyof typeof Prefix];
+
+const one = (p: number): Uint8Array => new Uint8Array([p]);
+const text = (s: string): Uint8Array => utf8(s);
+
+export function u64be(n: bigint | number): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(n));
+  return out;
+}
+
+export const Keys = {
+  param: (name: string): Uint8Array => concatBytes(one(Prefix.PARAM), text(name)),
+  chain: (): Uint8Array => one(Prefix.CHAIN),
+  account: (addr: Uint8Array): Uint8Array => concatBytes(one(Prefix.ACCOUNT), addr),
+  institution: (addr: Uint8Array): Uint8Array => concatBytes(one(Prefix.INSTITUTION), addr),
+  currency: (code: string): Uint8Array => concatBytes(one(Prefix.CURRENCY), text(code)),
+  balance: (addr: Uint8Array, code: string): Uint8Array => concatBytes(one(Prefix.BALANCE), addr, text(code)),
+  usage: (addr: Uint8Array, code: string): Uint8Array => concatBytes(one(Prefix.USAGE), addr, text(code)),
+  bankLimit: (bank: Uint8Array, code: string): Uint8Array => concatBytes(one(Prefix.BANK_LIMIT), bank, text(code)),
+  council: (): Uint8Array => one(Prefix.COUNCIL),
+  proposal: (id: number): Uint8Array => concatBytes(one(Prefix.PROPOSAL), u64be(id)),
+  proposalSeq: (): Uint8Array => one(Prefix.PROPOSAL_SEQ),
+  validators: (): Uint8Array => one(Prefix.VALIDATORS),
+  bankRef: (bank: Uint8Array, reference: string): Uint8Array => concatBytes(one(Prefix.BANK_REF), bank, sha256(text(reference))),
+  reserve: (code: string): Uint8Array => concatBytes(one(Prefix.RESERVE), text(code)),
+  payout: (id: number): Uint8Array => concatBytes(one(Prefix.PAYOUT), u64be(id)),
+  payoutSeq: (): Uint8Array => one(Prefix.PAYOUT_SEQ),
+  virtual: (bank: Uint8Array, bankAccountId: string): Uint8Array => concatBytes(one(Prefix.VIRTUAL), bank, sha256(text(bankAccountId))),
+  lock: (id: number): Uint8Array => concatBytes(one(Prefix.LOCK), u64be(id)),
+  lockSeq: (): Uint8Array => one(Prefix.LOCK_SEQ),
+  grant: (id: number): Uint8Array => concatBytes(one(Prefix.GRANT), u64be(id)),
+  grantSeq: (): Uint8Array => one(Prefix.GRANT_SEQ),
+};

@@ -1,0 +1,157 @@
+/**
+ * The balance ledger every money module moves funds through: debits and credits with all
+ * the limits. A debit checks the account is active, the balance, and the spender's limits:
+ * for a person or business the KYC tier's per-transaction, daily and annual limits (rolling
+ * windows of block time, kept in buckets: daily_window_* / annual_window_* params); for an
+ * institution the central bank's daily outflow limit for that bank, if one is set. A credit
+ * checks the account is active, overflow, and the holding limit: the tier's for a customer
+ * (with the waterfall: the excess goes to the account's bank, with an event telling the bank
+ * to credit the linked account; without a link the credit is refused), the bank limit's
+ * maxReserve for a bank. Escrow addresses (locks, grants) have no account and no limits.
+ * Zero balances are deleted, so state holds only what exists.
+ */
+import { addressField, amount, MAX_AMOUNT, str, struct } from '../../core/index.js';
+import { fail, VmError } from '../errors.js';
+import { Keys } from '../keys.js';
+import {
+  AccountKind, BalanceSchema, BankLimitSchema, UsageSchema, type Account, type Currency, type TierPolicy, type UsageBucket,
+} from '../records.js';
+import type { TxContext } from '../context.js';
+import { getAccount, hex, requireActive } from './common.js';
+
+export const WaterfallEvent = struct('Waterfall', { currency: str(12), account: addressField, bank: addressField, linkedRef: str(64), amount });
+
+export async function balanceOf(ctx: TxContext, addr: Uint8Array, code: string): Promise<bigint> {
+  return (await ctx.get(BalanceSchema, Keys.balance(addr, code)))?.amount ?? 0n;
+}
+
+function putBalance(ctx: TxContext, addr: Uint8Array, code: string, v: bigint): void {
+  if (v === 0n) ctx.delete(Keys.balance(addr, code));
+  else ctx.put(BalanceSchema, Keys.balance(addr, code), { amount: v });
+}
+
+export function tierPolicy(cur: Currency, acct: Account): TierPolicy {
+  const p = acct.tier >= 1 ? cur.tiers[acct.tier - 1] : undefined;
+  if (p === undefined) fail('TIER_NOT_ALLOWED', `${cur.code} has no policy for KYC tier ${acct.tier}`, { tier: acct.tier });
+  return p;
+}
+
+/** Buckets still inside the window at bucket `now`, and their sum. */
+function window(buckets: readonly UsageBucket[], now: number, n: number): { kept: UsageBucket[]; sum: bigint } {
+  const kept: UsageBucket[] = [];
+  let sum = 0n;
+  for (const b of buckets) {
+    if (b.index > now - n && b.index <= now) {
+      kept.push(b);
+      sum += b.amount;
+    }
+  }
+  return { kept, sum };
+}
+
+function addTo(kept: UsageBucket[], now: number, amt: bigint): UsageBucket[] {
+  const last = kept[kept.length - 1];
+  if (last !== undefined && last.index === now) kept[kept.length - 1] = { index: now, amount: last.amount + amt };
+  else kept.push({ index: now, amount: amt });
+  return kept;
+}
+
+/** Record `amt` spent by `addr` in `code`, refusing it past the daily or annual limit. */
+async function spend(ctx: TxContext, addr: Uint8Array, code: string, amt: bigint, daily: bigint | null, annual: bigint | null): Promise<void> {
+  if (daily === null && annual === null) return;
+  const p = ctx.params;
+  const key = Keys.usage(addr, code);
+  const u = (await ctx.get(UsageSchema, key)) ?? { daily: [], annual: [] };
+  const dNow = Math.floor(ctx.block.time / Math.floor(p.daily_window_ms / p.daily_window_buckets));
+  const aNow = Math.floor(ctx.block.time / Math.floor(p.annual_window_ms / p.annual_window_buckets));
+  const d = window(u.daily, dNow, p.daily_window_buckets);
+  const a = window(u.annual, aNow, p.annual_window_buckets);
+  if (daily !== null && d.sum + amt > daily) fail('DAILY_LIMIT', `${hex(addr)} would spend ${d.sum + amt} ${code} in the daily window; the limit is ${daily}`);
+  if (annual !== null && a.sum + amt > annual) fail('ANNUAL_LIMIT', `${hex(addr)} would spend ${a.sum + amt} ${code} in the annual window; the limit is ${annual}`);
+  ctx.put(UsageSchema, key, { daily: addTo(d.kept, dNow, amt), annual: addTo(a.kept, aNow, amt) });
+}
+
+export interface DebitOptions {
+  /** Apply the spender's limits (false for seizure and returns). */
+  readonly limits: boolean;
+  /** Debit even a frozen account (seizure). */
+  readonly force?: boolean;
+}
+
+/** Take `amt` from `addr`; `acct` null for an escrow address. */
+export async function debit(ctx: TxContext, cur: Currency, addr: Uint8Array, acct: Account | null, amt: bigint, opts: DebitOptions): Promise<void> {
+  if (acct !== null && !opts.force) requireActive(acct, addr);
+  const bal = await balanceOf(ctx, addr, cur.code);
+  if (bal < amt) fail('INSUFFICIENT_FUNDS', `${hex(addr)} holds ${bal} ${cur.code}, needs ${amt}`, { balance: bal.toString() });
+  if (acct !== null && opts.limits) {
+    if (acct.kind === AccountKind.INSTITUTION) {
+      const bl = await ctx.get(BankLimitSchema, Keys.bankLimit(addr, cur.code));
+      if (bl?.dailyOut != null) {
+        try {
+          await spend(ctx, addr, cur.code, amt, bl.dailyOut, null);
+        } catch (e) {
+          if (e instanceof VmError && e.code === 'DAILY_LIMIT') fail('BANK_LIMIT', `bank ${hex(addr)}: ${e.message}`);
+          throw e;
+        }
+      }
+    } else {
+      const pol = tierPolicy(cur, acct);
+      if (pol.perTxLimit !== null && amt > pol.perTxLimit) fail('PER_TX_LIMIT', `${amt} ${cur.code} exceeds the tier ${acct.tier} per-transaction limit ${pol.perTxLimit}`);
+      await spend(ctx, addr, cur.code, amt, pol.dailyLimit, pol.annualLimit);
+    }
+  }
+  putBalance(ctx, addr, cur.code, bal - amt);
+}
+
+export interface CreditOptions {
+  /** Apply the receiver's holding limits (false for returns of funds the account held). */
+  readonly limits: boolean;
+  /** Send the excess over a holding limit to the linked bank instead of refusing. */
+  readonly waterfall: boolean;
+  /** Credit even a frozen account (funds returning to it). */
+  readonly force?: boolean;
+}
+
+export interface CreditResult {
+  /** Credited to the account itself. */
+  readonly credited: bigint;
+  /** Sent on to the account's bank by the waterfall. */
+  readonly diverted: bigint;
+}
+
+/** Give `amt` to `addr`; `acct` null for an escrow address. */
+export async function credit(ctx: TxContext, cur: Currency, addr: Uint8Array, acct: Account | null, amt: bigint, opts: CreditOptions): Promise<CreditResult> {
+  if (acct !== null && !opts.force) requireActive(acct, addr);
+  const bal = await balanceOf(ctx, addr, cur.code);
+  if (bal + amt > MAX_AMOUNT) fail('AMOUNT_OVERFLOW', `balance of ${hex(addr)} would overflow`);
+  if (acct !== null && opts.limits) {
+    if (acct.kind === AccountKind.INSTITUTION) {
+      const bl = await ctx.get(BankLimitSchema, Keys.bankLimit(addr, cur.code));
+      if (bl?.maxReserve != null && bal + amt > bl.maxReserve) fail('BANK_LIMIT', `bank ${hex(addr)} would hold ${bal + amt} ${cur.code}; its limit is ${bl.maxReserve}`);
+    } else {
+      const hold = tierPolicy(cur, acct).holdingLimit;
+      if (hold !== null && bal + amt > hold) {
+        if (!opts.waterfall || acct.linkedRef === null || acct.bank === null) {
+          fail('HOLDING_LIMIT', `${hex(addr)} would hold ${bal + amt} ${cur.code}; the tier ${acct.tier} limit is ${hold}`);
+        }
+        const keep = hold > bal ? hold - bal : 0n;
+        const excess = amt - keep;
+        const bank = acct.bank;
+        await credit(ctx, cur, bank, await getAccount(ctx, bank), excess, { limits: true, waterfall: false });
+        ctx.emit('money', 'waterfall', WaterfallEvent, { currency: cur.code, account: addr, bank, linkedRef: acct.linkedRef, amount: excess });
+        if (keep > 0n) putBalance(ctx, addr, cur.code, bal + keep);
+        return { credited: keep, diverted: excess };
+      }
+    }
+  }
+  putBalance(ctx, addr, cur.code, bal + amt);
+  return { credited: amt, diverted: 0n };
+}
+
+/** Change a currency's supply by `delta` (mint > 0, burn < 0). */
+export function supplyAfter(cur: Currency, delta: bigint): bigint {
+  const s = cur.supply + delta;
+  if (s > MAX_AMOUNT) fail('AMOUNT_OVERFLOW', `${cur.code} supply would overflow`);
+  if (s < 0n) throw new Error(`${cur.code} supply would go negative`);
+  return s;
+}

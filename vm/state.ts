@@ -1,0 +1,163 @@
+/**
+ * How the vm sees state. `StateReader` is the one thing the vm needs from the state layer: a
+ * point read at the version the block builds on (state/ implements it over its versioned
+ * tree). The vm never iterates: lists it needs are its own records.
+ *
+ * `Overlay` is a block's pending writes over a reader, with nested checkpoints: a transaction
+ * runs inside a checkpoint that is committed on success and reverted on failure (a governance
+ * execution nests one more). It caches base reads and decoded records, so a record read twice
+ * in a block is fetched and decoded once. Its result is a `WriteSet`: every key changed by
+ * the block, sorted by key bytes, each with its new value or null for a delete.
+ *
+ * `MemoryState` is the in-memory reader for tests and the benchmark. Its `root()` is a TEST
+ * STAND-IN, not the chain's state root: core merkleRoot over the sorted [key, value] pairs.
+ * The real root is the state layer's sparse Merkle tree.
+ */
+import { decode, encode, fromHex, merkleRoot, packWire, toHex, type Schema } from '../core/index.js';
+
+export interface StateReader {
+  get(key: Uint8Array): Promise<Uint8Array | undefined>;
+}
+
+export interface Write {
+  readonly key: Uint8Array;
+  /** The new value, or null: the key is deleted. */
+  readonly value: Uint8Array | null;
+}
+export type WriteSet = readonly Write[];
+
+interface Entry {
+  readonly key: Uint8Array;
+  readonly bytes: Uint8Array | null;
+  /** The decoded record and the schema it was decoded with, when known. */
+  readonly schema?: Schema<unknown>;
+  readonly value?: unknown;
+}
+
+const ABSENT = Symbol('absent');
+type Prior = Entry | typeof ABSENT;
+
+export class Overlay {
+  private readonly writes = new Map<string, Entry>();
+  private readonly reads = new Map<string, Entry>();
+  private readonly journals: Map<string, Prior>[] = [];
+
+  constructor(private readonly base: StateReader) {}
+
+  private async entry(id: string, key: Uint8Array): Promise<Entry> {
+    const w = this.writes.get(id);
+    if (w !== undefined) return w;
+    let r = this.reads.get(id);
+    if (r === undefined) {
+      const raw = await this.base.get(key);
+      r = { key, bytes: raw ?? null };
+      this.reads.set(id, r);
+    }
+    return r;
+  }
+
+  /** Raw bytes of `key` as this block sees it. */
+  async getBytes(key: Uint8Array): Promise<Uint8Array | undefined> {
+    return (await this.entry(toHex(key), key)).bytes ?? undefined;
+  }
+
+  /** The record at `key` decoded with `schema` (decoded once per block). */
+  async get<T>(schema: Schema<T>, key: Uint8Array): Promise<T | undefined> {
+    const id = toHex(key);
+    const e = await this.entry(id, key);
+    if (e.bytes === null) return undefined;
+    if (e.schema === schema) return e.value as T;
+    const value = decode(schema, e.bytes);
+    const cached: Entry = { key, bytes: e.bytes, schema: schema as Schema<unknown>, value };
+    if (this.writes.get(id) === e) this.writes.set(id, cached);
+    else this.reads.set(id, cached);
+    return value;
+  }
+
+  /** Write `value` at `key`; returns the encoded bytes. */
+  put<T>(schema: Schema<T>, key: Uint8Array, value: T): Uint8Array {
+    const bytes = encode(schema, value);
+    this.record(toHex(key), { key, bytes, schema: schema as Schema<unknown>, value });
+    return bytes;
+  }
+
+  delete(key: Uint8Array): void {
+    this.record(toHex(key), { key, bytes: null });
+  }
+
+  private record(id: string, e: Entry): void {
+    const j = this.journals[this.journals.length - 1];
+    if (j !== undefined && !j.has(id)) j.set(id, this.writes.get(id) ?? ABSENT);
+    this.writes.set(id, e);
+  }
+
+  /** Open a nested checkpoint. */
+  checkpoint(): void {
+    this.journals.push(new Map());
+  }
+
+  /** Keep the writes since the last checkpoint (they join the enclosing one, if any). */
+  commit(): void {
+    const j = this.journals.pop();
+    if (j === undefined) throw new Error('Overlay.commit without a checkpoint');
+    const outer = this.journals[this.journals.length - 1];
+    if (outer !== undefined) for (const [id, prior] of j) if (!outer.has(id)) outer.set(id, prior);
+  }
+
+  /** Undo every write since the last checkpoint. */
+  revert(): void {
+    const j = this.journals.pop();
+    if (j === undefined) throw new Error('Overlay.revert without a checkpoint');
+    for (const [id, prior] of j) {
+      if (prior === ABSENT) this.writes.delete(id);
+      else this.writes.set(id, prior);
+    }
+  }
+
+  get depth(): number {
+    return this.journals.length;
+  }
+
+  /** Every key written in the block, sorted by key bytes (hex order is byte order). */
+  writeSet(): WriteSet {
+    if (this.journals.length !== 0) throw new Error('Overlay.writeSet with an open checkpoint');
+    const ids = [...this.writes.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return ids.map((id) => {
+      const e = this.writes.get(id)!;
+      return { key: e.key, value: e.bytes };
+    });
+  }
+}
+
+/** In-memory state for tests and benchmarks (see the module docblock about `root`). */
+export class MemoryState implements StateReader {
+  private readonly map = new Map<string, Uint8Array>();
+
+  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.map.get(toHex(key));
+  }
+
+  /** Apply a block's write set. */
+  apply(writes: WriteSet): void {
+    for (const w of writes) {
+      const id = toHex(w.key);
+      if (w.value === null) this.map.delete(id);
+      else this.map.set(id, w.value);
+    }
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** Every entry sorted by key. */
+  entries(): [Uint8Array, Uint8Array][] {
+    const ids = [...this.map.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return ids.map((id) => [fromHex(id), this.map.get(id)!]);
+  }
+
+  /** TEST STAND-IN root: merkleRoot of packWire([key, value]) over the sorted entries. */
+  root(): Uint8Array {
+    return merkleRoot(this.entries().map(([k, v]) => packWire([k, v])));
+  }
+}
