@@ -27,3 +27,60 @@ export async function codeOf(p: Promise<unknown>): Promise<string> {
     return (e as { code?: string }).code ?? `untyped: ${(e as Error).message}`;
   }
 }
+
+import { Block, type Commit } from '../../core/index.js';
+import { Rng } from '../../test/index.js';
+import type { BlockRecord, StateWrite } from '../index.js';
+
+const ZERO32 = new Uint8Array(32);
+
+/** A minimal block for height h carrying `stateRoot` (the store checks height and root only). */
+export function makeBlock(h: number, stateRoot: Uint8Array, txs: Uint8Array[]): Block {
+  return Block.fromData({
+    header: {
+      version: 1, chainId: 'test-chain', height: h, time: h * 1000, lastBlockHash: ZERO32, lastCommitHash: ZERO32, txRoot: ZERO32,
+      txCount: txs.length, stateRoot, resultsRoot: ZERO32, validatorsHash: ZERO32, nextValidatorsHash: ZERO32, evidenceHash: ZERO32,
+      proposer: new Uint8Array(20),
+    },
+    txs,
+    lastCommit: null,
+    evidence: [],
+  });
+}
+
+export const commitFor = (b: Block): Commit => ({ height: b.height, round: 0, blockHash: b.hash, signatures: [] });
+
+/** Account i of a small test population (20 bytes). */
+export const account = (i: number): Uint8Array => {
+  const a = new Uint8Array(20);
+  a[0] = 0xac;
+  a[19] = i;
+  return a;
+};
+
+/** The deterministic writes of height h in a run with `seed` (keys from a pool of 300). */
+export function writesFor(seed: number, h: number): StateWrite[] {
+  const rng = new Rng(seed * 100_003 + h);
+  const n = 10 + rng.int(60);
+  const used = new Set<number>();
+  const out: StateWrite[] = [];
+  for (let i = 0; i < n; i++) {
+    const k = rng.int(300);
+    if (used.has(k)) continue;
+    used.add(k);
+    out.push({ key: utf(`k/${k}`), value: rng.bool(0.2) ? null : utf(`v/${h}/${rng.u32()}`) });
+  }
+  return out;
+}
+
+/** The deterministic transactions of height h (opaque bytes) and their results. */
+export function blockBodyFor(seed: number, h: number): { txs: Uint8Array[]; results: BlockRecord['results'] } {
+  const n = 1 + (h % 4);
+  const txs = Array.from({ length: n }, (_, i) => utf(`tx/${seed}/${h}/${i}`));
+  const results = txs.map((_, i) => ({
+    receipt: utf(`receipt/${h}/${i}`),
+    accounts: [account(i), account((h + i) % 7)],
+    events: [{ data: utf(`event/${h}/${i}/0`), accounts: [account(i)] }, { data: utf(`event/${h}/${i}/1`), accounts: [] }],
+  }));
+  return { txs, results };
+}

@@ -1,0 +1,249 @@
+/**
+ * The block store: blocks (canonical bytes), their commit certificates, where each
+ * transaction was included, receipts and events (opaque canonical bytes from the state
+ * machine), and per-account indexes of transactions and events with paged reads.
+ * `blockOps` checks a block against its height, certificate, results and state root and
+ * returns its KV ops (the ledger writes them in the same batch as the state); `BlockReader`
+ * answers queries. Key shapes are in keys.ts.
+ */
+import { Block, Domain, decodeCommit, encode, CommitSchema, equalBytes, hashOf, type Commit } from '../core/index.js';
+import type { KV, KVOp } from './kv.js';
+import { StateError, StateErrorCodes, corrupt, invalidInput } from './errors.js';
+import {
+  Prefix, accountKey, accountPrefix, blockHashKey, blockKey, commitKey, eventKey, prefixEnd, readU32, readU64, receiptKey, txKey, writeU32, writeU64,
+} from './keys.js';
+
+export const MAX_RECEIPT_BYTES = 1024 * 1024;
+export const MAX_EVENT_BYTES = 64 * 1024;
+export const MAX_PAGE = 1000;
+
+export interface EventRecord {
+  /** Canonical event bytes (the state machine defines them). */
+  readonly data: Uint8Array;
+  /** Accounts (address bytes) this event is indexed under. */
+  readonly accounts: readonly Uint8Array[];
+}
+
+export interface TxResult {
+  /** Canonical receipt bytes (the state machine defines them). */
+  readonly receipt: Uint8Array;
+  /** Accounts this transaction is indexed under (signer, recipients...). */
+  readonly accounts: readonly Uint8Array[];
+  readonly events: readonly EventRecord[];
+}
+
+/** What is committed with a height beside its state. */
+export interface BlockRecord {
+  readonly block: Block;
+  /** The commit certificate deciding `block`. */
+  readonly commit: Commit;
+  /** One result per transaction of the block, in order. */
+  readonly results: readonly TxResult[];
+}
+
+const mismatch = (message: string, meta: Record<string, unknown> = {}): StateError =>
+  new StateError(StateErrorCodes.STATE_BLOCK_MISMATCH, message, meta);
+
+export const txHashOf = (txBytes: Uint8Array): Uint8Array => hashOf(Domain.TX, txBytes);
+
+/** Check `rec` for height `h` with state root `stateRoot`, and return its ops. */
+export async function blockOps(kv: KV, h: number, rec: BlockRecord, stateRoot: Uint8Array): Promise<KVOp[]> {
+  if (typeof rec !== 'object' || rec === null || !(rec.block instanceof Block)) throw invalidInput('a block record needs a core Block');
+  const { block, commit, results } = rec;
+  if (block.height !== h) throw mismatch(`block height ${block.height} is not the committed height ${h}`, { height: h });
+  if (!equalBytes(block.header.stateRoot, stateRoot)) throw mismatch(`block ${h}'s stateRoot is not the state's root`, { height: h });
+  let commitBytes: Uint8Array;
+  try {
+    commitBytes = encode(CommitSchema, commit);
+  } catch (e) {
+    throw invalidInput(`bad commit certificate: ${(e as Error).message}`);
+  }
+  if (commit.height !== h || !equalBytes(commit.blockHash, block.hash)) throw mismatch(`the commit certificate is not for block ${h}`, { height: h });
+  const txs = block.data.txs;
+  if (!Array.isArray(results) || results.length !== txs.length) throw mismatch(`${txs.length} transactions but ${results?.length} results`, { height: h });
+
+  const ops: KVOp[] = [];
+  const put = (key: Uint8Array, value: Uint8Array): void => void ops.push({ type: 'put', key, value });
+  const hb = new Uint8Array(8);
+  writeU64(hb, 0, h);
+  put(blockKey(h), block.bytes);
+  put(commitKey(h), commitBytes);
+  put(blockHashKey(block.hash), hb);
+
+  const hashes = txs.map(txHashOf);
+  const seen = new Set<string>();
+  for (const th of hashes) {
+    const k = Buffer.from(th).toString('hex');
+    if (seen.has(k)) throw new StateError(StateErrorCodes.STATE_DUPLICATE_TX, `transaction ${k} appears twice in block ${h}`, { tx: k });
+    seen.add(k);
+  }
+  const prior = await kv.getMany(hashes.map(txKey));
+  prior.forEach((p, i) => {
+    if (p !== undefined) throw new StateError(StateErrorCodes.STATE_DUPLICATE_TX, `transaction ${Buffer.from(hashes[i]!).toString('hex')} is already in block ${readU64(p, 0)}`, { index: i });
+  });
+
+  for (let i = 0; i < txs.length; i++) {
+    const r = results[i]!;
+    if (typeof r !== 'object' || r === null || !(r.receipt instanceof Uint8Array) || r.receipt.length > MAX_RECEIPT_BYTES) {
+      throw invalidInput(`result ${i}: a receipt is at most ${MAX_RECEIPT_BYTES} bytes`);
+    }
+    if (!Array.isArray(r.accounts) || !Array.isArray(r.events)) throw invalidInput(`result ${i}: accounts and events are arrays`);
+    const loc = new Uint8Array(12);
+    writeU64(loc, 0, h);
+    writeU32(loc, 8, i);
+    put(txKey(hashes[i]!), loc);
+    put(receiptKey(h, i), r.receipt);
+    const accts = new Set<string>();
+    for (const a of r.accounts) {
+      const key = accountKey(Prefix.ACCOUNT_TX, a, h, i);
+      const k = Buffer.from(key).toString('hex');
+      if (!accts.has(k)) put(key, hashes[i]!);
+      accts.add(k);
+    }
+    (r.events as readonly EventRecord[]).forEach((ev, j) => {
+      if (typeof ev !== 'object' || ev === null || !(ev.data instanceof Uint8Array) || ev.data.length > MAX_EVENT_BYTES || !Array.isArray(ev.accounts)) {
+        throw invalidInput(`result ${i} event ${j}: event data is at most ${MAX_EVENT_BYTES} bytes, with an accounts array`);
+      }
+      put(eventKey(h, i, j), ev.data);
+      const evAccts = new Set<string>();
+      for (const a of ev.accounts) {
+        const key = accountKey(Prefix.ACCOUNT_EVENT, a, h, i, j);
+        const k = Buffer.from(key).toString('hex');
+        if (!evAccts.has(k)) put(key, new Uint8Array(0));
+        evAccts.add(k);
+      }
+    });
+  }
+  return ops;
+}
+
+export interface Page<C> {
+  /** Cursor: items strictly after it (or before it, for `desc`). */
+  readonly after?: C;
+  readonly limit?: number;
+  readonly order?: 'asc' | 'desc';
+}
+export interface TxRef {
+  readonly height: number;
+  readonly index: number;
+}
+export interface EventRef extends TxRef {
+  readonly event: number;
+}
+
+/** Read side of the block store. `head()` is the last committed height. */
+export class BlockReader {
+  constructor(
+    private readonly kv: KV,
+    private readonly head: () => number,
+  ) {}
+
+  private checkHeight(h: number): void {
+    if (!Number.isSafeInteger(h) || h < 1) throw invalidInput(`bad block height ${String(h)}`);
+    if (h > this.head()) throw new StateError(StateErrorCodes.STATE_MISSING_HEIGHT, `block ${h} is above the head ${this.head()}`, { height: h });
+  }
+
+  private missing(h: number): StateError {
+    return new StateError(StateErrorCodes.STATE_MISSING_HEIGHT, `block ${h} is not held by this store (imported from a snapshot above it)`, { height: h });
+  }
+
+  async getBlock(h: number): Promise<Block> {
+    this.checkHeight(h);
+    const b = await this.kv.get(blockKey(h));
+    if (b === undefined) throw this.missing(h);
+    try {
+      return Block.decode(b);
+    } catch {
+      throw corrupt(`stored block ${h} does not decode`, { height: h });
+    }
+  }
+
+  async getCommit(h: number): Promise<Commit> {
+    this.checkHeight(h);
+    const b = await this.kv.get(commitKey(h));
+    if (b === undefined) throw this.missing(h);
+    try {
+      return decodeCommit(b);
+    } catch {
+      throw corrupt(`stored commit ${h} does not decode`, { height: h });
+    }
+  }
+
+  /** Height of the block with this hash, or null. */
+  async heightOf(blockHash: Uint8Array): Promise<number | null> {
+    if (!(blockHash instanceof Uint8Array) || blockHash.length !== 32) throw invalidInput('a block hash is 32 bytes');
+    const b = await this.kv.get(blockHashKey(blockHash));
+    if (b === undefined) return null;
+    if (b.length !== 8) throw corrupt('block hash index entry is malformed');
+    return readU64(b, 0);
+  }
+
+  /** A transaction by hash: where it is, its bytes and its receipt; null if unknown. */
+  async getTx(txHash: Uint8Array): Promise<{ height: number; index: number; tx: Uint8Array; receipt: Uint8Array } | null> {
+    if (!(txHash instanceof Uint8Array) || txHash.length !== 32) throw invalidInput('a transaction hash is 32 bytes');
+    const loc = await this.kv.get(txKey(txHash));
+    if (loc === undefined) return null;
+    if (loc.length !== 12) throw corrupt('transaction index entry is malformed');
+    const height = readU64(loc, 0);
+    const index = readU32(loc, 8);
+    const block = await this.getBlock(height);
+    const tx = block.data.txs[index];
+    if (tx === undefined || !equalBytes(txHashOf(tx), txHash)) throw corrupt(`transaction index points to the wrong place`, { height, index });
+    return { height, index, tx, receipt: await this.getReceipt(height, index) };
+  }
+
+  async getReceipt(h: number, index: number): Promise<Uint8Array> {
+    this.checkHeight(h);
+    const r = await this.kv.get(receiptKey(h, index));
+    if (r === undefined) throw invalidInput(`no transaction ${index} in block ${h}`, { height: h, index });
+    return r;
+  }
+
+  /** Events of transaction `index` of block h, in order. */
+  async getEvents(h: number, index: number): Promise<Uint8Array[]> {
+    this.checkHeight(h);
+    const out: Uint8Array[] = [];
+    for await (const [, v] of this.kv.iterate({ gte: eventKey(h, index, 0), lt: eventKey(h, index + 1, 0) })) out.push(v);
+    return out;
+  }
+
+  private async page(prefix: number, account: Uint8Array, page: Page<TxRef | EventRef>, cursorKey: (c: TxRef | EventRef) => Uint8Array): Promise<{ keys: Uint8Array[]; values: Uint8Array[]; more: boolean }> {
+    const limit = page.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw invalidInput(`a page holds 1..${MAX_PAGE} items`);
+    const p = accountPrefix(prefix, account);
+    const desc = page.order === 'desc';
+    const range = desc
+      ? { gte: p, lt: page.after ? cursorKey(page.after) : prefixEnd(p), reverse: true, limit: limit + 1 }
+      : { gte: page.after ? Uint8Array.from([...cursorKey(page.after), 0]) : p, lt: prefixEnd(p), limit: limit + 1 };
+    const keys: Uint8Array[] = [];
+    const values: Uint8Array[] = [];
+    for await (const [k, v] of this.kv.iterate(range)) {
+      keys.push(k.subarray(p.length));
+      values.push(v);
+    }
+    const more = keys.length > limit;
+    return { keys: keys.slice(0, limit), values: values.slice(0, limit), more };
+  }
+
+  /** Transactions that touched `account`, oldest first (or newest, with order 'desc'). */
+  async txsByAccount(account: Uint8Array, page: Page<TxRef> = {}): Promise<{ items: (TxRef & { txHash: Uint8Array })[]; next: TxRef | null }> {
+    const r = await this.page(Prefix.ACCOUNT_TX, account, page, (c) => accountKey(Prefix.ACCOUNT_TX, account, c.height, c.index));
+    const items = r.keys.map((k, i) => ({ height: readU64(k, 0), index: readU32(k, 8), txHash: r.values[i]! }));
+    const lastItem = items[items.length - 1];
+    return { items, next: r.more && lastItem ? { height: lastItem.height, index: lastItem.index } : null };
+  }
+
+  /** Events that concern `account`, with their bytes, in order (or reverse). */
+  async eventsByAccount(account: Uint8Array, page: Page<EventRef> = {}): Promise<{ items: (EventRef & { data: Uint8Array })[]; next: EventRef | null }> {
+    const r = await this.page(Prefix.ACCOUNT_EVENT, account, page, (c) => accountKey(Prefix.ACCOUNT_EVENT, account, c.height, c.index, (c as EventRef).event));
+    const refs = r.keys.map((k) => ({ height: readU64(k, 0), index: readU32(k, 8), event: readU32(k, 12) }));
+    const data = await this.kv.getMany(refs.map((e) => eventKey(e.height, e.index, e.event)));
+    const items = refs.map((e, i) => {
+      const d = data[i];
+      if (d === undefined) throw corrupt('event index points to a missing event', { ...e });
+      return { ...e, data: d };
+    });
+    const lastItem = items[items.length - 1];
+    return { items, next: r.more && lastItem ? { height: lastItem.height, index: lastItem.index, event: lastItem.event } : null };
+  }
+}

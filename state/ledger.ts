@@ -1,0 +1,144 @@
+/**
+ * LedgerStore: the node's one database. It owns the state tree and the block store over a
+ * single KV and commits a height atomically: the height's tree nodes, leaves, root record,
+ * stale list, pruning deletes, block, commit certificate, tx locations, receipts, events,
+ * account indexes and the metadata record (head height, root) go into ONE batch. A crash at
+ * any instant therefore reopens at the last committed height, whole.
+ *
+ * Flow: `prepare(writes)` computes the next height's root without writing (the proposer
+ * puts it in the header); `commit(prepared, {block, commit, results})` checks that the
+ * block is for that height and carries that root, and writes everything.
+ */
+import { equalBytes } from '../core/index.js';
+import type { KV } from './kv.js';
+import { LevelKV } from './level-kv.js';
+import { StateError, StateErrorCodes, invalidInput } from './errors.js';
+import { StateTree, type PreparedVersion } from './store.js';
+import { BlockReader, blockOps, type BlockRecord } from './blocks.js';
+import { exportSnapshot, importSnapshot } from './snapshot.js';
+import type { StateWrite } from './tree.js';
+
+export interface LedgerOptions {
+  /** Directory of the LevelDB database (or give `kv`). */
+  readonly path?: string;
+  readonly kv?: KV;
+  /** Keep this many most recent state versions readable (null: keep all). */
+  readonly pruneWindow?: number | null;
+  /** Internal tree nodes kept in memory. */
+  readonly cacheNodes?: number;
+  /** Make each commit durable before it resolves (fsync). Default true. */
+  readonly sync?: boolean;
+}
+
+export class LedgerStore {
+  readonly blocks: BlockReader;
+
+  private constructor(
+    readonly kv: KV,
+    readonly state: StateTree,
+    private readonly opts: LedgerOptions,
+  ) {
+    this.blocks = new BlockReader(kv, () => this.state.height);
+  }
+
+  private static async openKV(opts: LedgerOptions): Promise<KV> {
+    if (opts.kv) return opts.kv;
+    if (typeof opts.path !== 'string' || opts.path === '') throw invalidInput('a ledger store needs a path or a kv');
+    return LevelKV.open(opts.path);
+  }
+
+  private static checkOpts(opts: LedgerOptions): void {
+    const w = opts.pruneWindow;
+    if (w !== undefined && w !== null && (!Number.isSafeInteger(w) || w < 1)) throw invalidInput('pruneWindow is a positive integer or null');
+  }
+
+  /** Open (or create) the store. A store held by another process is STATE_LOCKED. */
+  static async open(opts: LedgerOptions): Promise<LedgerStore> {
+    LedgerStore.checkOpts(opts);
+    const kv = await LedgerStore.openKV(opts);
+    try {
+      const state = await StateTree.open(kv, { cacheNodes: opts.cacheNodes });
+      return new LedgerStore(kv, state, opts);
+    } catch (e) {
+      if (!opts.kv) await kv.close();
+      throw e;
+    }
+  }
+
+  /** Open a fresh store from a state snapshot (it then holds that height, without blocks below). */
+  static async fromSnapshot(opts: LedgerOptions, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<LedgerStore> {
+    LedgerStore.checkOpts(opts);
+    const kv = await LedgerStore.openKV(opts);
+    try {
+      const state = await importSnapshot(kv, chunks, { cacheNodes: opts.cacheNodes });
+      return new LedgerStore(kv, state, opts);
+    } catch (e) {
+      if (!opts.kv) await kv.close();
+      throw e;
+    }
+  }
+
+  get height(): number {
+    return this.state.height;
+  }
+  get rootHash(): Uint8Array {
+    return this.state.rootHash;
+  }
+
+  /** Compute the next height's state from `writes` (nothing is written). */
+  prepare(writes: readonly StateWrite[]): Promise<PreparedVersion> {
+    return this.state.prepare(writes);
+  }
+
+  /** Write height `prepared.height`: state, block, certificate, results, indexes, metadata, in one batch. */
+  async commit(prepared: PreparedVersion, rec: BlockRecord): Promise<void> {
+    await this.state.runSerial(async () => {
+      if (prepared.baseHeight !== this.state.height || !equalBytes(prepared.baseRootHash, this.state.rootHash)) {
+        throw new StateError(StateErrorCodes.STATE_CONFLICT, `prepared on height ${prepared.baseHeight}, but the head is ${this.state.height}`);
+      }
+      const h = prepared.height;
+      const bops = await blockOps(this.kv, h, rec, prepared.rootHash);
+      const w = this.opts.pruneWindow;
+      const staged = await this.state.stage(prepared, w ? Math.max(0, h - w + 1) : undefined);
+      await this.kv.batch([...bops, ...staged.ops], { sync: this.opts.sync ?? true });
+      staged.finish();
+    });
+  }
+
+  /** Read `key` at height h (default: the head). */
+  get(key: Uint8Array, h?: number): Promise<Uint8Array | null> {
+    return this.state.get(key, h);
+  }
+
+  prove(key: Uint8Array, h?: number): ReturnType<StateTree['prove']> {
+    return this.state.prove(key, h);
+  }
+
+  exportSnapshot(h: number): AsyncGenerator<Uint8Array> {
+    return exportSnapshot(this.state, h);
+  }
+
+  /**
+   * Full check of height h: its root recomputed from its leaves must equal the stored root
+   * and, when the block is held, the block's stateRoot. Throws STATE_CORRUPT otherwise.
+   */
+  async verifyHeight(h: number): Promise<Uint8Array> {
+    const stored = await this.state.rootAt(h);
+    const again = await this.state.recomputeRoot(h);
+    if (!equalBytes(stored, again)) throw new StateError(StateErrorCodes.STATE_CORRUPT, `height ${h}: the root recomputed from its leaves differs`, { height: h });
+    if (h > 0) {
+      let block = null;
+      try {
+        block = await this.blocks.getBlock(h);
+      } catch (e) {
+        if (!(e instanceof StateError && e.code === StateErrorCodes.STATE_MISSING_HEIGHT)) throw e;
+      }
+      if (block && !equalBytes(block.header.stateRoot, stored)) throw new StateError(StateErrorCodes.STATE_CORRUPT, `height ${h}: block stateRoot differs from the state`, { height: h });
+    }
+    return stored;
+  }
+
+  async close(): Promise<void> {
+    await this.state.runSerial(() => this.kv.close());
+  }
+}
