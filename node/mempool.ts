@@ -1,0 +1,267 @@
+/**
+ * The mempool: transactions waiting for a block.
+ *
+ * Admission, cheapest checks first: size; duplicate (pending, or committed recently);
+ * canonical decoding; chain id; expiry against the latest height; nonce inside the window
+ * [next nonce of the signer in committed state, + nonceWindow); the per-signer and total
+ * caps; then the signatures, on the worker pool (VerifyPool), in one batch per call. A
+ * transaction whose signatures verified is remembered, so a block that carries it is not
+ * verified again (`wasVerified`).
+ *
+ * Reaping for a proposal takes, signer by signer in arrival order, the contiguous run of
+ * nonces from each signer's next nonce. After a commit, included transactions leave, and
+ * the rest are re-checked (expired or stale nonces leave too).
+ */
+import { SovError, Tx, toHex, isSovError, Limits } from '../core/index.js';
+import type { VerifyPool } from './verify-pool.js';
+
+export interface MempoolLimits {
+  maxTxs: number;
+  maxBytes: number;
+  maxPerAccount: number;
+  /** How far past a signer's next nonce a transaction may be admitted. */
+  nonceWindow: number;
+  /** How many committed hashes to remember, to refuse replays cheaply. */
+  recentCommitted: number;
+}
+
+export const DEFAULT_MEMPOOL_LIMITS: MempoolLimits = Object.freeze({
+  maxTxs: 50_000,
+  maxBytes: 256 * 1024 * 1024,
+  maxPerAccount: 1000,
+  nonceWindow: 1000,
+  recentCommitted: 200_000,
+});
+
+export interface MempoolDeps {
+  chainId: string;
+  pool: VerifyPool;
+  /** The signer's next nonce in the latest committed state. */
+  nextNonce(signer: Uint8Array): Promise<number>;
+  /** The latest committed height. */
+  height(): number;
+}
+
+export type AddStatus = { hash: string; status: 'added' } | { hash: string; status: 'duplicate' } | { hash: string | null; status: 'rejected'; code: string; message: string };
+
+interface Entry {
+  tx: Tx;
+  hashHex: string;
+  signerHex: string;
+  seq: number;
+}
+
+export class MempoolError extends SovError {
+  constructor(code: string, message: string, meta: Record<string, unknown> = {}, peerAction: 'reject' | 'ignore' = 'ignore') {
+    super(code, message, meta, peerAction);
+  }
+}
+
+export class Mempool {
+  private readonly byHash = new Map<string, Entry>();
+  private readonly bySigner = new Map<string, Map<number, Entry>>();
+  private readonly committed = new Set<string>();
+  private committedOrder: string[] = [];
+  private bytesHeld = 0;
+  private seq = 0;
+  private readonly limits: MempoolLimits;
+
+  constructor(
+    private readonly deps: MempoolDeps,
+    limits: Partial<MempoolLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_MEMPOOL_LIMITS, ...limits };
+  }
+
+  get size(): number {
+    return this.byHash.size;
+  }
+
+  get bytes(): number {
+    return this.bytesHeld;
+  }
+
+  has(hashHex: string): boolean {
+    return this.byHash.has(hashHex);
+  }
+
+  /** True when this node already verified the signatures of the transaction with this hash. */
+  wasVerified(hashHex: string): boolean {
+    return this.byHash.has(hashHex);
+  }
+
+  /** Admit a batch of encoded transactions. One result per input, in order. */
+  async add(txs: readonly Uint8Array[]): Promise<AddStatus[]> {
+    const results: AddStatus[] = new Array(txs.length);
+    const candidates: { i: number; tx: Tx }[] = [];
+    const nonceCache = new Map<string, number>();
+    const batchKeys = new Set<string>();
+    for (let i = 0; i < txs.length; i++) {
+      const bytes = txs[i]!;
+      if (!(bytes instanceof Uint8Array) || bytes.length > Limits.MAX_TX_BYTES) {
+        results[i] = reject(null, new MempoolError('MEMPOOL_TX_TOO_LARGE', `transaction exceeds ${Limits.MAX_TX_BYTES} bytes`, {}, 'reject'));
+        continue;
+      }
+      let tx: Tx;
+      try {
+        tx = Tx.decode(bytes);
+      } catch (e) {
+        results[i] = reject(null, e);
+        continue;
+      }
+      const hashHex = toHex(tx.hash);
+      if (this.byHash.has(hashHex) || batchKeys.has(hashHex)) {
+        results[i] = { hash: hashHex, status: 'duplicate' };
+        continue;
+      }
+      if (this.committed.has(hashHex)) {
+        results[i] = reject(hashHex, new MempoolError('MEMPOOL_ALREADY_COMMITTED', 'transaction is already in a block'));
+        continue;
+      }
+      const problem = await this.statelessProblem(tx, nonceCache);
+      if (problem) {
+        results[i] = reject(hashHex, problem);
+        continue;
+      }
+      const slot = `${toHex(tx.signer)}:${tx.nonce}`;
+      if (batchKeys.has(slot) || this.bySigner.get(toHex(tx.signer))?.has(tx.nonce)) {
+        results[i] = reject(hashHex, new MempoolError('MEMPOOL_NONCE_TAKEN', `a transaction with nonce ${tx.nonce} from this signer is already pending`));
+        continue;
+      }
+      batchKeys.add(hashHex);
+      batchKeys.add(slot);
+      candidates.push({ i, tx });
+    }
+    if (candidates.length > 0) {
+      let codes: (string | null)[];
+      try {
+        codes = await this.deps.pool.check(this.deps.chainId, candidates.map((c) => c.tx.bytes));
+      } catch (e) {
+        for (const c of candidates) results[c.i] = reject(toHex(c.tx.hash), e);
+        return results;
+      }
+      candidates.forEach((c, k) => {
+        const hashHex = toHex(c.tx.hash);
+        const code = codes[k];
+        if (code) {
+          results[c.i] = { hash: hashHex, status: 'rejected', code, message: 'signature check failed' };
+          return;
+        }
+        const capProblem = this.capProblem(c.tx);
+        if (capProblem) {
+          results[c.i] = reject(hashHex, capProblem);
+          return;
+        }
+        this.insert(c.tx, hashHex);
+        results[c.i] = { hash: hashHex, status: 'added' };
+      });
+    }
+    return results;
+  }
+
+  /** Transactions for a proposal, at most `maxTxs` and `maxBytes`, nonces contiguous per signer. */
+  async reap(maxTxs: number, maxBytes: number): Promise<Tx[]> {
+    const signers = [...this.bySigner.entries()]
+      .map(([s, m]) => ({ s, m, first: Math.min(...[...m.values()].map((e) => e.seq)) }))
+      .sort((a, b) => a.first - b.first);
+    const out: Tx[] = [];
+    let bytes = 0;
+    for (const { m } of signers) {
+      const any = m.values().next().value as Entry | undefined;
+      if (!any) continue;
+      let n = await this.deps.nextNonce(any.tx.signer);
+      for (;;) {
+        const e = m.get(n);
+        if (!e || out.length >= maxTxs || bytes + e.tx.bytes.length > maxBytes) break;
+        out.push(e.tx);
+        bytes += e.tx.bytes.length;
+        n++;
+      }
+      if (out.length >= maxTxs) break;
+    }
+    return out;
+  }
+
+  /** After a commit: drop the included transactions, then every one no longer valid. */
+  async update(committedHashes: readonly Uint8Array[]): Promise<number> {
+    for (const h of committedHashes) {
+      const hex = toHex(h);
+      this.remember(hex);
+      const e = this.byHash.get(hex);
+      if (e) this.remove(e);
+    }
+    let dropped = 0;
+    const nonceCache = new Map<string, number>();
+    for (const e of [...this.byHash.values()]) {
+      if (await this.statelessProblem(e.tx, nonceCache)) {
+        this.remove(e);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
+  private async statelessProblem(tx: Tx, nonceCache: Map<string, number>): Promise<SovError | null> {
+    if (tx.chainId !== this.deps.chainId) {
+      return new MempoolError('TX_WRONG_CHAIN', `transaction is for chain "${tx.chainId}"`, {}, 'reject');
+    }
+    if (tx.expiry <= this.deps.height()) {
+      return new MempoolError('MEMPOOL_TX_EXPIRED', `transaction expired at height ${tx.expiry}`);
+    }
+    const signerHex = toHex(tx.signer);
+    let next = nonceCache.get(signerHex);
+    if (next === undefined) {
+      next = await this.deps.nextNonce(tx.signer);
+      nonceCache.set(signerHex, next);
+    }
+    if (tx.nonce < next) return new MempoolError('MEMPOOL_NONCE_TOO_LOW', `nonce ${tx.nonce} is below the next nonce ${next}`);
+    if (tx.nonce >= next + this.limits.nonceWindow) {
+      return new MempoolError('MEMPOOL_NONCE_TOO_HIGH', `nonce ${tx.nonce} is beyond the window (next ${next}, window ${this.limits.nonceWindow})`);
+    }
+    return null;
+  }
+
+  private capProblem(tx: Tx): SovError | null {
+    if (this.byHash.size >= this.limits.maxTxs || this.bytesHeld + tx.bytes.length > this.limits.maxBytes) {
+      return new MempoolError('MEMPOOL_FULL', 'the mempool is full');
+    }
+    if ((this.bySigner.get(toHex(tx.signer))?.size ?? 0) >= this.limits.maxPerAccount) {
+      return new MempoolError('MEMPOOL_ACCOUNT_FULL', `this signer already has ${this.limits.maxPerAccount} pending transactions`);
+    }
+    return null;
+  }
+
+  private insert(tx: Tx, hashHex: string): void {
+    const signerHex = toHex(tx.signer);
+    const e: Entry = { tx, hashHex, signerHex, seq: this.seq++ };
+    this.byHash.set(hashHex, e);
+    let m = this.bySigner.get(signerHex);
+    if (!m) this.bySigner.set(signerHex, (m = new Map()));
+    m.set(tx.nonce, e);
+    this.bytesHeld += tx.bytes.length;
+  }
+
+  private remove(e: Entry): void {
+    this.byHash.delete(e.hashHex);
+    const m = this.bySigner.get(e.signerHex);
+    m?.delete(e.tx.nonce);
+    if (m && m.size === 0) this.bySigner.delete(e.signerHex);
+    this.bytesHeld -= e.tx.bytes.length;
+  }
+
+  private remember(hex: string): void {
+    if (this.committed.has(hex)) return;
+    this.committed.add(hex);
+    this.committedOrder.push(hex);
+    if (this.committedOrder.length > this.limits.recentCommitted * 1.5) {
+      const drop = this.committedOrder.length - this.limits.recentCommitted;
+      for (const h of this.committedOrder.slice(0, drop)) this.committed.delete(h);
+      this.committedOrder = this.committedOrder.slice(drop);
+    }
+  }
+}
+
+function reject(hash: string | null, e: unknown): AddStatus {
+  if (isSovError(e)) return { hash, status: 'rejected', code: e.code, message: e.message };
+  return { hash, status: 'rejected', code: 'INTERNAL', message: (e as Error)?.message ?? String(e) };
+}
