@@ -14,7 +14,7 @@
  */
 import {
   Block, encode, equalBytes, isSovError, makeDuplicateVoteEvidence, proposalSignBytes, ProposalSchema, toHex, verifyCommit,
-  verifyProposal, verifyVote, voteSignBytes, VoteSchema, VoteType, keyPairFromSecret, addressFromPublicKey, CommitSchema,
+  verifyProposal, verifyVote, voteSignBytes, sign, VoteSchema, VoteType, keyPairFromSecret, addressFromPublicKey, CommitSchema,
   type Commit, type Proposal, type Vote,
 } from '../core/index.js';
 import { ConsensusError, ConsensusErrorCodes as C } from './errors.js';
@@ -39,6 +39,11 @@ export interface EngineConfig {
   /** The last signed (height, round, step), as persisted. */
   readonly guard?: SignGuard | null;
   readonly timeouts?: TimeoutConfig;
+  /**
+   * Ed25519 signing (default: core `sign`). Signing is deterministic, so a simulator may pass
+   * a memoising wrapper of core `sign`; the engine still verifies every message it receives.
+   */
+  readonly signer?: (message: Uint8Array, secretKey: Uint8Array) => Uint8Array;
   /** Block id of block bytes; throws a SovError for bytes that are not a block. Default: core Block's header hash. */
   readonly blockHash?: (block: Uint8Array) => Uint8Array;
 }
@@ -54,6 +59,7 @@ export class ConsensusEngine {
   private readonly me: Uint8Array | null;
   private readonly timeouts: TimeoutConfig;
   private readonly hashBlock: (block: Uint8Array) => Uint8Array;
+  private readonly signer: (message: Uint8Array, secretKey: Uint8Array) => Uint8Array;
   private guardState: SignGuard | null;
 
   height: number;
@@ -81,6 +87,7 @@ export class ConsensusEngine {
     this.me = this.secretKey ? addressFromPublicKey(keyPairFromSecret(this.secretKey).publicKey) : null;
     this.timeouts = cfg.timeouts ?? DEFAULT_TIMEOUTS;
     this.hashBlock = cfg.blockHash ?? defaultBlockHash;
+    this.signer = cfg.signer ?? sign;
     this.guardState = cfg.guard ?? null;
     this.height = cfg.height;
     this.epoch = cfg.epoch;
@@ -337,7 +344,7 @@ export class ConsensusEngine {
   }
 
   private sign(step: SignStep, bytes: Uint8Array, out: Action[]): { signature: Uint8Array; fresh: boolean } | null {
-    const r = guardedSign(this.guardState, this.height, this.round, step, bytes, this.secretKey!);
+    const r = guardedSign(this.guardState, this.height, this.round, step, bytes, this.secretKey!, this.signer);
     if ('refused' in r) {
       out.push({ type: 'sign-refused', height: this.height, round: this.round, step, reason: r.refused });
       return null;

@@ -54,11 +54,12 @@ export function checkSign(guard: SignGuard | null, height: number, round: number
  */
 export function guardedSign(
   guard: SignGuard | null, height: number, round: number, step: SignStep, signBytes: Uint8Array, secretKey: Uint8Array,
+  signer: (message: Uint8Array, secretKey: Uint8Array) => Uint8Array = sign,
 ): { signature: Uint8Array; guard: SignGuard; fresh: boolean } | { refused: string } {
   const d = checkSign(guard, height, round, step, signBytes);
   if (d.kind === 'refuse') return { refused: d.reason };
   if (d.kind === 'reuse') return { signature: d.signature, guard: guard!, fresh: false };
-  const signature = sign(signBytes, secretKey);
+  const signature = signer(signBytes, secretKey);
   return { signature, guard: { height, round, step, signBytes, signature }, fresh: true };
 }
 

@@ -13,8 +13,8 @@
  *
  * Replay (after a crash): build the engine from the stored state of the first undecided
  * height H, then `replayWal` restores the guard from the latest `signed` record, re-adopts
- * the messages signed at H, and feeds again every event after the `end-height` record of
- * H - 1. Events for other heights are refused by the engine as stale, so an over-long tail
+ * the messages signed at H, starts the height, and feeds again every event after the
+ * `end-height` record of H - 1. Events for other heights are refused by the engine as stale, so an over-long tail
  * is harmless.
  */
 import {
@@ -121,7 +121,8 @@ export function replayWal(engine: ConsensusEngine, records: readonly Uint8Array[
   });
   // The guard moves to the latest signed record; messages signed at this height are re-adopted.
   for (const r of decoded) if (r.kind === 'signed') engine.restoreSigned(r.signed);
-  const actions: Action[] = [];
+  // A restarted engine starts its height first, as the running one did (at boot or on `committed`).
+  const actions: Action[] = [...engine.step({ type: 'start' }).actions];
   for (let i = from; i < decoded.length; i++) {
     const r = decoded[i]!;
     if (r.kind === 'event') actions.push(...engine.step(r.event).actions);

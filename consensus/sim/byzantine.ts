@@ -9,9 +9,9 @@
  * - `invalid-proposal`: as proposer, builds blocks the application refuses (see world.ts);
  * - twins (two instances with one key) need no code here: both run honestly.
  */
-import { hashOf, proposalSignBytes, sign, signVote, type Vote } from '../../core/index.js';
+import { hashOf, proposalSignBytes, voteSignBytes, type Vote } from '../../core/index.js';
 import { buildSimBlock, simBlockHash } from './app.js';
-import { simKeys } from './keys.js';
+import { memoSign, simKeys } from './keys.js';
 import type { Instance, NetMessage, World } from './world.js';
 
 export type Behaviour = 'honest' | 'withhold' | 'equivocate' | 'conflicting-proposal' | 'invalid-proposal';
@@ -38,7 +38,8 @@ export function byzantineSend(w: World, from: Instance, m: NetMessage, only?: In
 function conflictingVote(from: Instance, v: Vote): Vote {
   const key = simKeys(from.validator + 1)[from.validator]!.secretKey;
   const blockHash = v.blockHash === null ? hashOf('sim-bogus', new Uint8Array([v.round & 0xff])) : null;
-  return signVote('sim', { type: v.type, height: v.height, round: v.round, blockHash, validator: v.validator }, key);
+  const unsigned = { type: v.type, height: v.height, round: v.round, blockHash, validator: v.validator };
+  return { ...unsigned, signature: memoSign(voteSignBytes('sim', unsigned), key) };
 }
 
 function conflictingProposal(from: Instance, m: NetMessage & { kind: 'proposal' }): NetMessage {
@@ -46,5 +47,5 @@ function conflictingProposal(from: Instance, m: NetMessage & { kind: 'proposal' 
   const p = m.proposal;
   const block = buildSimBlock(p.height, p.round, from.id, true, 1);
   const unsigned = { height: p.height, round: p.round, polRound: p.polRound, blockHash: simBlockHash(block), proposer: p.proposer };
-  return { kind: 'proposal', proposal: { ...unsigned, signature: sign(proposalSignBytes('sim', unsigned), key) }, block };
+  return { kind: 'proposal', proposal: { ...unsigned, signature: memoSign(proposalSignBytes('sim', unsigned), key) }, block };
 }

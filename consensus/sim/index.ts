@@ -6,5 +6,5 @@ export { World, type Instance, type Decision, type NetMessage, type WorldStats }
 export { baseSpec, randomScenario, splitBrainScenario, SIM_TIMEOUTS, type ScenarioSpec, type Partition } from './spec.js';
 export { checkWorld, runScenario, violationsOf, type ScenarioResult } from './checkers.js';
 export { BYZANTINE_BEHAVIOURS, type Behaviour } from './byzantine.js';
-export { simKeys, simValidatorSet } from './keys.js';
+export { memoSign, simKeys, simValidatorSet } from './keys.js';
 export { buildSimBlock, checkSimBlock, simBlockHash } from './app.js';

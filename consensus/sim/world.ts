@@ -23,7 +23,7 @@ import { TimedHeap } from './heap.js';
 import { SimRng } from './rng.js';
 import { byzantineSend, type Behaviour } from './byzantine.js';
 import type { ScenarioSpec } from './spec.js';
-import { simKeys, simValidatorSet } from './keys.js';
+import { memoSign, simKeys, simValidatorSet } from './keys.js';
 
 export type NetMessage =
   | { readonly kind: 'proposal'; readonly proposal: Proposal; readonly block: Uint8Array }
@@ -68,6 +68,8 @@ export class World {
   readonly instances: Instance[] = [];
   readonly stats: WorldStats = { messagesSent: 0, messagesDelivered: 0, evidence: 0, signRefused: 0, doubleSigns: [] };
   now = 0;
+  /** Engine state just before each crash and just after its replay. */
+  readonly restarts: { instance: number; before: string; after: string }[] = [];
   private seq = 0;
   private readonly queue = new TimedHeap<QueueItem>();
   private readonly signed = new Map<string, string>();
@@ -102,7 +104,7 @@ export class World {
   private newEngine(secretKey: Uint8Array, s: Instance['stored'], guard: ConsensusEngine['guard']): ConsensusEngine {
     return new ConsensusEngine({
       chainId: 'sim', height: s.height, epoch: s.epoch, nextEpoch: s.nextEpoch, lastCommit: s.lastCommit,
-      secretKey, guard, timeouts: this.spec.timeouts, blockHash: simBlockHash,
+      secretKey, guard, timeouts: this.spec.timeouts, blockHash: simBlockHash, signer: memoSign,
     });
   }
 
@@ -162,9 +164,11 @@ export class World {
     if (!inst.wal) throw new Error('restart needs a WAL');
     const wal = lose > 0 ? dropLastEvents(inst.wal, lose) : inst.wal;
     inst.wal = wal;
+    const before = engineSummary(inst.engine);
     inst.incarnation++;
     inst.engine = this.newEngine(simKeys(this.spec.powers.length)[inst.validator]!.secretKey, inst.stored, null);
     this.perform(inst, replayWal(inst.engine, wal));
+    this.restarts.push({ instance: inst.id, before, after: engineSummary(inst.engine) });
   }
 
   private perform(inst: Instance, actions: readonly Action[]): void {
@@ -278,6 +282,14 @@ export class World {
     if (mine) byzantineSend(this, a, m, b);
     else this.send(a, b, m);
   }
+}
+
+function engineSummary(e: ConsensusEngine): string {
+  const g = e.guard;
+  return JSON.stringify({
+    height: e.height, round: e.round, step: e.stepName, locked: [e.lockedRound, e.lockedKey], valid: [e.validRound, e.validKey],
+    decided: e.decided ? toHex(e.decided.blockHash) : null, guard: g ? [g.height, g.round, g.step] : null,
+  });
 }
 
 function toEvent(m: NetMessage): EngineEvent {

@@ -1,0 +1,11 @@
+/**
+ * Random simulation campaign, part 4 of 4: 250 seeded scenarios (n 4..10, faulty power
+ * below a third, healing partitions), zero violations, bounded rounds after the heal.
+ */
+import t from 'tap';
+import { campaign } from './campaign.js';
+
+t.test('campaign part 4', (tt) => {
+  campaign(tt, 751, 250);
+  tt.end();
+});
