@@ -139,6 +139,6 @@ export class LedgerStore {
   }
 
   async close(): Promise<void> {
-    await this.state.runSerial(() => this.kv.close());
+    await this.state.close();
   }
 }

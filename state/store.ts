@@ -56,6 +56,7 @@ export class StateTree {
   private readonly cache = new Map<string, InternalNode>();
   private readonly cacheLimit: number;
   private lock: Promise<unknown> = Promise.resolve();
+  private closed = false;
 
   private constructor(
     readonly kv: KV,
@@ -121,7 +122,22 @@ export class StateTree {
 
   // ---- reading -------------------------------------------------------------------------
 
+  private checkOpen(): void {
+    if (this.closed) throw new StateError(StateErrorCodes.STATE_CLOSED, 'the state store is closed');
+  }
+
+  /** Close the tree and its KV; every later call fails with STATE_CLOSED. */
+  async close(): Promise<void> {
+    await this.serial(async () => {
+      if (this.closed) return;
+      this.closed = true;
+      this.cache.clear();
+      await this.kv.close();
+    });
+  }
+
   private checkHeight(h: number): void {
+    this.checkOpen();
     if (!Number.isSafeInteger(h) || h < 0) throw invalidInput(`bad height ${String(h)}`);
     if (h > this.headHeight) throw new StateError(StateErrorCodes.STATE_MISSING_HEIGHT, `height ${h} is above the head ${this.headHeight}`, { height: h, head: this.headHeight });
     if (h < this.oldestVersion) throw new StateError(StateErrorCodes.STATE_PRUNED, `height ${h} is pruned (oldest kept: ${this.oldestVersion})`, { height: h, oldest: this.oldestVersion });
@@ -291,6 +307,7 @@ export class StateTree {
 
   /** Compute the next version (head + 1) from `writes` without writing anything. */
   async prepare(writes: readonly StateWrite[]): Promise<PreparedVersion> {
+    this.checkOpen();
     if (!Array.isArray(writes)) throw invalidInput('writes must be an array');
     const baseHeight = this.headHeight;
     const base = this.headRoot;
@@ -309,6 +326,7 @@ export class StateTree {
    * down to `pruneTo` when given. Write them in one batch, then call `finish`.
    */
   async stage(p: PreparedVersion, pruneTo?: number): Promise<StagedCommit> {
+    this.checkOpen();
     if (p.baseHeight !== this.headHeight || !equalBytes(p.baseRootHash, this.rootHash)) throw conflict(p.baseHeight, this.headHeight);
     const v = p.height;
     const u = p.update;
