@@ -41,6 +41,8 @@ export interface ScenarioSpec {
   /** Instances that keep a WAL. */
   readonly walFor: readonly number[];
   readonly crash: { readonly instance: number; readonly afterEvents: number; readonly loseEvents: number } | null;
+  /** Sign through the memoising wrapper of core `sign` (same bytes, faster campaigns); false: plain core `sign`. */
+  readonly memoSigning: boolean;
   /** The liveness checker's bound on rounds needed per height once the network has healed. */
   readonly roundBound: number;
 }
@@ -54,7 +56,7 @@ const noUpdates = (_height: number): ValidatorUpdate[] => [];
 export function baseSpec(seed: number, powers: readonly number[]): ScenarioSpec {
   return {
     seed, powers, behaviours: [], twins: [], heights: 2, partitions: [], healTime: 0, dropP: 0, dupP: 0, minDelay: 1, maxDelay: 50,
-    gossipMs: 500, maxTime: 120_000, timeouts: SIM_TIMEOUTS, updatesAt: noUpdates, walFor: [], crash: null, roundBound: powers.length + 3,
+    gossipMs: 500, maxTime: 120_000, timeouts: SIM_TIMEOUTS, updatesAt: noUpdates, walFor: [], crash: null, memoSigning: true, roundBound: powers.length + 3,
   };
 }
 

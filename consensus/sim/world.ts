@@ -13,7 +13,7 @@
  * sync do), so messages lost before the network heals are made up for.
  * Byzantine behaviours act on what an instance sends (byzantine.ts).
  */
-import { equalBytes, toHex, type Commit, type Proposal, type Vote } from '../../core/index.js';
+import { equalBytes, sign, toHex, type Commit, type Proposal, type Vote } from '../../core/index.js';
 import { ConsensusEngine } from '../engine.js';
 import { Epoch } from '../epoch.js';
 import type { Action, EngineEvent } from '../types.js';
@@ -59,6 +59,8 @@ export interface WorldStats {
   messagesDelivered: number;
   evidence: number;
   signRefused: number;
+  /** Fresh signatures made by all instances. */
+  signatures: number;
   /** Every signature made, per (key, height, round, step): the sign bytes' hex. Conflicts are double signs. */
   doubleSigns: string[];
 }
@@ -66,7 +68,7 @@ export interface WorldStats {
 export class World {
   readonly rng: SimRng;
   readonly instances: Instance[] = [];
-  readonly stats: WorldStats = { messagesSent: 0, messagesDelivered: 0, evidence: 0, signRefused: 0, doubleSigns: [] };
+  readonly stats: WorldStats = { messagesSent: 0, messagesDelivered: 0, evidence: 0, signRefused: 0, signatures: 0, doubleSigns: [] };
   now = 0;
   /** Engine state just before each crash and just after its replay. */
   readonly restarts: { instance: number; before: string; after: string }[] = [];
@@ -104,7 +106,7 @@ export class World {
   private newEngine(secretKey: Uint8Array, s: Instance['stored'], guard: ConsensusEngine['guard']): ConsensusEngine {
     return new ConsensusEngine({
       chainId: 'sim', height: s.height, epoch: s.epoch, nextEpoch: s.nextEpoch, lastCommit: s.lastCommit,
-      secretKey, guard, timeouts: this.spec.timeouts, blockHash: simBlockHash, signer: memoSign,
+      secretKey, guard, timeouts: this.spec.timeouts, blockHash: simBlockHash, signer: this.spec.memoSigning ? memoSign : sign,
     });
   }
 
@@ -175,6 +177,7 @@ export class World {
     for (const a of actions) {
       switch (a.type) {
         case 'persist-signed': {
+          this.stats.signatures++;
           if (inst.wal) inst.wal.push(encodeWalRecord({ kind: 'signed', signed: a.record }));
           const g = a.record.guard;
           if (!this.isHonest(inst)) break; // faulty keys (twins) double-sign by design
