@@ -1,0 +1,30 @@
+/**
+ * rpc/: JSON-RPC 2.0 for wallets, banks and agencies, over HTTP (WebSocket to come), with
+ * every method declared once (schemas -> validation and the OpenRPC document).
+ */
+import { Type } from '@sinclair/typebox';
+import { MethodRegistry } from './registry.js';
+import { chainMethods, type RpcContext } from './methods/chain.js';
+import { openRpcDocument } from './openrpc.js';
+
+export * from './errors.js';
+export * from './facade.js';
+export { MethodRegistry, param, type MethodSpec, type ParamSpec } from './registry.js';
+export { HttpRpcServer, type HttpRpcOptions } from './http-server.js';
+export { handleJsonRpc, jsonDepthExceeds, MAX_JSON_DEPTH, type JsonRpcResponse } from './jsonrpc.js';
+export { openRpcDocument } from './openrpc.js';
+export type { RpcContext } from './methods/chain.js';
+
+/** The node's method registry: every method, plus `rpc.discover` describing them all. */
+export function buildRegistry(version: string): MethodRegistry<RpcContext> {
+  const reg = new MethodRegistry<RpcContext>();
+  for (const m of chainMethods) reg.add(m);
+  reg.add({
+    name: 'rpc.discover',
+    summary: 'The OpenRPC document of every method.',
+    params: [],
+    result: Type.Object({ openrpc: Type.String(), info: Type.Object({}), methods: Type.Array(Type.Object({})) }, { additionalProperties: true }),
+    handler: async () => openRpcDocument(reg.list(), { title: 'Sovereign Ledger JSON-RPC', version }),
+  });
+  return reg;
+}

@@ -1,0 +1,94 @@
+/**
+ * JSON-RPC 2.0 message handling, independent of the transport: parse a request body (with
+ * a nesting limit checked before JSON.parse), validate each call's envelope, run batches,
+ * and shape responses. Never throws for any input.
+ */
+import { isSovError } from '../core/index.js';
+import { RpcCodes, RpcError } from './errors.js';
+import type { MethodRegistry } from './registry.js';
+
+export const MAX_JSON_DEPTH = 64;
+
+export interface JsonRpcResponse {
+  jsonrpc: '2.0';
+  id: string | number | null;
+  result?: unknown;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+/** Deepest nesting of arrays and objects in JSON text, stopping early past `limit`. */
+export function jsonDepthExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > limit) return true;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return false;
+}
+
+export function errorResponse(id: JsonRpcResponse['id'], e: unknown): JsonRpcResponse {
+  if (e instanceof RpcError) {
+    return { jsonrpc: '2.0', id, error: { code: e.rpcCode, message: e.message, ...(e.data !== undefined ? { data: e.data } : {}) } };
+  }
+  if (isSovError(e)) {
+    // A typed error from below the RPC layer: bad input the client sent (e.g. undecodable bytes).
+    return { jsonrpc: '2.0', id, error: { code: RpcCodes.INVALID_PARAMS, message: e.message, data: { code: e.code } } };
+  }
+  return { jsonrpc: '2.0', id, error: { code: RpcCodes.INTERNAL_ERROR, message: 'internal error' } };
+}
+
+function validId(id: unknown): id is string | number | null {
+  return id === null || typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
+}
+
+async function callOne<C>(registry: MethodRegistry<C>, ctx: C, req: unknown): Promise<JsonRpcResponse | null> {
+  if (typeof req !== 'object' || req === null || Array.isArray(req)) {
+    return errorResponse(null, new RpcError(RpcCodes.INVALID_REQUEST, 'a request must be an object'));
+  }
+  const r = req as Record<string, unknown>;
+  const hasId = 'id' in r;
+  const id = hasId && validId(r.id) ? r.id : null;
+  if (r.jsonrpc !== '2.0' || typeof r.method !== 'string' || (hasId && !validId(r.id))) {
+    return errorResponse(id, new RpcError(RpcCodes.INVALID_REQUEST, 'not a JSON-RPC 2.0 request (jsonrpc "2.0", method string, id string/number/null)'));
+  }
+  try {
+    const result = await registry.call(ctx, r.method, r.params);
+    return hasId ? { jsonrpc: '2.0', id, result: result === undefined ? null : result } : null;
+  } catch (e) {
+    return hasId ? errorResponse(id, e) : null;
+  }
+}
+
+/**
+ * Handle one HTTP body or WebSocket message. Returns the response value to send, or null
+ * when there is nothing to send (only notifications).
+ */
+export async function handleJsonRpc<C>(registry: MethodRegistry<C>, ctx: C, text: string, maxBatch: number): Promise<JsonRpcResponse | JsonRpcResponse[] | null> {
+  if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
+    return errorResponse(null, new RpcError(RpcCodes.INVALID_REQUEST, `JSON nested deeper than ${MAX_JSON_DEPTH}`));
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return errorResponse(null, new RpcError(RpcCodes.PARSE_ERROR, 'parse error: not valid JSON'));
+  }
+  if (Array.isArray(body)) {
+    if (body.length === 0) return errorResponse(null, new RpcError(RpcCodes.INVALID_REQUEST, 'empty batch'));
+    if (body.length > maxBatch) return errorResponse(null, new RpcError(RpcCodes.BATCH_TOO_LARGE, `batch of ${body.length} calls exceeds ${maxBatch}`));
+    const out: JsonRpcResponse[] = [];
+    for (const req of body) {
+      const res = await callOne(registry, ctx, req);
+      if (res) out.push(res);
+    }
+    return out.length > 0 ? out : null;
+  }
+  return callOne(registry, ctx, body);
+}

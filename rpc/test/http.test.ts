@@ -1,0 +1,97 @@
+/**
+ * JSON-RPC over HTTP against a stub facade: each method, and hostile requests answered with
+ * the right error while the server keeps serving.
+ */
+import t from 'tap';
+import { connect } from 'node:net';
+import { buildRegistry, HttpRpcServer, RpcCodes, type NodeFacade, type RpcContext } from '../index.js';
+import { waitFor } from '../../test/index.js';
+
+const H = '0x' + 'ab'.repeat(32);
+const facade: NodeFacade = {
+  status: async () => ({ chainId: 'c', moniker: 'm', nodeId: 'n', height: 3, blockHash: H, stateRoot: H, time: 1, peers: 2, validator: null, syncing: false }),
+  blockByHeight: async (h) => (h > 3 ? null : {
+    hash: H, txs: [], lastCommit: null, commit: null,
+    header: { version: 1, chainId: 'c', height: h, time: 1, lastBlockHash: H, lastCommitHash: H, txRoot: H, txCount: 0, stateRoot: H, resultsRoot: H, validatorsHash: H, nextValidatorsHash: H, evidenceHash: H, proposer: '0x00' },
+  }),
+  submitTx: async (tx) => ({ hash: '0x' + Buffer.from(tx).toString('hex').padEnd(64, '0').slice(0, 64), status: 'pending', height: null, code: null, message: null }),
+  account: async (a) => (a === 'sov1known' ? { address: a, nonce: 4, balances: {} } : null),
+};
+
+const registry = buildRegistry('0.1.0');
+const server = new HttpRpcServer<RpcContext>(registry, () => ({ facade }), { host: '127.0.0.1', port: 0, maxBodyBytes: 1024 * 1024, maxBatch: 100, corsOrigins: ['https://wallet.example'], requestTimeoutMs: 1500 });
+let url = '';
+t.before(async () => {
+  await server.start();
+  url = `http://127.0.0.1:${server.port}/`;
+});
+t.teardown(() => server.stop());
+
+const post = async (body: string, headers: Record<string, string> = {}) => {
+  const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : null, headers: res.headers };
+};
+const call = async (method: string, params?: unknown) => (await post(JSON.stringify({ jsonrpc: '2.0', id: 1, method, ...(params !== undefined ? { params } : {}) }))).json;
+
+t.test('each method answers', async (tt) => {
+  tt.equal((await call('sov_status')).result.height, 3);
+  tt.equal((await call('sov_getBlock', [2])).result.header.height, 2);
+  tt.equal((await call('sov_getBlock', { height: 3 })).result.header.height, 3, 'params by name');
+  tt.equal((await call('sov_getBlock', [9])).error.code, RpcCodes.NOT_FOUND);
+  tt.equal((await call('sov_sendTransaction', ['0x0102'])).result.status, 'pending');
+  tt.equal((await call('sov_getAccount', ['sov1known'])).result.nonce, 4);
+  tt.equal((await call('sov_getAccount', ['sov1unknown'])).error.code, RpcCodes.NOT_FOUND);
+  const doc = (await call('rpc.discover')).result;
+  const names = doc.methods.map((m: { name: string }) => m.name);
+  for (const m of registry.list()) tt.ok(names.includes(m.name), `${m.name} in the OpenRPC document`);
+  tt.ok(doc.methods.every((m: { result: { schema: unknown } }) => m.result.schema), 'every method has a result schema');
+});
+
+t.test('bad requests get the right JSON-RPC error', async (tt) => {
+  tt.equal((await post('{"jsonrpc":"2.0",')).json.error.code, RpcCodes.PARSE_ERROR, 'invalid JSON');
+  tt.equal((await call('sov_nope')).error.code, RpcCodes.METHOD_NOT_FOUND, 'unknown method');
+  tt.equal((await call('sov_getBlock', ['two'])).error.code, RpcCodes.INVALID_PARAMS, 'wrong type');
+  tt.equal((await call('sov_getBlock', [])).error.code, RpcCodes.INVALID_PARAMS, 'missing param');
+  tt.equal((await call('sov_getBlock', [1, 2])).error.code, RpcCodes.INVALID_PARAMS, 'too many params');
+  tt.equal((await call('sov_getBlock', { height: 1, extra: 1 })).error.code, RpcCodes.INVALID_PARAMS, 'unknown named param');
+  tt.equal((await call('sov_getBlock', [0])).error.code, RpcCodes.INVALID_PARAMS, 'out of range');
+  tt.equal((await call('sov_sendTransaction', ['0xzz'])).error.code, RpcCodes.INVALID_PARAMS, 'bad hex');
+  tt.equal((await post('{"jsonrpc":"1.0","id":1,"method":"sov_status"}')).json.error.code, RpcCodes.INVALID_REQUEST, 'wrong version');
+  tt.equal((await post('{"jsonrpc":"2.0","id":{},"method":"sov_status"}')).json.error.code, RpcCodes.INVALID_REQUEST, 'bad id');
+  tt.equal((await post('"hello"')).json.error.code, RpcCodes.INVALID_REQUEST, 'not an object');
+  tt.equal((await post('[]')).json.error.code, RpcCodes.INVALID_REQUEST, 'empty batch');
+  tt.equal((await post('['.repeat(100_000) + ']'.repeat(100_000))).json.error.code, RpcCodes.INVALID_REQUEST, 'deeply nested JSON');
+  const notif = await post('{"jsonrpc":"2.0","method":"sov_status"}');
+  tt.equal(notif.status, 204, 'a notification gets no body');
+  const batch = await post(JSON.stringify([{ jsonrpc: '2.0', id: 1, method: 'sov_status' }, { jsonrpc: '2.0', id: 2, method: 'nope' }, 5]));
+  tt.same(batch.json.map((r: { id: number; error?: { code: number } }) => [r.id, r.error?.code ?? null]), [[1, null], [2, RpcCodes.METHOD_NOT_FOUND], [null, RpcCodes.INVALID_REQUEST]]);
+  const big = JSON.stringify(Array.from({ length: 101 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'sov_status' })));
+  tt.equal((await post(big)).json.error.code, RpcCodes.BATCH_TOO_LARGE, 'batch over the limit');
+  const huge = JSON.stringify(Array.from({ length: 100_000 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'sov_status' })));
+  const r = await post(huge);
+  tt.equal(r.status, 413, 'a 100,000-call batch is refused by size');
+  tt.equal(r.json.error.code, RpcCodes.REQUEST_TOO_LARGE);
+  const tenMiB = await post('"' + 'x'.repeat(10 * 1024 * 1024) + '"');
+  tt.equal(tenMiB.status, 413, '10 MiB body');
+  tt.equal((await fetch(url)).status, 405, 'GET');
+  tt.equal((await call('sov_status')).result.height, 3, 'still serving');
+});
+
+t.test('CORS only for configured origins', async (tt) => {
+  const ok = await post(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'sov_status' }), { origin: 'https://wallet.example' });
+  tt.equal(ok.headers.get('access-control-allow-origin'), 'https://wallet.example');
+  const other = await post(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'sov_status' }), { origin: 'https://evil.example' });
+  tt.equal(other.headers.get('access-control-allow-origin'), null);
+});
+
+t.test('a slow client that never finishes is cut off; others are served meanwhile', async (tt) => {
+  const sock = connect(server.port, '127.0.0.1');
+  let closed = false;
+  sock.on('close', () => (closed = true));
+  sock.on('error', () => undefined);
+  sock.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"jsonrpc":');
+  tt.equal((await call('sov_status')).result.height, 3, 'served while the slow client waits');
+  await waitFor(() => closed, 'the slow connection to be closed', 20_000);
+  tt.ok(closed);
+});
