@@ -13,7 +13,21 @@
  * STAND-IN, not the chain's state root: core merkleRoot over the sorted [key, value] pairs.
  * The real root is the state layer's sparse Merkle tree.
  */
-import { decode, encode, fromHex, merkleRoot, packWire, toHex, type Schema } from '../core/index.js';
+import { decode, encode, merkleRoot, packWire, type Schema } from '../core/index.js';
+
+/**
+ * A key as a map id: one UTF-16 code unit per byte (latin1), so ids compare in key-byte
+ * order and cost one short string (cheaper than hex on the hot path).
+ */
+export function keyId(key: Uint8Array): string {
+  return String.fromCharCode.apply(null, key as unknown as number[]);
+}
+
+export function keyOfId(id: string): Uint8Array {
+  const out = new Uint8Array(id.length);
+  for (let i = 0; i < id.length; i++) out[i] = id.charCodeAt(i);
+  return out;
+}
 
 export interface StateReader {
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
@@ -58,12 +72,12 @@ export class Overlay {
 
   /** Raw bytes of `key` as this block sees it. */
   async getBytes(key: Uint8Array): Promise<Uint8Array | undefined> {
-    return (await this.entry(toHex(key), key)).bytes ?? undefined;
+    return (await this.entry(keyId(key), key)).bytes ?? undefined;
   }
 
   /** The record at `key` decoded with `schema` (decoded once per block). */
   async get<T>(schema: Schema<T>, key: Uint8Array): Promise<T | undefined> {
-    const id = toHex(key);
+    const id = keyId(key);
     const e = await this.entry(id, key);
     if (e.bytes === null) return undefined;
     if (e.schema === schema) return e.value as T;
@@ -77,12 +91,12 @@ export class Overlay {
   /** Write `value` at `key`; returns the encoded bytes. */
   put<T>(schema: Schema<T>, key: Uint8Array, value: T): Uint8Array {
     const bytes = encode(schema, value);
-    this.record(toHex(key), { key, bytes, schema: schema as Schema<unknown>, value });
+    this.record(keyId(key), { key, bytes, schema: schema as Schema<unknown>, value });
     return bytes;
   }
 
   delete(key: Uint8Array): void {
-    this.record(toHex(key), { key, bytes: null });
+    this.record(keyId(key), { key, bytes: null });
   }
 
   private record(id: string, e: Entry): void {
@@ -118,7 +132,7 @@ export class Overlay {
     return this.journals.length;
   }
 
-  /** Every key written in the block, sorted by key bytes (hex order is byte order). */
+  /** Every key written in the block, sorted by key bytes (id order is byte order). */
   writeSet(): WriteSet {
     if (this.journals.length !== 0) throw new Error('Overlay.writeSet with an open checkpoint');
     const ids = [...this.writes.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -134,13 +148,13 @@ export class MemoryState implements StateReader {
   private readonly map = new Map<string, Uint8Array>();
 
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
-    return this.map.get(toHex(key));
+    return this.map.get(keyId(key));
   }
 
   /** Apply a block's write set. */
   apply(writes: WriteSet): void {
     for (const w of writes) {
-      const id = toHex(w.key);
+      const id = keyId(w.key);
       if (w.value === null) this.map.delete(id);
       else this.map.set(id, w.value);
     }
@@ -153,7 +167,7 @@ export class MemoryState implements StateReader {
   /** Every entry sorted by key. */
   entries(): [Uint8Array, Uint8Array][] {
     const ids = [...this.map.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    return ids.map((id) => [fromHex(id), this.map.get(id)!]);
+    return ids.map((id) => [keyOfId(id), this.map.get(id)!]);
   }
 
   /** TEST STAND-IN root: merkleRoot of packWire([key, value]) over the sorted entries. */

@@ -4,7 +4,7 @@
  * category; key rotation by the account itself, key recovery by its bank; freeze and
  * unfreeze by a regulator or the central bank, each with a legal reference.
  */
-import { addressField, list, optional, publicKeyField, str, struct, u8 } from '../../core/index.js';
+import { equalBytes, addressField, list, optional, publicKeyField, str, struct, u8 } from '../../core/index.js';
 import { fail } from '../errors.js';
 import { Keys } from '../keys.js';
 import { method, type ModuleDef } from '../module.js';
@@ -43,7 +43,7 @@ function checkTier(ctx: TxContext, tier: number): void {
 async function ownCustomer(ctx: TxContext, addr: Uint8Array): Promise<Account> {
   await requireRole(ctx, Role.COMMERCIAL_BANK);
   const a = await getAccount(ctx, addr);
-  if (a.bank === null || hex(a.bank) !== hex(ctx.signer)) fail('NOT_ACCOUNT_BANK', `${hex(addr)} is not a customer of ${hex(ctx.signer)}`);
+  if (a.bank === null || !equalBytes(a.bank, ctx.signer)) fail('NOT_ACCOUNT_BANK', `${hex(addr)} is not a customer of ${hex(ctx.signer)}`);
   return a;
 }
 

@@ -6,7 +6,7 @@
  * debit goes through ledger.ts, so supply is always the sum of balances.
  * A stablecoin mint must keep supply within reserves (ramp.ts, `reserveRoom`).
  */
-import { addressField, amount, bool, encode, list, optional, str, struct, u8, u32, type Infer } from '../../core/index.js';
+import { equalBytes, addressField, amount, bool, encode, list, optional, str, struct, u8, u32, type Infer } from '../../core/index.js';
 import { fail, VmError, VmCodes } from '../errors.js';
 import { Keys } from '../keys.js';
 import { method, type ModuleDef } from '../module.js';
@@ -50,7 +50,7 @@ function positive(a: bigint): void {
 
 /** The issuer of `cur`, or the central bank for any currency (emergency powers). */
 async function requireIssuerOrCentralBank(ctx: TxContext, cur: Currency): Promise<void> {
-  if (hex(cur.issuer) === hex(ctx.signer)) return;
+  if (equalBytes(cur.issuer, ctx.signer)) return;
   if (await hasRole(ctx, ctx.signer, Role.CENTRAL_BANK)) return;
   fail('NOT_ISSUER', `${hex(ctx.signer)} is neither the issuer of ${cur.code} nor the central bank`);
 }
@@ -75,7 +75,7 @@ export const moneyModule: ModuleDef = {
   methods: {
     transfer: method(TransferArgs, 'any active account pays another', async (ctx, a) => {
       positive(a.amount);
-      if (hex(a.to) === hex(ctx.signer)) fail('SELF_TRANSFER', 'cannot pay yourself');
+      if (equalBytes(a.to, ctx.signer)) fail('SELF_TRANSFER', 'cannot pay yourself');
       const cur = await liveCurrency(ctx, a.currency);
       const from = await getAccount(ctx, ctx.signer);
       const to = await getAccount(ctx, a.to);
@@ -96,7 +96,7 @@ export const moneyModule: ModuleDef = {
         ctx.meter.charge(ctx.params.cost_recipient, 'a payout recipient');
         try {
           if (it.amount === 0n) fail('ZERO_AMOUNT', 'amount must be positive');
-          if (hex(it.to) === hex(ctx.signer)) fail('SELF_TRANSFER', 'cannot pay yourself');
+          if (equalBytes(it.to, ctx.signer)) fail('SELF_TRANSFER', 'cannot pay yourself');
           await ctx.nested(async () => {
             const acct = await ctx.get(AccountSchema, Keys.account(it.to));
             if (acct === undefined) fail('ACCOUNT_NOT_FOUND', `no account ${hex(it.to)}`);
@@ -118,7 +118,7 @@ export const moneyModule: ModuleDef = {
     mint: method(MintArgs, "the currency's issuer mints to a commercial bank's reserve account", async (ctx, a) => {
       positive(a.amount);
       const cur = await liveCurrency(ctx, a.currency);
-      if (hex(cur.issuer) !== hex(ctx.signer)) fail('NOT_ISSUER', `${hex(ctx.signer)} is not the issuer of ${a.currency}`);
+      if (!equalBytes(cur.issuer, ctx.signer)) fail('NOT_ISSUER', `${hex(ctx.signer)} is not the issuer of ${a.currency}`);
       if (!(await hasRole(ctx, a.to, Role.COMMERCIAL_BANK))) fail('NOT_A_BANK', `${hex(a.to)} is not a commercial bank`);
       const supply = await mintTo(ctx, cur, a.to, a.amount);
       ctx.emit('money', 'minted', SupplyEvent, { currency: a.currency, account: a.to, amount: a.amount, supply, reference: a.reference });
@@ -159,7 +159,7 @@ export const moneyModule: ModuleDef = {
     seize: method(SeizeArgs, 'a regulator or the central bank seizes funds (even frozen) to an account, citing a legal reference', async (ctx, a) => {
       positive(a.amount);
       await requireRole(ctx, Role.REGULATOR | Role.CENTRAL_BANK);
-      if (hex(a.from) === hex(a.to)) fail('SELF_TRANSFER', 'from and to are the same account');
+      if (equalBytes(a.from, a.to)) fail('SELF_TRANSFER', 'from and to are the same account');
       const cur = await getCurrency(ctx, a.currency);
       const from = await getAccount(ctx, a.from);
       const to = await getAccount(ctx, a.to);

@@ -9,7 +9,7 @@
  *   result, and on failure the tokens come back to the holder.
  * - A regulator or the central bank attests each stablecoin's reserves (reserve.ts).
  */
-import { addressField, amount, bool, encode, optional, str, struct, uint } from '../../core/index.js';
+import { equalBytes, addressField, amount, bool, encode, optional, str, struct, uint } from '../../core/index.js';
 import { fail } from '../errors.js';
 import { Keys } from '../keys.js';
 import { method, type ModuleDef } from '../module.js';
@@ -108,7 +108,7 @@ export const rampModule: ModuleDef = {
     payout_result: method(PayoutResultArgs, "the payout's bank reports it paid or failed (failed: the tokens return)", async (ctx, a) => {
       const p = await ctx.get(PayoutSchema, Keys.payout(a.id));
       if (p === undefined) fail('PAYOUT_NOT_FOUND', `no payout ${a.id}`);
-      if (hex(p.bank) !== hex(ctx.signer)) fail('NOT_PAYOUT_BANK', `payout ${a.id} is for bank ${hex(p.bank)}`);
+      if (!equalBytes(p.bank, ctx.signer)) fail('NOT_PAYOUT_BANK', `payout ${a.id} is for bank ${hex(p.bank)}`);
       if (p.status !== PayoutStatus.PENDING) fail('PAYOUT_SETTLED', `payout ${a.id} is settled`);
       const r = await getReserve(ctx, p.currency);
       if (a.ok) {
