@@ -17,7 +17,8 @@
  * with putStorage. Signed legacy txs whose sender is recovered once before timing (so no
  * ecrecover is timed), run with runTx({ skipBalance, skipNonce, skipHardForkValidation }),
  * in the default MerkleStateManager; the EVM side holds only the senders' balances, which
- * favours it. Timed: runTx of every tx, and the state root after each block (its commit).
+ * favours it. Timed: runTx of every tx (`ethereumjsTps`, the figure `ratio` uses), and apart
+ * from it the state root after each block (its trie commit: `ethereumjsTpsWithRoot`).
  *
  * The LAST line is one JSON object of the figures; ratio = our tps / its tps.
  */
@@ -175,7 +176,7 @@ function erc20Runtime(): Uint8Array {
 
 const slotOf = (holder: Uint8Array): Uint8Array => keccak_256(concatBytes(setLengthLeft(holder, 32), new Uint8Array(32)));
 
-async function benchEthereumJS(): Promise<{ tps: number; ms: number }> {
+async function benchEthereumJS(): Promise<{ tps: number; ms: number; tpsWithRoot: number }> {
   const common = new Common({ chain: Mainnet, hardfork: Hardfork.Cancun });
   const vm = await createVM({ common });
   const sm = vm.stateManager;
@@ -206,6 +207,7 @@ async function benchEthereumJS(): Promise<{ tps: number; ms: number }> {
   }
   log(`ethereumjs: ${TXS.toLocaleString('en-US')} transfers signed and senders recovered in ${Math.round(now() - t)} ms (not timed)`);
   let ok = 0;
+  let rootMs = 0;
   t = now();
   for (let b = 0; b < txs.length; b += BLOCK) {
     const end = Math.min(b + BLOCK, txs.length);
@@ -213,16 +215,20 @@ async function benchEthereumJS(): Promise<{ tps: number; ms: number }> {
       const r = await runTx(vm, { tx: txs[i]!, skipBalance: true, skipNonce: true, skipHardForkValidation: true });
       if (r.execResult.exceptionError === undefined) ok++;
     }
+    const r0 = now();
     await sm.getStateRoot();
+    rootMs += now() - r0;
   }
   const ms = now() - t;
   if (ok !== TXS) throw new Error(`EVM: only ${ok} of ${TXS} transfers succeeded`);
   const first = froms[0]!;
   const bal = bytesToBigInt(await sm.getStorage(contract, slotOf(first.bytes)));
   if (bal >= 10n ** 8n && nonces[0]! > 0n) throw new Error('EVM: sender balance did not move');
-  const tps = Math.round((TXS / ms) * 1000);
-  log(`ethereumjs: ${TXS.toLocaleString('en-US')} ERC-20 transfers in ${Math.round(ms)} ms: ${tps.toLocaleString('en-US')} tx/s`);
-  return { tps, ms };
+  const tps = Math.round((TXS / (ms - rootMs)) * 1000);
+  const tpsWithRoot = Math.round((TXS / ms) * 1000);
+  log(`ethereumjs: ${TXS.toLocaleString('en-US')} ERC-20 transfers in ${Math.round(ms - rootMs)} ms: ${tps.toLocaleString('en-US')} tx/s`);
+  log(`ethereumjs: with its state root after each block (+${Math.round(rootMs)} ms): ${tpsWithRoot.toLocaleString('en-US')} tx/s`);
+  return { tps, ms: ms - rootMs, tpsWithRoot };
 }
 
 log(`bench:vm on node ${process.version}: ${ACCOUNTS.toLocaleString('en-US')} accounts, ${TXS.toLocaleString('en-US')} transfers, blocks of ${BLOCK}, ${SENDERS} senders`);
@@ -233,5 +239,11 @@ if (process.argv.includes('--ours-only')) {
   process.exit(0);
 }
 const theirs = await benchEthereumJS();
+// ratio uses the EVM's rate without its state-root computation (ours computes none here
+// either): the conservative comparison. ratioWithRoot is against the EVM committing its root.
 const ratio = Math.round((ours.tps / theirs.tps) * 100) / 100;
-console.log(JSON.stringify({ accounts: ACCOUNTS, txs: TXS, block: BLOCK, tps: ours.tps, ethereumjsTps: theirs.tps, ratio, oursMs: Math.round(ours.ms), ethereumjsMs: Math.round(theirs.ms) }));
+const ratioWithRoot = Math.round((ours.tps / theirs.tpsWithRoot) * 100) / 100;
+console.log(JSON.stringify({
+  accounts: ACCOUNTS, txs: TXS, block: BLOCK, tps: ours.tps, ethereumjsTps: theirs.tps, ratio, ethereumjsTpsWithRoot: theirs.tpsWithRoot, ratioWithRoot,
+  oursMs: Math.round(ours.ms), ethereumjsMs: Math.round(theirs.ms),
+}));

@@ -54,7 +54,16 @@ export const Prefix = {
 export type Prefix = (typeof Prefix)[keyof typeof Prefix];
 
 const one = (p: number): Uint8Array => new Uint8Array([p]);
-const text = (s: string): Uint8Array => utf8(s);
+const textCache = new Map<string, Uint8Array>();
+/** utf8 of a key's text field; currency codes repeat, so their bytes are kept (bounded). */
+const text = (s: string): Uint8Array => {
+  let b = textCache.get(s);
+  if (b === undefined) {
+    b = utf8(s);
+    if (textCache.size < 4096) textCache.set(s, b);
+  }
+  return b;
+};
 
 export function u64be(n: bigint | number): Uint8Array {
   const out = new Uint8Array(8);

@@ -13,7 +13,8 @@
  * STAND-IN, not the chain's state root: core merkleRoot over the sorted [key, value] pairs.
  * The real root is the state layer's sparse Merkle tree.
  */
-import { decode, encode, merkleRoot, packWire, type Schema } from '../core/index.js';
+import { Unpackr } from 'msgpackr';
+import { encode, merkleRoot, packWire, PACKR_OPTIONS, type Schema } from '../core/index.js';
 
 /**
  * A key as a map id: one UTF-16 code unit per byte (latin1), so ids compare in key-byte
@@ -27,6 +28,17 @@ export function keyOfId(id: string): Uint8Array {
   const out = new Uint8Array(id.length);
   for (let i = 0; i < id.length; i++) out[i] = id.charCodeAt(i);
   return out;
+}
+
+const unpackr = new Unpackr({ ...PACKR_OPTIONS });
+
+/**
+ * Decode a record read from state. State holds only what the vm itself encoded (and the
+ * state layer checks every value against its Merkle hashes), so the canonical re-encoding
+ * check of core `decode` is skipped here; the schema still checks every type and range.
+ */
+export function decodeStored<T>(schema: Schema<T>, bytes: Uint8Array): T {
+  return schema.fromWire(unpackr.unpack(bytes), schema.name);
 }
 
 export interface StateReader {
@@ -81,7 +93,7 @@ export class Overlay {
     const e = await this.entry(id, key);
     if (e.bytes === null) return undefined;
     if (e.schema === schema) return e.value as T;
-    const value = decode(schema, e.bytes);
+    const value = decodeStored(schema, e.bytes);
     const cached: Entry = { key, bytes: e.bytes, schema: schema as Schema<unknown>, value };
     if (this.writes.get(id) === e) this.writes.set(id, cached);
     else this.reads.set(id, cached);
