@@ -7,6 +7,8 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { addressFromPublicKey, encodeAddress, fromHex, isSovError, isValidPublicKey, to0x, Tx } from '../core/index.js';
 import { registerKeys } from './commands/keys.js';
+import { registerGenesis } from './commands/genesis.js';
+import { registerTestnet } from './commands/testnet.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -38,6 +40,8 @@ export function buildCli(): Command {
     });
 
   registerKeys(program);
+  registerGenesis(program);
+  registerTestnet(program);
   return program;
 }
 
