@@ -34,12 +34,18 @@ export const ReceiptSchema = struct('Receipt', {
 });
 export type Receipt = Infer<typeof ReceiptSchema>;
 
-/** Cut a message to the receipt's limit on a character boundary. */
+/** Cut a message to the receipt's limit on a code-point boundary (never splitting a pair). */
 export function clipMessage(m: string): string {
   if (Buffer.byteLength(m, 'utf8') <= MAX_MESSAGE_BYTES) return m;
-  let s = m.slice(0, MAX_MESSAGE_BYTES);
-  while (Buffer.byteLength(s, 'utf8') > MAX_MESSAGE_BYTES - 3) s = s.slice(0, -1);
-  return s + '...';
+  let out = '';
+  let n = 0;
+  for (const ch of m) {
+    const b = Buffer.byteLength(ch, 'utf8');
+    if (n + b > MAX_MESSAGE_BYTES - 3) break;
+    out += ch;
+    n += b;
+  }
+  return out + '...';
 }
 
 export function receiptBytes(r: Receipt): Uint8Array {

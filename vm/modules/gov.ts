@@ -13,6 +13,7 @@ import { Keys } from '../keys.js';
 import { method, type ModuleDef } from '../module.js';
 import { CouncilSchema, ProposalActionSchema, ProposalSchema, ProposalStatus, type Council, type Proposal } from '../records.js';
 import type { TxContext } from '../context.js';
+import { clipMessage } from '../receipts.js';
 import { decodeAction } from './actions.js';
 import { hex, nextId } from './common.js';
 
@@ -52,7 +53,7 @@ async function maybeExecute(ctx: TxContext, c: Council, p: Proposal): Promise<vo
     done = { ...p, status: ProposalStatus.EXECUTED };
   } catch (e) {
     if (!(e instanceof VmError) || e.code === 'OUT_OF_WORK') throw e;
-    done = { ...p, status: ProposalStatus.FAILED, resultCode: e.num, resultMessage: e.message.slice(0, 200) };
+    done = { ...p, status: ProposalStatus.FAILED, resultCode: e.num, resultMessage: clipMessage(e.message) };
   }
   ctx.put(ProposalSchema, Keys.proposal(p.id), done);
   ctx.emit('gov', 'executed', ExecutedEvent, { id: p.id, kind: p.action.kind, status: done.status, code: done.resultCode, message: done.resultMessage });
