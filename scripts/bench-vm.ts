@@ -20,7 +20,9 @@
  * favours it. Timed: runTx of every tx (`ethereumjsTps`, the figure `ratio` uses), and apart
  * from it the state root after each block (its trie commit: `ethereumjsTpsWithRoot`).
  *
- * The LAST line is one JSON object of the figures; ratio = our tps / its tps.
+ * Options: --accounts N, --txs N (default 10,000), --block N (1,000), --senders N (2,000);
+ * --ours-only skips the EVM (for profiling). The LAST line is one JSON object of the figures;
+ * ratio = our tps / its tps.
  */
 import { createPrivateKey, createPublicKey, sign as nodeSign, type KeyObject } from 'node:crypto';
 import { keccak_256 } from '@noble/hashes/sha3.js';
@@ -42,7 +44,7 @@ function arg(name: string, def: number): number {
 }
 
 const ACCOUNTS = arg('accounts', 1_000_000);
-const TXS = arg('txs', 20_000);
+const TXS = arg('txs', 10_000);
 const BLOCK = arg('block', 1_000);
 const SENDERS = Math.min(arg('senders', 2_000), ACCOUNTS);
 const CHAIN = 'sov-bench';

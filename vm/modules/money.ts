@@ -16,6 +16,8 @@ import {
 import type { TxContext } from '../context.js';
 import { getAccount, hasRole, hex, liveCurrency, getCurrency, requireActive, requireRole } from './common.js';
 import { credit, debit, supplyAfter } from './ledger.js';
+
+export { WaterfallEvent } from './ledger.js';
 import { checkReserve } from './reserve.js';
 
 const memo = str(140);

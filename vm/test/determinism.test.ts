@@ -43,10 +43,7 @@ t.test('two stores, same blocks: identical bytes; restart and replay reach the s
   }
   t.ok(same, 'every block: same receipts, writes, rejections, validator updates and root');
   // Restart from the copy taken after block 12.
-  const restarted = await Chain.create();
-  (restarted as unknown as { state: MemoryState }).state = snapshot!;
-  restarted.height = 12;
-  restarted.time = a.time - 13 * 6_000;
+  const restarted = Chain.at(snapshot!, 12, a.time - 13 * 6_000);
   for (let i = 12; i < blocks.length; i++) await restarted.block(blocks[i]!, 6_000);
   t.same(restarted.state.root(), roots[roots.length - 1], 'restart from a copy of the state: same root');
   // Replay from genesis.

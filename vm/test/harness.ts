@@ -102,12 +102,21 @@ export interface SendOpts {
 }
 
 export class Chain {
-  readonly state = new MemoryState();
   height = 0;
   time = T0;
   private readonly nonces = new Map<string, number>();
   /** Options for every block (e.g. signaturesVerified). */
   opts: ExecuteOptions = {};
+
+  constructor(readonly state: MemoryState = new MemoryState()) {}
+
+  /** A chain over an existing state (a restart), at `height` and `time`. */
+  static at(state: MemoryState, height: number, time: number): Chain {
+    const c = new Chain(state);
+    c.height = height;
+    c.time = time;
+    return c;
+  }
 
   static async create(doc: GenesisDoc = genesisDoc()): Promise<Chain> {
     const c = new Chain();
