@@ -36,6 +36,11 @@ export function tierPolicy(cur: Currency, acct: Account): TierPolicy {
   return p;
 }
 
+/** Integer division of non-negative safe integers, exactly (no floating-point rounding). */
+export function idiv(a: number, b: number): number {
+  return (a - (a % b)) / b;
+}
+
 /** Buckets still inside the window at bucket `now`, and their sum. */
 function window(buckets: readonly UsageBucket[], now: number, n: number): { kept: UsageBucket[]; sum: bigint } {
   const kept: UsageBucket[] = [];
@@ -62,8 +67,8 @@ async function spend(ctx: TxContext, addr: Uint8Array, code: string, amt: bigint
   const p = ctx.params;
   const key = Keys.usage(addr, code);
   const u = (await ctx.get(UsageSchema, key)) ?? { daily: [], annual: [] };
-  const dNow = Math.floor(ctx.block.time / Math.floor(p.daily_window_ms / p.daily_window_buckets));
-  const aNow = Math.floor(ctx.block.time / Math.floor(p.annual_window_ms / p.annual_window_buckets));
+  const dNow = idiv(ctx.block.time, idiv(p.daily_window_ms, p.daily_window_buckets));
+  const aNow = idiv(ctx.block.time, idiv(p.annual_window_ms, p.annual_window_buckets));
   const d = window(u.daily, dNow, p.daily_window_buckets);
   const a = window(u.annual, aNow, p.annual_window_buckets);
   if (daily !== null && d.sum + amt > daily) fail('DAILY_LIMIT', `${hex(addr)} would spend ${d.sum + amt} ${code} in the daily window; the limit is ${daily}`);
