@@ -9,6 +9,7 @@ import { addressFromPublicKey, encodeAddress, fromHex, isSovError, isValidPublic
 import { registerKeys } from './commands/keys.js';
 import { registerGenesis } from './commands/genesis.js';
 import { registerTestnet } from './commands/testnet.js';
+import { registerStart } from './commands/start.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -39,6 +40,7 @@ export function buildCli(): Command {
       console.log(JSON.stringify(toJson({ hash: tx.hash, ...tx.data }), null, 2));
     });
 
+  registerStart(program);
   registerKeys(program);
   registerGenesis(program);
   registerTestnet(program);

@@ -37,6 +37,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { section: 'p2p', key: 'observers', kind: 'string[]', default: [], doc: 'Peer ids admitted besides the validators\' nodes (observers such as banks\' nodes).' },
   { section: 'p2p', key: 'max_frame_bytes', kind: 'int', default: 8 * 1024 * 1024, min: 1024, doc: 'Largest message accepted from a peer.' },
   { section: 'p2p', key: 'max_queued_bytes', kind: 'int', default: 64 * 1024 * 1024, min: 65536, doc: 'Most bytes queued for one peer before it is disconnected.' },
+  { section: 'consensus', key: 'block_interval_ms', kind: 'int', default: 1000, min: 0, doc: 'Pause after each committed block before the next height starts (timeout_commit).' },
   { section: 'rpc', key: 'listen', kind: 'string', default: '127.0.0.1:8545', doc: 'JSON-RPC HTTP and WebSocket address ("" to disable).' },
   { section: 'rpc', key: 'max_body_bytes', kind: 'int', default: 1024 * 1024, min: 1024, doc: 'Largest HTTP request body.' },
   { section: 'rpc', key: 'max_batch', kind: 'int', default: 100, min: 1, doc: 'Most calls in one JSON-RPC batch.' },
@@ -53,6 +54,7 @@ export interface NodeConfig {
   log: { level: LogLevel };
   keys: { node_key: string; validator_key: string; password_file: string; password_env: string };
   p2p: { listen: string; persistent_peers: string[]; observers: string[]; max_frame_bytes: number; max_queued_bytes: number };
+  consensus: { block_interval_ms: number };
   rpc: { listen: string; max_body_bytes: number; max_batch: number; cors_origins: string[] };
   mempool: { max_txs: number; max_bytes: number; max_per_account: number; verify_workers: number };
   metrics: { listen: string };

@@ -127,6 +127,12 @@ export class P2PHost {
     return [...this.out.keys()];
   }
 
+  /** Close every connection to `peerId`. */
+  async disconnect(peerId: string): Promise<void> {
+    if (!this.node) return;
+    for (const c of this.node.getConnections()) if (c.remotePeer.toString() === peerId) await c.close().catch(() => c.abort(new Error('closed')));
+  }
+
   /** Every peer with an open connection (linked or not). */
   connections(): string[] {
     return this.node?.getConnections().map((c) => c.remotePeer.toString()) ?? [];

@@ -1,0 +1,226 @@
+/**
+ * The composition root: one running node. `SovNode.open(home)` reads the home (config.toml,
+ * genesis.json, keystores) and builds every component; `start()` starts them in dependency
+ * order (ledger, application, p2p host, network, consensus, RPC, metrics) and `stop()` stops
+ * them in reverse. Nothing else wires components together.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import { addressFromPublicKey, decode, SovError, type KeyPair } from '../core/index.js';
+import { LedgerStore } from '../state/index.js';
+import { AccountSchema, Keys } from '../vm/index.js';
+import { loadGenesisFile, openKeystore, parseKeystore, type LoadedGenesis } from '../genesis/index.js';
+import { buildRegistry, HttpRpcServer, type RpcContext } from '../rpc/index.js';
+import { homePath, loadConfig, type NodeConfig } from './config.js';
+import { createLogger, type Logger } from './log.js';
+import { NodeMetrics, startMetricsServer } from './metrics.js';
+import { VerifyPool } from './verify-pool.js';
+import { Mempool } from './mempool.js';
+import { LedgerApp } from './app.js';
+import { WalFile } from './wal-file.js';
+import { EpochFile } from './epochs.js';
+import { ConsensusDriver } from './consensus-driver.js';
+import { NodeNetwork } from './network.js';
+import { P2PHost, peerIdOfNodeKey } from './p2p/host.js';
+import { NodeFacadeImpl } from './facade.js';
+import { resolvePassword } from './password.js';
+
+const pkgVersion = (): string => (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export interface NodeParts {
+  home: string;
+  config: NodeConfig;
+  genesis: LoadedGenesis;
+  nodeKey: KeyPair;
+  validatorKey: KeyPair | null;
+  log: Logger;
+}
+
+function readKeystore(path: string, password: string): KeyPair {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new SovError('NODE_KEY_UNREADABLE', `cannot read the keystore ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return openKeystore(parseKeystore(json), password);
+}
+
+/** Read a node home: config, genesis and keys. Every problem is a typed error. */
+export async function loadHome(home: string, log?: Logger): Promise<NodeParts> {
+  const config = loadConfig(home);
+  const logger = log ?? createLogger(config.log.level);
+  const genesis = await loadGenesisFile(homePath(home, config.node.genesis_file));
+  const password = await resolvePassword(
+    config.keys.password_file ? { passwordFile: homePath(home, config.keys.password_file) } : { passwordEnv: config.keys.password_env },
+    { confirm: false },
+  );
+  const nodeKey = readKeystore(homePath(home, config.keys.node_key), password);
+  const validatorKey = config.node.mode === 'validator' ? readKeystore(homePath(home, config.keys.validator_key), password) : null;
+  return { home, config, genesis, nodeKey, validatorKey, log: logger };
+}
+
+function hostPort(listen: string): { host: string; port: number } {
+  const i = listen.lastIndexOf(':');
+  const port = Number(listen.slice(i + 1));
+  if (i < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new SovError('CONFIG_INVALID', `not host:port: ${listen}`);
+  return { host: listen.slice(0, i), port };
+}
+
+export class SovNode {
+  readonly log: Logger;
+  readonly metrics: NodeMetrics;
+  ledger!: LedgerStore;
+  app!: LedgerApp;
+  mempool!: Mempool;
+  driver!: ConsensusDriver;
+  host!: P2PHost;
+  network!: NodeNetwork;
+  facade!: NodeFacadeImpl;
+  rpc: HttpRpcServer<RpcContext> | null = null;
+  private pool!: VerifyPool;
+  private wal!: WalFile;
+  private metricsServer: Server | null = null;
+  private allowed = new Set<string>();
+  private stopping: Promise<void> | null = null;
+
+  constructor(readonly parts: NodeParts) {
+    this.log = parts.log;
+    this.metrics = new NodeMetrics({ defaultMetrics: true, labels: { moniker: parts.config.node.moniker } });
+  }
+
+  get chainId(): string {
+    return this.parts.genesis.doc.chainId;
+  }
+
+  /** Peer ids admitted: the current validators' nodes (as genesis names them) and the observers. */
+  private refreshAllowlist(): void {
+    const g = this.parts.genesis.doc;
+    const current = this.driver ? this.driver.validatorSet : null;
+    const next = new Set<string>(this.parts.config.p2p.observers);
+    for (const v of g.validators) {
+      if (!current || current.get(addressFromPublicKey(v.publicKey))) next.add(peerIdOfNodeKey(v.nodeKey));
+    }
+    this.allowed = next;
+  }
+
+  async start(): Promise<void> {
+    const { config, genesis, home } = this.parts;
+    const dataDir = homePath(home, config.node.data_dir);
+    mkdirSync(dataDir, { recursive: true });
+    const chainId = genesis.doc.chainId;
+    const consensus = genesis.doc.consensus;
+
+    this.ledger = await LedgerStore.open({ path: join(dataDir, 'ledger'), pruneWindow: null });
+    this.wal = WalFile.open(join(dataDir, 'wal'));
+    this.pool = new VerifyPool(config.mempool.verify_workers);
+    const reader = () => this.app.reader();
+    this.mempool = new Mempool(
+      {
+        chainId,
+        pool: this.pool,
+        height: () => this.ledger.height,
+        nextNonce: async (signer) => {
+          const raw = await reader().get(Keys.account(signer));
+          return raw ? decode(AccountSchema, raw).nonce : 0;
+        },
+      },
+      { maxTxs: config.mempool.max_txs, maxBytes: config.mempool.max_bytes, maxPerAccount: config.mempool.max_per_account },
+    );
+    this.app = new LedgerApp({
+      chainId, genesis: genesis.vmDoc, ledger: this.ledger, mempool: this.mempool, log: this.log.child({ component: 'app' }),
+      maxBlockTxs: consensus.maxBlockTxs, maxBlockBytes: consensus.maxBlockBytes,
+    });
+    await this.app.init();
+
+    this.host = new P2PHost({
+      nodeSecretKey: this.parts.nodeKey.secretKey,
+      listen: [config.p2p.listen],
+      isAllowed: (id) => this.allowed.has(id),
+      onFrame: (peer, frame) => this.network.onFrame(peer, frame),
+      onPeer: (peer, up) => this.network?.onPeer(peer, up),
+      log: this.log.child({ component: 'p2p' }),
+      limits: { maxFrameBytes: config.p2p.max_frame_bytes, maxQueuedBytes: config.p2p.max_queued_bytes },
+    });
+    this.facade = new NodeFacadeImpl({
+      chainId, addressPrefix: genesis.doc.addressPrefix, moniker: config.node.moniker,
+      currencies: () => genesis.doc.currencies.map((c) => c.code),
+      ledger: this.ledger, mempool: this.mempool, reader,
+      nodeId: () => this.host.peerId, peers: () => this.host.peers().length, syncing: () => this.network.syncing,
+      validatorAddress: this.parts.validatorKey ? addressFromPublicKey(this.parts.validatorKey.publicKey) : null,
+      relay: (tx) => this.network.relayTxs([tx]),
+    });
+    this.driver = new ConsensusDriver({
+      chainId,
+      secretKey: this.parts.validatorKey?.secretKey ?? null,
+      timeouts: consensus,
+      blockIntervalMs: config.consensus.block_interval_ms,
+      app: this.app,
+      wal: this.wal,
+      epochFile: new EpochFile(dataDir),
+      log: this.log.child({ component: 'consensus' }),
+      metrics: this.metrics,
+      broadcast: (m) => this.host.broadcast(m),
+      onCommitted: (block, result) => {
+        this.facade.onCommitted(block.height, result.included.map((t) => t.hash), result.receipts);
+        this.metrics.mempoolTxs.set(this.mempool.size);
+        this.metrics.mempoolBytes.set(this.mempool.bytes);
+        this.log.info({ height: block.height, txs: block.data.txs.length, hash: Buffer.from(block.hash).toString('hex').slice(0, 16) }, 'committed');
+        if (result.validatorUpdates.length > 0) {
+          this.refreshAllowlist();
+          void this.host.enforceAllowlist();
+        }
+      },
+      onFatal: (err) => {
+        this.log.fatal({ err: err.message }, 'stopping the node');
+        void this.stop().finally(() => (process.exitCode = 1));
+      },
+    });
+    this.network = new NodeNetwork({ host: this.host, driver: this.driver, mempool: this.mempool, ledger: this.ledger, log: this.log.child({ component: 'net' }), metrics: this.metrics });
+
+    this.refreshAllowlist();
+    await this.host.start();
+    for (const p of config.p2p.persistent_peers) this.host.addPersistentPeer(p);
+    this.network.start();
+    await this.driver.start(this.app.validatorsAtGenesis);
+    this.refreshAllowlist();
+    if (config.rpc.listen) {
+      const { host, port } = hostPort(config.rpc.listen);
+      const rpc = new HttpRpcServer<RpcContext>(buildRegistry(pkgVersion()), () => ({ facade: this.facade }), {
+        host, port, maxBodyBytes: config.rpc.max_body_bytes, maxBatch: config.rpc.max_batch, corsOrigins: config.rpc.cors_origins,
+      });
+      await rpc.start();
+      this.rpc = rpc;
+    }
+    if (config.metrics.listen) {
+      const { host, port } = hostPort(config.metrics.listen);
+      this.metricsServer = await startMetricsServer(this.metrics, host, port);
+    }
+    this.log.info(
+      { chainId, height: this.ledger.height, nodeId: this.host.peerId, p2p: this.host.multiaddrs(), rpc: this.rpc ? `http://${config.rpc.listen}` : null, mode: config.node.mode },
+      'node started',
+    );
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.log.info('stopping');
+      await this.rpc?.stop().catch(() => undefined);
+      this.metricsServer?.close();
+      await this.driver?.stop().catch(() => undefined);
+      this.network?.stop();
+      await this.host?.stop().catch(() => undefined);
+      await this.pool?.close().catch(() => undefined);
+      try {
+        this.wal?.close();
+      } catch {
+        // already closed
+      }
+      await this.ledger?.close().catch(() => undefined);
+      this.log.info('stopped');
+    })();
+    return this.stopping;
+  }
+}
+
