@@ -40,6 +40,7 @@ export const VmCodes = {
   NOT_ACCOUNT_BANK: 207,
   NOT_FROZEN: 208,
   BAD_ACCOUNT_KIND: 209,
+  ACCOUNT_NOT_EMPTY: 210,
   // institutions and roles
   NOT_AUTHORIZED: 300,
   INSTITUTION_EXISTS: 301,

@@ -24,6 +24,8 @@ export const Prefix = {
   USAGE: 0x22,
   /** 0x23 | bank address | code (utf8) -> BankLimit. */
   BANK_LIMIT: 0x23,
+  /** 0x24 -> CurrencyList: every registered currency code, in registration order. */
+  CURRENCY_LIST: 0x24,
   /** 0x30 -> Council: members and threshold. */
   COUNCIL: 0x30,
   /** 0x31 | id (u64 BE) -> Proposal. */
@@ -80,6 +82,7 @@ export const Keys = {
   balance: (addr: Uint8Array, code: string): Uint8Array => concatBytes(one(Prefix.BALANCE), addr, text(code)),
   usage: (addr: Uint8Array, code: string): Uint8Array => concatBytes(one(Prefix.USAGE), addr, text(code)),
   bankLimit: (bank: Uint8Array, code: string): Uint8Array => concatBytes(one(Prefix.BANK_LIMIT), bank, text(code)),
+  currencyList: (): Uint8Array => one(Prefix.CURRENCY_LIST),
   council: (): Uint8Array => one(Prefix.COUNCIL),
   proposal: (id: number): Uint8Array => concatBytes(one(Prefix.PROPOSAL), u64be(id)),
   proposalSeq: (): Uint8Array => one(Prefix.PROPOSAL_SEQ),

@@ -7,7 +7,7 @@
 import { decode, type Schema } from '../core/index.js';
 import { Prefix } from './keys.js';
 import {
-  AccountSchema, BalanceSchema, BankLimitSchema, ChainMetaSchema, CounterSchema, CouncilSchema, CurrencySchema, GrantSchema, InstitutionSchema,
+  AccountSchema, BalanceSchema, BankLimitSchema, CurrencyListSchema, ChainMetaSchema, CounterSchema, CouncilSchema, CurrencySchema, GrantSchema, InstitutionSchema,
   LockSchema, ParamValueSchema, PayoutSchema, ProposalSchema, ReserveSchema, UsageSchema, UsedReferenceSchema, ValidatorListSchema,
   VirtualAccountSchema,
 } from './records.js';
@@ -22,6 +22,7 @@ const SCHEMAS: Readonly<Record<number, { name: string; schema: Schema<unknown> }
   [Prefix.BALANCE]: { name: 'balance', schema: BalanceSchema },
   [Prefix.USAGE]: { name: 'usage', schema: UsageSchema },
   [Prefix.BANK_LIMIT]: { name: 'bank_limit', schema: BankLimitSchema },
+  [Prefix.CURRENCY_LIST]: { name: 'currency_list', schema: CurrencyListSchema },
   [Prefix.COUNCIL]: { name: 'council', schema: CouncilSchema },
   [Prefix.PROPOSAL]: { name: 'proposal', schema: ProposalSchema },
   [Prefix.PROPOSAL_SEQ]: { name: 'proposal_seq', schema: CounterSchema },

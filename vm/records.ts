@@ -78,6 +78,9 @@ export type Currency = Infer<typeof CurrencySchema>;
 
 export const BalanceSchema = struct('Balance', { amount });
 
+export const MAX_CURRENCIES = 256;
+export const CurrencyListSchema = struct('CurrencyList', { codes: list(currencyCode, MAX_CURRENCIES) });
+
 const bucket = struct('UsageBucket', { index: uint, amount });
 export const UsageSchema = struct('Usage', { daily: list(bucket, 1024), annual: list(bucket, 1024) });
 export type Usage = Infer<typeof UsageSchema>;

@@ -1,14 +1,15 @@
 /**
  * Module `account`: accounts of people and businesses, opened by a commercial bank that
  * attaches the KYC tier, an optional linked bank account reference (for the waterfall) and a
- * category; key rotation by the account itself, key recovery by its bank; freeze and
+ * category; key rotation by the account itself, key recovery by its bank; closing by its
+ * bank once it holds nothing (a closed account never signs or receives again); freeze and
  * unfreeze by a regulator or the central bank, each with a legal reference.
  */
 import { equalBytes, addressField, list, optional, publicKeyField, str, struct, u8 } from '../../core/index.js';
 import { fail } from '../errors.js';
 import { Keys } from '../keys.js';
 import { method, type ModuleDef } from '../module.js';
-import { AccountKind, AccountSchema, AccountStatus, MAX_ACCOUNT_KEYS, Role, type Account } from '../records.js';
+import { AccountKind, AccountSchema, AccountStatus, BalanceSchema, CurrencyListSchema, MAX_ACCOUNT_KEYS, Role, type Account } from '../records.js';
 import type { TxContext } from '../context.js';
 import { addressOfKeys, checkKeys, getAccount, hex, requireRole } from './common.js';
 
@@ -29,11 +30,13 @@ export const SetTierArgs = struct('AccountSetTier', { account: addressField, tie
 export const SetLinkArgs = struct('AccountSetLink', { account: addressField, linkedRef: optional(str(64)) });
 export const SetCategoryArgs = struct('AccountSetCategory', { account: addressField, category: str(32) });
 export const FreezeArgs = struct('AccountFreeze', { account: addressField, legalRef });
+export const CloseArgs = struct('AccountClose', { account: addressField, reason: str(128) });
 
 export const OpenedEvent = struct('AccountOpened', { account: addressField, bank: addressField, kind: u8, tier: u8 });
 export const KeysEvent = struct('AccountKeys', { account: addressField, threshold: u8, keyCount: u8, by: addressField });
 export const ChangedEvent = struct('AccountChanged', { account: addressField, field: str(16), by: addressField });
 export const FreezeEvent = struct('AccountFreeze', { account: addressField, frozen: u8, legalRef, by: addressField });
+export const ClosedEvent = struct('AccountClosed', { account: addressField, reason: str(128), by: addressField });
 
 function checkTier(ctx: TxContext, tier: number): void {
   if (tier < 1 || tier > ctx.params.max_tier) fail('UNKNOWN_TIER', `KYC tier must be 1..${ctx.params.max_tier}`, { tier });
@@ -91,6 +94,17 @@ export const accountModule: ModuleDef = {
       const acct = await ownCustomer(ctx, a.account);
       ctx.put(AccountSchema, Keys.account(a.account), { ...acct, category: a.category });
       ctx.emit('account', 'changed', ChangedEvent, { account: a.account, field: 'category', by: ctx.signer });
+    }),
+    close: method(CloseArgs, "the account's bank closes it once it holds nothing in any currency", async (ctx, a) => {
+      const acct = await ownCustomer(ctx, a.account);
+      if (acct.status === AccountStatus.CLOSED) fail('ACCOUNT_CLOSED', `account ${hex(a.account)} is already closed`);
+      if (acct.status === AccountStatus.FROZEN) fail('ACCOUNT_FROZEN', `account ${hex(a.account)} is frozen`);
+      const codes = (await ctx.get(CurrencyListSchema, Keys.currencyList()))?.codes ?? [];
+      for (const code of codes) {
+        if ((await ctx.get(BalanceSchema, Keys.balance(a.account, code))) !== undefined) fail('ACCOUNT_NOT_EMPTY', `account ${hex(a.account)} still holds ${code}`);
+      }
+      ctx.put(AccountSchema, Keys.account(a.account), { ...acct, status: AccountStatus.CLOSED });
+      ctx.emit('account', 'closed', ClosedEvent, { account: a.account, reason: a.reason, by: ctx.signer });
     }),
     freeze: method(FreezeArgs, 'a regulator or the central bank freezes an account (no debit, no credit)', async (ctx, a) => {
       await requireRole(ctx, Role.REGULATOR | Role.CENTRAL_BANK);

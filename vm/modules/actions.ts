@@ -11,7 +11,8 @@ import {
 import { fail, VmError } from '../errors.js';
 import { Keys } from '../keys.js';
 import {
-  AccountKind, AccountSchema, AccountStatus, ALL_ROLES, CouncilSchema, CurrencyKind, CurrencySchema, currencyCode, InstitutionSchema,
+  AccountKind, AccountSchema, AccountStatus, ALL_ROLES, CouncilSchema, CurrencyKind, CurrencyListSchema, CurrencySchema, currencyCode, InstitutionSchema,
+  MAX_CURRENCIES,
   MAX_ACCOUNT_KEYS, MAX_COUNCIL, MAX_DECIMALS, MAX_TIERS, ParamValueSchema, ReserveSchema, Role, TierPolicySchema, ValidatorListSchema,
   type ProposalAction, type ValidatorEntry,
 } from '../records.js';
@@ -143,6 +144,9 @@ export const ACTIONS: Readonly<Record<number, ActionDef<any>>> = { // eslint-dis
     const need = a.kind === CurrencyKind.CBDC ? Role.CENTRAL_BANK : Role.ISSUER;
     if ((inst.roles & need) === 0) fail('NOT_ISSUER', `${hex(a.issuer)} lacks the role ${roleNames(need)} for this currency kind`);
     if ((await ctx.get(CurrencySchema, Keys.currency(a.code))) !== undefined) fail('CURRENCY_EXISTS', `currency ${a.code} exists`);
+    const codes = (await ctx.get(CurrencyListSchema, Keys.currencyList()))?.codes ?? [];
+    if (codes.length >= MAX_CURRENCIES) fail('BAD_CURRENCY', `at most ${MAX_CURRENCIES} currencies`);
+    ctx.put(CurrencyListSchema, Keys.currencyList(), { codes: [...codes, a.code] });
     ctx.put(CurrencySchema, Keys.currency(a.code), { code: a.code, decimals: a.decimals, issuer: a.issuer, kind: a.kind, paused: false, supply: 0n, tiers: a.tiers });
     if (a.kind === CurrencyKind.STABLECOIN) {
       ctx.put(ReserveSchema, Keys.reserve(a.code), { attested: 0n, depositsInFlight: 0n, payoutsInFlight: 0n, attestedAt: ctx.block.time });

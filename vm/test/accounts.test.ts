@@ -82,3 +82,19 @@ t.test('freeze and unfreeze with a legal reference; a frozen account neither pay
   ok(t, await c.run(c.tx(K.cb, 'account', 'unfreeze', account.FreezeArgs, args)));
   ok(t, await c.run(c.tx(K.bob, 'money', 'transfer', money.TransferArgs, { currency: 'DCASH', to: addr(K.alice), amount: UNIT, memo: '', reference: '' })), 'pays again');
 });
+
+t.test('closing: by the bank, only when empty; a closed account neither signs nor receives', async (t) => {
+  const c = await Chain.create();
+  const close = (who: Uint8Array, by = K.bankB) => c.tx(by, 'account', 'close', account.CloseArgs, { account: who, reason: 'customer request' });
+  failsWith(t, await c.run(close(addr(K.dave))), 'ACCOUNT_NOT_EMPTY', 'dave still holds DCASH');
+  failsWith(t, await c.run(close(addr(K.carol), K.bankA)), 'NOT_ACCOUNT_BANK');
+  failsWith(t, await c.run(close(addr(K.carol), K.carol)), 'NOT_AUTHORIZED');
+  const r = await c.run(close(addr(K.carol)));
+  ok(t, r);
+  t.equal(r.events[0]?.name, 'closed');
+  t.equal((await c.account(K.carol))!.status, AccountStatus.CLOSED);
+  failsWith(t, await c.run(close(addr(K.carol))), 'ACCOUNT_CLOSED', 'already closed');
+  failsWith(t, await c.run(c.tx(K.dave, 'money', 'transfer', money.TransferArgs, { currency: 'DCASH', to: addr(K.carol), amount: UNIT, memo: '', reference: '' })), 'ACCOUNT_CLOSED', 'cannot be paid');
+  rejectedWith(t, await c.block([c.tx(K.carol, 'money', 'transfer', money.TransferArgs, { currency: 'DCASH', to: addr(K.dave), amount: 1n, memo: '', reference: '' })]), 'TX_SIGNER_CLOSED');
+  failsWith(t, await c.run(c.tx(K.reg, 'account', 'freeze', account.FreezeArgs, { account: addr(K.carol), legalRef: 'x' })), 'ACCOUNT_CLOSED', 'nothing to freeze');
+});

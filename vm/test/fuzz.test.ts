@@ -21,6 +21,7 @@ const SAMPLES: Sample[] = [
   s('account', 'set_tier', account.SetTierArgs, { account: a(K.alice), tier: 2 }),
   s('account', 'set_link', account.SetLinkArgs, { account: a(K.alice), linkedRef: 'X' }),
   s('account', 'set_category', account.SetCategoryArgs, { account: a(K.carol), category: 'food' }),
+  s('account', 'close', account.CloseArgs, { account: a(K.shop), reason: 'r' }),
   s('account', 'freeze', account.FreezeArgs, { account: a(K.bob), legalRef: 'r' }),
   s('account', 'unfreeze', account.FreezeArgs, { account: a(K.bob), legalRef: 'r' }),
   s('gov', 'propose', gov.ProposeArgs, { action: makeAction(ActionKind.SET_PARAM, { name: 'max_tier', value: 5 }), reason: 'r' }),
