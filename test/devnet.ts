@@ -1,0 +1,144 @@
+/**
+ * A multi-process devnet for tests and benchmarks: `sov testnet` homes on 127.0.0.1, one
+ * `sov start` process per node, JSON-RPC to each, signed transfers from the funded testnet
+ * accounts. Every process it starts is killed in `stop()` (tests call it in teardown), and
+ * every wait is bounded.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { addressFromPublicKey, decodeAddress, encode, signTx, type KeyPair, type Tx } from '../core/index.js';
+import { openKeystore, parseKeystore } from '../genesis/index.js';
+import { money } from '../vm/index.js';
+import { repoPath } from './paths.js';
+import { waitFor } from './wait.js';
+
+export interface Manifest {
+  chain_id: string;
+  address_prefix: string;
+  currency: { code: string; decimals: number };
+  nodes: { name: string; home: string; rpc_url: string; p2p_address: string; peer_id: string; password_file: string }[];
+  accounts_password_file: string;
+  accounts: { name: string; role: string; address: string; keystore: string; balance: string }[];
+}
+
+export interface DevnetOptions {
+  validators: number;
+  blockIntervalMs?: number;
+  accounts?: number;
+  /** Extra lines per node appended to config.toml sections, e.g. { p2p: 'observers = [...]' }. */
+  logLevel?: string;
+}
+
+const SOV = repoPath('bin/sov.js');
+
+export class Devnet {
+  readonly procs: (ChildProcess | null)[] = [];
+  private stopped = false;
+
+  private constructor(
+    readonly dir: string,
+    readonly manifest: Manifest,
+  ) {}
+
+  static create(opts: DevnetOptions): Devnet {
+    const dir = mkdtempSync(join(tmpdir(), 'sov-devnet-'));
+    const out = join(dir, 'net');
+    const basePort = 20_000 + Math.floor(Math.random() * 2000) * 10;
+    const r = spawnSync(process.execPath, [SOV, 'testnet', '--validators', String(opts.validators), '--out', out, '--base-port', String(basePort), '--chain-id', 'sov-devnet', '--accounts', String(opts.accounts ?? 4)], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`sov testnet failed: ${r.stderr}`);
+    const manifest = JSON.parse(readFileSync(join(out, 'testnet.json'), 'utf8')) as Manifest;
+    for (const n of manifest.nodes) {
+      const cfgPath = join(n.home, 'config.toml');
+      let cfg = readFileSync(cfgPath, 'utf8');
+      cfg = cfg.replace(/^block_interval_ms = .*$/m, `block_interval_ms = ${opts.blockIntervalMs ?? 200}`);
+      cfg = cfg.replace(/^(\[log\]\n(?:#.*\n)*level = ).*$/m, `$1"${opts.logLevel ?? 'info'}"`);
+      writeFileSync(cfgPath, cfg);
+    }
+    return new Devnet(dir, manifest);
+  }
+
+  get size(): number {
+    return this.manifest.nodes.length;
+  }
+
+  /** Rewrite a config.toml key of node i (section and key must exist). */
+  setConfig(i: number, section: string, key: string, value: string): void {
+    const p = join(this.manifest.nodes[i]!.home, 'config.toml');
+    const text = readFileSync(p, 'utf8');
+    const re = new RegExp(`(\\[${section}\\][\\s\\S]*?\\n${key} = ).*`);
+    if (!re.test(text)) throw new Error(`no ${section}.${key} in ${p}`);
+    writeFileSync(p, text.replace(re, `$1${value}`));
+  }
+
+  logPath(i: number): string {
+    return join(this.dir, `node${i}.log`);
+  }
+
+  start(i: number): void {
+    if (this.procs[i]) throw new Error(`node ${i} is running`);
+    const fd = openSync(this.logPath(i), 'a');
+    const p = spawn(process.execPath, [SOV, 'start', '--home', this.manifest.nodes[i]!.home], { stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    p.on('exit', () => {
+      if (this.procs[i] === p) this.procs[i] = null;
+    });
+    this.procs[i] = p;
+  }
+
+  startAll(): void {
+    for (let i = 0; i < this.size; i++) this.start(i);
+  }
+
+  async kill(i: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const p = this.procs[i];
+    if (!p) return;
+    const exited = new Promise<void>((resolve) => p.once('exit', () => resolve()));
+    p.kill(signal);
+    await exited;
+    this.procs[i] = null;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.all(this.procs.map((_, i) => this.kill(i)));
+    if (!process.env.SOV_KEEP_DEVNET) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  async rpc(i: number, method: string, params: unknown[] = [], timeoutMs = 10_000): Promise<unknown> {
+    const res = await fetch(this.manifest.nodes[i]!.rpc_url, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }), signal: AbortSignal.timeout(timeoutMs),
+    });
+    const body = (await res.json()) as { result?: unknown; error?: { code: number; message: string; data?: unknown } };
+    if (body.error) throw Object.assign(new Error(`${method}: ${body.error.message}`), { rpcError: body.error });
+    return body.result;
+  }
+
+  /** Node i's height, or -1 when it does not answer. */
+  async height(i: number): Promise<number> {
+    try {
+      return ((await this.rpc(i, 'sov_status', [], 3000)) as { height: number }).height;
+    } catch {
+      return -1;
+    }
+  }
+
+  async waitHeight(i: number, h: number, timeoutMs = 120_000): Promise<void> {
+    await waitFor(async () => (await this.height(i)) >= h, `node ${i} at height ${h}`, timeoutMs, 100);
+  }
+
+  /** Open the funded customer accounts' keys. */
+  accountKeys(): { name: string; address: string; keys: KeyPair }[] {
+    const pw = readFileSync(this.manifest.accounts_password_file, 'utf8').split('\n')[0]!;
+    return this.manifest.accounts.map((a) => ({ name: a.name, address: a.address, keys: openKeystore(parseKeystore(JSON.parse(readFileSync(a.keystore, 'utf8'))), pw) }));
+  }
+
+  /** A signed transfer of `amount` minor units from `from` to the address `to`. */
+  transfer(from: KeyPair, nonce: number, to: string, amount: bigint, expiry: number, memo = ''): Tx {
+    const args = encode(money.TransferArgs, { currency: this.manifest.currency.code, to: decodeAddress(to, this.manifest.address_prefix), amount, memo, reference: '' });
+    return signTx({ chainId: this.manifest.chain_id, signer: addressFromPublicKey(from.publicKey), nonce, expiry, body: { module: 'money', method: 'transfer', args } }, [from.secretKey]);
+  }
+}
