@@ -9,7 +9,7 @@
  *    failure rejects the transaction (it is not included; the proposer drops it, and a
  *    proposal containing one is invalid);
  * 4. consume the nonce, outside the transaction's checkpoint;
- * 5. in a checkpoint, charge the base cost, find the module method, decode the args and run
+ * 5. in a checkpoint, charge the base cost (per tx and per byte), find the module method, decode the args and run
  *    the handler under the work meter; on success commit, on a VmError revert and record a
  *    failure receipt with the stable code (the nonce stays consumed).
  * Parameters are read once per block. Nothing here reads a clock or iterates an unordered
@@ -148,7 +148,7 @@ async function runTx(overlay: Overlay, block: BlockContext, params: Params, modu
   const ctx = new TxContext(block, params, tx.signer, tx.hash, meter, overlay);
   overlay.checkpoint();
   try {
-    meter.charge(params.cost_tx, 'the base cost');
+    meter.charge(params.cost_tx + params.cost_tx_byte * tx.bytes.length, 'the base cost');
     const m = findMethod(modules, tx.body.module, tx.body.method);
     if (m === 'no-module') throw new VmError('UNKNOWN_MODULE', `no module "${tx.body.module}"`);
     if (m === 'no-method') throw new VmError('UNKNOWN_METHOD', `module "${tx.body.module}" has no method "${tx.body.method}"`);

@@ -1,6 +1,6 @@
 /**
  * Metering: every transaction has a work budget (params.ts, tx_max_work) and pays for what
- * it does: a base cost, each state read and write, each byte written, each event, and each
+ * it does: a base cost and one per byte of the transaction, each state read and write, each byte written, each event, and each
  * batch-payout recipient. Running past the budget fails the transaction with OUT_OF_WORK,
  * which bounds the time any one transaction can take. Integer arithmetic only.
  */

@@ -25,6 +25,7 @@ export const PARAM_SPECS = {
   tx_max_work: { value: 2_000_000, min: 1_000, max: 100_000_000, governable: true, doc: 'work units one transaction may use' },
   block_max_work: { value: 200_000_000, min: 10_000, max: 10_000_000_000, governable: true, doc: 'work units one block may use' },
   cost_tx: { value: 100, min: 0, max: 1_000_000, governable: true, doc: 'work charged to every transaction' },
+  cost_tx_byte: { value: 1, min: 0, max: 1_000_000, governable: true, doc: 'work per byte of the encoded transaction' },
   cost_read: { value: 10, min: 0, max: 1_000_000, governable: true, doc: 'work per state read' },
   cost_write: { value: 20, min: 0, max: 1_000_000, governable: true, doc: 'work per state write or delete' },
   cost_write_byte: { value: 1, min: 0, max: 1_000_000, governable: true, doc: 'work per byte written (key + value)' },
