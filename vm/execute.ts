@@ -17,7 +17,7 @@
  */
 import { isSovError, toHex, Tx, CodecError } from '../core/index.js';
 import { VmCodes, VmError, type VmCode } from './errors.js';
-import { Overlay, type StateReader, type WriteSet } from './state.js';
+import { Overlay, type StateReader, type StateStore, type WriteSet } from './state.js';
 import { loadParams, type Params } from './params.js';
 import { Meter } from './meter.js';
 import { TxContext, type BlockContext, type ValidatorUpdate } from './context.js';
@@ -139,6 +139,12 @@ export async function executeBlock(state: StateReader, block: BlockContext, txs:
     rejected,
     workUsed,
   };
+}
+
+/** Execute a block on `store` and commit its writes: the result with the new state root. */
+export async function commitBlock(store: StateStore, block: BlockContext, txs: readonly (Tx | Uint8Array)[], opts: ExecuteOptions = {}): Promise<BlockResult & { readonly stateRoot: Uint8Array }> {
+  const r = await executeBlock(store, block, txs, opts);
+  return { ...r, stateRoot: await store.commit(r.writes) };
 }
 
 /** Run one authenticated transaction: nonce, dispatch, receipt. */

@@ -5,7 +5,7 @@
  * queries, parameters, error codes, and the native modules' argument schemas for clients.
  */
 export { VmCodes, VmError, vmCodeName, type VmCode } from './errors.js';
-export { Overlay, MemoryState, type StateReader, type Write, type WriteSet } from './state.js';
+export { Overlay, MemoryState, type StateReader, type StateStore, type Write, type WriteSet } from './state.js';
 export { Keys, Prefix, u64be } from './keys.js';
 export * from './records.js';
 export { PARAM_SPECS, PARAM_NAMES, defaultParams, loadParams, paramProblem, type ParamName, type Params } from './params.js';
@@ -13,7 +13,7 @@ export { EventSchema, ReceiptSchema, ReceiptStatus, receiptBytes, receiptHash, r
 export { TxContext, type BlockContext, type ValidatorUpdate } from './context.js';
 export { method, registry, type MethodDef, type ModuleDef, type ModuleRegistry } from './module.js';
 export { authenticate, type AuthOptions } from './auth.js';
-export { executeBlock, type BlockResult, type ExecuteOptions, type Rejection } from './execute.js';
+export { commitBlock, executeBlock, type BlockResult, type ExecuteOptions, type Rejection } from './execute.js';
 export { checkTx, type CheckOptions, type CheckResult } from './check.js';
 export { applyGenesis, GenesisSchema, type GenesisDoc, type GenesisResult } from './genesis.js';
 export { readRecord, recordSchemaOf } from './query.js';

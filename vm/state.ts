@@ -45,6 +45,14 @@ export interface StateReader {
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
 }
 
+/**
+ * A store the vm's results can be committed to: the state layer applies a block's write set
+ * as the next version and returns its root. `commitBlock` (execute.ts) uses it.
+ */
+export interface StateStore extends StateReader {
+  commit(writes: WriteSet): Promise<Uint8Array>;
+}
+
 export interface Write {
   readonly key: Uint8Array;
   /** The new value, or null: the key is deleted. */
@@ -156,7 +164,7 @@ export class Overlay {
 }
 
 /** In-memory state for tests and benchmarks (see the module docblock about `root`). */
-export class MemoryState implements StateReader {
+export class MemoryState implements StateStore {
   private readonly map = new Map<string, Uint8Array>();
 
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
@@ -170,6 +178,12 @@ export class MemoryState implements StateReader {
       if (w.value === null) this.map.delete(id);
       else this.map.set(id, w.value);
     }
+  }
+
+  /** Apply `writes` and return the TEST STAND-IN root. */
+  async commit(writes: WriteSet): Promise<Uint8Array> {
+    this.apply(writes);
+    return this.root();
   }
 
   get size(): number {

@@ -6,8 +6,8 @@
  */
 import t from 'tap';
 import { equalBytes, toHex, type Tx } from '../../core/index.js';
-import { MemoryState, receiptBytes, type BlockResult } from '../index.js';
-import { Chain } from './harness.js';
+import { commitBlock, MemoryState, receiptBytes, type BlockResult } from '../index.js';
+import { Chain, CHAIN, T0 } from './harness.js';
 import { Workload } from './scenario.js';
 
 function digest(r: BlockResult): string {
@@ -52,4 +52,21 @@ t.test('two stores, same blocks: identical bytes; restart and replay reach the s
   t.same(replay.state.root(), a.state.root(), 'replay: same root');
   // The workload did real work.
   t.ok(a.state.size > 40);
+});
+
+t.test('commitBlock: execute and commit, returning the store\'s root', async (t) => {
+  const a = await Chain.create();
+  const b = await Chain.create();
+  const w = new Workload(9, a);
+  for (let h = 1; h <= 5; h++) {
+    const txs = await w.block(8);
+    const ctx = { chainId: CHAIN, height: h, time: T0 + h * 5_000, proposer: new Uint8Array(20) };
+    const ra = await commitBlock(a.state, ctx, txs);
+    const rb = await commitBlock(b.state, ctx, txs.map((x) => x.bytes));
+    t.same(ra.stateRoot, rb.stateRoot, `height ${h}: same root from objects and from bytes`);
+    t.same(ra.stateRoot, a.state.root());
+    t.same(ra.receiptHashes, rb.receiptHashes);
+    a.height = h;
+    a.time = ctx.time;
+  }
 });
