@@ -1,45 +1,16 @@
 /**
  * The tree's hot-path hashing: the same digests as core's `hashOf` (SHA-256 over the domain
- * prefix and the parts), computed in one reusable scratch buffer so that hashing a node
- * allocates nothing but its 32-byte digest. Also a slab allocator for node bytes: many
+ * prefix and the parts), computed in reusable scratch buffers, with each digest taken as a
+ * latin1 string and copied into a shared slab (node:crypto's Buffer output allocates an
+ * external ArrayBuffer per digest, which costs about twice the hashing itself in time and
+ * garbage collection). `allocBytes` is that slab allocator, also used for node bytes: many
  * small Uint8Arrays each with its own backing store make V8 collect garbage far more often.
  * Proof verification does not use this file (hashing.ts with core's hashOf is the
  * reference; the model tests compare the two on every commit).
  */
 import { hash } from 'node:crypto';
 import { domainPrefix } from '../core/index.js';
-
-let scratch = new Uint8Array(4096);
-
-function ensure(n: number): void {
-  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
-}
-
-const digest = (n: number): Uint8Array => {
-  const d = hash('sha256', scratch.subarray(0, n), 'buffer') as unknown as Uint8Array;
-  return new Uint8Array(d.buffer, d.byteOffset, 32);
-};
-
-/** `hashOf(domain, a)`. */
-export function hash1(domain: string, a: Uint8Array): Uint8Array {
-  const p = domainPrefix(domain);
-  const n = p.length + a.length;
-  ensure(n);
-  scratch.set(p, 0);
-  scratch.set(a, p.length);
-  return digest(n);
-}
-
-/** `hashOf(domain, a, b)`. */
-export function hash2(domain: string, a: Uint8Array, b: Uint8Array): Uint8Array {
-  const p = domainPrefix(domain);
-  const n = p.length + a.length + b.length;
-  ensure(n);
-  scratch.set(p, 0);
-  scratch.set(a, p.length);
-  scratch.set(b, p.length + a.length);
-  return digest(n);
-}
+import { StateDomain } from './hashing.js';
 
 const SLAB = 256 * 1024;
 let slab = new Uint8Array(SLAB);
@@ -55,4 +26,64 @@ export function allocBytes(n: number): Uint8Array {
   const out = slab.subarray(used, used + n);
   used += n;
   return out;
+}
+
+let scratch = new Uint8Array(4096);
+
+function ensure(n: number): void {
+  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
+}
+
+/** SHA-256 of `input` written into `out` at `at`. */
+function digestInto(input: Uint8Array, out: Uint8Array, at: number): void {
+  const s = hash('sha256', input, 'binary'); // 'binary' = latin1: one char per byte
+  for (let i = 0; i < 32; i++) out[at + i] = s.charCodeAt(i);
+}
+
+/** SHA-256 of `input` as 32 fresh bytes. */
+function digest(input: Uint8Array): Uint8Array {
+  const out = allocBytes(32);
+  digestInto(input, out, 0);
+  return out;
+}
+
+const KEY = domainPrefix(StateDomain.KEY);
+const VALUE = domainPrefix(StateDomain.VALUE);
+const LEAF = domainPrefix(StateDomain.LEAF);
+const INNER = domainPrefix(StateDomain.INNER);
+/** LEAF prefix | keyHash | valueHash: the leaf hash input, filled in place. */
+const leafInput = new Uint8Array(LEAF.length + 64);
+leafInput.set(LEAF, 0);
+
+/** `keyHashOf(key)`. */
+export function hashKey(key: Uint8Array): Uint8Array {
+  const n = KEY.length + key.length;
+  ensure(n);
+  scratch.set(KEY, 0);
+  scratch.set(key, KEY.length);
+  return digest(scratch.subarray(0, n));
+}
+
+/** `leafHashOf(kh, valueHashOf(value))`. */
+export function hashLeaf(kh: Uint8Array, value: Uint8Array): Uint8Array {
+  const n = VALUE.length + value.length;
+  ensure(n);
+  scratch.set(VALUE, 0);
+  scratch.set(value, VALUE.length);
+  digestInto(scratch.subarray(0, n), leafInput, LEAF.length + 32);
+  leafInput.set(kh, LEAF.length);
+  return digest(leafInput);
+}
+
+/**
+ * `innerHashOf(bitmap, hashes)` over stored node bytes, whose bytes 2.. are the bitmap and
+ * then the `count` child hashes (contiguous).
+ */
+export function hashInner(node: Uint8Array, count: number): Uint8Array {
+  const m = 2 + count * 32;
+  const n = INNER.length + m;
+  ensure(n);
+  scratch.set(INNER, 0);
+  scratch.set(node.subarray(2, 2 + m), INNER.length);
+  return digest(scratch.subarray(0, n));
 }

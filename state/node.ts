@@ -3,15 +3,16 @@
  * its hash, the version that wrote it, and for a leaf its key hash (so an update can tell
  * "same key" from "split here" without reading the leaf). An `InternalNode` has 1..16
  * children; its stored bytes are
- *   leafMask u16 | bitmap u16 | hashes (32 x count) | versions (u64 x count) | leaf key hashes (32 x leaves)
- * in nibble order, so the hash input (bitmap + hashes) is one contiguous slice. Decoding
- * checks lengths, masks, the canonical shape (two or more children, or one internal child)
- * and, when the parent's hash is known, the node's hash: a mismatch is STATE_CORRUPT.
+ *   leafMask u16 | bitmap u16 | hashes (32 x count) | leaf key hashes (32 x leaves) |
+ *   version gaps (unsigned LEB128 x count: node version - child version)
+ * in nibble order, so the hash input (bitmap + hashes) is one contiguous slice, and a child
+ * version costs 1-3 bytes instead of 8. Decoding checks lengths, masks, the canonical shape
+ * (two or more children, or one internal child), minimal varints, and, when the parent's
+ * hash is known, the node's hash: any mismatch is STATE_CORRUPT.
  */
 import { equalBytes, toHex } from '../core/index.js';
 import { corrupt } from './errors.js';
-import { StateDomain } from './hashing.js';
-import { allocBytes, hash1 } from './fast-hash.js';
+import { allocBytes, hashInner } from './fast-hash.js';
 import { readU64, writeU64 } from './keys.js';
 
 export interface Entry {
@@ -21,11 +22,8 @@ export interface Entry {
   readonly leafKey: Uint8Array | null;
 }
 
-/** Children of a node being rebuilt: an Entry, null (absent), or n = child n of the base node. */
-export type Slots = (Entry | number | null)[];
-
-function copy(src: Uint8Array, from: number, dst: Uint8Array, to: number, n: number): void {
-  for (let i = 0; i < n; i++) dst[to + i] = src[from + i]!;
+function copy32(src: Uint8Array, from: number, dst: Uint8Array, to: number): void {
+  for (let i = 0; i < 32; i++) dst[to + i] = src[from + i]!;
 }
 
 /** Byte equality of two hashes (no allocation). */
@@ -42,10 +40,19 @@ export function popcount16(x: number): number {
   return (x + (x >>> 8)) & 0x1f;
 }
 
-/** innerHashOf(bitmap, hashes) over stored node bytes: bitmap and hashes are contiguous. */
-function nodeHash(b: Uint8Array, count: number): Uint8Array {
-  return hash1(StateDomain.INNER, b.subarray(2, 4 + count * 32));
+const varintSize = (v: number): number => (v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x20_0000 ? 3 : v < 0x1000_0000 ? 4 : Math.ceil(Math.log2(v + 1) / 7));
+
+function writeVarint(b: Uint8Array, at: number, v: number): number {
+  while (v >= 0x80) {
+    b[at++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  b[at++] = v;
+  return at;
 }
+
+/** Child versions by nibble, scratch for building (phase 2 of an update is synchronous). */
+const baseVersions = new Float64Array(16);
 
 export class InternalNode {
   private constructor(
@@ -62,6 +69,42 @@ export class InternalNode {
     return (this.bytes[0]! << 8) | this.bytes[1]!;
   }
 
+  /** Write the version of every child into `out`, indexed by nibble. */
+  versionsInto(out: Float64Array): void {
+    const b = this.bytes;
+    const bitmap = this.bitmap;
+    const count = popcount16(bitmap);
+    let o = 4 + (count + popcount16(this.leafMask)) * 32;
+    for (let n = 0; n < 16; n++) {
+      if (((bitmap >> n) & 1) === 0) continue;
+      let v = 0;
+      let mul = 1;
+      let c: number;
+      do {
+        c = b[o++]!;
+        v += (c & 0x7f) * mul;
+        mul *= 0x80;
+      } while (c & 0x80);
+      out[n] = this.version - v;
+    }
+  }
+
+  /** The version of the child of rank `r` (its index among present children). */
+  private childVersion(count: number, r: number): number {
+    const b = this.bytes;
+    let o = 4 + (count + popcount16(this.leafMask)) * 32;
+    for (let i = 0; i < r; i++) while (b[o++]! & 0x80);
+    let v = 0;
+    let mul = 1;
+    let c: number;
+    do {
+      c = b[o++]!;
+      v += (c & 0x7f) * mul;
+      mul *= 0x80;
+    } while (c & 0x80);
+    return this.version - v;
+  }
+
   /** The child at nibble `n`, or null. */
   child(n: number): Entry | null {
     const bitmap = this.bitmap;
@@ -71,72 +114,74 @@ export class InternalNode {
     const r = popcount16(bitmap & below);
     const b = this.bytes;
     const hash = b.subarray(4 + r * 32, 4 + r * 32 + 32);
-    const version = readU64(b, 4 + count * 32 + r * 8);
     const leafMask = this.leafMask;
     let leafKey: Uint8Array | null = null;
     if ((leafMask >> n) & 1) {
-      const lr = popcount16(leafMask & below);
-      const at = 4 + count * 40 + lr * 32;
+      const at = 4 + (count + popcount16(leafMask & below)) * 32;
       leafKey = b.subarray(at, at + 32);
     }
-    return { hash, version, leafKey };
+    return { hash, version: this.childVersion(count, r), leafKey };
+  }
+
+  /** True if child `n` is a leaf whose key hash is `kh`. */
+  isLeafOf(n: number, kh: Uint8Array): boolean {
+    const leafMask = this.leafMask;
+    if (((leafMask >> n) & 1) === 0) return false;
+    const b = this.bytes;
+    const at = 4 + (popcount16(this.bitmap) + popcount16(leafMask & ((1 << n) - 1))) * 32;
+    for (let i = 0; i < 32; i++) if (b[at + i] !== kh[i]) return false;
+    return true;
   }
 
   /**
-   * The 16 slots of this node for an update: a present child is its own nibble (a number,
-   * meaning "child n of this node, unchanged"), an absent one null. Cheap: no child objects.
+   * A node at `version`: the children of `base` (or none), with those in `mask` replaced by
+   * `changes[n]` (an Entry, or null for removed). The result must have at least one child.
    */
-  slots(): Slots {
-    const out: Slots = new Array<Entry | number | null>(16).fill(null);
-    const bitmap = this.bitmap;
-    for (let n = 0; n < 16; n++) if ((bitmap >> n) & 1) out[n] = n;
-    return out;
-  }
-
-  /**
-   * A node at `version` from 16 slots (at least one set). A numeric slot copies child n of
-   * `base` as it is; an Entry slot is a new or moved child.
-   */
-  static fromSlots(version: number, slots: Slots, base: InternalNode | null = null): InternalNode {
-    let bitmap = 0;
-    let leafMask = 0;
-    let count = 0;
-    let leaves = 0;
-    const baseLeaves = base === null ? 0 : base.leafMask;
+  static build(version: number, base: InternalNode | null, mask: number, changes: readonly (Entry | null)[]): InternalNode {
+    const bBitmap = base === null ? 0 : base.bitmap;
+    const bLeaves = base === null ? 0 : base.leafMask;
+    let bitmap = bBitmap & ~mask;
+    let leafMask = bLeaves & ~mask;
     for (let n = 0; n < 16; n++) {
-      const e = slots[n];
+      if (((mask >> n) & 1) === 0) continue;
+      const e = changes[n];
       if (e === null || e === undefined) continue;
       bitmap |= 1 << n;
-      count++;
-      if (typeof e === 'number' ? (baseLeaves >> e) & 1 : e.leafKey) {
-        leafMask |= 1 << n;
-        leaves++;
-      }
+      if (e.leafKey !== null) leafMask |= 1 << n;
     }
-    const b = allocBytes(4 + count * 40 + leaves * 32);
+    if (base !== null) base.versionsInto(baseVersions);
+    const count = popcount16(bitmap);
+    const leaves = popcount16(leafMask);
+    let vbytes = 0;
+    for (let n = 0; n < 16; n++) {
+      if (((bitmap >> n) & 1) === 0) continue;
+      const cv = (mask >> n) & 1 ? changes[n]!.version : baseVersions[n]!;
+      vbytes += varintSize(version - cv);
+    }
+    const b = allocBytes(4 + (count + leaves) * 32 + vbytes);
     b[0] = leafMask >>> 8; b[1] = leafMask & 0xff; b[2] = bitmap >>> 8; b[3] = bitmap & 0xff;
+    const bb = base === null ? b : base.bytes;
+    const bCount = popcount16(bBitmap);
     let r = 0;
     let lr = 0;
-    const bb = base?.bytes;
-    const bBitmap = base === null ? 0 : base.bitmap;
-    const bCount = popcount16(bBitmap);
+    let vo = 4 + (count + leaves) * 32;
     for (let n = 0; n < 16; n++) {
-      const e = slots[n];
-      if (e === null || e === undefined) continue;
-      if (typeof e === 'number') {
-        const below = (1 << e) - 1;
-        const br = popcount16(bBitmap & below);
-        copy(bb!, 4 + br * 32, b, 4 + r * 32, 32);
-        copy(bb!, 4 + bCount * 32 + br * 8, b, 4 + count * 32 + r * 8, 8);
-        if ((baseLeaves >> e) & 1) copy(bb!, 4 + bCount * 40 + popcount16(baseLeaves & below) * 32, b, 4 + count * 40 + 32 * lr++, 32);
-      } else {
+      if (((bitmap >> n) & 1) === 0) continue;
+      if ((mask >> n) & 1) {
+        const e = changes[n]!;
         b.set(e.hash, 4 + r * 32);
-        writeU64(b, 4 + count * 32 + r * 8, e.version);
-        if (e.leafKey) b.set(e.leafKey, 4 + count * 40 + 32 * lr++);
+        if (e.leafKey !== null) b.set(e.leafKey, 4 + (count + lr++) * 32);
+        vo = writeVarint(b, vo, version - e.version);
+      } else {
+        const below = (1 << n) - 1;
+        const br = popcount16(bBitmap & below);
+        copy32(bb, 4 + br * 32, b, 4 + r * 32);
+        if ((bLeaves >> n) & 1) copy32(bb, 4 + (bCount + popcount16(bLeaves & below)) * 32, b, 4 + (count + lr++) * 32);
+        vo = writeVarint(b, vo, version - baseVersions[n]!);
       }
       r++;
     }
-    return new InternalNode(version, b, nodeHash(b, count));
+    return new InternalNode(version, b, hashInner(b, count));
   }
 
   /** Decode stored bytes, checking structure and (when given) the expected hash. */
@@ -151,9 +196,24 @@ export class InternalNode {
     const leaves = popcount16(leafMask);
     if (bitmap === 0 || (leafMask & ~bitmap) !== 0) bad('bad child masks');
     if (count === 1 && leaves === 1) bad('a lone leaf child (not canonical)');
-    if (bytes.length !== 4 + count * 40 + leaves * 32) bad('bad length');
-    for (let r = 0; r < count; r++) if (readU64(bytes, 4 + count * 32 + r * 8) > version) bad('child newer than its parent');
-    const hash = nodeHash(bytes, count);
+    let o = 4 + (count + leaves) * 32;
+    for (let r = 0; r < count; r++) {
+      let v = 0;
+      let mul = 1;
+      let c: number;
+      let len = 0;
+      do {
+        if (o >= bytes.length || len === 8) bad('bad version gap');
+        c = bytes[o++]!;
+        v += (c & 0x7f) * mul;
+        mul *= 0x80;
+        len++;
+      } while (c & 0x80);
+      if (len > 1 && c === 0) bad('non-minimal version gap');
+      if (v >= version) bad('child version below 1');
+    }
+    if (o !== bytes.length) bad('bad length');
+    const hash = hashInner(bytes, count);
     if (expectedHash !== null && !equalBytes(hash, expectedHash)) bad(`hash ${toHex(hash)} is not the parent's ${toHex(expectedHash)}`);
     return new InternalNode(version, bytes, hash);
   }
@@ -179,7 +239,7 @@ export function decodeEntry(b: Uint8Array, where: string): Entry | null {
 
 /** Leaf record: u16 key length, key, value. */
 export function encodeLeaf(key: Uint8Array, value: Uint8Array): Uint8Array {
-  const out = new Uint8Array(2 + key.length + value.length);
+  const out = allocBytes(2 + key.length + value.length);
   out[0] = key.length >>> 8;
   out[1] = key.length & 0xff;
   out.set(key, 2);

@@ -17,10 +17,10 @@ import { StateError, StateErrorCodes, corrupt, invalidInput } from './errors.js'
 import { computeRoot, keyHashOf, leafHashOf, nibble, valueHashOf } from './hashing.js';
 import { InternalNode, decodeEntry, decodeLeaf, encodeEntry, sameHash, type Entry } from './node.js';
 import { importKey, leafKey, metaKey, nodeKey, rootKey, staleKey } from './keys.js';
-import { prepareUpdate, rootHashOf, type NodeLoader, type NodeRequest, type StateWrite, type TreeUpdate } from './tree.js';
+import { pathKeyOf, prepareUpdate, rootHashOf, type NodeLoader, type NodeRequest, type PathKey, type StateWrite, type TreeUpdate } from './tree.js';
 import type { StateProof } from './proof.js';
 
-export const STATE_FORMAT = 1;
+export const STATE_FORMAT = 2;
 export const MetaSchema = struct('StateMeta', { format: u8, height: uint, oldest: uint, rootHash: bytes32 });
 
 /** Pruning deletes at most this many versions per commit (an explicit `prune` loops). */
@@ -53,7 +53,7 @@ export class StateTree {
   private headHeight: number;
   private headRoot: Entry | null;
   private oldestVersion: number;
-  private readonly cache = new Map<string, InternalNode>();
+  private readonly cache = new Map<PathKey, InternalNode>();
   private readonly cacheLimit: number;
   private lock: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -102,7 +102,7 @@ export class StateTree {
     return this.headHeight;
   }
   get rootHash(): Uint8Array {
-    return rootHashOf(this.headRoot);
+    return rootHashOf(this.headRoot).slice();
   }
   /** The oldest version still readable. */
   get oldest(): number {
@@ -157,7 +157,7 @@ export class StateTree {
 
   /** Root hash of version `h`. */
   async rootAt(h: number): Promise<Uint8Array> {
-    return rootHashOf(await this.rootEntry(h));
+    return rootHashOf(await this.rootEntry(h)).slice();
   }
 
   private readonly loader: NodeLoader = { load: (reqs) => this.loadNodes(reqs, true) };
@@ -177,7 +177,7 @@ export class StateTree {
     for (let j = 0; j < miss.length; j++) {
       const r = reqs[miss[j]!]!;
       const b = got[j];
-      const where = `v${r.entry.version}/${r.path || 'root'}`;
+      const where = `v${r.entry.version}/${toHex(r.keyHash).slice(0, r.depth) || 'root'}`;
       if (b === undefined) throw corrupt(`tree node ${where} is missing`, { node: where });
       const node = InternalNode.decode(r.entry.version, b, r.entry.hash, where);
       out[miss[j]!] = node;
@@ -186,7 +186,7 @@ export class StateTree {
     return out;
   }
 
-  private cacheSet(path: string, node: InternalNode): void {
+  private cacheSet(path: PathKey, node: InternalNode): void {
     this.cache.delete(path);
     this.cache.set(path, node);
     if (this.cache.size > this.cacheLimit) {
@@ -211,12 +211,11 @@ export class StateTree {
   private async walk(key: Uint8Array, h: number): Promise<{ kh: Uint8Array; path: InternalNode[]; end: Entry | null }> {
     if (!(key instanceof Uint8Array) || key.length === 0) throw invalidInput('a key is a non-empty byte array');
     const kh = keyHashOf(key);
-    const hex = toHex(kh);
     let e = await this.rootEntry(h);
     const path: InternalNode[] = [];
     let depth = 0;
     while (e !== null && e.leafKey === null) {
-      const [node] = await this.loadNodes([{ entry: e, depth, keyHash: kh, path: hex.slice(0, depth) }], false);
+      const [node] = await this.loadNodes([{ entry: e, depth, keyHash: kh, path: pathKeyOf(kh, depth) }], false);
       path.push(node!);
       e = node!.child(nibble(kh, depth));
       depth++;
@@ -227,8 +226,11 @@ export class StateTree {
   /** The value of `key` at version `h` (default: the head), or null if absent. */
   async get(key: Uint8Array, h: number = this.headHeight): Promise<Uint8Array | null> {
     const { kh, end } = await this.walk(key, h);
-    if (end === null || !equalBytes(end.leafKey!, kh)) return null;
-    return (await this.readLeaf(kh, end)).value.slice();
+    if (end === null) return null;
+    // Another key's leaf where `key` would be: read and check it too, so that a damaged key
+    // hash in a node is STATE_CORRUPT rather than a wrong "absent".
+    const leaf = await this.readLeaf(end.leafKey!, end);
+    return equalBytes(end.leafKey!, kh) ? leaf.value.slice() : null;
   }
 
   /** The value (or null) of `key` at version `h`, with a proof against that version's root. */
@@ -281,7 +283,7 @@ export class StateTree {
         if (pending.length >= chunk) yield await flush();
         continue;
       }
-      const [node] = await this.loadNodes([{ entry: e, depth, keyHash: kh, path: toHex(kh).slice(0, depth) }], false);
+      const [node] = await this.loadNodes([{ entry: e, depth, keyHash: kh, path: pathKeyOf(kh, depth) }], false);
       for (let n = 15; n >= 0; n--) {
         const c = node!.child(n);
         if (!c) continue;
@@ -318,7 +320,7 @@ export class StateTree {
       if (this.headHeight !== baseHeight) throw conflict(baseHeight, this.headHeight);
       throw e;
     }
-    return { height: baseHeight + 1, baseHeight, baseRootHash: rootHashOf(base), rootHash: update.rootHash, writes: update.writes, update };
+    return { height: baseHeight + 1, baseHeight, baseRootHash: rootHashOf(base), rootHash: update.rootHash.slice(), writes: update.writes, update };
   }
 
   /**

@@ -10,14 +10,13 @@
  * node of a level in one `NodeLoader.load` call (cache first, then one multi-get); phase 2
  * is a synchronous recursion over the loaded nodes.
  */
-import { toHex } from '../core/index.js';
+import { compareBytes, toHex } from '../core/index.js';
 import type { KVOp } from './kv.js';
 import { invalidInput } from './errors.js';
-import { EMPTY_ROOT, StateDomain, nibble } from './hashing.js';
-import { hash1, hash2 } from './fast-hash.js';
-import { InternalNode, sameHash, type Entry, type Slots } from './node.js';
-import { encodeLeaf } from './node.js';
-import { leafKey, nodeKey } from './keys.js';
+import { EMPTY_ROOT, nibble } from './hashing.js';
+import { hashKey, hashLeaf } from './fast-hash.js';
+import { InternalNode, encodeLeaf, popcount16, sameHash, type Entry } from './node.js';
+import { leafKey, nodeKey, readU32 } from './keys.js';
 
 export const MAX_KEY_BYTES = 1024;
 export const MAX_VALUE_BYTES = 4 * 1024 * 1024;
@@ -28,13 +27,23 @@ export interface StateWrite {
   readonly value: Uint8Array | null;
 }
 
+/** A node's identity in the head cache: its depth and path (a number up to depth 12). */
+export type PathKey = number | string;
+
+/** The cache key of the node at `depth` on the path of key hash `kh`. */
+export function pathKeyOf(kh: Uint8Array, depth: number): PathKey {
+  if (depth > 12) return `${depth}:${toHex(kh).slice(0, depth)}`;
+  let p = 0;
+  for (let i = 0; i < depth; i++) p = p * 16 + nibble(kh, i);
+  return p * 16 + depth;
+}
+
 export interface NodeRequest {
   readonly entry: Entry;
   readonly depth: number;
   /** Any key hash under this node (its first `depth` nibbles are the node's path). */
   readonly keyHash: Uint8Array;
-  /** The path as `depth` hex nibbles. */
-  readonly path: string;
+  readonly path: PathKey;
 }
 
 export interface NodeLoader {
@@ -51,14 +60,16 @@ export interface TreeUpdate {
   /** Keys of the nodes and leaf records this version replaced. */
   readonly stale: Uint8Array[];
   /** For the node cache: new nodes by path, and replaced nodes by path. */
-  readonly newNodes: [string, InternalNode][];
-  readonly stalePaths: [string, number][];
+  readonly newNodes: [PathKey, InternalNode][];
+  readonly stalePaths: [PathKey, number][];
   readonly writes: number;
 }
 
 interface Op {
   readonly kh: Uint8Array;
-  readonly hex: string;
+  /** The key hash's first 6 bytes as a number (sorting). */
+  readonly k0: number;
+  readonly index: number;
   readonly key: Uint8Array;
   readonly value: Uint8Array | null;
   readonly leaf: Entry | null;
@@ -72,20 +83,10 @@ interface Item {
 
 export const rootHashOf = (root: Entry | null): Uint8Array => (root === null ? EMPTY_ROOT : root.hash);
 
-function partition<T extends { kh: Uint8Array }>(xs: readonly T[], depth: number): (T[] | undefined)[] {
-  const out: (T[] | undefined)[] = new Array<T[] | undefined>(16);
-  for (const x of xs) {
-    const n = nibble(x.kh, depth);
-    const g = out[n];
-    if (g) g.push(x);
-    else out[n] = [x];
-  }
-  return out;
-}
+const byKeyHash = (a: Op, b: Op): number => a.k0 - b.k0 || compareBytes(a.kh, b.kh) || a.index - b.index;
 
-/** Check and hash the writes of one version; duplicate keys are refused. */
+/** Check and hash the writes of one version, sorted by key hash; duplicate keys are refused. */
 function toOps(version: number, writes: readonly StateWrite[]): Op[] {
-  const seen = new Set<string>();
   const ops: Op[] = new Array<Op>(writes.length);
   for (let i = 0; i < writes.length; i++) {
     const w = writes[i];
@@ -97,15 +98,31 @@ function toOps(version: number, writes: readonly StateWrite[]): Op[] {
     if (value !== null && (!(value instanceof Uint8Array) || value.length > MAX_VALUE_BYTES)) {
       throw invalidInput(`write ${i}: a value is null or 0..${MAX_VALUE_BYTES} bytes`, { index: i });
     }
-    const kh = hash1(StateDomain.KEY, key);
-    const hex = toHex(kh);
-    if (seen.has(hex)) throw invalidInput(`write ${i}: key written twice in one version`, { index: i });
-    seen.add(hex);
-    const leaf = value === null ? null : { hash: hash2(StateDomain.LEAF, kh, hash1(StateDomain.VALUE, value)), version, leafKey: kh };
-    ops[i] = { kh, hex, key, value, leaf, noop: false };
+    const kh = hashKey(key);
+    const leaf = value === null ? null : { hash: hashLeaf(kh, value), version, leafKey: kh };
+    ops[i] = { kh, k0: kh[0]! * 0x100_0000_0000 + kh[1]! * 0x1_0000_0000 + readU32(kh, 2), index: i, key, value, leaf, noop: false };
   }
+  ops.sort(byKeyHash);
+  let dup = -1;
+  for (let i = 1; i < ops.length; i++) {
+    // Equal key hashes are adjacent, in write order: the later write is the repeat.
+    if (ops[i - 1]!.k0 === ops[i]!.k0 && sameHash(ops[i - 1]!.kh, ops[i]!.kh) && (dup < 0 || ops[i]!.index < dup)) dup = ops[i]!.index;
+  }
+  if (dup >= 0) throw invalidInput(`write ${dup}: key written twice in one version`, { index: dup });
   return ops;
 }
+
+/** The end of the run of `xs[lo..hi)` sharing `xs[lo]`'s nibble at `depth` (xs sorted by key hash). */
+function groupEnd(xs: readonly { kh: Uint8Array }[], lo: number, hi: number, depth: number): number {
+  const n = nibble(xs[lo]!.kh, depth);
+  let b = lo + 1;
+  while (b < hi && nibble(xs[b]!.kh, depth) === n) b++;
+  return b;
+}
+
+/** Changed children of the node being rebuilt at each depth (phase 2 is synchronous). */
+const scratch: (Entry | null)[][] = [];
+const changesAt = (depth: number): (Entry | null)[] => (scratch[depth] ??= new Array<Entry | null>(16).fill(null));
 
 /**
  * Compute version `version` from the tree whose root is `base`. `trackStale` is false only
@@ -119,27 +136,27 @@ export async function prepareUpdate(
   trackStale = true,
 ): Promise<TreeUpdate> {
   const ops = toOps(version, writes);
-  const nodes = new Map<string, InternalNode>();
-  const groupsOf = new Map<string, (Op[] | undefined)[]>();
+  // Loaded nodes by (first op index, depth): each node's ops are one contiguous run.
+  const loaded = new Map<number, InternalNode>();
+  const at = (lo: number, depth: number): number => lo * 65 + depth;
 
   // Phase 1: load the internal nodes on every touched path, one batch per level.
-  let frontier: { entry: Entry; depth: number; ops: Op[] }[] = base && !base.leafKey && ops.length > 0 ? [{ entry: base, depth: 0, ops }] : [];
+  type Frontier = { entry: Entry; depth: number; lo: number; hi: number };
+  let frontier: Frontier[] = base && !base.leafKey && ops.length > 0 ? [{ entry: base, depth: 0, lo: 0, hi: ops.length }] : [];
   while (frontier.length > 0) {
-    const reqs = frontier.map((f) => ({ entry: f.entry, depth: f.depth, keyHash: f.ops[0]!.kh, path: f.ops[0]!.hex.slice(0, f.depth) }));
-    const loaded = await loader.load(reqs);
-    const next: typeof frontier = [];
+    const reqs = frontier.map((f) => ({ entry: f.entry, depth: f.depth, keyHash: ops[f.lo]!.kh, path: pathKeyOf(ops[f.lo]!.kh, f.depth) }));
+    const got = await loader.load(reqs);
+    const next: Frontier[] = [];
     for (let i = 0; i < frontier.length; i++) {
       const f = frontier[i]!;
-      const node = loaded[i]!;
-      const path = reqs[i]!.path;
-      const groups = partition(f.ops, f.depth);
-      nodes.set(path, node);
-      groupsOf.set(path, groups);
-      for (let n = 0; n < 16; n++) {
-        const g = groups[n];
-        if (!g) continue;
-        const c = node.child(n);
-        if (c && !c.leafKey) next.push({ entry: c, depth: f.depth + 1, ops: g });
+      const node = got[i]!;
+      loaded.set(at(f.lo, f.depth), node);
+      const internal = node.bitmap & ~node.leafMask;
+      for (let a = f.lo; a < f.hi; ) {
+        const b = groupEnd(ops, a, f.hi, f.depth);
+        const n = nibble(ops[a]!.kh, f.depth);
+        if ((internal >> n) & 1) next.push({ entry: node.child(n)!, depth: f.depth + 1, lo: a, hi: b });
+        a = b;
       }
     }
     frontier = next;
@@ -148,39 +165,48 @@ export async function prepareUpdate(
   // Phase 2: rebuild the touched paths bottom-up.
   const out: KVOp[] = [];
   const stale: Uint8Array[] = [];
-  const newNodes: [string, InternalNode][] = [];
-  const stalePaths: [string, number][] = [];
+  const newNodes: [PathKey, InternalNode][] = [];
+  const stalePaths: [PathKey, number][] = [];
 
-  const makeNode = (depth: number, kh: Uint8Array, hex: string, slots: Slots, base: InternalNode | null = null): Entry => {
-    const node = InternalNode.fromSlots(version, slots, base);
+  const makeNode = (depth: number, kh: Uint8Array, node: InternalNode): Entry => {
     out.push({ type: 'put', key: nodeKey(version, depth, kh), value: node.bytes });
-    newNodes.push([hex.slice(0, depth), node]);
+    newNodes.push([pathKeyOf(kh, depth), node]);
     return { hash: node.hash, version, leafKey: null };
   };
 
-  const build = (depth: number, items: Item[]): Entry | null => {
-    if (items.length === 0) return null;
-    if (items.length === 1) return items[0]!.entry;
-    const slots: Slots = new Array<Entry | null>(16).fill(null);
-    const groups = partition(items, depth);
-    for (let n = 0; n < 16; n++) {
-      const g = groups[n];
-      if (g) slots[n] = build(depth + 1, g);
+  /** A new subtree holding `items[lo..hi)` (sorted by key hash). */
+  const build = (depth: number, items: Item[], lo: number, hi: number): Entry | null => {
+    if (hi === lo) return null;
+    if (hi - lo === 1) return items[lo]!.entry;
+    const changes = changesAt(depth);
+    let mask = 0;
+    for (let a = lo; a < hi; ) {
+      const b = groupEnd(items, a, hi, depth);
+      const n = nibble(items[a]!.kh, depth);
+      changes[n] = build(depth + 1, items, a, b);
+      mask |= 1 << n;
+      a = b;
     }
-    const kh = items[0]!.kh;
-    return makeNode(depth, kh, toHex(kh), slots);
+    return makeNode(depth, items[lo]!.kh, InternalNode.build(version, null, mask, changes));
   };
 
-  const update = (existing: Entry | null, depth: number, group: Op[]): Entry | null => {
+  /** The new entry for `existing` after `ops[lo..hi)` (identical object when unchanged). */
+  const update = (existing: Entry | null, depth: number, lo: number, hi: number): Entry | null => {
     if (existing === null) {
       const items: Item[] = [];
-      for (const op of group) if (op.leaf) items.push({ kh: op.kh, entry: op.leaf });
-      return build(depth, items);
+      for (let i = lo; i < hi; i++) {
+        const op = ops[i]!;
+        if (op.leaf) items.push({ kh: op.kh, entry: op.leaf });
+      }
+      return build(depth, items, 0, items.length);
     }
     if (existing.leafKey) {
       const items: Item[] = [];
       let found = false;
-      for (const op of group) {
+      let insertAt = -1;
+      for (let i = lo; i < hi; i++) {
+        const op = ops[i]!;
+        if (!found && insertAt < 0 && compareBytes(op.kh, existing.leafKey) > 0) insertAt = items.length;
         if (sameHash(op.kh, existing.leafKey)) {
           found = true;
           if (op.leaf && sameHash(op.leaf.hash, existing.hash)) {
@@ -192,49 +218,45 @@ export async function prepareUpdate(
         }
         if (op.leaf) items.push({ kh: op.kh, entry: op.leaf });
       }
-      if (!found) items.push({ kh: existing.leafKey, entry: existing });
+      if (!found) items.splice(insertAt < 0 ? items.length : insertAt, 0, { kh: existing.leafKey, entry: existing });
       if (items.length === 1 && items[0]!.entry === existing) return existing;
-      return build(depth, items);
+      return build(depth, items, 0, items.length);
     }
-    const first = group[0]!;
-    const path = first.hex.slice(0, depth);
-    const node = nodes.get(path);
-    const groups = groupsOf.get(path);
-    if (!node || !groups) throw new Error(`tree update: node ${path} was not loaded`);
-    const slots = node.slots();
-    let changed = false;
-    for (let n = 0; n < 16; n++) {
-      const g = groups[n];
-      if (!g) continue;
-      const old = slots[n] === null ? null : node.child(n);
-      const now = update(old, depth + 1, g);
+    const node = loaded.get(at(lo, depth));
+    if (!node) throw new Error(`tree update: node at depth ${depth} was not loaded`);
+    const bitmap = node.bitmap;
+    let mask = 0;
+    let present = 0;
+    for (let a = lo; a < hi; ) {
+      const b = groupEnd(ops, a, hi, depth);
+      const n = nibble(ops[a]!.kh, depth);
+      const old = (bitmap >> n) & 1 ? node.child(n) : null;
+      const now = update(old, depth + 1, a, b);
       if (now !== old) {
-        slots[n] = now;
-        changed = true;
+        changesAt(depth)[n] = now;
+        mask |= 1 << n;
+        if (now !== null) present |= 1 << n;
       }
+      a = b;
     }
-    if (!changed) return existing;
+    if (mask === 0) return existing;
+    const kh = ops[lo]!.kh;
     if (trackStale || existing.version !== version) {
-      stale.push(nodeKey(existing.version, depth, first.kh));
-      stalePaths.push([path, existing.version]);
+      stale.push(nodeKey(existing.version, depth, kh));
+      stalePaths.push([pathKeyOf(kh, depth), existing.version]);
     }
-    let count = 0;
-    let only: Entry | number | null = null;
-    for (const s of slots) {
-      if (s !== null) {
-        count++;
-        only = s;
-      }
+    const changes = changesAt(depth);
+    const children = (bitmap & ~mask) | present;
+    if (children === 0) return null;
+    if (popcount16(children) === 1) {
+      const n = 31 - Math.clz32(children);
+      const only = (mask >> n) & 1 ? changes[n]! : node.child(n)!;
+      if (only.leafKey) return only;
     }
-    if (count === 0) return null;
-    if (count === 1) {
-      const e = typeof only === 'number' ? node.child(only) : only;
-      if (e!.leafKey) return e;
-    }
-    return makeNode(depth, first.kh, first.hex, slots, node);
+    return makeNode(depth, kh, InternalNode.build(version, node, mask, changes));
   };
 
-  const root = ops.length === 0 ? base : update(base, 0, ops);
+  const root = ops.length === 0 ? base : update(base, 0, 0, ops.length);
   let written = 0;
   for (const op of ops) {
     if (op.leaf && !op.noop) {
