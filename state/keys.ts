@@ -72,23 +72,40 @@ export const importKey = (): Uint8Array => Uint8Array.of(Prefix.IMPORT);
 export const rootKey = (ver: number): Uint8Array => withHeight(Prefix.ROOT, ver);
 export const staleKey = (ver: number): Uint8Array => withHeight(Prefix.STALE, ver);
 
+/** Bytes of the NODE key of a node at `depth`. */
+export const nodeKeyLength = (depth: number): number => 10 + ((depth + 1) >> 1);
+
+/** Write the NODE key of (ver, depth, path of `keyHash`) into `k` at `at`; returns the end. */
+export function writeNodeKey(k: Uint8Array, at: number, ver: number, depth: number, keyHash: Uint8Array): number {
+  const n = (depth + 1) >> 1;
+  k[at] = Prefix.NODE;
+  writeU64(k, at + 1, ver);
+  k[at + 9] = depth;
+  for (let i = 0; i < n; i++) k[at + 10 + i] = keyHash[i]!;
+  if (depth & 1) k[at + 9 + n] = k[at + 9 + n]! & 0xf0;
+  return at + 10 + n;
+}
+
 /** 'N' ver depth path: `path` is the first `depth` nibbles of `keyHash`, packed, a trailing odd nibble zeroed. */
 export function nodeKey(ver: number, depth: number, keyHash: Uint8Array): Uint8Array {
-  const n = (depth + 1) >> 1;
-  const k = new Uint8Array(10 + n);
-  k[0] = Prefix.NODE;
-  writeU64(k, 1, ver);
-  k[9] = depth;
-  k.set(keyHash.subarray(0, n), 10);
-  if (depth & 1) k[9 + n] = k[9 + n]! & 0xf0;
+  const k = new Uint8Array(nodeKeyLength(depth));
+  writeNodeKey(k, 0, ver, depth, keyHash);
   return k;
 }
 
+export const LEAF_KEY_LENGTH = 41;
+
+/** Write the LEAF key of (keyHash, ver) into `k` at `at`; returns the end. */
+export function writeLeafKey(k: Uint8Array, at: number, keyHash: Uint8Array, ver: number): number {
+  k[at] = Prefix.LEAF;
+  k.set(keyHash, at + 1);
+  writeU64(k, at + 33, ver);
+  return at + LEAF_KEY_LENGTH;
+}
+
 export function leafKey(keyHash: Uint8Array, ver: number): Uint8Array {
-  const k = new Uint8Array(41);
-  k[0] = Prefix.LEAF;
-  k.set(keyHash, 1);
-  writeU64(k, 33, ver);
+  const k = new Uint8Array(LEAF_KEY_LENGTH);
+  writeLeafKey(k, 0, keyHash, ver);
   return k;
 }
 

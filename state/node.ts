@@ -105,6 +105,20 @@ export class InternalNode {
     return this.version - v;
   }
 
+  /** The version of the (present) child at nibble `n`. */
+  childVersionAt(n: number): number {
+    const bitmap = this.bitmap;
+    return this.childVersion(popcount16(bitmap), popcount16(bitmap & ((1 << n) - 1)));
+  }
+
+  /** True if the (present) child at nibble `n` has hash `h`. */
+  hasHash(n: number, h: Uint8Array): boolean {
+    const b = this.bytes;
+    const at = 4 + popcount16(this.bitmap & ((1 << n) - 1)) * 32;
+    for (let i = 0; i < 32; i++) if (b[at + i] !== h[i]) return false;
+    return true;
+  }
+
   /** The child at nibble `n`, or null. */
   child(n: number): Entry | null {
     const bitmap = this.bitmap;
@@ -160,11 +174,27 @@ export class InternalNode {
     }
     const b = allocBytes(4 + (count + leaves) * 32 + vbytes);
     b[0] = leafMask >>> 8; b[1] = leafMask & 0xff; b[2] = bitmap >>> 8; b[3] = bitmap & 0xff;
+    let vo = 4 + (count + leaves) * 32;
+    if (base !== null && bitmap === bBitmap && leafMask === bLeaves) {
+      // Same children, some replaced: copy the base's hashes and key hashes, then overwrite.
+      b.set(base.bytes.subarray(4, vo), 4);
+      for (let n = 0; n < 16; n++) {
+        if (((mask >> n) & 1) === 0) continue;
+        const e = changes[n]!;
+        const below = (1 << n) - 1;
+        b.set(e.hash, 4 + popcount16(bitmap & below) * 32);
+        if (e.leafKey !== null) b.set(e.leafKey, 4 + (count + popcount16(leafMask & below)) * 32);
+      }
+      for (let n = 0; n < 16; n++) {
+        if (((bitmap >> n) & 1) === 0) continue;
+        vo = writeVarint(b, vo, version - ((mask >> n) & 1 ? changes[n]!.version : baseVersions[n]!));
+      }
+      return new InternalNode(version, b, hashInner(b, count));
+    }
     const bb = base === null ? b : base.bytes;
     const bCount = popcount16(bBitmap);
     let r = 0;
     let lr = 0;
-    let vo = 4 + (count + leaves) * 32;
     for (let n = 0; n < 16; n++) {
       if (((bitmap >> n) & 1) === 0) continue;
       if ((mask >> n) & 1) {

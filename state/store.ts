@@ -17,7 +17,7 @@ import { StateError, StateErrorCodes, corrupt, invalidInput } from './errors.js'
 import { computeRoot, keyHashOf, leafHashOf, nibble, valueHashOf } from './hashing.js';
 import { InternalNode, decodeEntry, decodeLeaf, encodeEntry, sameHash, type Entry } from './node.js';
 import { importKey, leafKey, metaKey, nodeKey, rootKey, staleKey } from './keys.js';
-import { pathKeyOf, prepareUpdate, rootHashOf, type NodeLoader, type NodeRequest, type PathKey, type StateWrite, type TreeUpdate } from './tree.js';
+import { encodeStale, pathKeyOf, prepareUpdate, rootHashOf, writeOps, type NodeLoader, type NodeRequest, type PathKey, type StateWrite, type TreeUpdate } from './tree.js';
 import type { StateProof } from './proof.js';
 
 export const STATE_FORMAT = 2;
@@ -332,9 +332,10 @@ export class StateTree {
     if (p.baseHeight !== this.headHeight || !equalBytes(p.baseRootHash, this.rootHash)) throw conflict(p.baseHeight, this.headHeight);
     const v = p.height;
     const u = p.update;
-    const ops: KVOp[] = u.ops.slice();
+    const ops = writeOps(u);
     ops.push({ type: 'put', key: rootKey(v), value: encodeEntry(u.root) });
-    if (u.stale.length > 0) ops.push({ type: 'put', key: staleKey(v), value: encodeStaleList(u.stale) });
+    const stale = encodeStale(u);
+    if (stale !== null) ops.push({ type: 'put', key: staleKey(v), value: stale });
     let oldest = this.oldestVersion;
     if (pruneTo !== undefined && pruneTo > oldest) {
       oldest = Math.min(pruneTo, v, oldest + PRUNE_VERSIONS_PER_BATCH);
@@ -345,8 +346,11 @@ export class StateTree {
       this.headHeight = v;
       this.headRoot = u.root;
       this.oldestVersion = oldest;
-      for (const [path, ver] of u.stalePaths) if (this.cache.get(path)?.version === ver) this.cache.delete(path);
-      for (const [path, node] of u.newNodes) this.cacheSet(path, node);
+      for (let i = 0; i < u.staleNodePaths.length; i++) {
+        const path = u.staleNodePaths[i]!;
+        if (this.cache.get(path)?.version === u.staleNodeVersions[i]) this.cache.delete(path);
+      }
+      for (let i = 0; i < u.nodes.length; i++) this.cacheSet(u.nodePaths[i]!, u.nodes[i]!);
     };
     return { ops, finish };
   }
@@ -395,8 +399,8 @@ export class StateTree {
   /** @internal Apply one sorted chunk of a snapshot at version `h` on top of `base`. */
   async importChunk(base: Entry | null, h: number, writes: readonly StateWrite[]): Promise<Entry | null> {
     const u = await prepareUpdate(this.loader, base, h, writes, false);
-    await this.kv.batch(u.ops);
-    for (const [path, node] of u.newNodes) this.cacheSet(path, node);
+    await this.kv.batch(writeOps(u));
+    for (let i = 0; i < u.nodes.length; i++) this.cacheSet(u.nodePaths[i]!, u.nodes[i]!);
     return u.root;
   }
 
@@ -435,19 +439,6 @@ export async function wipe(kv: KV): Promise<void> {
     if (ops.length === 0) return;
     await kv.batch(ops);
   }
-}
-
-function encodeStaleList(keys: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const k of keys) n += 1 + k.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const k of keys) {
-    out[o++] = k.length;
-    out.set(k, o);
-    o += k.length;
-  }
-  return out;
 }
 
 function decodeStaleList(b: Uint8Array, ver: number): Uint8Array[] {

@@ -16,7 +16,7 @@ import { invalidInput } from './errors.js';
 import { EMPTY_ROOT, nibble } from './hashing.js';
 import { hashKey, hashLeaf } from './fast-hash.js';
 import { InternalNode, encodeLeaf, popcount16, sameHash, type Entry } from './node.js';
-import { leafKey, nodeKey, readU32 } from './keys.js';
+import { LEAF_KEY_LENGTH, leafKey, nodeKey, nodeKeyLength, readU32, writeLeafKey, writeNodeKey } from './keys.js';
 
 export const MAX_KEY_BYTES = 1024;
 export const MAX_VALUE_BYTES = 4 * 1024 * 1024;
@@ -51,21 +51,65 @@ export interface NodeLoader {
   load(reqs: readonly NodeRequest[]): Promise<InternalNode[]>;
 }
 
+/**
+ * A computed version. What it writes and replaces is kept as plain lists (no key arrays
+ * or op objects) until `writeOps` / `encodeStale` turn it into bytes just before the
+ * batch: objects that live across a whole update are what makes V8's young-generation
+ * collections expensive.
+ */
 export interface TreeUpdate {
   readonly version: number;
   readonly root: Entry | null;
   readonly rootHash: Uint8Array;
-  /** New internal nodes and leaf records. */
-  readonly ops: KVOp[];
-  /** Keys of the nodes and leaf records this version replaced. */
-  readonly stale: Uint8Array[];
-  /** For the node cache: new nodes by path, and replaced nodes by path. */
-  readonly newNodes: [PathKey, InternalNode][];
-  readonly stalePaths: [PathKey, number][];
+  /** New internal nodes: node i sits at depth `nodeDepths[i]` on the path of `nodeKhs[i]`. */
+  readonly nodes: InternalNode[];
+  readonly nodeDepths: number[];
+  readonly nodeKhs: Uint8Array[];
+  /** Cache keys of the new nodes. */
+  readonly nodePaths: PathKey[];
+  /** Leaf records to write: key hash, key and value of each. */
+  readonly leaves: Op[];
+  /** Replaced internal nodes (version, depth, a key hash on the path, cache key). */
+  readonly staleNodeVersions: number[];
+  readonly staleNodeDepths: number[];
+  readonly staleNodeKhs: Uint8Array[];
+  readonly staleNodePaths: PathKey[];
+  /** Replaced leaf records (key hash, version). */
+  readonly staleLeafKhs: Uint8Array[];
+  readonly staleLeafVersions: number[];
   readonly writes: number;
 }
 
-interface Op {
+/** The puts of a computed version: its new internal nodes and leaf records. */
+export function writeOps(u: TreeUpdate): KVOp[] {
+  const out: KVOp[] = [];
+  for (let i = 0; i < u.nodes.length; i++) out.push({ type: 'put', key: nodeKey(u.version, u.nodeDepths[i]!, u.nodeKhs[i]!), value: u.nodes[i]!.bytes });
+  for (const op of u.leaves) out.push({ type: 'put', key: leafKey(op.kh, u.version), value: encodeLeaf(op.key, op.value!) });
+  return out;
+}
+
+/** The stale list record of a computed version: (u8 length, key) per replaced record, or null. */
+export function encodeStale(u: TreeUpdate): Uint8Array | null {
+  const nodes = u.staleNodeVersions.length;
+  const leaves = u.staleLeafKhs.length;
+  if (nodes + leaves === 0) return null;
+  let n = leaves * (1 + LEAF_KEY_LENGTH);
+  for (let i = 0; i < nodes; i++) n += 1 + nodeKeyLength(u.staleNodeDepths[i]!);
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (let i = 0; i < nodes; i++) {
+    const depth = u.staleNodeDepths[i]!;
+    out[o] = nodeKeyLength(depth);
+    o = writeNodeKey(out, o + 1, u.staleNodeVersions[i]!, depth, u.staleNodeKhs[i]!);
+  }
+  for (let i = 0; i < leaves; i++) {
+    out[o] = LEAF_KEY_LENGTH;
+    o = writeLeafKey(out, o + 1, u.staleLeafKhs[i]!, u.staleLeafVersions[i]!);
+  }
+  return out;
+}
+
+export interface Op {
   readonly kh: Uint8Array;
   /** The key hash's first 6 bytes as a number (sorting). */
   readonly k0: number;
@@ -120,6 +164,8 @@ function groupEnd(xs: readonly { kh: Uint8Array }[], lo: number, hi: number, dep
   return b;
 }
 
+const UNCHANGED = Symbol('unchanged');
+
 /** Changed children of the node being rebuilt at each depth (phase 2 is synchronous). */
 const scratch: (Entry | null)[][] = [];
 const changesAt = (depth: number): (Entry | null)[] => (scratch[depth] ??= new Array<Entry | null>(16).fill(null));
@@ -163,14 +209,26 @@ export async function prepareUpdate(
   }
 
   // Phase 2: rebuild the touched paths bottom-up.
-  const out: KVOp[] = [];
-  const stale: Uint8Array[] = [];
-  const newNodes: [PathKey, InternalNode][] = [];
-  const stalePaths: [PathKey, number][] = [];
+  const nodes: InternalNode[] = [];
+  const nodeDepths: number[] = [];
+  const nodeKhs: Uint8Array[] = [];
+  const nodePaths: PathKey[] = [];
+  const staleNodeVersions: number[] = [];
+  const staleNodeDepths: number[] = [];
+  const staleNodeKhs: Uint8Array[] = [];
+  const staleNodePaths: PathKey[] = [];
+  const staleLeafKhs: Uint8Array[] = [];
+  const staleLeafVersions: number[] = [];
+  const staleLeaf = (kh: Uint8Array, ver: number): void => {
+    staleLeafKhs.push(kh);
+    staleLeafVersions.push(ver);
+  };
 
-  const makeNode = (depth: number, kh: Uint8Array, node: InternalNode): Entry => {
-    out.push({ type: 'put', key: nodeKey(version, depth, kh), value: node.bytes });
-    newNodes.push([pathKeyOf(kh, depth), node]);
+  const makeNode = (depth: number, kh: Uint8Array, node: InternalNode, path: PathKey = pathKeyOf(kh, depth)): Entry => {
+    nodes.push(node);
+    nodeDepths.push(depth);
+    nodeKhs.push(kh);
+    nodePaths.push(path);
     return { hash: node.hash, version, leafKey: null };
   };
 
@@ -190,62 +248,87 @@ export async function prepareUpdate(
     return makeNode(depth, items[lo]!.kh, InternalNode.build(version, null, mask, changes));
   };
 
-  /** The new entry for `existing` after `ops[lo..hi)` (identical object when unchanged). */
-  const update = (existing: Entry | null, depth: number, lo: number, hi: number): Entry | null => {
+  /** The new entry for a leaf or an absent child after `ops[lo..hi)` (identical object when unchanged). */
+  const updateLeaf = (existing: Entry | null, depth: number, lo: number, hi: number): Entry | null => {
+    const items: Item[] = [];
     if (existing === null) {
-      const items: Item[] = [];
       for (let i = lo; i < hi; i++) {
         const op = ops[i]!;
         if (op.leaf) items.push({ kh: op.kh, entry: op.leaf });
       }
       return build(depth, items, 0, items.length);
     }
-    if (existing.leafKey) {
-      const items: Item[] = [];
-      let found = false;
-      let insertAt = -1;
-      for (let i = lo; i < hi; i++) {
-        const op = ops[i]!;
-        if (!found && insertAt < 0 && compareBytes(op.kh, existing.leafKey) > 0) insertAt = items.length;
-        if (sameHash(op.kh, existing.leafKey)) {
-          found = true;
-          if (op.leaf && sameHash(op.leaf.hash, existing.hash)) {
-            op.noop = true;
-            items.push({ kh: op.kh, entry: existing });
-            continue;
-          }
-          if (trackStale) stale.push(leafKey(existing.leafKey, existing.version));
+    const lk = existing.leafKey!;
+    let found = false;
+    let insertAt = -1;
+    for (let i = lo; i < hi; i++) {
+      const op = ops[i]!;
+      if (!found && insertAt < 0 && compareBytes(op.kh, lk) > 0) insertAt = items.length;
+      if (sameHash(op.kh, lk)) {
+        found = true;
+        if (op.leaf && sameHash(op.leaf.hash, existing.hash)) {
+          op.noop = true;
+          items.push({ kh: op.kh, entry: existing });
+          continue;
         }
-        if (op.leaf) items.push({ kh: op.kh, entry: op.leaf });
+        if (trackStale) staleLeaf(lk, existing.version);
       }
-      if (!found) items.splice(insertAt < 0 ? items.length : insertAt, 0, { kh: existing.leafKey, entry: existing });
-      if (items.length === 1 && items[0]!.entry === existing) return existing;
-      return build(depth, items, 0, items.length);
+      if (op.leaf) items.push({ kh: op.kh, entry: op.leaf });
     }
-    const node = loaded.get(at(lo, depth));
-    if (!node) throw new Error(`tree update: node at depth ${depth} was not loaded`);
+    if (!found) items.splice(insertAt < 0 ? items.length : insertAt, 0, { kh: lk, entry: existing });
+    if (items.length === 1 && items[0]!.entry === existing) return existing;
+    return build(depth, items, 0, items.length);
+  };
+
+  /** The new entry for internal node `node` (loaded for `ops[lo..hi)`), or UNCHANGED. */
+  const updateNode = (node: InternalNode, depth: number, lo: number, hi: number): Entry | null | typeof UNCHANGED => {
     const bitmap = node.bitmap;
+    const leafMask = node.leafMask;
+    const changes = changesAt(depth);
     let mask = 0;
     let present = 0;
     for (let a = lo; a < hi; ) {
       const b = groupEnd(ops, a, hi, depth);
-      const n = nibble(ops[a]!.kh, depth);
-      const old = (bitmap >> n) & 1 ? node.child(n) : null;
-      const now = update(old, depth + 1, a, b);
-      if (now !== old) {
-        changesAt(depth)[n] = now;
+      const op = ops[a]!;
+      const n = nibble(op.kh, depth);
+      let now: Entry | null | typeof UNCHANGED;
+      if (((bitmap >> n) & 1) === 0) {
+        now = updateLeaf(null, depth + 1, a, b);
+        if (now === null) now = UNCHANGED;
+      } else if (((leafMask >> n) & 1) === 0) {
+        const child = loaded.get(at(a, depth + 1));
+        if (!child) throw new Error(`tree update: node at depth ${depth + 1} was not loaded`);
+        now = updateNode(child, depth + 1, a, b);
+      } else if (b - a === 1 && node.isLeafOf(n, op.kh)) {
+        // The common case: one write to an existing key.
+        if (op.leaf && node.hasHash(n, op.leaf.hash)) {
+          op.noop = true;
+          now = UNCHANGED;
+        } else {
+          if (trackStale) staleLeaf(op.kh, node.childVersionAt(n));
+          now = op.leaf;
+        }
+      } else {
+        const old = node.child(n)!;
+        now = updateLeaf(old, depth + 1, a, b);
+        if (now === old) now = UNCHANGED;
+      }
+      if (now !== UNCHANGED) {
+        changes[n] = now;
         mask |= 1 << n;
         if (now !== null) present |= 1 << n;
       }
       a = b;
     }
-    if (mask === 0) return existing;
+    if (mask === 0) return UNCHANGED;
     const kh = ops[lo]!.kh;
-    if (trackStale || existing.version !== version) {
-      stale.push(nodeKey(existing.version, depth, kh));
-      stalePaths.push([pathKeyOf(kh, depth), existing.version]);
+    const path = pathKeyOf(kh, depth);
+    if (trackStale || node.version !== version) {
+      staleNodeVersions.push(node.version);
+      staleNodeDepths.push(depth);
+      staleNodeKhs.push(kh);
+      staleNodePaths.push(path);
     }
-    const changes = changesAt(depth);
     const children = (bitmap & ~mask) | present;
     if (children === 0) return null;
     if (popcount16(children) === 1) {
@@ -253,16 +336,20 @@ export async function prepareUpdate(
       const only = (mask >> n) & 1 ? changes[n]! : node.child(n)!;
       if (only.leafKey) return only;
     }
-    return makeNode(depth, kh, InternalNode.build(version, node, mask, changes));
+    return makeNode(depth, kh, InternalNode.build(version, node, mask, changes), path);
   };
 
-  const root = ops.length === 0 ? base : update(base, 0, 0, ops.length);
-  let written = 0;
-  for (const op of ops) {
-    if (op.leaf && !op.noop) {
-      out.push({ type: 'put', key: leafKey(op.kh, version), value: encodeLeaf(op.key, op.value!) });
-      written++;
-    }
-  }
-  return { version, root, rootHash: rootHashOf(root), ops: out, stale, newNodes, stalePaths, writes: written };
+  const update = (existing: Entry | null): Entry | null => {
+    if (existing === null || existing.leafKey !== null) return updateLeaf(existing, 0, 0, ops.length);
+    const now = updateNode(loaded.get(at(0, 0))!, 0, 0, ops.length);
+    return now === UNCHANGED ? existing : now;
+  };
+
+  const root = ops.length === 0 ? base : update(base);
+  const leaves: Op[] = [];
+  for (const op of ops) if (op.leaf && !op.noop) leaves.push(op);
+  return {
+    version, root, rootHash: rootHashOf(root), nodes, nodeDepths, nodeKhs, nodePaths, leaves,
+    staleNodeVersions, staleNodeDepths, staleNodeKhs, staleNodePaths, staleLeafKhs, staleLeafVersions, writes: leaves.length,
+  };
 }
