@@ -28,6 +28,8 @@ import { encodeMessage } from './wire.js';
 import { splitBlock } from './parts.js';
 import type { BlockResult } from '../vm/index.js';
 
+const MAX_FUTURE_EVENTS = 2000;
+
 export interface DriverOptions {
   chainId: string;
   secretKey: Uint8Array | null;
@@ -57,6 +59,8 @@ export class ConsensusDriver {
   private ownProposal: Uint8Array[] = [];
   private evidence = new Map<string, DuplicateVoteEvidence>();
   private readonly synced = new Map<number, { block: Uint8Array; commit: Commit }>();
+  /** Peers' proposals and votes for the next height, held until we get there (bounded). */
+  private future: EngineEvent[] = [];
   private stopped = false;
   private lastCommitAt = 0;
   private regossipTick = 0;
@@ -165,10 +169,21 @@ export class ConsensusDriver {
 
   private async process(ev: EngineEvent): Promise<SovError | null> {
     if (this.stopped) return null;
+    const h = ev.type === 'vote' ? ev.vote.height : ev.type === 'proposal' ? ev.proposal.height : null;
+    if (h !== null && h === this.engine.height + 1) {
+      // A faster peer is already at the next height: keep it for when we get there.
+      if (this.future.length < MAX_FUTURE_EVENTS) this.future.push(ev);
+      return null;
+    }
     this.opts.wal.append(encodeWalRecord({ kind: 'event', event: ev }), false);
     const r = this.engine.step(ev);
     await this.perform(r.actions);
     this.opts.metrics.round.set(this.engine.round);
+    if (ev.type === 'committed') {
+      const held = this.future;
+      this.future = [];
+      for (const f of held) await this.process(f);
+    }
     return r.error;
   }
 
