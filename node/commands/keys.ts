@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { addressFromPublicKey, encodeAddress, fromHex, SovError } from '../../core/index.js';
-import { createKeystore, KEY_TYPES, parseKeystore, type KeyType } from '../../genesis/index.js';
+import { createKeystore, DEFAULT_SCRYPT, KEY_TYPES, parseKeystore, type KeyType } from '../../genesis/index.js';
 import { resolvePassword } from '../password.js';
 
 export class CliError extends SovError {
@@ -41,11 +41,18 @@ export function registerKeys(program: Command): void {
     .option('--password-file <file>', 'read the password from the first line of this file')
     .option('--password-env <var>', 'read the password from this environment variable')
     .option('-p, --prefix <prefix>', "the chain's address prefix, for the printed address", 'sov')
-    .action(async (opts: { out: string; type: string; passwordFile?: string; passwordEnv?: string; prefix: string }) => {
+    .option('--scrypt-n <n>', 'scrypt work factor, a power of two 1024..1048576 (default 131072; lower only for throwaway test keys)')
+    .action(async (opts: { out: string; type: string; passwordFile?: string; passwordEnv?: string; prefix: string; scryptN?: string }) => {
       if (!KEY_TYPES.includes(opts.type as KeyType)) throw new CliError(`--type must be one of ${KEY_TYPES.join(', ')}`);
+      let scrypt = DEFAULT_SCRYPT;
+      if (opts.scryptN !== undefined) {
+        const n = Number(opts.scryptN);
+        if (!/^[0-9]+$/.test(opts.scryptN) || n < 1024 || n > 1_048_576 || (n & (n - 1)) !== 0) throw new CliError('--scrypt-n must be a power of two from 1024 to 1048576');
+        scrypt = { ...DEFAULT_SCRYPT, n };
+      }
       if (existsSync(opts.out)) throw new CliError(`${opts.out} already exists; not overwriting a key`);
       const password = await resolvePassword(opts, { confirm: true });
-      const ks = createKeystore(opts.type as KeyType, password);
+      const ks = createKeystore(opts.type as KeyType, password, { scrypt });
       writeFileSync(opts.out, JSON.stringify(ks, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
       const address = encodeAddress(opts.prefix, addressFromPublicKey(fromHex(ks.publicKey)));
       console.log(JSON.stringify({ file: opts.out, type: ks.type, address, publicKey: ks.publicKey }));

@@ -6,10 +6,11 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadHome, SovNode } from '../node.js';
 import { CliError } from './keys.js';
 
 async function runNode(home: string): Promise<void> {
+  // Loaded here, not at the top: the rest of the CLI starts without libp2p and LevelDB.
+  const { loadHome, SovNode } = await import('../node.js');
   const parts = await loadHome(home);
   const node = new SovNode(parts);
   let signals = 0;

@@ -17,7 +17,7 @@ import {
   type KeyType, type ScryptParams,
 } from '../../genesis/index.js';
 import { renderConfig } from '../config.js';
-import { peerIdOfNodeKey } from '../p2p/host.js';
+import { peerIdOfNodeKey } from '../p2p/peer-id.js';
 import { CliError } from './keys.js';
 
 /** The testnet keystores' work factor: the least a keystore may use (fast; local use only). */

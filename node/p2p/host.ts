@@ -15,8 +15,7 @@ import { yamux } from '@chainsafe/libp2p-yamux';
 import { tcp } from '@libp2p/tcp';
 import { ping } from '@libp2p/ping';
 import { identify } from '@libp2p/identify';
-import { generateKeyPairFromSeed, publicKeyFromRaw } from '@libp2p/crypto/keys';
-import { peerIdFromPublicKey } from '@libp2p/peer-id';
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys';
 import { multiaddr } from '@multiformats/multiaddr';
 import type { Connection, PeerId, Stream } from '@libp2p/interface';
 import { PeerLink } from './peer-link.js';
@@ -53,10 +52,7 @@ export interface P2PHostOptions {
   redialMs?: number;
 }
 
-/** The libp2p peer id (string form) of an Ed25519 node public key. */
-export function peerIdOfNodeKey(publicKey: Uint8Array): string {
-  return peerIdFromPublicKey(publicKeyFromRaw(publicKey)).toString();
-}
+export { peerIdOfNodeKey } from './peer-id.js';
 
 export class P2PHost {
   private node: Libp2p | null = null;
