@@ -65,6 +65,8 @@ export interface AppOptions {
   maxClockDriftMs?: number;
   /** The wall clock (injectable for tests). */
   now?: () => number;
+  /** Seconds from mempool admission to commit, per committed transaction admitted here. */
+  onTxLatency?: (seconds: number) => void;
 }
 
 export class LedgerApp {
@@ -226,7 +228,7 @@ export class LedgerApp {
     await this.opts.ledger.commit(ex.prepared, { block: ex.block, commit, results });
     this.executed.clear();
     this.genesisState = null;
-    await this.opts.mempool.update(ex.result.included.map((t) => t.hash));
+    await this.opts.mempool.update(ex.result.included.map((t) => t.hash), this.opts.onTxLatency);
     return { updates: ex.result.validatorUpdates, block: ex.block, result: ex.result };
   }
 }

@@ -49,6 +49,8 @@ interface Entry {
   hashHex: string;
   signerHex: string;
   seq: number;
+  /** When it was admitted (ms, monotonic), for the commit-latency metric. */
+  admittedAt: number;
 }
 
 export class MempoolError extends SovError {
@@ -182,13 +184,20 @@ export class Mempool {
     return out;
   }
 
-  /** After a commit: drop the included transactions, then every one no longer valid. */
-  async update(committedHashes: readonly Uint8Array[]): Promise<number> {
+  /**
+   * After a commit: drop the included transactions, then every one no longer valid.
+   * `onLatency` gets, for each included transaction admitted here, the seconds since admission.
+   */
+  async update(committedHashes: readonly Uint8Array[], onLatency?: (seconds: number) => void): Promise<number> {
+    const now = performance.now();
     for (const h of committedHashes) {
       const hex = toHex(h);
       this.remember(hex);
       const e = this.byHash.get(hex);
-      if (e) this.remove(e);
+      if (e) {
+        onLatency?.((now - e.admittedAt) / 1000);
+        this.remove(e);
+      }
     }
     let dropped = 0;
     const nonceCache = new Map<string, number>();
@@ -233,7 +242,7 @@ export class Mempool {
 
   private insert(tx: Tx, hashHex: string): void {
     const signerHex = toHex(tx.signer);
-    const e: Entry = { tx, hashHex, signerHex, seq: this.seq++ };
+    const e: Entry = { tx, hashHex, signerHex, seq: this.seq++, admittedAt: performance.now() };
     this.byHash.set(hashHex, e);
     let m = this.bySigner.get(signerHex);
     if (!m) this.bySigner.set(signerHex, (m = new Map()));

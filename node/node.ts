@@ -131,6 +131,7 @@ export class SovNode {
     this.app = new LedgerApp({
       chainId, genesis: genesis.vmDoc, ledger: this.ledger, mempool: this.mempool, log: this.log.child({ component: 'app' }),
       maxBlockTxs: consensus.maxBlockTxs, maxBlockBytes: consensus.maxBlockBytes,
+      onTxLatency: (s) => this.metrics.commitLatency.observe(s),
     });
     await this.app.init();
 
