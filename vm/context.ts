@@ -6,7 +6,7 @@
  * recorded without failing the approval that triggered it.
  */
 import { encode, type Schema } from '../core/index.js';
-import type { Overlay } from './state.js';
+import type { MaybePromise, Overlay } from './state.js';
 import type { Meter } from './meter.js';
 import type { Params } from './params.js';
 import type { Event } from './receipts.js';
@@ -38,7 +38,7 @@ export class TxContext {
     private readonly overlay: Overlay,
   ) {}
 
-  async get<T>(schema: Schema<T>, key: Uint8Array): Promise<T | undefined> {
+  get<T>(schema: Schema<T>, key: Uint8Array): MaybePromise<T | undefined> {
     this.meter.read();
     return this.overlay.get(schema, key);
   }

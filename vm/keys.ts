@@ -5,7 +5,7 @@
  * key. The value of each key is the canonical encoding of the schema named in the comment
  * (records.ts). docs/vm.md has the same table.
  */
-import { concatBytes, utf8, sha256 } from '../core/index.js';
+import { utf8, sha256 } from '../core/index.js';
 
 export const Prefix = {
   /** 0x01 | name (utf8) -> ParamValue: one consensus parameter. */
@@ -55,7 +55,20 @@ export const Prefix = {
 } as const;
 export type Prefix = (typeof Prefix)[keyof typeof Prefix];
 
-const one = (p: number): Uint8Array => new Uint8Array([p]);
+/** prefix | parts..., in one allocation. */
+function key(prefix: number, ...parts: Uint8Array[]): Uint8Array {
+  let n = 1;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  out[0] = prefix;
+  let o = 1;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
 const textCache = new Map<string, Uint8Array>();
 /** utf8 of a key's text field; currency codes repeat, so their bytes are kept (bounded). */
 const text = (s: string): Uint8Array => {
@@ -74,26 +87,26 @@ export function u64be(n: bigint | number): Uint8Array {
 }
 
 export const Keys = {
-  param: (name: string): Uint8Array => concatBytes(one(Prefix.PARAM), text(name)),
-  chain: (): Uint8Array => one(Prefix.CHAIN),
-  account: (addr: Uint8Array): Uint8Array => concatBytes(one(Prefix.ACCOUNT), addr),
-  institution: (addr: Uint8Array): Uint8Array => concatBytes(one(Prefix.INSTITUTION), addr),
-  currency: (code: string): Uint8Array => concatBytes(one(Prefix.CURRENCY), text(code)),
-  balance: (addr: Uint8Array, code: string): Uint8Array => concatBytes(one(Prefix.BALANCE), addr, text(code)),
-  usage: (addr: Uint8Array, code: string): Uint8Array => concatBytes(one(Prefix.USAGE), addr, text(code)),
-  bankLimit: (bank: Uint8Array, code: string): Uint8Array => concatBytes(one(Prefix.BANK_LIMIT), bank, text(code)),
-  currencyList: (): Uint8Array => one(Prefix.CURRENCY_LIST),
-  council: (): Uint8Array => one(Prefix.COUNCIL),
-  proposal: (id: number): Uint8Array => concatBytes(one(Prefix.PROPOSAL), u64be(id)),
-  proposalSeq: (): Uint8Array => one(Prefix.PROPOSAL_SEQ),
-  validators: (): Uint8Array => one(Prefix.VALIDATORS),
-  bankRef: (bank: Uint8Array, reference: string): Uint8Array => concatBytes(one(Prefix.BANK_REF), bank, sha256(text(reference))),
-  reserve: (code: string): Uint8Array => concatBytes(one(Prefix.RESERVE), text(code)),
-  payout: (id: number): Uint8Array => concatBytes(one(Prefix.PAYOUT), u64be(id)),
-  payoutSeq: (): Uint8Array => one(Prefix.PAYOUT_SEQ),
-  virtual: (bank: Uint8Array, bankAccountId: string): Uint8Array => concatBytes(one(Prefix.VIRTUAL), bank, sha256(text(bankAccountId))),
-  lock: (id: number): Uint8Array => concatBytes(one(Prefix.LOCK), u64be(id)),
-  lockSeq: (): Uint8Array => one(Prefix.LOCK_SEQ),
-  grant: (id: number): Uint8Array => concatBytes(one(Prefix.GRANT), u64be(id)),
-  grantSeq: (): Uint8Array => one(Prefix.GRANT_SEQ),
+  param: (name: string): Uint8Array => key(Prefix.PARAM, text(name)),
+  chain: (): Uint8Array => key(Prefix.CHAIN),
+  account: (addr: Uint8Array): Uint8Array => key(Prefix.ACCOUNT, addr),
+  institution: (addr: Uint8Array): Uint8Array => key(Prefix.INSTITUTION, addr),
+  currency: (code: string): Uint8Array => key(Prefix.CURRENCY, text(code)),
+  balance: (addr: Uint8Array, code: string): Uint8Array => key(Prefix.BALANCE, addr, text(code)),
+  usage: (addr: Uint8Array, code: string): Uint8Array => key(Prefix.USAGE, addr, text(code)),
+  bankLimit: (bank: Uint8Array, code: string): Uint8Array => key(Prefix.BANK_LIMIT, bank, text(code)),
+  currencyList: (): Uint8Array => key(Prefix.CURRENCY_LIST),
+  council: (): Uint8Array => key(Prefix.COUNCIL),
+  proposal: (id: number): Uint8Array => key(Prefix.PROPOSAL, u64be(id)),
+  proposalSeq: (): Uint8Array => key(Prefix.PROPOSAL_SEQ),
+  validators: (): Uint8Array => key(Prefix.VALIDATORS),
+  bankRef: (bank: Uint8Array, reference: string): Uint8Array => key(Prefix.BANK_REF, bank, sha256(utf8(reference))),
+  reserve: (code: string): Uint8Array => key(Prefix.RESERVE, text(code)),
+  payout: (id: number): Uint8Array => key(Prefix.PAYOUT, u64be(id)),
+  payoutSeq: (): Uint8Array => key(Prefix.PAYOUT_SEQ),
+  virtual: (bank: Uint8Array, bankAccountId: string): Uint8Array => key(Prefix.VIRTUAL, bank, sha256(utf8(bankAccountId))),
+  lock: (id: number): Uint8Array => key(Prefix.LOCK, u64be(id)),
+  lockSeq: (): Uint8Array => key(Prefix.LOCK_SEQ),
+  grant: (id: number): Uint8Array => key(Prefix.GRANT, u64be(id)),
+  grantSeq: (): Uint8Array => key(Prefix.GRANT_SEQ),
 };

@@ -41,8 +41,17 @@ export function decodeStored<T>(schema: Schema<T>, bytes: Uint8Array): T {
   return schema.fromWire(unpackr.unpack(bytes), schema.name);
 }
 
+/** A value, or a promise of it: state reads are synchronous where the store can be. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/** Apply `f` to a value that may be a promise, staying synchronous when it is not. */
+export function then<T, R>(v: MaybePromise<T>, f: (t: T) => R): MaybePromise<R> {
+  return v instanceof Promise ? v.then(f) : f(v);
+}
+
 export interface StateReader {
-  get(key: Uint8Array): Promise<Uint8Array | undefined>;
+  /** The value at `key` in the version the block builds on (a promise for a disk store). */
+  get(key: Uint8Array): MaybePromise<Uint8Array | undefined>;
 }
 
 /**
@@ -78,27 +87,35 @@ export class Overlay {
 
   constructor(private readonly base: StateReader) {}
 
-  private async entry(id: string, key: Uint8Array): Promise<Entry> {
+  private entry(id: string, key: Uint8Array): MaybePromise<Entry> {
     const w = this.writes.get(id);
     if (w !== undefined) return w;
+    const r = this.reads.get(id);
+    if (r !== undefined) return r;
+    return then(this.base.get(key), (raw) => this.cacheRead(id, key, raw));
+  }
+
+  private cacheRead(id: string, key: Uint8Array, raw: Uint8Array | undefined): Entry {
     let r = this.reads.get(id);
     if (r === undefined) {
-      const raw = await this.base.get(key);
       r = { key, bytes: raw ?? null };
       this.reads.set(id, r);
     }
-    return r;
+    return this.writes.get(id) ?? r;
   }
 
   /** Raw bytes of `key` as this block sees it. */
-  async getBytes(key: Uint8Array): Promise<Uint8Array | undefined> {
-    return (await this.entry(keyId(key), key)).bytes ?? undefined;
+  getBytes(key: Uint8Array): MaybePromise<Uint8Array | undefined> {
+    return then(this.entry(keyId(key), key), (e) => e.bytes ?? undefined);
   }
 
   /** The record at `key` decoded with `schema` (decoded once per block). */
-  async get<T>(schema: Schema<T>, key: Uint8Array): Promise<T | undefined> {
+  get<T>(schema: Schema<T>, key: Uint8Array): MaybePromise<T | undefined> {
     const id = keyId(key);
-    const e = await this.entry(id, key);
+    return then(this.entry(id, key), (e) => this.decoded(schema, id, key, e));
+  }
+
+  private decoded<T>(schema: Schema<T>, id: string, key: Uint8Array, e: Entry): T | undefined {
     if (e.bytes === null) return undefined;
     if (e.schema === schema) return e.value as T;
     const value = decodeStored(schema, e.bytes);
@@ -167,7 +184,7 @@ export class Overlay {
 export class MemoryState implements StateStore {
   private readonly map = new Map<string, Uint8Array>();
 
-  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+  get(key: Uint8Array): Uint8Array | undefined {
     return this.map.get(keyId(key));
   }
 

@@ -10,13 +10,15 @@ import {
   type Institution,
 } from '../records.js';
 import type { TxContext } from '../context.js';
+import { then, type MaybePromise } from '../state.js';
 
 export const hex = toHex;
 
-export async function getAccount(ctx: TxContext, addr: Uint8Array): Promise<Account> {
-  const a = await ctx.get(AccountSchema, Keys.account(addr));
-  if (a === undefined) fail('ACCOUNT_NOT_FOUND', `no account ${hex(addr)}`);
-  return a;
+export function getAccount(ctx: TxContext, addr: Uint8Array): MaybePromise<Account> {
+  return then(ctx.get(AccountSchema, Keys.account(addr)), (a) => {
+    if (a === undefined) fail('ACCOUNT_NOT_FOUND', `no account ${hex(addr)}`);
+    return a;
+  });
 }
 
 export async function getInstitution(ctx: TxContext, addr: Uint8Array): Promise<Institution> {
@@ -43,17 +45,19 @@ export async function hasRole(ctx: TxContext, addr: Uint8Array, mask: number): P
   return i !== undefined && (i.roles & mask) !== 0;
 }
 
-export async function getCurrency(ctx: TxContext, code: string): Promise<Currency> {
-  const c = await ctx.get(CurrencySchema, Keys.currency(code));
-  if (c === undefined) fail('UNKNOWN_CURRENCY', `no currency ${code}`);
-  return c;
+export function getCurrency(ctx: TxContext, code: string): MaybePromise<Currency> {
+  return then(ctx.get(CurrencySchema, Keys.currency(code)), (c) => {
+    if (c === undefined) fail('UNKNOWN_CURRENCY', `no currency ${code}`);
+    return c;
+  });
 }
 
 /** A currency that is not paused. */
-export async function liveCurrency(ctx: TxContext, code: string): Promise<Currency> {
-  const c = await getCurrency(ctx, code);
-  if (c.paused) fail('CURRENCY_PAUSED', `${code} is paused`);
-  return c;
+export function liveCurrency(ctx: TxContext, code: string): MaybePromise<Currency> {
+  return then(getCurrency(ctx, code), (c) => {
+    if (c.paused) fail('CURRENCY_PAUSED', `${code} is paused`);
+    return c;
+  });
 }
 
 export function requireActive(a: Account, addr: Uint8Array): void {
