@@ -54,7 +54,10 @@ function writeVarint(b: Uint8Array, at: number, v: number): number {
 /** Child versions by nibble, scratch for building (phase 2 of an update is synchronous). */
 const baseVersions = new Float64Array(16);
 
-export class InternalNode {
+/** A node is also the Entry its parent gets for it (one object fewer per new node). */
+export class InternalNode implements Entry {
+  readonly leafKey = null;
+
   private constructor(
     readonly version: number,
     readonly bytes: Uint8Array,

@@ -109,16 +109,30 @@ export function encodeStale(u: TreeUpdate): Uint8Array | null {
   return out;
 }
 
-export interface Op {
-  readonly kh: Uint8Array;
+/** One write, hashed; for a set it is also the new leaf's Entry (`leaf` is itself). */
+export class Op implements Entry {
   /** The key hash's first 6 bytes as a number (sorting). */
   readonly k0: number;
-  readonly index: number;
-  readonly key: Uint8Array;
-  readonly value: Uint8Array | null;
-  readonly leaf: Entry | null;
-  noop: boolean;
+  readonly hash: Uint8Array;
+  readonly leafKey: Uint8Array;
+  readonly leaf: Op | null;
+  noop = false;
+
+  constructor(
+    readonly kh: Uint8Array,
+    readonly index: number,
+    readonly key: Uint8Array,
+    readonly value: Uint8Array | null,
+    readonly version: number,
+  ) {
+    this.k0 = kh[0]! * 0x100_0000_0000 + kh[1]! * 0x1_0000_0000 + readU32(kh, 2);
+    this.leafKey = kh;
+    this.hash = value === null ? NO_HASH : hashLeaf(kh, value);
+    this.leaf = value === null ? null : this;
+  }
 }
+
+const NO_HASH = new Uint8Array(0);
 
 interface Item {
   readonly kh: Uint8Array;
@@ -142,9 +156,7 @@ function toOps(version: number, writes: readonly StateWrite[]): Op[] {
     if (value !== null && (!(value instanceof Uint8Array) || value.length > MAX_VALUE_BYTES)) {
       throw invalidInput(`write ${i}: a value is null or 0..${MAX_VALUE_BYTES} bytes`, { index: i });
     }
-    const kh = hashKey(key);
-    const leaf = value === null ? null : { hash: hashLeaf(kh, value), version, leafKey: kh };
-    ops[i] = { kh, k0: kh[0]! * 0x100_0000_0000 + kh[1]! * 0x1_0000_0000 + readU32(kh, 2), index: i, key, value, leaf, noop: false };
+    ops[i] = new Op(hashKey(key), i, key, value, version);
   }
   ops.sort(byKeyHash);
   let dup = -1;
@@ -187,11 +199,14 @@ export async function prepareUpdate(
   const at = (lo: number, depth: number): number => lo * 65 + depth;
 
   // Phase 1: load the internal nodes on every touched path, one batch per level.
-  type Frontier = { entry: Entry; depth: number; lo: number; hi: number };
-  let frontier: Frontier[] = base && !base.leafKey && ops.length > 0 ? [{ entry: base, depth: 0, lo: 0, hi: ops.length }] : [];
+  type Frontier = NodeRequest & { lo: number; hi: number };
+  const request = (entry: Entry, depth: number, lo: number, hi: number): Frontier => {
+    const kh = ops[lo]!.kh;
+    return { entry, depth, keyHash: kh, path: pathKeyOf(kh, depth), lo, hi };
+  };
+  let frontier: Frontier[] = base && !base.leafKey && ops.length > 0 ? [request(base, 0, 0, ops.length)] : [];
   while (frontier.length > 0) {
-    const reqs = frontier.map((f) => ({ entry: f.entry, depth: f.depth, keyHash: ops[f.lo]!.kh, path: pathKeyOf(ops[f.lo]!.kh, f.depth) }));
-    const got = await loader.load(reqs);
+    const got = await loader.load(frontier);
     const next: Frontier[] = [];
     for (let i = 0; i < frontier.length; i++) {
       const f = frontier[i]!;
@@ -201,7 +216,7 @@ export async function prepareUpdate(
       for (let a = f.lo; a < f.hi; ) {
         const b = groupEnd(ops, a, f.hi, f.depth);
         const n = nibble(ops[a]!.kh, f.depth);
-        if ((internal >> n) & 1) next.push({ entry: node.child(n)!, depth: f.depth + 1, lo: a, hi: b });
+        if ((internal >> n) & 1) next.push(request(node.child(n)!, f.depth + 1, a, b));
         a = b;
       }
     }
@@ -229,7 +244,7 @@ export async function prepareUpdate(
     nodeDepths.push(depth);
     nodeKhs.push(kh);
     nodePaths.push(path);
-    return { hash: node.hash, version, leafKey: null };
+    return node;
   };
 
   /** A new subtree holding `items[lo..hi)` (sorted by key hash). */
