@@ -21,9 +21,11 @@
  * and the state root after each block (with caches on, runTx already writes its trie at each
  * transaction's commit, so the root costs next to nothing).
  *
- * Each side first runs one untimed block (JIT warm-up); then the sides alternate block by
- * block over `--txs` timed transfers, so both see the same load on a shared machine.
- * Options: --accounts N, --txs N (default 10,000), --block N (1,000), --senders N (2,000);
+ * The sides take turns (`--rounds`, default 2: ours, EVM, ours, EVM), each turn an untimed
+ * warm-up block then its share of the `--txs` timed transfers, so both see the same machine
+ * load on a shared machine and each runs warm.
+ * Options: --accounts N, --txs N (default 10,000), --block N (1,000), --senders N (2,000),
+ * --rounds N (2);
  * --evm-no-caches runs the EVM's state manager without its caches;
  * --ours-only skips the EVM (for profiling). The LAST line is one JSON object of the figures;
  * ratio = our tps / its tps.
@@ -52,8 +54,15 @@ const ACCOUNTS = arg('accounts', 1_000_000);
 const TXS = arg('txs', 10_000);
 const BLOCK = arg('block', 1_000);
 const SENDERS = Math.min(arg('senders', 2_000), ACCOUNTS);
-/** Each side first runs one untimed block of this many transfers (JIT warm-up). */
-const WARMUP = BLOCK;
+/**
+ * The sides take turns in ROUNDS rounds (ours, then the EVM, then ours again ...), each turn
+ * opening with one untimed warm-up block, so machine load is shared fairly while each turn
+ * runs warm (V8 may flush the code of functions idle for long, as ours are in the EVM's turn).
+ */
+const ROUNDS = arg('rounds', 2);
+const TIMED_BLOCKS = Math.ceil(TXS / BLOCK);
+if (TIMED_BLOCKS % ROUNDS !== 0) throw new Error('--txs / --block must be a multiple of --rounds');
+const WARMUP = BLOCK * ROUNDS;
 const CHAIN = 'sov-bench';
 const T0 = 1_767_225_600_000;
 
@@ -248,24 +257,22 @@ log(`bench:vm on node ${process.version}: ${ACCOUNTS.toLocaleString('en-US')} ac
 const oursOnly = process.argv.includes('--ours-only');
 const ours = await setupOurs();
 const evm = oursOnly ? null : await setupEthereumJS();
-// Block 0 of each side is the untimed warm-up; then the sides alternate block by block, so
-// both run under the same machine load (this machine is shared).
-await ours.runBlock(0);
-await evm?.runBlock(0);
-// With --expose-gc (the npm script passes it), each timed block starts from a collected heap,
-// so neither side pays for the other's garbage.
 const gc = (globalThis as { gc?: () => void }).gc ?? ((): void => {});
+/** Run one turn of `side`: a warm-up block, then `n` timed blocks from `next`. */
+async function turn(side: Side, next: number, n: number): Promise<number> {
+  gc();
+  await side.runBlock(next);
+  let ms = 0;
+  for (let i = next + 1; i <= next + n; i++) ms += await side.runBlock(i);
+  return ms;
+}
 let oursMs = 0;
 let evmMs = 0;
-for (let i = 1; i < ours.blocks; i++) {
-  gc();
-  oursMs += await ours.runBlock(i);
-  if (evm) {
-    gc();
-    evmMs += await evm.runBlock(i);
-  }
+const perRound = TIMED_BLOCKS / ROUNDS;
+for (let r = 0; r < ROUNDS; r++) {
+  oursMs += await turn(ours, r * (perRound + 1), perRound);
+  if (evm) evmMs += await turn(evm, r * (perRound + 1), perRound);
 }
-await evm?.check();
 const tps = Math.round((TXS / oursMs) * 1000);
 log(`ours: ${TXS.toLocaleString('en-US')} transfers executed and committed in ${Math.round(oursMs)} ms: ${tps.toLocaleString('en-US')} tx/s`);
 if (evm === null) {
