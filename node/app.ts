@@ -42,6 +42,8 @@ interface Executed {
   readonly block: Block;
   readonly result: BlockResult;
   readonly prepared: PreparedVersion;
+  /** The state writes of the height (with the genesis writes at height 1). */
+  readonly writes: readonly Write[];
 }
 
 export interface EpochHashes {
@@ -101,8 +103,36 @@ export class LedgerApp {
   /** The state after the latest committed block (the genesis state before block 1). */
   reader(): StateReader {
     if (this.opts.ledger.height === 0 && this.genesisState) return this.genesisState;
-    const ledger = this.opts.ledger;
-    return { get: async (k) => (await ledger.get(k)) ?? undefined };
+    return this.head;
+  }
+
+  /**
+   * Reads of the latest state, with a bounded cache of values in front of LevelDB. The cache
+   * holds only head values and is updated with each committed write set, so it is never
+   * stale; execution reads the same keys (accounts, balances, parameters) block after block.
+   */
+  private readonly headCache = new Map<string, Uint8Array | null>();
+  private readonly head: StateReader = {
+    get: async (k) => {
+      const id = toHex(k);
+      const hit = this.headCache.get(id);
+      if (hit !== undefined) return hit ?? undefined;
+      const v = await this.opts.ledger.get(k);
+      this.cachePut(id, v);
+      return v ?? undefined;
+    },
+  };
+
+  private cachePut(id: string, v: Uint8Array | null): void {
+    if (this.headCache.size >= HEAD_CACHE_ENTRIES && !this.headCache.has(id)) {
+      // Drop the oldest eighth at once (Map keeps insertion order).
+      let n = HEAD_CACHE_ENTRIES >> 3;
+      for (const k of this.headCache.keys()) {
+        this.headCache.delete(k);
+        if (--n === 0) break;
+      }
+    }
+    this.headCache.set(id, v);
   }
 
   async headBlock(): Promise<Block | null> {
@@ -120,13 +150,13 @@ export class LedgerApp {
     return { has: (h: string) => mp.wasVerified(h) } as unknown as ReadonlySet<string>;
   }
 
-  private async execute(header: Pick<Header, 'chainId' | 'height' | 'time' | 'proposer'>, txs: readonly (Tx | Uint8Array)[]): Promise<{ result: BlockResult; prepared: PreparedVersion }> {
+  private async execute(header: Pick<Header, 'chainId' | 'height' | 'time' | 'proposer'>, txs: readonly (Tx | Uint8Array)[]): Promise<{ result: BlockResult; prepared: PreparedVersion; writes: readonly Write[] }> {
     const result = await executeBlock(this.reader(), { chainId: header.chainId, height: header.height, time: header.time, proposer: header.proposer }, txs, {
       verifiedTxHashes: this.verifiedSet(),
     });
     const writes = header.height === 1 ? mergeWrites(this.genesisWrites, result.writes) : result.writes;
     const prepared = await this.opts.ledger.prepare(writes);
-    return { result, prepared };
+    return { result, prepared, writes };
   }
 
   /** Build the block for `height` proposed by `proposer` (this node). */
@@ -135,7 +165,7 @@ export class LedgerApp {
     if (height !== this.height + 1) throw new AppError('APP_WRONG_HEIGHT', `asked to build ${height}, head is ${this.height}`);
     const time = Math.max(this.now(), (prev?.header.time ?? this.opts.genesis.genesisTime) + 1);
     const candidates = await this.opts.mempool.reap(this.opts.maxBlockTxs, this.opts.maxBlockBytes);
-    const { result, prepared } = await this.execute({ chainId: this.opts.chainId, height, time, proposer }, candidates);
+    const { result, prepared, writes } = await this.execute({ chainId: this.opts.chainId, height, time, proposer }, candidates);
     const header: Header = {
       version: BLOCK_VERSION,
       chainId: this.opts.chainId,
@@ -153,7 +183,7 @@ export class LedgerApp {
       proposer,
     };
     const block = Block.fromData({ header, txs: result.included.map((t) => t.bytes), lastCommit, evidence });
-    this.executed.set(toHex(block.hash), { height, block, result, prepared });
+    this.executed.set(toHex(block.hash), { height, block, result, prepared, writes });
     if (result.rejected.length > 0) this.opts.log.debug({ height, dropped: result.rejected.length }, 'dropped transactions that failed authentication');
     return block.bytes;
   }
@@ -193,11 +223,11 @@ export class LedgerApp {
     if (!equalBytes(h.validatorsHash, epochs.validators.hash)) fail('validatorsHash is not this height\'s set');
     if (!equalBytes(h.nextValidatorsHash, epochs.next.hash)) fail('nextValidatorsHash is not the next height\'s set');
     if (block.data.txs.length > this.opts.maxBlockTxs || bytes.length > this.opts.maxBlockBytes + 1024 * 1024) fail('block exceeds the size limits');
-    const { result, prepared } = await this.execute(h, block.data.txs);
+    const { result, prepared, writes } = await this.execute(h, block.data.txs);
     if (result.rejected.length > 0) fail(`transaction ${result.rejected[0]!.index} fails authentication: ${result.rejected[0]!.code}`);
     if (!equalBytes(result.resultsRoot, h.resultsRoot)) fail('resultsRoot differs from execution');
     if (!equalBytes(prepared.rootHash, h.stateRoot)) fail('stateRoot differs from execution');
-    const ex = { height: h.height, block, result, prepared };
+    const ex = { height: h.height, block, result, prepared, writes };
     this.executed.set(toHex(block.hash), ex);
     return ex;
   }
@@ -225,13 +255,21 @@ export class LedgerApp {
       events: ex.result.events.filter((e) => e.tx === i).map((e) => ({ data: encode(EventSchema, e.event), accounts: [ex.result.included[i]!.signer] })),
     }));
     beforeWrite(ex.result.validatorUpdates);
-    await this.opts.ledger.commit(ex.prepared, { block: ex.block, commit, results });
+    try {
+      await this.opts.ledger.commit(ex.prepared, { block: ex.block, commit, results });
+    } catch (e) {
+      this.headCache.clear();
+      throw e;
+    }
+    for (const w of ex.writes) this.cachePut(toHex(w.key), w.value);
     this.executed.clear();
     this.genesisState = null;
     await this.opts.mempool.update(ex.result.included.map((t) => t.hash), this.opts.onTxLatency);
     return { updates: ex.result.validatorUpdates, block: ex.block, result: ex.result };
   }
 }
+
+const HEAD_CACHE_ENTRIES = 500_000;
 
 /** `base` then `over`, the later write of a key winning; sorted by key. */
 function mergeWrites(base: readonly Write[], over: readonly Write[]): Write[] {

@@ -45,6 +45,14 @@ const tripleIn = (t: Infer<typeof TripleSchema>): EpochTriple => ({
   height: t.height, previous: t.previous ? fromStored(t.previous) : null, current: fromStored(t.current), next: fromStored(t.next),
 });
 
+/** Save at least this often even without validator changes (bounds the replay at boot). */
+export const SAVE_EVERY = 1000;
+
+/** The triple of the next height, after block `t.height` made `updates`. */
+export function advanceTriple(t: EpochTriple, updates: Parameters<Epoch['advanced']>[0]): EpochTriple {
+  return { height: t.height + 1, previous: t.current, current: t.next, next: t.next.advanced(updates) };
+}
+
 export class EpochFile {
   readonly path: string;
 
@@ -52,7 +60,12 @@ export class EpochFile {
     this.path = join(dataDir, 'consensus_epochs.bin');
   }
 
-  /** The triple for `height`, or null when the file has none (a fresh node). */
+  /**
+   * The triple for `height`, or null when the file has none (a fresh node). The file may
+   * hold an older triple: the node saves only when validators change (and every
+   * SAVE_EVERY heights), so the heights in between had no updates and the triple is
+   * advanced to `height` here, as consensus would have.
+   */
   load(height: number): EpochTriple | null {
     if (!existsSync(this.path)) return null;
     let f: Infer<typeof FileSchema>;
@@ -61,9 +74,11 @@ export class EpochFile {
     } catch (e) {
       throw new SovError('EPOCHS_CORRUPT', `${this.path} is unreadable: ${(e as Error).message}`);
     }
-    if (f.after.height === height) return tripleIn(f.after);
-    if (f.before.height === height) return tripleIn(f.before);
-    throw new SovError('EPOCHS_CORRUPT', `${this.path} holds heights ${f.before.height} and ${f.after.height}, the ledger needs ${height}`);
+    const base = f.after.height <= height ? f.after : f.before.height <= height ? f.before : null;
+    if (!base) throw new SovError('EPOCHS_CORRUPT', `${this.path} holds heights ${f.before.height} and ${f.after.height}, the ledger needs ${height}`);
+    let t = tripleIn(base);
+    while (t.height < height) t = advanceTriple(t, []);
+    return t;
   }
 
   save(before: EpochTriple, after: EpochTriple): void {

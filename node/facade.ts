@@ -8,7 +8,7 @@ import {
 import { StateError, StateErrorCodes, txHashOf, type LedgerStore } from '../state/index.js';
 import { AccountSchema, BalanceSchema, Keys, type StateReader } from '../vm/index.js';
 import { RpcCodes, RpcError, type AccountView, type BlockView, type CommitView, type NodeFacade, type StatusView, type SubmitView } from '../rpc/index.js';
-import type { Mempool } from './mempool.js';
+import type { AddStatus, Mempool } from './mempool.js';
 
 export interface FacadeDeps {
   chainId: string;
@@ -22,7 +22,8 @@ export interface FacadeDeps {
   peers: () => number;
   syncing: () => boolean;
   validatorAddress: Uint8Array | null;
-  relay: (tx: Uint8Array) => void;
+  /** Relay newly admitted transactions to peers (one call per admitted batch). */
+  relay: (txs: readonly Uint8Array[]) => void;
 }
 
 const commitView = (c: Commit): CommitView => ({
@@ -31,6 +32,8 @@ const commitView = (c: Commit): CommitView => ({
 
 export class NodeFacadeImpl implements NodeFacade {
   private readonly waiters = new Map<string, ((v: SubmitView) => void)[]>();
+  /** Submissions of this turn of the event loop, admitted together in one mempool call. */
+  private pending: { tx: Uint8Array; resolve: (r: AddStatus) => void; reject: (e: unknown) => void }[] = [];
 
   constructor(private readonly d: FacadeDeps) {}
 
@@ -87,9 +90,29 @@ export class NodeFacadeImpl implements NodeFacade {
     };
   }
 
+  /** Admit `tx` together with every other submission of this turn (one signature batch, one relay). */
+  private admit(tx: Uint8Array): Promise<AddStatus> {
+    return new Promise((resolve, reject) => {
+      if (this.pending.length === 0) setImmediate(() => void this.flush());
+      this.pending.push({ tx, resolve, reject });
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      const res = await this.d.mempool.add(batch.map((b) => b.tx));
+      const added = batch.filter((_, i) => res[i]!.status === 'added').map((b) => b.tx);
+      if (added.length > 0) this.d.relay(added);
+      batch.forEach((b, i) => b.resolve(res[i]!));
+    } catch (e) {
+      for (const b of batch) b.reject(e);
+    }
+  }
+
   async submitTx(tx: Uint8Array, wait: boolean): Promise<SubmitView> {
-    const [res] = await this.d.mempool.add([tx]);
-    if (!res) throw new RpcError(RpcCodes.INTERNAL_ERROR, 'no admission result');
+    const res = await this.admit(tx);
     if (res.status === 'rejected') {
       if (res.code === 'MEMPOOL_ALREADY_COMMITTED' && res.hash) {
         const found = await this.d.ledger.blocks.getTx(fromHex(res.hash));
@@ -97,7 +120,6 @@ export class NodeFacadeImpl implements NodeFacade {
       }
       throw new RpcError(RpcCodes.TX_REJECTED, `transaction refused: ${res.message}`, { code: res.code });
     }
-    if (res.status === 'added') this.d.relay(tx);
     const pending: SubmitView = { hash: '0x' + res.hash, status: 'pending', height: null, code: null, message: null };
     if (!wait) return pending;
     return new Promise((resolve) => {

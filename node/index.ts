@@ -2,3 +2,4 @@
  * node/: the runtime that does I/O. Only the CLI entry point imports it.
  */
 export { main, buildCli } from './cli.js';
+export { VerifyPool } from './verify-pool.js';

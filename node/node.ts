@@ -150,7 +150,7 @@ export class SovNode {
       ledger: this.ledger, mempool: this.mempool, reader,
       nodeId: () => this.host.peerId, peers: () => this.host.peers().length, syncing: () => this.network.syncing,
       validatorAddress: this.parts.validatorKey ? addressFromPublicKey(this.parts.validatorKey.publicKey) : null,
-      relay: (tx) => this.network.relayTxs([tx]),
+      relay: (txs) => this.network.relayTxs(txs),
     });
     this.driver = new ConsensusDriver({
       chainId,

@@ -83,11 +83,10 @@ export async function handleJsonRpc<C>(registry: MethodRegistry<C>, ctx: C, text
   if (Array.isArray(body)) {
     if (body.length === 0) return errorResponse(null, new RpcError(RpcCodes.INVALID_REQUEST, 'empty batch'));
     if (body.length > maxBatch) return errorResponse(null, new RpcError(RpcCodes.BATCH_TOO_LARGE, `batch of ${body.length} calls exceeds ${maxBatch}`));
-    const out: JsonRpcResponse[] = [];
-    for (const req of body) {
-      const res = await callOne(registry, ctx, req);
-      if (res) out.push(res);
-    }
+    // The calls of a batch run together (the node coalesces, e.g., transaction admission);
+    // responses keep the request order.
+    const results = await Promise.all(body.map((req) => callOne(registry, ctx, req)));
+    const out = results.filter((r): r is JsonRpcResponse => r !== null);
     return out.length > 0 ? out : null;
   }
   return callOne(registry, ctx, body);

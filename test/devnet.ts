@@ -79,7 +79,7 @@ export class Devnet {
   start(i: number): void {
     if (this.procs[i]) throw new Error(`node ${i} is running`);
     const fd = openSync(this.logPath(i), 'a');
-    const p = spawn(process.execPath, [SOV, 'start', '--home', this.manifest.nodes[i]!.home], { stdio: ['ignore', fd, fd] });
+    const p = spawn(process.execPath, [...(process.env.SOV_NODE_ARGS ? process.env.SOV_NODE_ARGS.split(' ') : []), SOV, 'start', '--home', this.manifest.nodes[i]!.home], { stdio: ['ignore', fd, fd] });
     closeSync(fd);
     p.on('exit', () => {
       if (this.procs[i] === p) this.procs[i] = null;

@@ -1,0 +1,182 @@
+/**
+ * bench:devnet: four validators from `sov testnet` on this machine, driven by a load
+ * generator that submits signed transfers from many funded accounts over JSON-RPC batches,
+ * spread across the four nodes.
+ *
+ * Phase 1 (peak): submit as fast as the nodes admit for DURATION seconds; committed tx/s is
+ * counted from the blocks committed in that window. Phase 2: submit at half that rate and
+ * measure commit latency (submission to the block that carries it, seen by polling node 0).
+ * Beside it, from the same run, the machine's raw Ed25519 verification capacity on all cores
+ * (node:crypto in worker threads). `ratio` = committed tx/s / (capacity / 4), `tps` = committed tx/s.
+ * Usage: node dist/scripts/bench-devnet.js [--seconds 60] [--accounts 400]
+ */
+import { createPrivateKey, sign as nodeSign } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { Devnet } from '../test/devnet.js';
+import { VerifyPool } from '../node/index.js';
+import { addressFromPublicKey, concatBytes, encode, equalBytes, fromHex, sign, to0x, toHex, Tx, txSignBytes, decodeAddress, keyPairFromSecret, signTx, type KeyPair } from '../core/index.js';
+import { money } from '../vm/index.js';
+
+const arg = (name: string, dflt: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const SECONDS = arg('seconds', 60);
+const ACCOUNTS = arg('accounts', 400);
+
+const PKCS8_PREFIX = fromHex('302e020100300506032b657004220420');
+/** A fast signer for the load generator: node:crypto, byte-identical to core's noble signing (checked below). */
+function fastSigner(kp: KeyPair): (msg: Uint8Array) => Uint8Array {
+  const key = createPrivateKey({ key: Buffer.from(concatBytes(PKCS8_PREFIX, kp.secretKey)), format: 'der', type: 'pkcs8' });
+  return (msg) => new Uint8Array(nodeSign(null, msg, key));
+}
+
+function percentile(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+async function verifyCapacity(): Promise<number> {
+  const pool = new VerifyPool(availableParallelism());
+  const k = keyPairFromSecret(new Uint8Array(32).fill(7));
+  const txs = Array.from({ length: 4000 }, (_, i) => signTx({ chainId: 'bench', signer: addressFromPublicKey(k.publicKey), nonce: i, expiry: 10, body: { module: 'money', method: 'transfer', args: new Uint8Array(60) } }, [k.secretKey]).bytes);
+  await pool.check('bench', txs.slice(0, 200));
+  const t0 = performance.now();
+  let n = 0;
+  while (performance.now() - t0 < 3000) {
+    await pool.check('bench', txs);
+    n += txs.length;
+  }
+  const rate = n / ((performance.now() - t0) / 1000);
+  await pool.close();
+  return rate;
+}
+
+async function main(): Promise<void> {
+  console.log(`bench:devnet: 4 validators, ${ACCOUNTS} accounts, ${SECONDS} s at peak, then ${Math.round(SECONDS / 2)} s at half rate`);
+  const capacity = await verifyCapacity();
+  console.log(`raw Ed25519 verification capacity, all ${availableParallelism()} cores (node:crypto, workers): ${Math.round(capacity)}/s`);
+  const net = Devnet.create({ validators: 4, blockIntervalMs: 250, accounts: ACCOUNTS, logLevel: 'warn' });
+  for (let i = 0; i < 4; i++) net.setConfig(i, 'rpc', 'max_batch', '1000');
+  try {
+    net.startAll();
+    for (let i = 0; i < 4; i++) await net.waitHeight(i, 2);
+    const accts = net.accountKeys().filter((a) => a.name.startsWith('customer'));
+    const payee = decodeAddress(accts[0]!.address, net.manifest.address_prefix);
+    const senders = accts.slice(1).map((a) => ({ kp: a.keys, signer: fastSigner(a.keys), nonce: 0 }));
+    const expiry = (await net.height(0)) + 50_000;
+    const cur = net.manifest.currency.code;
+    const makeTx = (s: (typeof senders)[number]): Tx => {
+      const args = encode(money.TransferArgs, { currency: cur, to: payee, amount: 1n, memo: '', reference: '' });
+      const unsigned = { chainId: net.manifest.chain_id, signer: addressFromPublicKey(s.kp.publicKey), nonce: s.nonce++, expiry, body: { module: 'money', method: 'transfer', args } };
+      const msg = txSignBytes(unsigned);
+      return Tx.fromData({ ...unsigned, signatures: [{ publicKey: s.kp.publicKey, signature: s.signer(msg) }] });
+    };
+    // The fast signer must sign exactly as core does.
+    const probe = makeTx(senders[0]!);
+    senders[0]!.nonce--;
+    if (!equalBytes(probe.signatures[0]!.signature, sign(probe.signBytes(), senders[0]!.kp.secretKey))) throw new Error('fast signer differs from core signing');
+
+    const submitted = new Map<string, number>();
+    const latencies: number[] = [];
+    let committed = 0;
+    let seenHeight = await net.height(0);
+    let phaseStart = 0;
+    let phaseCommitted = 0;
+    let measuring = false;
+    const poll = async (): Promise<void> => {
+      const h = await net.height(0);
+      for (let x = seenHeight + 1; x <= h; x++) {
+        const b = (await net.rpc(0, 'sov_getBlock', [x])) as { txs: string[] };
+        const now = performance.now();
+        for (const id of b.txs) {
+          const at = submitted.get(id);
+          if (at !== undefined) {
+            submitted.delete(id);
+            committed++;
+            if (measuring) latencies.push(now - at);
+            if (now >= phaseStart) phaseCommitted++;
+          }
+        }
+      }
+      seenHeight = Math.max(seenHeight, h);
+    };
+    let node = 0;
+    const sendBatch = async (n: number): Promise<void> => {
+      const txs: Tx[] = [];
+      for (let i = 0; i < n; i++) txs.push(makeTx(senders[(i + node * 7) % senders.length]!));
+      const body = txs.map((t, i) => ({ jsonrpc: '2.0', id: i, method: 'sov_sendTransaction', params: [to0x(t.bytes)] }));
+      const now = performance.now();
+      for (const t of txs) submitted.set('0x' + toHex(t.hash), now);
+      const target = net.manifest.nodes[node++ % 4]!.rpc_url;
+      await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    };
+
+    // Phase 1: peak. Keep about 4 s of work in flight.
+    console.log('phase 1: peak load');
+    phaseStart = performance.now();
+    phaseCommitted = 0;
+    const end1 = phaseStart + SECONDS * 1000;
+    let lastPoll = 0;
+    while (performance.now() < end1) {
+      if (submitted.size < 8000) await sendBatch(250);
+      if (performance.now() - lastPoll > 200) {
+        await poll();
+        lastPoll = performance.now();
+      }
+      if (submitted.size >= 8000) await new Promise((r) => setTimeout(r, 20));
+    }
+    await poll();
+    const tps = phaseCommitted / SECONDS;
+    console.log(`peak: ${phaseCommitted} transactions committed in ${SECONDS} s = ${tps.toFixed(0)} tx/s`);
+
+    // Drain, then phase 2 at half the peak rate.
+    const drainEnd = performance.now() + 30_000;
+    while (submitted.size > 0 && performance.now() < drainEnd) {
+      await poll();
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    submitted.clear();
+    const half = Math.max(1, tps / 2);
+    const secs2 = Math.max(10, Math.round(SECONDS / 2));
+    console.log(`phase 2: ${half.toFixed(0)} tx/s for ${secs2} s`);
+    measuring = true;
+    phaseStart = performance.now();
+    const end2 = phaseStart + secs2 * 1000;
+    let due = 0;
+    while (performance.now() < end2) {
+      const elapsed = (performance.now() - phaseStart) / 1000;
+      const want = Math.floor(elapsed * half) - due;
+      if (want > 0) {
+        await sendBatch(Math.min(want, 500));
+        due += Math.min(want, 500);
+      }
+      await poll();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const waitEnd = performance.now() + 20_000;
+    while (submitted.size > 0 && performance.now() < waitEnd) {
+      await poll();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const figures = {
+      validators: 4,
+      seconds: SECONDS,
+      tps: Number(tps.toFixed(1)),
+      committedPeak: committed,
+      verifyCapacityPerSec: Math.round(capacity),
+      ratio: Number((tps / (capacity / 4)).toFixed(3)),
+      halfRateTps: Number(half.toFixed(1)),
+      latencyP50Ms: Math.round(percentile(latencies, 50)),
+      latencyP99Ms: Math.round(percentile(latencies, 99)),
+      latencySamples: latencies.length,
+      notCommittedAtEnd: submitted.size,
+    };
+    console.log(JSON.stringify(figures));
+  } finally {
+    await net.stop();
+  }
+}
+
+await main();
