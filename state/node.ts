@@ -40,9 +40,9 @@ export function popcount16(x: number): number {
   return (x + (x >>> 8)) & 0x1f;
 }
 
-const varintSize = (v: number): number => (v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x20_0000 ? 3 : v < 0x1000_0000 ? 4 : Math.ceil(Math.log2(v + 1) / 7));
+export const varintSize = (v: number): number => (v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x20_0000 ? 3 : v < 0x1000_0000 ? 4 : Math.ceil(Math.log2(v + 1) / 7));
 
-function writeVarint(b: Uint8Array, at: number, v: number): number {
+export function writeVarint(b: Uint8Array, at: number, v: number): number {
   while (v >= 0x80) {
     b[at++] = (v % 0x80) | 0x80;
     v = Math.floor(v / 0x80);
@@ -57,12 +57,19 @@ const baseVersions = new Float64Array(16);
 /** A node is also the Entry its parent gets for it (one object fewer per new node). */
 export class InternalNode implements Entry {
   readonly leafKey = null;
+  /** How the node is stored (record.ts): the version of its full record, and the children changed since. */
+  base: number;
+  delta = 0;
+  /** Its stored record, for a node not yet written. */
+  record: Uint8Array | null = null;
 
-  private constructor(
+  constructor(
     readonly version: number,
     readonly bytes: Uint8Array,
     readonly hash: Uint8Array,
-  ) {}
+  ) {
+    this.base = version;
+  }
 
   get bitmap(): number {
     return (this.bytes[2]! << 8) | this.bytes[3]!;
@@ -182,8 +189,8 @@ export class InternalNode implements Entry {
       // Same children, some replaced: copy the base's hashes and key hashes, then overwrite.
       b.set(base.bytes.subarray(4, vo), 4);
       for (let n = 0; n < 16; n++) {
-        if (((mask >> n) & 1) === 0) continue;
-        const e = changes[n]!;
+        const e = changes[n];
+        if (((mask >> n) & 1) === 0 || e === null || e === undefined) continue; // (absent before and after)
         const below = (1 << n) - 1;
         b.set(e.hash, 4 + popcount16(bitmap & below) * 32);
         if (e.leafKey !== null) b.set(e.leafKey, 4 + (count + popcount16(leafMask & below)) * 32);
@@ -219,6 +226,17 @@ export class InternalNode implements Entry {
 
   /** Decode stored bytes, checking structure and (when given) the expected hash. */
   static decode(version: number, bytes: Uint8Array, expectedHash: Uint8Array | null, where: string): InternalNode {
+    const count = InternalNode.check(version, bytes, where, false);
+    const hash = hashInner(bytes, count);
+    if (expectedHash !== null && !equalBytes(hash, expectedHash)) throw corrupt(`tree node ${where}: hash ${toHex(hash)} is not the parent's ${toHex(expectedHash)}`, { node: where });
+    return new InternalNode(version, bytes, hash);
+  }
+
+  /**
+   * Check the structure of node bytes at `version` and return the child count. A `partial`
+   * node (the changed children of a delta record) may have any number of children.
+   */
+  static check(version: number, bytes: Uint8Array, where: string, partial: boolean): number {
     const bad = (why: string): never => {
       throw corrupt(`tree node ${where}: ${why}`, { node: where });
     };
@@ -227,8 +245,8 @@ export class InternalNode implements Entry {
     const bitmap = (bytes[2]! << 8) | bytes[3]!;
     const count = popcount16(bitmap);
     const leaves = popcount16(leafMask);
-    if (bitmap === 0 || (leafMask & ~bitmap) !== 0) bad('bad child masks');
-    if (count === 1 && leaves === 1) bad('a lone leaf child (not canonical)');
+    if ((bitmap === 0 && !partial) || (leafMask & ~bitmap) !== 0) bad('bad child masks');
+    if (count === 1 && leaves === 1 && !partial) bad('a lone leaf child (not canonical)');
     let o = 4 + (count + leaves) * 32;
     for (let r = 0; r < count; r++) {
       let v = 0;
@@ -246,9 +264,7 @@ export class InternalNode implements Entry {
       if (v >= version) bad('child version below 1');
     }
     if (o !== bytes.length) bad('bad length');
-    const hash = hashInner(bytes, count);
-    if (expectedHash !== null && !equalBytes(hash, expectedHash)) bad(`hash ${toHex(hash)} is not the parent's ${toHex(expectedHash)}`);
-    return new InternalNode(version, bytes, hash);
+    return count;
   }
 }
 

@@ -19,6 +19,7 @@ import { InternalNode, decodeEntry, decodeLeaf, encodeEntry, sameHash, type Entr
 import { importKey, leafKey, metaKey, nodeKey, rootKey, staleKey } from './keys.js';
 import { encodeStale, pathKeyOf, prepareUpdate, rootHashOf, writeOps, type NodeLoader, type NodeRequest, type PathKey, type StateWrite, type TreeUpdate } from './tree.js';
 import type { StateProof } from './proof.js';
+import { decodeRecord, recordBase } from './record.js';
 
 export const STATE_FORMAT = 2;
 export const MetaSchema = struct('StateMeta', { format: u8, height: uint, oldest: uint, rootHash: bytes32 });
@@ -174,12 +175,22 @@ export class StateTree {
     if (miss.length === 0) return out;
     const keys = miss.map((i) => nodeKey(reqs[i]!.entry.version, reqs[i]!.depth, reqs[i]!.keyHash));
     const got = await this.kv.getMany(keys);
+    const where = (r: NodeRequest): string => `v${r.entry.version}/${toHex(r.keyHash).slice(0, r.depth) || 'root'}`;
+    // Delta records need the full record they build on: one more multi-get for those.
+    const baseOf: number[] = [];
+    const baseKeys: Uint8Array[] = [];
     for (let j = 0; j < miss.length; j++) {
       const r = reqs[miss[j]!]!;
       const b = got[j];
-      const where = `v${r.entry.version}/${toHex(r.keyHash).slice(0, r.depth) || 'root'}`;
-      if (b === undefined) throw corrupt(`tree node ${where} is missing`, { node: where });
-      const node = InternalNode.decode(r.entry.version, b, r.entry.hash, where);
+      if (b === undefined) throw corrupt(`tree node ${where(r)} is missing`, { node: where(r) });
+      const bv = recordBase(r.entry.version, b, where(r));
+      baseOf.push(bv === null ? -1 : baseKeys.length);
+      if (bv !== null) baseKeys.push(nodeKey(bv, r.depth, r.keyHash));
+    }
+    const bases = baseKeys.length > 0 ? await this.kv.getMany(baseKeys) : [];
+    for (let j = 0; j < miss.length; j++) {
+      const r = reqs[miss[j]!]!;
+      const node = decodeRecord(r.entry.version, got[j]!, baseOf[j]! < 0 ? undefined : bases[baseOf[j]!], r.entry.hash, where(r));
       out[miss[j]!] = node;
       if (cacheable) this.cacheSet(r.path, node);
     }
@@ -346,9 +357,9 @@ export class StateTree {
       this.headHeight = v;
       this.headRoot = u.root;
       this.oldestVersion = oldest;
-      for (let i = 0; i < u.staleNodePaths.length; i++) {
+      for (let i = 0; i < u.staleNodePaths.length; i += 2) {
         const path = u.staleNodePaths[i]!;
-        if (this.cache.get(path)?.version === u.staleNodeVersions[i]) this.cache.delete(path);
+        if (this.cache.get(path)?.version === u.staleNodePaths[i + 1]) this.cache.delete(path);
       }
       for (let i = 0; i < u.nodes.length; i++) this.cacheSet(u.nodePaths[i]!, u.nodes[i]!);
     };

@@ -16,6 +16,7 @@ import { invalidInput } from './errors.js';
 import { EMPTY_ROOT, nibble } from './hashing.js';
 import { hashKey, hashLeaf } from './fast-hash.js';
 import { InternalNode, encodeLeaf, popcount16, sameHash, type Entry } from './node.js';
+import { encodeRecord } from './record.js';
 import { LEAF_KEY_LENGTH, leafKey, nodeKey, nodeKeyLength, readU32, writeLeafKey, writeNodeKey } from './keys.js';
 
 export const MAX_KEY_BYTES = 1024;
@@ -69,11 +70,12 @@ export interface TreeUpdate {
   readonly nodePaths: PathKey[];
   /** Leaf records to write: key hash, key and value of each. */
   readonly leaves: Op[];
-  /** Replaced internal nodes (version, depth, a key hash on the path, cache key). */
+  /** Replaced internal node records (version, depth, a key hash on the path). */
   readonly staleNodeVersions: number[];
   readonly staleNodeDepths: number[];
   readonly staleNodeKhs: Uint8Array[];
-  readonly staleNodePaths: PathKey[];
+  /** Cache entries to drop: (cache key, version) pairs, flattened. */
+  readonly staleNodePaths: (PathKey | number)[];
   /** Replaced leaf records (key hash, version). */
   readonly staleLeafKhs: Uint8Array[];
   readonly staleLeafVersions: number[];
@@ -83,7 +85,7 @@ export interface TreeUpdate {
 /** The puts of a computed version: its new internal nodes and leaf records. */
 export function writeOps(u: TreeUpdate): KVOp[] {
   const out: KVOp[] = [];
-  for (let i = 0; i < u.nodes.length; i++) out.push({ type: 'put', key: nodeKey(u.version, u.nodeDepths[i]!, u.nodeKhs[i]!), value: u.nodes[i]!.bytes });
+  for (let i = 0; i < u.nodes.length; i++) out.push({ type: 'put', key: nodeKey(u.version, u.nodeDepths[i]!, u.nodeKhs[i]!), value: u.nodes[i]!.record! });
   for (const op of u.leaves) out.push({ type: 'put', key: leafKey(op.kh, u.version), value: encodeLeaf(op.key, op.value!) });
   return out;
 }
@@ -231,9 +233,15 @@ export async function prepareUpdate(
   const staleNodeVersions: number[] = [];
   const staleNodeDepths: number[] = [];
   const staleNodeKhs: Uint8Array[] = [];
-  const staleNodePaths: PathKey[] = [];
+  const staleNodePaths: (PathKey | number)[] = [];
   const staleLeafKhs: Uint8Array[] = [];
   const staleLeafVersions: number[] = [];
+  const staleNode = (ver: number, depth: number, kh: Uint8Array, path: PathKey | null): void => {
+    staleNodeVersions.push(ver);
+    staleNodeDepths.push(depth);
+    staleNodeKhs.push(kh);
+    if (path !== null) staleNodePaths.push(path, ver);
+  };
   const staleLeaf = (kh: Uint8Array, ver: number): void => {
     staleLeafKhs.push(kh);
     staleLeafVersions.push(ver);
@@ -260,7 +268,9 @@ export async function prepareUpdate(
       mask |= 1 << n;
       a = b;
     }
-    return makeNode(depth, items[lo]!.kh, InternalNode.build(version, null, mask, changes));
+    const node = InternalNode.build(version, null, mask, changes);
+    encodeRecord(node, null, 0);
+    return makeNode(depth, items[lo]!.kh, node);
   };
 
   /** The new entry for a leaf or an absent child after `ops[lo..hi)` (identical object when unchanged). */
@@ -338,20 +348,26 @@ export async function prepareUpdate(
     if (mask === 0) return UNCHANGED;
     const kh = ops[lo]!.kh;
     const path = pathKeyOf(kh, depth);
-    if (trackStale || node.version !== version) {
-      staleNodeVersions.push(node.version);
-      staleNodeDepths.push(depth);
-      staleNodeKhs.push(kh);
-      staleNodePaths.push(path);
-    }
     const children = (bitmap & ~mask) | present;
-    if (children === 0) return null;
+    let result: Entry | null = null;
+    let rebuilt: InternalNode | null = null;
     if (popcount16(children) === 1) {
       const n = 31 - Math.clz32(children);
       const only = (mask >> n) & 1 ? changes[n]! : node.child(n)!;
-      if (only.leafKey) return only;
+      if (only.leafKey) result = only;
     }
-    return makeNode(depth, kh, InternalNode.build(version, node, mask, changes), path);
+    if (children !== 0 && result === null) {
+      rebuilt = InternalNode.build(version, node, mask, changes);
+      encodeRecord(rebuilt, node, mask);
+      result = rebuilt;
+    }
+    // The records of this path in use before: node's own and its base; after: rebuilt's.
+    if (trackStale || node.version !== version) {
+      const keepsBase = rebuilt !== null && rebuilt.base === node.base;
+      if (!(keepsBase && node.base === node.version)) staleNode(node.version, depth, kh, path);
+      if (node.base !== node.version && !keepsBase) staleNode(node.base, depth, kh, null);
+    }
+    return rebuilt === null ? result : makeNode(depth, kh, rebuilt, path);
   };
 
   const update = (existing: Entry | null): Entry | null => {
