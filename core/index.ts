@@ -14,3 +14,4 @@ export * from './tx.js';
 export * from './validators.js';
 export * from './votes.js';
 export * from './block.js';
+export * from './rng.js';
