@@ -8,7 +8,7 @@
 import t from 'tap';
 import { Devnet } from '../../test/devnet.js';
 import { waitFor } from '../../test/index.js';
-import { decodeAddress, to0x } from '../../core/index.js';
+import { decodeAddress, merkleRoot, to0x } from '../../core/index.js';
 
 const net = Devnet.create({ validators: 4, blockIntervalMs: 200 });
 t.teardown(() => net.stop());
@@ -75,6 +75,18 @@ t.test('a killed validator is not missed; restarted, it catches up and votes aga
     return b.commit.signatures.some((s) => s.validator === me);
   }, 'the restarted validator signing commits again', 60_000, 200);
   tt.pass('it votes again');
+  // A validator that signed two votes for one step would be caught by its peers, and the
+  // evidence would be in a block: no block carries any.
+  const empty = to0x(merkleRoot([]));
+  const top = await net.height(0);
+  for (let h = 1; h <= top; h++) {
+    const b = (await net.rpc(0, 'sov_getBlock', [h])) as { header: { evidenceHash: string } };
+    if (b.header.evidenceHash !== empty) {
+      tt.fail(`block ${h} carries double-sign evidence`);
+      return;
+    }
+  }
+  tt.pass(`no double-sign evidence in blocks 1..${top}`);
 });
 
 t.test('with two of four down nothing is committed; the chain resumes when one returns', async (tt) => {
