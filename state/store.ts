@@ -361,7 +361,11 @@ export class StateTree {
         const path = u.staleNodePaths[i]!;
         if (this.cache.get(path)?.version === u.staleNodePaths[i + 1]) this.cache.delete(path);
       }
-      for (let i = 0; i < u.nodes.length; i++) this.cacheSet(u.nodePaths[i]!, u.nodes[i]!);
+      for (let i = 0; i < u.nodes.length; i++) {
+        const node = u.nodes[i]!;
+        node.record = null; // written: the cache keeps only what reads need
+        this.cacheSet(u.nodePaths[i]!, node);
+      }
     };
     return { ops, finish };
   }
@@ -411,7 +415,10 @@ export class StateTree {
   async importChunk(base: Entry | null, h: number, writes: readonly StateWrite[]): Promise<Entry | null> {
     const u = await prepareUpdate(this.loader, base, h, writes, false);
     await this.kv.batch(writeOps(u));
-    for (let i = 0; i < u.nodes.length; i++) this.cacheSet(u.nodePaths[i]!, u.nodes[i]!);
+    for (let i = 0; i < u.nodes.length; i++) {
+      u.nodes[i]!.record = null;
+      this.cacheSet(u.nodePaths[i]!, u.nodes[i]!);
+    }
     return u.root;
   }
 
