@@ -8,8 +8,10 @@
  * - events: [module, name, data] each, data being the canonical encoding of that event's own
  *   schema (docs/vm.md lists them); a failed transaction has none;
  * - result: method-specific bytes (a batch payout's per-recipient codes, a new id), or empty.
- * A receipt's hash is hashOf("receipt", bytes); a block's resultsRoot is core merkleRoot of
- * its receipts' hashes, in transaction order.
+ * A receipt's hash is hashOf("receipt", encode(ReceiptCommitment)): every field but the
+ * message, which is for people and may be reworded without a hard fork (as CometBFT leaves
+ * the log out of its results hash). A block's resultsRoot is core merkleRoot of its receipts'
+ * hashes, in transaction order.
  */
 import { bytes, bytes32, Domain, encode, hashOf, identField, list, merkleRoot, str, struct, u8, u32, uint, type Infer } from '../core/index.js';
 
@@ -52,8 +54,19 @@ export function receiptBytes(r: Receipt): Uint8Array {
   return encode(ReceiptSchema, r);
 }
 
+/** What the receipt hash commits to: the receipt without its message. */
+export const ReceiptCommitmentSchema = struct('ReceiptCommitment', {
+  txHash: bytes32,
+  status: u8,
+  code: u32,
+  work: uint,
+  events: list(EventSchema, MAX_EVENTS_PER_TX),
+  result: bytes({ max: MAX_RESULT_BYTES }),
+});
+
 export function receiptHash(r: Receipt): Uint8Array {
-  return hashOf(Domain.RECEIPT, receiptBytes(r));
+  const c = { txHash: r.txHash, status: r.status, code: r.code, work: r.work, events: r.events, result: r.result };
+  return hashOf(Domain.RECEIPT, encode(ReceiptCommitmentSchema, c));
 }
 
 /** The header's resultsRoot over receipt hashes in transaction order. */

@@ -141,3 +141,13 @@ t.test('executeBlock refuses state of another chain and uninitialised state', as
   t.equal(empty.writes.length, 0);
   t.ok(signTx);
 });
+
+t.test('the receipt hash commits to everything but the message', async (t) => {
+  const c = await Chain.create();
+  const r = (await c.run(pay(c, K.bob, K.carol, 10_000_000n * UNIT)));
+  const h = receiptHash(r);
+  t.same(receiptHash({ ...r, message: 'reworded' }), h, 'the message is not committed');
+  t.notSame(receiptHash({ ...r, code: r.code + 1 }), h, 'the code is');
+  t.notSame(receiptHash({ ...r, work: r.work + 1 }), h, 'the work is');
+  t.notSame(receiptHash({ ...r, events: [{ module: 'money', name: 'x', data: new Uint8Array(0) }] }), h, 'the events are');
+});
