@@ -45,7 +45,7 @@ export function decodeStored<T>(schema: Schema<T>, bytes: Uint8Array): T {
 export type MaybePromise<T> = T | Promise<T>;
 
 /** Apply `f` to a value that may be a promise, staying synchronous when it is not. */
-export function then<T, R>(v: MaybePromise<T>, f: (t: T) => R): MaybePromise<R> {
+export function mapMaybe<T, R>(v: MaybePromise<T>, f: (t: T) => R): MaybePromise<R> {
   return v instanceof Promise ? v.then(f) : f(v);
 }
 
@@ -92,7 +92,7 @@ export class Overlay {
     if (w !== undefined) return w;
     const r = this.reads.get(id);
     if (r !== undefined) return r;
-    return then(this.base.get(key), (raw) => this.cacheRead(id, key, raw));
+    return mapMaybe(this.base.get(key), (raw) => this.cacheRead(id, key, raw));
   }
 
   private cacheRead(id: string, key: Uint8Array, raw: Uint8Array | undefined): Entry {
@@ -106,13 +106,13 @@ export class Overlay {
 
   /** Raw bytes of `key` as this block sees it. */
   getBytes(key: Uint8Array): MaybePromise<Uint8Array | undefined> {
-    return then(this.entry(keyId(key), key), (e) => e.bytes ?? undefined);
+    return mapMaybe(this.entry(keyId(key), key), (e) => e.bytes ?? undefined);
   }
 
   /** The record at `key` decoded with `schema` (decoded once per block). */
   get<T>(schema: Schema<T>, key: Uint8Array): MaybePromise<T | undefined> {
     const id = keyId(key);
-    return then(this.entry(id, key), (e) => this.decoded(schema, id, key, e));
+    return mapMaybe(this.entry(id, key), (e) => this.decoded(schema, id, key, e));
   }
 
   private decoded<T>(schema: Schema<T>, id: string, key: Uint8Array, e: Entry): T | undefined {

@@ -10,12 +10,12 @@ import {
   type Institution,
 } from '../records.js';
 import type { TxContext } from '../context.js';
-import { then, type MaybePromise } from '../state.js';
+import { mapMaybe, type MaybePromise } from '../state.js';
 
 export const hex = toHex;
 
 export function getAccount(ctx: TxContext, addr: Uint8Array): MaybePromise<Account> {
-  return then(ctx.get(AccountSchema, Keys.account(addr)), (a) => {
+  return mapMaybe(ctx.get(AccountSchema, Keys.account(addr)), (a) => {
     if (a === undefined) fail('ACCOUNT_NOT_FOUND', `no account ${hex(addr)}`);
     return a;
   });
@@ -46,7 +46,7 @@ export async function hasRole(ctx: TxContext, addr: Uint8Array, mask: number): P
 }
 
 export function getCurrency(ctx: TxContext, code: string): MaybePromise<Currency> {
-  return then(ctx.get(CurrencySchema, Keys.currency(code)), (c) => {
+  return mapMaybe(ctx.get(CurrencySchema, Keys.currency(code)), (c) => {
     if (c === undefined) fail('UNKNOWN_CURRENCY', `no currency ${code}`);
     return c;
   });
@@ -54,7 +54,7 @@ export function getCurrency(ctx: TxContext, code: string): MaybePromise<Currency
 
 /** A currency that is not paused. */
 export function liveCurrency(ctx: TxContext, code: string): MaybePromise<Currency> {
-  return then(getCurrency(ctx, code), (c) => {
+  return mapMaybe(getCurrency(ctx, code), (c) => {
     if (c.paused) fail('CURRENCY_PAUSED', `${code} is paused`);
     return c;
   });

@@ -17,13 +17,13 @@ import {
   AccountKind, BalanceSchema, BankLimitSchema, UsageSchema, type Account, type Currency, type TierPolicy, type UsageBucket,
 } from '../records.js';
 import type { TxContext } from '../context.js';
-import { then, type MaybePromise } from '../state.js';
+import { mapMaybe, type MaybePromise } from '../state.js';
 import { getAccount, hex, requireActive } from './common.js';
 
 export const WaterfallEvent = struct('Waterfall', { currency: str(12), account: addressField, bank: addressField, linkedRef: str(64), amount });
 
 export function balanceOf(ctx: TxContext, addr: Uint8Array, code: string): MaybePromise<bigint> {
-  return then(ctx.get(BalanceSchema, Keys.balance(addr, code)), (b) => b?.amount ?? 0n);
+  return mapMaybe(ctx.get(BalanceSchema, Keys.balance(addr, code)), (b) => b?.amount ?? 0n);
 }
 
 function putBalance(ctx: TxContext, addr: Uint8Array, code: string, v: bigint): void {

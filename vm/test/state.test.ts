@@ -65,3 +65,9 @@ t.test('memory state: apply, entries in key order, a root that depends on every 
   t.same(decodeStored(Rec, encode(Rec, { v: 5 })), { v: 5 });
   t.throws(() => decodeStored(Rec, encode(struct('S', { v: uint, w: uint }), { v: 1, w: 2 })), 'the schema still checks stored values');
 });
+
+t.test('the public surface is not thenable (a `then` export would break dynamic import)', async (t) => {
+  const ns = await import('../index.js');
+  t.equal((ns as Record<string, unknown>)['then'], undefined);
+  t.equal(typeof ns.executeBlock, 'function');
+});
