@@ -42,6 +42,9 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { section: 'rpc', key: 'max_body_bytes', kind: 'int', default: 1024 * 1024, min: 1024, doc: 'Largest HTTP request body.' },
   { section: 'rpc', key: 'max_batch', kind: 'int', default: 100, min: 1, doc: 'Most calls in one JSON-RPC batch.' },
   { section: 'rpc', key: 'cors_origins', kind: 'string[]', default: [], doc: 'Origins allowed by CORS (empty: no CORS headers).' },
+  { section: 'rpc', key: 'ws_max_connections', kind: 'int', default: 2000, min: 0, doc: 'Most open WebSocket connections (0 disables WebSocket).' },
+  { section: 'rpc', key: 'ws_max_queued_bytes', kind: 'int', default: 4 * 1024 * 1024, min: 1024, doc: 'Bytes queued to one WebSocket before subscription delivery pauses and calls are refused.' },
+  { section: 'rpc', key: 'ws_max_subscriptions', kind: 'int', default: 32, min: 1, doc: 'Most subscriptions on one WebSocket connection.' },
   { section: 'mempool', key: 'max_txs', kind: 'int', default: 50_000, min: 1, doc: 'Most transactions held.' },
   { section: 'mempool', key: 'max_bytes', kind: 'int', default: 256 * 1024 * 1024, min: 1024, doc: 'Most bytes of transactions held.' },
   { section: 'mempool', key: 'max_per_account', kind: 'int', default: 1000, min: 1, doc: 'Most transactions held for one signer.' },
@@ -55,7 +58,9 @@ export interface NodeConfig {
   keys: { node_key: string; validator_key: string; password_file: string; password_env: string };
   p2p: { listen: string; persistent_peers: string[]; observers: string[]; max_frame_bytes: number; max_queued_bytes: number };
   consensus: { block_interval_ms: number };
-  rpc: { listen: string; max_body_bytes: number; max_batch: number; cors_origins: string[] };
+  rpc: {
+    listen: string; max_body_bytes: number; max_batch: number; cors_origins: string[]; ws_max_connections: number; ws_max_queued_bytes: number; ws_max_subscriptions: number;
+  };
   mempool: { max_txs: number; max_bytes: number; max_per_account: number; verify_workers: number };
   metrics: { listen: string };
 }

@@ -3,11 +3,17 @@
  * the mempool and the consensus driver, with no internals exposed.
  */
 import {
-  decodeAddress, encodeAddress, fromHex, isSovError, to0x, toHex, type Block, type Commit, decode, addressFromPublicKey,
+  decodeAddress, encodeAddress, fromHex, isSovError, to0x, toHex, type Block, type Commit, decode, addressFromPublicKey, Tx,
 } from '../core/index.js';
-import { StateError, StateErrorCodes, txHashOf, type LedgerStore } from '../state/index.js';
-import { AccountSchema, BalanceSchema, Keys, type StateReader } from '../vm/index.js';
-import { RpcCodes, RpcError, type AccountView, type BlockView, type CommitView, type NodeFacade, type StatusView, type SubmitView } from '../rpc/index.js';
+import { StateError, StateErrorCodes, encodeProof, txHashOf, type LedgerStore } from '../state/index.js';
+import {
+  AccountSchema, BalanceSchema, EventSchema, Keys, ReceiptSchema, ValidatorListSchema, recordSchemaOf, vmCodeName, type Event, type StateReader,
+} from '../vm/index.js';
+import {
+  RpcCodes, RpcError, commitToView, headerToView, recordKey, recordToJson, type AccountEventsView, type AccountTxsView, type AccountView, type BlockActivity,
+  type BlockView, type CommitView, type EventView, type NodeFacade, type PageCursor, type RecordQuery, type RecordView, type StatusView, type SubmitView, type TxView,
+  type ValidatorView,
+} from '../rpc/index.js';
 import type { AddStatus, Mempool } from './mempool.js';
 
 export interface FacadeDeps {
@@ -26,19 +32,22 @@ export interface FacadeDeps {
   relay: (txs: readonly Uint8Array[]) => void;
 }
 
-const commitView = (c: Commit): CommitView => ({
-  height: c.height, round: c.round, blockHash: to0x(c.blockHash), signatures: c.signatures.map((s) => ({ validator: to0x(s.validator), signature: to0x(s.signature) })),
-});
+const commitView = commitToView;
+const eventView = (e: Event): EventView => ({ module: e.module, name: e.name, data: to0x(e.data) });
+type PageArg = { after?: PageCursor; limit?: number; order?: 'asc' | 'desc' };
 
 export class NodeFacadeImpl implements NodeFacade {
   private readonly waiters = new Map<string, ((v: SubmitView) => void)[]>();
   /** Submissions of this turn of the event loop, admitted together in one mempool call. */
   private pending: { tx: Uint8Array; resolve: (r: AddStatus) => void; reject: (e: unknown) => void }[] = [];
 
+  private readonly headListeners = new Set<(height: number) => void>();
+
   constructor(private readonly d: FacadeDeps) {}
 
-  /** Called after each commit: resolve the submitters waiting for these transactions. */
+  /** Called after each commit: resolve the submitters waiting for these transactions, tell the subscribers. */
   onCommitted(height: number, txHashes: readonly Uint8Array[], receipts: readonly { status: number; code: number; message: string }[]): void {
+    for (const l of this.headListeners) l(height);
     txHashes.forEach((h, i) => {
       const id = toHex(h);
       const ws = this.waiters.get(id);
@@ -76,14 +85,9 @@ export class NodeFacadeImpl implements NodeFacade {
       if (e instanceof StateError && e.code === StateErrorCodes.STATE_MISSING_HEIGHT) return null;
       throw e;
     }
-    const h = block.header;
     return {
       hash: to0x(block.hash),
-      header: {
-        version: h.version, chainId: h.chainId, height: h.height, time: h.time, lastBlockHash: to0x(h.lastBlockHash), lastCommitHash: to0x(h.lastCommitHash),
-        txRoot: to0x(h.txRoot), txCount: h.txCount, stateRoot: to0x(h.stateRoot), resultsRoot: to0x(h.resultsRoot), validatorsHash: to0x(h.validatorsHash),
-        nextValidatorsHash: to0x(h.nextValidatorsHash), evidenceHash: to0x(h.evidenceHash), proposer: to0x(h.proposer),
-      },
+      header: headerToView(block.header),
       txs: block.data.txs.map((t) => to0x(txHashOf(t))),
       lastCommit: block.data.lastCommit ? commitView(block.data.lastCommit) : null,
       commit: commitView(commit),
@@ -166,5 +170,131 @@ export class NodeFacadeImpl implements NodeFacade {
       bank: a.bank ? encodeAddress(this.d.addressPrefix, a.bank) : null,
       balances,
     };
+  }
+
+  head(): number {
+    return this.d.ledger.height;
+  }
+
+  onHead(listener: (height: number) => void): () => void {
+    this.headListeners.add(listener);
+    return () => this.headListeners.delete(listener);
+  }
+
+  private addr(address: string): Uint8Array {
+    try {
+      return decodeAddress(address, this.d.addressPrefix);
+    } catch (e) {
+      throw new RpcError(RpcCodes.INVALID_PARAMS, isSovError(e) ? e.message : 'bad address');
+    }
+  }
+
+  /** A height of state to read: default the head; above it NOT_FOUND. */
+  private stateHeight(height: number | undefined): number {
+    const head = this.d.ledger.height;
+    const h = height ?? head;
+    if (h < 1 || h > head) throw new RpcError(RpcCodes.NOT_FOUND, `no state at height ${h} (head ${head})`);
+    return h;
+  }
+
+  /** Translate the store's missing/pruned errors into NOT_FOUND. */
+  private async stored<T>(f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (e) {
+      if (e instanceof StateError && (e.code === StateErrorCodes.STATE_MISSING_HEIGHT || e.code === StateErrorCodes.STATE_PRUNED)) {
+        throw new RpcError(RpcCodes.NOT_FOUND, e.message);
+      }
+      throw e;
+    }
+  }
+
+  async txByHash(hash: string): Promise<TxView | null> {
+    const found = await this.d.ledger.blocks.getTx(fromHex(hash, 32));
+    if (!found) return null;
+    const tx = Tx.decode(found.tx);
+    const r = decode(ReceiptSchema, found.receipt);
+    return {
+      hash, height: found.height, index: found.index, tx: to0x(found.tx), signer: encodeAddress(this.d.addressPrefix, tx.signer), nonce: tx.nonce,
+      module: tx.data.body.module, method: tx.data.body.method,
+      receipt: {
+        status: r.status === 0 ? 'ok' : 'failed', code: r.code, codeName: r.code === 0 ? null : vmCodeName(r.code) ?? null, message: r.message, work: Number(r.work),
+        events: r.events.map(eventView), result: to0x(r.result),
+      },
+    };
+  }
+
+  async commitByHeight(height: number): Promise<CommitView | null> {
+    if (height > this.d.ledger.height) return null;
+    try {
+      return commitView(await this.d.ledger.blocks.getCommit(height));
+    } catch (e) {
+      if (e instanceof StateError && e.code === StateErrorCodes.STATE_MISSING_HEIGHT) return null;
+      throw e;
+    }
+  }
+
+  async validators(height?: number): Promise<{ height: number; validators: ValidatorView[]; totalPower: number }> {
+    const h = this.stateHeight(height);
+    const raw = await this.stored(() => this.d.ledger.get(Keys.validators(), h));
+    const list = raw ? decode(ValidatorListSchema, raw).validators : [];
+    const validators = list.map((v) => ({ address: encodeAddress(this.d.addressPrefix, v.address), publicKey: to0x(v.publicKey), power: Number(v.power) }));
+    return { height: h, validators, totalPower: validators.reduce((a, v) => a + v.power, 0) };
+  }
+
+  async record(q: RecordQuery, height: number | undefined, prove: boolean): Promise<RecordView> {
+    const key = recordKey(q, this.d.addressPrefix);
+    const h = this.stateHeight(height);
+    const schema = recordSchemaOf(key)!;
+    let raw: Uint8Array | null;
+    let proofBytes: Uint8Array | null = null;
+    if (prove) {
+      const p = await this.stored(() => this.d.ledger.prove(key, h));
+      raw = p.value;
+      proofBytes = encodeProof(p.proof);
+    } else {
+      raw = await this.stored(() => this.d.ledger.get(key, h));
+    }
+    const out: RecordView = {
+      kind: q.kind, key: to0x(key), height: h, value: raw ? recordToJson(decode(schema.schema, raw), this.d.addressPrefix) : null, raw: raw ? to0x(raw) : null,
+    };
+    if (proofBytes) {
+      const [block, commit] = await this.stored(() => Promise.all([this.d.ledger.blocks.getBlock(h), this.d.ledger.blocks.getCommit(h)]));
+      out.proof = { proof: to0x(proofBytes), header: headerToView(block.header), commit: commitView(commit) };
+    }
+    return out;
+  }
+
+  private page(p: PageArg): PageArg {
+    return { ...(p.after ? { after: p.after } : {}), ...(p.limit ? { limit: p.limit } : {}), ...(p.order ? { order: p.order } : {}) };
+  }
+
+  async txsByAccount(address: string, page: PageArg): Promise<AccountTxsView> {
+    const r = await this.d.ledger.blocks.txsByAccount(this.addr(address), this.page(page));
+    return { items: r.items.map((i) => ({ height: i.height, index: i.index, hash: to0x(i.txHash) })), next: r.next };
+  }
+
+  async eventsByAccount(address: string, page: PageArg): Promise<AccountEventsView> {
+    const p = this.page(page);
+    const after = p.after ? { height: p.after.height, index: p.after.index, event: p.after.event ?? 0 } : undefined;
+    const r = await this.d.ledger.blocks.eventsByAccount(this.addr(address), { ...(p.limit ? { limit: p.limit } : {}), ...(p.order ? { order: p.order } : {}), ...(after ? { after } : {}) });
+    return {
+      items: r.items.map((i) => ({ height: i.height, index: i.index, event: i.event, ...eventView(decode(EventSchema, i.data)) })),
+      next: r.next,
+    };
+  }
+
+  async activity(height: number): Promise<BlockActivity | null> {
+    const block = await this.blockByHeight(height);
+    if (!block) return null;
+    const raw = await this.d.ledger.blocks.getBlock(height);
+    const txs = await Promise.all(raw.data.txs.map(async (bytes, index) => {
+      const r = decode(ReceiptSchema, await this.d.ledger.blocks.getReceipt(height, index));
+      return {
+        hash: to0x(txHashOf(bytes)), index, signer: encodeAddress(this.d.addressPrefix, Tx.decode(bytes).signer),
+        status: r.status === 0 ? 'ok' as const : 'failed' as const, code: r.code, events: r.events.map(eventView),
+      };
+    }));
+    return { block, txs };
   }
 }

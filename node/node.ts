@@ -7,11 +7,11 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
-import { addressFromPublicKey, decode, SovError, type KeyPair } from '../core/index.js';
+import { addressFromPublicKey, decode, decodeAddress, SovError, toHex, type KeyPair } from '../core/index.js';
 import { LedgerStore } from '../state/index.js';
 import { AccountSchema, Keys } from '../vm/index.js';
 import { loadGenesisFile, openKeystore, parseKeystore, type LoadedGenesis } from '../genesis/index.js';
-import { buildRegistry, HttpRpcServer, type RpcContext } from '../rpc/index.js';
+import { buildRegistry, HttpRpcServer, WsRpcServer, type RpcContext } from '../rpc/index.js';
 import { homePath, loadConfig, type NodeConfig } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { NodeMetrics, startMetricsServer } from './metrics.js';
@@ -79,6 +79,7 @@ export class SovNode {
   network!: NodeNetwork;
   facade!: NodeFacadeImpl;
   rpc: HttpRpcServer<RpcContext> | null = null;
+  ws: WsRpcServer | null = null;
   private pool!: VerifyPool;
   private wal!: WalFile;
   private metricsServer: Server | null = null;
@@ -188,11 +189,20 @@ export class SovNode {
     this.refreshAllowlist();
     if (config.rpc.listen) {
       const { host, port } = hostPort(config.rpc.listen);
-      const rpc = new HttpRpcServer<RpcContext>(buildRegistry(pkgVersion()), () => ({ facade: this.facade }), {
+      const registry = buildRegistry(pkgVersion());
+      const rpc = new HttpRpcServer<RpcContext>(registry, () => ({ facade: this.facade }), {
         host, port, maxBodyBytes: config.rpc.max_body_bytes, maxBatch: config.rpc.max_batch, corsOrigins: config.rpc.cors_origins,
       });
       await rpc.start();
       this.rpc = rpc;
+      if (config.rpc.ws_max_connections > 0) {
+        const prefix = genesis.doc.addressPrefix;
+        this.ws = new WsRpcServer(registry, this.facade, (a) => toHex(decodeAddress(a, prefix)), {
+          maxConnections: config.rpc.ws_max_connections, maxMessageBytes: config.rpc.max_body_bytes, maxBatch: config.rpc.max_batch,
+          maxQueuedBytes: config.rpc.ws_max_queued_bytes, maxSubscriptions: config.rpc.ws_max_subscriptions, corsOrigins: config.rpc.cors_origins,
+        });
+        this.ws.attach(rpc);
+      }
     }
     if (config.metrics.listen) {
       const { host, port } = hostPort(config.metrics.listen);
@@ -207,6 +217,7 @@ export class SovNode {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.log.info('stopping');
+      await this.ws?.stop().catch(() => undefined);
       await this.rpc?.stop().catch(() => undefined);
       this.metricsServer?.close();
       await this.driver?.stop().catch(() => undefined);

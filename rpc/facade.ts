@@ -58,7 +58,7 @@ export interface SubmitView {
 
 export type AccountView = Record<string, unknown> & { address: string; nonce: number };
 
-export interface NodeFacade {
+export interface NodeFacade extends NodeQueryFacade {
   status(): Promise<StatusView>;
   /** The block at `height` with its commit certificate, or null if there is none. */
   blockByHeight(height: number): Promise<BlockView | null>;
@@ -66,4 +66,110 @@ export interface NodeFacade {
   submitTx(tx: Uint8Array, wait: boolean): Promise<SubmitView>;
   /** An account's state, or null when it does not exist. */
   account(address: string): Promise<AccountView | null>;
+}
+
+/** One event of a transaction: its module and name, and its data (the event schema's canonical bytes). */
+export interface EventView {
+  module: string;
+  name: string;
+  data: string;
+}
+
+export interface ReceiptView {
+  status: 'ok' | 'failed';
+  code: number;
+  /** The vm's name of `code` (e.g. INSUFFICIENT_FUNDS), null on success. */
+  codeName: string | null;
+  message: string;
+  work: number;
+  events: EventView[];
+  result: string;
+}
+
+export interface TxView {
+  hash: string;
+  height: number;
+  index: number;
+  /** The signed transaction's canonical bytes. */
+  tx: string;
+  signer: string;
+  nonce: number;
+  module: string;
+  method: string;
+  receipt: ReceiptView;
+}
+
+export interface ValidatorView {
+  address: string;
+  publicKey: string;
+  power: number;
+}
+
+/** A vm state record: which one, by kind and fields (address, currency code, id, name). */
+export interface RecordQuery {
+  kind: string;
+  address?: string;
+  currency?: string;
+  id?: number;
+  name?: string;
+}
+
+export interface ProofView {
+  /** The state proof (state's encodeProof), 0x-hex. */
+  proof: string;
+  header: HeaderView;
+  commit: CommitView;
+}
+
+export interface RecordView {
+  kind: string;
+  /** The state key, 0x-hex. */
+  key: string;
+  height: number;
+  /** The record decoded to JSON (amounts as decimal strings, bytes as 0x-hex, 20-byte addresses as bech32m), null when absent. */
+  value: unknown;
+  /** The stored bytes, 0x-hex, null when absent. */
+  raw: string | null;
+  /** With `prove`: the proof of `raw` (or absence) against the header's stateRoot, and that header's commit. */
+  proof?: ProofView;
+}
+
+export interface PageCursor {
+  height: number;
+  index: number;
+  event?: number;
+}
+
+export interface AccountTxsView {
+  items: { height: number; index: number; hash: string }[];
+  next: PageCursor | null;
+}
+
+export interface AccountEventsView {
+  items: ({ height: number; index: number; event: number } & EventView)[];
+  next: PageCursor | null;
+}
+
+/** What a committed block did: its view and, per transaction, signer, receipt status and events. */
+export interface BlockActivity {
+  block: BlockView;
+  txs: { hash: string; index: number; signer: string; status: 'ok' | 'failed'; code: number; events: EventView[] }[];
+}
+
+/** The read methods added for wallets and banks; every node facade implements them. */
+export interface NodeQueryFacade {
+  /** Last committed height. */
+  head(): number;
+  txByHash(hash: string): Promise<TxView | null>;
+  /** The commit certificate of `height`, or null. */
+  commitByHeight(height: number): Promise<CommitView | null>;
+  /** The validator set in state at `height` (default: head). */
+  validators(height?: number): Promise<{ height: number; validators: ValidatorView[]; totalPower: number }>;
+  record(q: RecordQuery, height: number | undefined, prove: boolean): Promise<RecordView>;
+  txsByAccount(address: string, page: { after?: PageCursor; limit?: number; order?: 'asc' | 'desc' }): Promise<AccountTxsView>;
+  eventsByAccount(address: string, page: { after?: PageCursor; limit?: number; order?: 'asc' | 'desc' }): Promise<AccountEventsView>;
+  /** What block `height` did, or null when there is no such block. */
+  activity(height: number): Promise<BlockActivity | null>;
+  /** Call `listener` after every commit with the new head; returns the unsubscribe function. */
+  onHead(listener: (height: number) => void): () => void;
 }

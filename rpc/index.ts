@@ -1,10 +1,12 @@
 /**
- * rpc/: JSON-RPC 2.0 for wallets, banks and agencies, over HTTP (WebSocket to come), with
+ * rpc/: JSON-RPC 2.0 for wallets, banks and agencies, over HTTP and WebSocket (with subscriptions), with
  * every method declared once (schemas -> validation and the OpenRPC document).
  */
 import { Type } from '@sinclair/typebox';
 import { MethodRegistry } from './registry.js';
 import { chainMethods, type RpcContext } from './methods/chain.js';
+import { queryMethods } from './methods/query.js';
+import { subscribeMethods } from './methods/subscribe.js';
 import { openRpcDocument } from './openrpc.js';
 
 export * from './errors.js';
@@ -13,12 +15,14 @@ export { MethodRegistry, param, type MethodSpec, type ParamSpec } from './regist
 export { HttpRpcServer, type HttpRpcOptions } from './http-server.js';
 export { handleJsonRpc, jsonDepthExceeds, MAX_JSON_DEPTH, type JsonRpcResponse } from './jsonrpc.js';
 export { openRpcDocument } from './openrpc.js';
-export type { RpcContext } from './methods/chain.js';
+export * from './records.js';
+export type { RpcContext, SubscriptionHost } from './methods/chain.js';
+export { WsRpcServer, type WsRpcOptions } from './ws-server.js';
 
 /** The node's method registry: every method, plus `rpc.discover` describing them all. */
 export function buildRegistry(version: string): MethodRegistry<RpcContext> {
   const reg = new MethodRegistry<RpcContext>();
-  for (const m of chainMethods) reg.add(m);
+  for (const m of [...chainMethods, ...queryMethods, ...subscribeMethods]) reg.add(m);
   reg.add({
     name: 'rpc.discover',
     summary: 'The OpenRPC document of every method.',

@@ -7,22 +7,30 @@ import { RpcCodes, RpcError } from '../errors.js';
 import { param, type MethodSpec } from '../registry.js';
 import type { NodeFacade } from '../facade.js';
 
-export interface RpcContext {
-  facade: NodeFacade;
+/** What sov_subscribe / sov_unsubscribe act on: the WebSocket connection they came over. */
+export interface SubscriptionHost {
+  subscribe(topic: 'newBlocks' | 'account' | 'events', filter: { address?: string; module?: string; name?: string }, fromHeight: number | undefined): string;
+  unsubscribe(id: string): boolean;
 }
 
-const Hex = Type.String({ pattern: '^0x([0-9a-fA-F]{2})*$', description: 'bytes as 0x-prefixed hex' });
-const Hash = Type.String({ pattern: '^0x[0-9a-f]{64}$', description: '32-byte hash, 0x-hex' });
-const Height = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'block height' });
-const Address = Type.String({ minLength: 4, maxLength: 90, description: 'bech32m address with the chain prefix' });
+export interface RpcContext {
+  facade: NodeFacade;
+  /** Present on WebSocket connections only. */
+  subscriptions?: SubscriptionHost;
+}
 
-const CommitView = Type.Object({
+export const Hex = Type.String({ pattern: '^0x([0-9a-fA-F]{2})*$', description: 'bytes as 0x-prefixed hex' });
+export const Hash = Type.String({ pattern: '^0x[0-9a-f]{64}$', description: '32-byte hash, 0x-hex' });
+export const Height = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'block height' });
+export const Address = Type.String({ minLength: 4, maxLength: 90, description: 'bech32m address with the chain prefix' });
+
+export const CommitView = Type.Object({
   height: Type.Integer(),
   round: Type.Integer(),
   blockHash: Hash,
   signatures: Type.Array(Type.Object({ validator: Hex, signature: Hex })),
 });
-const HeaderView = Type.Object({
+export const HeaderView = Type.Object({
   version: Type.Integer(), chainId: Type.String(), height: Type.Integer(), time: Type.Integer(), lastBlockHash: Hash, lastCommitHash: Hash,
   txRoot: Hash, txCount: Type.Integer(), stateRoot: Hash, resultsRoot: Hash, validatorsHash: Hash, nextValidatorsHash: Hash, evidenceHash: Hash, proposer: Hex,
 });

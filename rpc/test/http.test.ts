@@ -16,6 +16,15 @@ const facade: NodeFacade = {
   }),
   submitTx: async (tx) => ({ hash: '0x' + Buffer.from(tx).toString('hex').padEnd(64, '0').slice(0, 64), status: 'pending', height: null, code: null, message: null }),
   account: async (a) => (a === 'sov1known' ? { address: a, nonce: 4, balances: {} } : null),
+  head: () => 3,
+  txByHash: async () => null,
+  commitByHeight: async (h) => (h > 3 ? null : { height: h, round: 0, blockHash: H, signatures: [] }),
+  validators: async () => ({ height: 3, totalPower: 1, validators: [{ address: 'sov1v', publicKey: H, power: 1 }] }),
+  record: async (q, h) => ({ kind: q.kind, key: '0x10', height: h ?? 3, value: null, raw: null }),
+  txsByAccount: async () => ({ items: [], next: null }),
+  eventsByAccount: async () => ({ items: [], next: null }),
+  activity: async () => null,
+  onHead: () => () => undefined,
 };
 
 const registry = buildRegistry('0.1.0');
@@ -42,6 +51,15 @@ t.test('each method answers', async (tt) => {
   tt.equal((await call('sov_sendTransaction', ['0x0102'])).result.status, 'pending');
   tt.equal((await call('sov_getAccount', ['sov1known'])).result.nonce, 4);
   tt.equal((await call('sov_getAccount', ['sov1unknown'])).error.code, RpcCodes.NOT_FOUND);
+  tt.equal((await call('sov_getTransaction', [H])).error.code, RpcCodes.NOT_FOUND);
+  tt.equal((await call('sov_getCommit', [2])).result.height, 2);
+  tt.equal((await call('sov_getCommit', [4])).error.code, RpcCodes.NOT_FOUND);
+  tt.equal((await call('sov_getValidators')).result.totalPower, 1);
+  tt.equal((await call('sov_getRecord', [{ kind: 'council' }, 2])).result.height, 2);
+  tt.equal((await call('sov_getRecord', [{ kind: 'nope' }])).error.code, RpcCodes.INVALID_PARAMS, 'unknown record kind');
+  tt.equal((await call('sov_getRecord', [{ kind: 'balance', address: 'sov1x', extra: 1 }])).error.code, RpcCodes.INVALID_PARAMS, 'unknown record field');
+  tt.same((await call('sov_getAccountTransactions', { address: 'sov1known', limit: 10 })).result, { items: [], next: null });
+  tt.equal((await call('sov_getAccountEvents', { address: 'sov1known', limit: 0 })).error.code, RpcCodes.INVALID_PARAMS, 'limit out of range');
   const doc = (await call('rpc.discover')).result;
   const names = doc.methods.map((m: { name: string }) => m.name);
   for (const m of registry.list()) tt.ok(names.includes(m.name), `${m.name} in the OpenRPC document`);

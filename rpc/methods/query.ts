@@ -1,0 +1,99 @@
+/**
+ * Read methods for wallets, banks and regulators: transactions with receipts, commit
+ * certificates, validators, any vm state record (optionally with its proof, header and
+ * certificate), and an account's transactions and events, paged.
+ */
+import { Type } from '@sinclair/typebox';
+import { RpcCodes, RpcError } from '../errors.js';
+import { param, type MethodSpec } from '../registry.js';
+import { RECORD_KINDS } from '../records.js';
+import { Address, CommitView, Hash, HeaderView, Height, Hex, type RpcContext } from './chain.js';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(s: T) => Type.Union([s, Type.Null()]);
+const EventView = Type.Object({ module: Type.String(), name: Type.String(), data: Hex });
+const ReceiptView = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('failed')]), code: Type.Integer(), codeName: Nullable(Type.String()),
+  message: Type.String(), work: Type.Integer(), events: Type.Array(EventView), result: Hex,
+});
+const Cursor = Type.Object({
+  height: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }), index: Type.Integer({ minimum: 0, maximum: 0xffffffff }),
+  event: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffffffff })),
+}, { additionalProperties: false });
+const PageParams = [
+  param('after', Cursor, { required: false, description: 'cursor: the `next` of the previous page' }),
+  param('limit', Type.Integer({ minimum: 1, maximum: 1000 }), { required: false, description: 'items per page (default 100)' }),
+  param('order', Type.Union([Type.Literal('asc'), Type.Literal('desc')]), { required: false, description: 'oldest first (default) or newest first' }),
+];
+export const RecordQuery = Type.Object({
+  kind: Type.Union(Object.keys(RECORD_KINDS).map((k) => Type.Literal(k)), { description: 'record kind' }),
+  address: Type.Optional(Address),
+  currency: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })),
+  id: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+}, { additionalProperties: false });
+export const ProofView = Type.Object({ proof: Hex, header: HeaderView, commit: CommitView });
+export const RecordView = Type.Object({
+  kind: Type.String(), key: Hex, height: Type.Integer(), value: Type.Unknown(), raw: Nullable(Hex), proof: Type.Optional(ProofView),
+});
+
+export const queryMethods: MethodSpec<RpcContext>[] = [
+  {
+    name: 'sov_getTransaction',
+    summary: 'A committed transaction by hash: where it is, its bytes, signer, module and method, and its receipt with events.',
+    params: [param('hash', Hash)],
+    result: Type.Object({
+      hash: Hash, height: Type.Integer(), index: Type.Integer(), tx: Hex, signer: Type.String(), nonce: Type.Integer(), module: Type.String(), method: Type.String(), receipt: ReceiptView,
+    }),
+    handler: async (ctx, p) => {
+      const t = await ctx.facade.txByHash(p.hash as string);
+      if (!t) throw new RpcError(RpcCodes.NOT_FOUND, `no committed transaction ${p.hash}`);
+      return t;
+    },
+  },
+  {
+    name: 'sov_getCommit',
+    summary: 'The commit certificate of a height: more than 2/3 of the voting power precommitting its block.',
+    params: [param('height', Height)],
+    result: CommitView,
+    handler: async (ctx, p) => {
+      const c = await ctx.facade.commitByHeight(p.height as number);
+      if (!c) throw new RpcError(RpcCodes.NOT_FOUND, `no commit at height ${p.height}`);
+      return c;
+    },
+  },
+  {
+    name: 'sov_getValidators',
+    summary: 'The validator set held in state at a height (default: the latest), with addresses, public keys and voting powers.',
+    params: [param('height', Height, { required: false })],
+    result: Type.Object({ height: Type.Integer(), totalPower: Type.Integer(), validators: Type.Array(Type.Object({ address: Type.String(), publicKey: Hex, power: Type.Integer() })) }),
+    handler: (ctx, p) => ctx.facade.validators(p.height as number | undefined),
+  },
+  {
+    name: 'sov_getRecord',
+    summary: 'Any vm state record by kind and key fields (account, balance, currency, institution, proposal, ...), at a height; with prove=true also its state proof, header and commit certificate.',
+    params: [
+      param('query', RecordQuery),
+      param('height', Height, { required: false, description: 'state height (default: the latest)' }),
+      param('prove', Type.Boolean(), { required: false, description: 'include the proof, header and commit (default false)' }),
+    ],
+    result: RecordView,
+    handler: (ctx, p) => ctx.facade.record(p.query as never, p.height as number | undefined, p.prove === true),
+  },
+  {
+    name: 'sov_getAccountTransactions',
+    summary: 'Transactions an account signed, paged by (height, index).',
+    params: [param('address', Address), ...PageParams],
+    result: Type.Object({ items: Type.Array(Type.Object({ height: Type.Integer(), index: Type.Integer(), hash: Hash })), next: Nullable(Cursor) }),
+    handler: (ctx, p) => ctx.facade.txsByAccount(p.address as string, p as never),
+  },
+  {
+    name: 'sov_getAccountEvents',
+    summary: "Events of an account's transactions, paged by (height, index, event).",
+    params: [param('address', Address), ...PageParams],
+    result: Type.Object({
+      items: Type.Array(Type.Object({ height: Type.Integer(), index: Type.Integer(), event: Type.Integer(), module: Type.String(), name: Type.String(), data: Hex })),
+      next: Nullable(Cursor),
+    }),
+    handler: (ctx, p) => ctx.facade.eventsByAccount(p.address as string, p as never),
+  },
+];
