@@ -9,9 +9,10 @@
  *    failure rejects the transaction (it is not included; the proposer drops it, and a
  *    proposal containing one is invalid);
  * 4. consume the nonce, outside the transaction's checkpoint;
- * 5. in a checkpoint, charge the base cost (per tx and per byte), find the module method, decode the args and run
- *    the handler under the work meter; on success commit, on a VmError revert and record a
- *    failure receipt with the stable code (the nonce stays consumed).
+ * 5. in a checkpoint, charge the base cost (per tx and per byte), find the module method,
+ *    decode the args and run the handler under the work meter; on success commit, on a
+ *    VmError revert and record a failure receipt with the stable code (the nonce stays
+ *    consumed).
  * Parameters are read once per block. Nothing here reads a clock or iterates an unordered
  * collection: the same state and the same transactions give the same bytes everywhere.
  */
