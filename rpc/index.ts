@@ -32,3 +32,4 @@ export function buildRegistry(version: string): MethodRegistry<RpcContext> {
   });
   return reg;
 }
+export { SovClient, SovSocket, RpcCallError, buildTx, verifyRecord, VerifyError, type VerifyOptions, type TxParams } from './client/index.js';

@@ -1,0 +1,196 @@
+/**
+ * The typed client SDK: `SovClient` calls every method over HTTP (fetch, keep-alive) with
+ * typed params and results; `SovSocket` speaks JSON-RPC over WebSocket with subscriptions;
+ * `buildTx` encodes a native module call's args with the vm's own schema and signs it.
+ * Errors come back as `RpcCallError` with the server's JSON-RPC code.
+ */
+import WebSocket from 'ws';
+import { addressFromPublicKey, encode, signTx, SovError, to0x, type KeyPair, type Tx } from '../../core/index.js';
+import { MODULES } from '../../vm/index.js';
+import type {
+  AccountEventsView, AccountTxsView, AccountView, BlockView, CommitView, PageCursor, RecordQuery, RecordView, StatusView, SubmitView, TxView, ValidatorView,
+} from '../facade.js';
+
+export class RpcCallError extends SovError {
+  constructor(readonly method: string, readonly rpcCode: number, message: string, readonly data?: unknown) {
+    super(`RPC_${rpcCode}`, `${method}: ${message}`, { rpcCode, ...(data === undefined ? {} : { data }) });
+  }
+}
+
+export interface PageOptions {
+  after?: PageCursor;
+  limit?: number;
+  order?: 'asc' | 'desc';
+}
+
+interface JsonRpcReply {
+  id?: unknown;
+  result?: unknown;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+/** Every method, typed; `call` is the untyped escape hatch. */
+export abstract class TypedMethods {
+  abstract call<T = unknown>(method: string, params?: unknown[] | Record<string, unknown>): Promise<T>;
+
+  status(): Promise<StatusView> { return this.call('sov_status', []); }
+  getBlock(height: number): Promise<BlockView> { return this.call('sov_getBlock', [height]); }
+  getCommit(height: number): Promise<CommitView> { return this.call('sov_getCommit', [height]); }
+  getValidators(height?: number): Promise<{ height: number; totalPower: number; validators: ValidatorView[] }> {
+    return this.call('sov_getValidators', height === undefined ? [] : [height]);
+  }
+  sendTransaction(tx: Tx | Uint8Array | string, wait = false): Promise<SubmitView> {
+    const hex = typeof tx === 'string' ? tx : to0x(tx instanceof Uint8Array ? tx : tx.bytes);
+    return this.call('sov_sendTransaction', [hex, wait]);
+  }
+  getTransaction(hash: string): Promise<TxView> { return this.call('sov_getTransaction', [hash]); }
+  getAccount(address: string): Promise<AccountView> { return this.call('sov_getAccount', [address]); }
+  getRecord(query: RecordQuery, opts: { height?: number; prove?: boolean } = {}): Promise<RecordView> {
+    return this.call('sov_getRecord', { query, ...(opts.height !== undefined ? { height: opts.height } : {}), ...(opts.prove ? { prove: true } : {}) });
+  }
+  getAccountTransactions(address: string, page: PageOptions = {}): Promise<AccountTxsView> {
+    return this.call('sov_getAccountTransactions', { address, ...page });
+  }
+  getAccountEvents(address: string, page: PageOptions = {}): Promise<AccountEventsView> {
+    return this.call('sov_getAccountEvents', { address, ...page });
+  }
+  discover(): Promise<{ openrpc: string; methods: { name: string }[] }> { return this.call('rpc.discover', []); }
+}
+
+export class SovClient extends TypedMethods {
+  private id = 0;
+
+  constructor(readonly url: string, private readonly opts: { timeoutMs?: number; headers?: Record<string, string> } = {}) {
+    super();
+  }
+
+  async call<T = unknown>(method: string, params: unknown[] | Record<string, unknown> = []): Promise<T> {
+    const res = await fetch(this.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...this.opts.headers },
+      body: JSON.stringify({ jsonrpc: '2.0', id: ++this.id, method, params }),
+      signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
+    });
+    const body = (await res.json()) as JsonRpcReply;
+    if (body.error) throw new RpcCallError(method, body.error.code, body.error.message, body.error.data);
+    return body.result as T;
+  }
+}
+
+export interface Notification {
+  subscription: string;
+  result?: unknown;
+  error?: { code: number; message: string };
+}
+
+/** JSON-RPC over one WebSocket, with subscriptions. */
+export class SovSocket extends TypedMethods {
+  private id = 0;
+  private readonly pending = new Map<number, { method: string; resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  private readonly handlers = new Map<string, (n: Notification) => void>();
+  /** Notifications that arrived before their subscribe call returned. */
+  private readonly early = new Map<string, Notification[]>();
+
+  private constructor(readonly ws: WebSocket) {
+    super();
+    ws.on('message', (data) => this.onMessage(data.toString()));
+    ws.on('close', () => {
+      for (const p of this.pending.values()) p.reject(new RpcCallError(p.method, -32000, 'connection closed'));
+      this.pending.clear();
+    });
+  }
+
+  static connect(url: string): Promise<SovSocket> {
+    const ws = new WebSocket(url.replace(/^http/, 'ws'), { perMessageDeflate: false });
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(new SovSocket(ws)));
+      ws.once('error', reject);
+    });
+  }
+
+  private onMessage(text: string): void {
+    let msg: JsonRpcReply & { method?: string; params?: Notification };
+    try {
+      msg = JSON.parse(text) as typeof msg;
+    } catch {
+      return;
+    }
+    if (msg.method === 'sov_subscription' && msg.params) {
+      const h = this.handlers.get(msg.params.subscription);
+      if (h) h(msg.params);
+      else this.early.set(msg.params.subscription, [...(this.early.get(msg.params.subscription) ?? []), msg.params]);
+      return;
+    }
+    const p = typeof msg.id === 'number' ? this.pending.get(msg.id) : undefined;
+    if (!p) return;
+    this.pending.delete(msg.id as number);
+    if (msg.error) p.reject(new RpcCallError(p.method, msg.error.code, msg.error.message, msg.error.data));
+    else p.resolve(msg.result);
+  }
+
+  call<T = unknown>(method: string, params: unknown[] | Record<string, unknown> = []): Promise<T> {
+    const id = ++this.id;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject });
+      this.ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }), (err) => {
+        if (err) {
+          this.pending.delete(id);
+          reject(err);
+        }
+      });
+    });
+  }
+
+  /** Subscribe; `onNotification` gets each block's payload in height order. Returns the subscription id. */
+  async subscribe(
+    topic: 'newBlocks' | 'account' | 'events',
+    opts: { address?: string; module?: string; name?: string; fromHeight?: number },
+    onNotification: (n: Notification) => void,
+  ): Promise<string> {
+    const { fromHeight, ...filter } = opts;
+    const id = await this.call<string>('sov_subscribe', { topic, filter, ...(fromHeight !== undefined ? { fromHeight } : {}) });
+    this.handlers.set(id, onNotification);
+    for (const n of this.early.get(id) ?? []) onNotification(n);
+    this.early.delete(id);
+    return id;
+  }
+
+  async unsubscribe(id: string): Promise<boolean> {
+    this.handlers.delete(id);
+    return this.call<boolean>('sov_unsubscribe', [id]);
+  }
+
+  close(): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.ws.once('close', () => resolve());
+      this.ws.close();
+    });
+  }
+}
+
+export interface TxParams {
+  chainId: string;
+  /** Signing keys; the first one's address is the signer unless `signer` is given. */
+  keys: readonly KeyPair[];
+  signer?: Uint8Array;
+  nonce: number;
+  /** Last height at which the transaction may be included. */
+  expiry: number;
+}
+
+/**
+ * A signed transaction calling `module.method` with `args` (the args object of the method's
+ * vm schema, e.g. money.TransferArgs: bigints for amounts, 20-byte Uint8Arrays for addresses).
+ * Unknown methods and args that do not fit the schema throw before anything is signed.
+ */
+export function buildTx(p: TxParams, module: string, method: string, args: unknown): Tx {
+  const def = MODULES.get(module)?.methods[method];
+  if (!def) throw new SovError('RPC_UNKNOWN_METHOD', `no method ${module}.${method}`);
+  if (p.keys.length === 0) throw new SovError('RPC_NO_KEYS', 'a transaction needs at least one key');
+  const signer = p.signer ?? addressFromPublicKey(p.keys[0]!.publicKey);
+  return signTx(
+    { chainId: p.chainId, signer, nonce: p.nonce, expiry: p.expiry, body: { module, method, args: encode(def.args, args as never) } },
+    p.keys.map((k) => k.secretKey),
+  );
+}

@@ -1,0 +1,9 @@
+/**
+ * rpc/client/: the typed TypeScript SDK for wallets, banks and agencies: HTTP and WebSocket
+ * clients for every method, subscriptions, transaction builders, and the verification of
+ * proven answers against a trusted validator set.
+ */
+export { SovClient, SovSocket, RpcCallError, TypedMethods, buildTx, type Notification, type PageOptions, type TxParams } from './client.js';
+export { verifyRecord, VerifyError, type VerifyOptions } from './verify.js';
+export * from '../facade.js';
+export { recordKey, recordToJson, headerFromView, commitFromView, RECORD_KINDS } from '../records.js';

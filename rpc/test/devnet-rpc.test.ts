@@ -1,0 +1,167 @@
+/**
+ * The RPC against a real one-validator devnet process: every read method over HTTP, a
+ * transfer built and signed by the SDK, proven state reads accepted by `verifyRecord` and
+ * rejected once value, proof, header or certificate is altered, and WebSocket subscriptions
+ * resumed after 50 missed blocks with every block and event delivered once, in order.
+ */
+import t from 'tap';
+import { decodeAddress, ValidatorSet, fromHex } from '../../core/index.js';
+import { Devnet } from '../../test/devnet.js';
+import { waitFor } from '../../test/index.js';
+import { buildTx, SovClient, SovSocket, verifyRecord, VerifyError, type Notification, type RecordView } from '../client/index.js';
+
+const net = Devnet.create({ validators: 1, blockIntervalMs: 50 });
+t.teardown(() => net.stop());
+const m = net.manifest;
+const client = new SovClient(m.nodes[0]!.rpc_url);
+const cur = m.currency.code;
+
+t.before(async () => {
+  net.startAll();
+  await net.waitHeight(0, 2);
+});
+
+const trusted = async (): Promise<ValidatorSet> => {
+  const v = await client.getValidators();
+  return new ValidatorSet(v.validators.map((x) => ({ address: decodeAddress(x.address, m.address_prefix), publicKey: fromHex(x.publicKey, 32), power: x.power })));
+};
+
+const codeOf = async (p: Promise<unknown>): Promise<number | null> => {
+  try {
+    await p;
+    return null;
+  } catch (e) {
+    return (e as { rpcCode?: number }).rpcCode ?? null;
+  }
+};
+
+const accts = () => net.accountKeys().filter((a) => a.name.startsWith('customer'));
+
+t.test('read methods and an SDK-built transfer over HTTP', async (tt) => {
+  const [from, to] = accts();
+  const h = (await client.status()).height;
+  const tx = buildTx({ chainId: m.chain_id, keys: [from!.keys], nonce: 0, expiry: h + 100 }, 'money', 'transfer', {
+    currency: cur, to: decodeAddress(to!.address, m.address_prefix), amount: 7n, memo: 'sdk', reference: '',
+  });
+  const sent = await client.sendTransaction(tx, true);
+  tt.equal(sent.status, 'committed', 'committed with wait=true');
+  const got = await client.getTransaction(sent.hash);
+  tt.match(got, { hash: sent.hash, height: sent.height, module: 'money', method: 'transfer', signer: from!.address, nonce: 0, receipt: { status: 'ok', code: 0 } });
+  tt.ok(got.receipt.events.some((e) => e.module === 'money' && e.name === 'transfer'), 'receipt carries the transfer event');
+  tt.equal(await codeOf(client.getTransaction('0x' + '00'.repeat(32))), -32001, 'unknown hash');
+  const commit = await client.getCommit(sent.height!);
+  tt.equal(commit.height, sent.height);
+  tt.equal(commit.blockHash, (await client.getBlock(sent.height!)).hash, 'the certificate is for the block');
+  const vals = await client.getValidators();
+  tt.equal(vals.validators.length, 1);
+  const txs = await client.getAccountTransactions(from!.address);
+  tt.ok(txs.items.some((i) => i.hash === sent.hash), 'the transfer is in the sender\'s history');
+  const evs = await client.getAccountEvents(from!.address, { limit: 1 });
+  tt.equal(evs.items.length, 1);
+  tt.match(evs.items[0], { module: 'money', name: 'transfer' });
+  tt.equal((await client.getAccountEvents(from!.address, { after: { height: evs.items[0]!.height, index: evs.items[0]!.index, event: evs.items[0]!.event }, limit: 10 })).items.length, 0, 'paged past the only event');
+  const bal = await client.getRecord({ kind: 'balance', address: to!.address, currency: cur });
+  tt.type(bal.value, 'object');
+  for (const q of [{ kind: 'currency', currency: cur }, { kind: 'council' }, { kind: 'validators' }, { kind: 'account', address: from!.address }, { kind: 'currency_list' }]) {
+    tt.not((await client.getRecord(q)).value, null, `${q.kind} record`);
+  }
+  tt.equal((await client.getRecord({ kind: 'proposal', id: 999 })).value, null, 'absent proposal');
+  tt.equal(await codeOf(client.getRecord({ kind: 'balance', address: to!.address })), -32602, 'missing currency');
+  tt.equal(await codeOf(client.getRecord({ kind: 'account', address: from!.address }, { height: 1_000_000 })), -32001, 'height above head');
+});
+
+t.test('proven reads verify against the validator set, and any alteration is rejected', async (tt) => {
+  const [, to] = accts();
+  const set = await trusted();
+  const opts = { chainId: m.chain_id, addressPrefix: m.address_prefix, validators: set };
+  const q = { kind: 'balance', address: to!.address, currency: cur };
+  const a = await client.getRecord(q, { prove: true });
+  const ok = verifyRecord(q, a, opts);
+  tt.same(ok.value, a.value, 'the proven value is the served one');
+  tt.ok(ok.value !== null);
+  const absent = { kind: 'balance', address: to!.address, currency: 'NOPE' };
+  tt.equal(verifyRecord(absent, await client.getRecord(absent, { prove: true }), opts).value, null, 'a proven absence');
+  const older = await client.getRecord(q, { prove: true, height: 2 });
+  tt.equal(verifyRecord(q, older, opts).height, 2, 'a proof at an older height');
+
+  const bad = (name: string, f: (x: RecordView) => void, query = q) => {
+    const x = JSON.parse(JSON.stringify(a)) as RecordView;
+    f(x);
+    tt.throws(() => verifyRecord(query, x, opts), VerifyError, name);
+  };
+  const flip = (hex: string, at = hex.length - 2) => hex.slice(0, at) + (hex[at] === '0' ? '1' : '0') + hex.slice(at + 1);
+  bad('altered value', (x) => (x.raw = flip(x.raw!)));
+  bad('value claimed absent', (x) => (x.raw = null));
+  bad('altered proof', (x) => (x.proof!.proof = flip(x.proof!.proof, 12)));
+  bad('no proof', (x) => delete x.proof);
+  bad('altered header state root', (x) => (x.proof!.header.stateRoot = flip(x.proof!.header.stateRoot)));
+  bad('altered header time', (x) => (x.proof!.header.time += 1));
+  bad('altered certificate signature', (x) => (x.proof!.commit.signatures[0]!.signature = flip(x.proof!.commit.signatures[0]!.signature)));
+  bad('certificate without signatures', (x) => (x.proof!.commit.signatures = []));
+  bad('certificate of another height', (x) => (x.proof!.commit.height += 1));
+  bad('answer for another key', () => undefined, { kind: 'balance', address: accts()[2]!.address, currency: cur });
+  bad('height mismatch', (x) => (x.height -= 1));
+  const otherSet = ValidatorSet.fromKeys([{ publicKey: accts()[0]!.keys.publicKey, power: 1 }]);
+  tt.throws(() => verifyRecord(q, a, { ...opts, validators: otherSet }), VerifyError, 'an untrusted validator set');
+  tt.throws(() => verifyRecord(q, a, { ...opts, validators: otherSet, checkValidatorsHash: false }), VerifyError, 'certificate not signed by the trusted set');
+});
+
+t.test('a subscriber that misses 50 blocks resumes and gets every block and event once, in order', async (tt) => {
+  const url = m.nodes[0]!.rpc_url;
+  const [, a, b] = accts();
+  const blocks: number[] = [];
+  const transfers: string[] = [];
+  const onBlock = (n: Notification) => blocks.push((n.result as { header: { height: number } }).header.height);
+  const onEvents = (n: Notification) => {
+    for (const e of (n.result as { events: { txHash: string }[] }).events) transfers.push(e.txHash);
+  };
+  let ws = await SovSocket.connect(url);
+  const start = (await ws.status()).height;
+  await ws.subscribe('newBlocks', { fromHeight: 1 }, onBlock);
+  await ws.subscribe('events', { module: 'money', name: 'transfer', fromHeight: 1 }, onEvents);
+  await waitFor(() => blocks.length > 0 && blocks[blocks.length - 1]! >= start + 2, 'catch-up and live blocks', 20_000, 20);
+  await ws.close();
+  const lastSeen = blocks[blocks.length - 1]!;
+  // While disconnected: 50 blocks, with transfers in some of them.
+  const sentHashes: string[] = [];
+  const h = (await client.status()).height;
+  for (let i = 0; i < 3; i++) {
+    const tx = buildTx({ chainId: m.chain_id, keys: [b!.keys], nonce: i, expiry: h + 500 }, 'money', 'transfer', {
+      currency: cur, to: decodeAddress(a!.address, m.address_prefix), amount: 1n, memo: `missed ${i}`, reference: '',
+    });
+    sentHashes.push((await client.sendTransaction(tx, true)).hash);
+  }
+  await net.waitHeight(0, lastSeen + 50, 60_000);
+  ws = await SovSocket.connect(url);
+  await ws.subscribe('newBlocks', { fromHeight: lastSeen + 1 }, onBlock);
+  await ws.subscribe('events', { module: 'money', name: 'transfer', fromHeight: lastSeen + 1 }, onEvents);
+  const target = (await ws.status()).height + 2;
+  await waitFor(() => blocks[blocks.length - 1]! >= target, 'resumed to the head and beyond', 30_000, 20);
+  await ws.close();
+  const top = blocks[blocks.length - 1]!;
+  tt.same(blocks, Array.from({ length: top }, (_, i) => i + 1), `blocks 1..${top} each exactly once, in order`);
+  for (const s of sentHashes) tt.equal(transfers.filter((x) => x === s).length, 1, 'a transfer made while disconnected arrives once');
+  tt.equal(new Set(transfers).size, transfers.length, 'no event twice');
+});
+
+t.test('account subscription sees incoming transfers; subscriptions need a WebSocket', async (tt) => {
+  const [, a, , c] = accts();
+  const ws = await SovSocket.connect(m.nodes[0]!.rpc_url);
+  const seen: string[] = [];
+  const sub = await ws.subscribe('account', { address: c!.address }, (n) => {
+    for (const x of (n.result as { txs: { hash: string }[] }).txs) seen.push(x.hash);
+  });
+  const h = (await client.status()).height;
+  const nonce = (await client.getAccount(a!.address)).nonce;
+  const tx = buildTx({ chainId: m.chain_id, keys: [a!.keys], nonce, expiry: h + 100 }, 'money', 'transfer', {
+    currency: cur, to: decodeAddress(c!.address, m.address_prefix), amount: 1n, memo: '', reference: '',
+  });
+  const sent = await ws.sendTransaction(tx, true);
+  await waitFor(() => seen.includes(sent.hash), 'the incoming transfer notified', 10_000, 20);
+  tt.ok(await ws.unsubscribe(sub));
+  tt.notOk(await ws.unsubscribe(sub), 'twice: gone');
+  await ws.close();
+  tt.equal(await codeOf(client.call('sov_subscribe', ['newBlocks'])), -32600, 'not over HTTP');
+  tt.throws(() => buildTx({ chainId: m.chain_id, keys: [a!.keys], nonce: 0, expiry: 1 }, 'money', 'nope', {}), 'unknown method');
+  tt.throws(() => buildTx({ chainId: m.chain_id, keys: [a!.keys], nonce: 0, expiry: 1 }, 'money', 'transfer', { currency: cur }), 'args off the schema');
+});
