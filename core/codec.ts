@@ -85,6 +85,21 @@ export function decode<T>(schema: Schema<T>, bytes: Uint8Array, maxBytes: number
 }
 
 /**
+ * Decode bytes this node wrote itself (its own state records, read back from its own
+ * store): the schema still checks every type and range, but the structure scan and the
+ * re-encode comparison are skipped. Never for bytes from a peer, a client or a file.
+ */
+export function decodeTrusted<T>(schema: Schema<T>, bytes: Uint8Array): T {
+  let wire: unknown;
+  try {
+    wire = packr.unpack(bytes);
+  } catch (e) {
+    throw new CodecError(ErrorCodes.CODEC_NON_CANONICAL, `${schema.name}: stored record does not decode: ${(e as Error).message}`);
+  }
+  return schema.fromWire(wire, schema.name);
+}
+
+/**
  * Walk one msgpack value starting at 0 and require it to end exactly at `bytes.length`.
  * Only the types the codec writes are allowed. Linear in the number of headers; never
  * allocates per element, so a hostile length cannot make the decoder allocate.

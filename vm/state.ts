@@ -13,8 +13,7 @@
  * STAND-IN, not the chain's state root: core merkleRoot over the sorted [key, value] pairs.
  * The real root is the state layer's sparse Merkle tree.
  */
-import { Unpackr } from 'msgpackr';
-import { encode, merkleRoot, packWire, PACKR_OPTIONS, type Schema } from '../core/index.js';
+import { decodeTrusted, encode, merkleRoot, packWire, type Schema } from '../core/index.js';
 
 /**
  * A key as a map id: one UTF-16 code unit per byte (latin1), so ids compare in key-byte
@@ -30,15 +29,13 @@ export function keyOfId(id: string): Uint8Array {
   return out;
 }
 
-const unpackr = new Unpackr({ ...PACKR_OPTIONS });
-
 /**
  * Decode a record read from state. State holds only what the vm itself encoded (and the
  * state layer checks every value against its Merkle hashes), so the canonical re-encoding
  * check of core `decode` is skipped here; the schema still checks every type and range.
  */
 export function decodeStored<T>(schema: Schema<T>, bytes: Uint8Array): T {
-  return schema.fromWire(unpackr.unpack(bytes), schema.name);
+  return decodeTrusted(schema, bytes);
 }
 
 /** A value, or a promise of it: state reads are synchronous where the store can be. */
