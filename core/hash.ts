@@ -44,9 +44,22 @@ export function sha256(data: Uint8Array): Uint8Array {
   return plainBytes(nodeHash('sha256', data, 'buffer') as unknown as Uint8Array);
 }
 
+/** Reused for hash inputs up to its size: no allocation per hash (hashing is synchronous). */
+const scratch = new Uint8Array(16 * 1024);
+
 /** SHA-256 over the domain prefix and the concatenation of `parts`. */
 export function hashOf(domain: Domain | string, ...parts: Uint8Array[]): Uint8Array {
-  return sha256(concatBytes(domainPrefix(domain), ...parts));
+  const prefix = domainPrefix(domain);
+  let n = prefix.length;
+  for (const p of parts) n += p.length;
+  if (n > scratch.length) return sha256(concatBytes(prefix, ...parts));
+  scratch.set(prefix, 0);
+  let o = prefix.length;
+  for (const p of parts) {
+    scratch.set(p, o);
+    o += p.length;
+  }
+  return sha256(scratch.subarray(0, n));
 }
 
 export const HASH_LENGTH = 32;
