@@ -15,3 +15,4 @@ export * from './validators.js';
 export * from './votes.js';
 export * from './block.js';
 export * from './rng.js';
+export * from './keystore.js';

@@ -3,7 +3,8 @@
  * genesis documents (genesis.json, its hash and initial state root) and their checks.
  * This file is the folder's whole public surface; docs/genesis.md describes the formats.
  */
-export * from './keystore.js';
+/** Keystores live in core (every layer that handles keys can read them); re-exported for the CLI. */
+export { createKeystore, openKeystore, parseKeystore, KeystoreError, KeystoreErrors, KEY_TYPES, DEFAULT_SCRYPT, MIN_PASSWORD_LENGTH, type KeyType, type KeystoreFile, type ScryptParams } from '../core/index.js';
 export { GenesisErrors, GenesisError, Problems, formatProblems, type Problem } from './errors.js';
 export { CONSENSUS_SPECS, CONSENSUS_KEYS, ConsensusParamsSchema, defaultConsensusParams, type ConsensusParams, type ConsensusKey } from './consensus.js';
 export {

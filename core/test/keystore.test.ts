@@ -2,8 +2,7 @@
  * Keystores: round trip, wrong password, every kind of tampering, malformed files.
  */
 import t from 'tap';
-import { createKeystore, openKeystore, parseKeystore, KeystoreError, type KeystoreFile } from '../index.js';
-import { generateKeyPair, toHex } from '../../core/index.js';
+import { createKeystore, generateKeyPair, openKeystore, parseKeystore, KeystoreError, toHex, type KeystoreFile } from '../index.js';
 
 const FAST = { n: 2 ** 10, r: 8, p: 1 };
 const PW = 'correct horse battery';

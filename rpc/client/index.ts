@@ -7,3 +7,4 @@ export { SovClient, SovSocket, RpcCallError, TypedMethods, buildTx, type Notific
 export { verifyRecord, VerifyError, type VerifyOptions } from './verify.js';
 export * from '../facade.js';
 export { recordKey, recordToJson, headerFromView, commitFromView, RECORD_KINDS } from '../records.js';
+export { loadKeystore } from './keys.js';
