@@ -45,7 +45,8 @@ export class Devnet {
   static create(opts: DevnetOptions): Devnet {
     const dir = mkdtempSync(join(tmpdir(), 'sov-devnet-'));
     const out = join(dir, 'net');
-    const basePort = 20_000 + Math.floor(Math.random() * 2000) * 10;
+    // Below the kernel's ephemeral range (32768+), so no outgoing connection holds our ports.
+    const basePort = 20_000 + Math.floor(Math.random() * 1200) * 10;
     const r = spawnSync(process.execPath, [SOV, 'testnet', '--validators', String(opts.validators), '--out', out, '--base-port', String(basePort), '--chain-id', 'sov-devnet', '--accounts', String(opts.accounts ?? 4)], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`sov testnet failed: ${r.stderr}`);
     const manifest = JSON.parse(readFileSync(join(out, 'testnet.json'), 'utf8')) as Manifest;
