@@ -51,6 +51,26 @@ export function writeVarint(b: Uint8Array, at: number, v: number): number {
   return at;
 }
 
+/**
+ * Read the varint at `cursor.pos` of `b` and move the cursor past it. The cursor is a
+ * caller-owned object (reused: no allocation per read on the hot path).
+ */
+export function readVarint(b: Uint8Array, cursor: { pos: number }): number {
+  let o = cursor.pos;
+  let v = 0;
+  let mul = 1;
+  let c: number;
+  do {
+    c = b[o++]!;
+    v += (c & 0x7f) * mul;
+    mul *= 0x80;
+  } while (c & 0x80);
+  cursor.pos = o;
+  return v;
+}
+
+const nodeCursor = { pos: 0 };
+
 /** Child versions by nibble, scratch for building (phase 2 of an update is synchronous). */
 const baseVersions = new Float64Array(16);
 
@@ -84,18 +104,10 @@ export class InternalNode implements Entry {
     const b = this.bytes;
     const bitmap = this.bitmap;
     const count = popcount16(bitmap);
-    let o = 4 + (count + popcount16(this.leafMask)) * 32;
+    nodeCursor.pos = 4 + (count + popcount16(this.leafMask)) * 32;
     for (let n = 0; n < 16; n++) {
       if (((bitmap >> n) & 1) === 0) continue;
-      let v = 0;
-      let mul = 1;
-      let c: number;
-      do {
-        c = b[o++]!;
-        v += (c & 0x7f) * mul;
-        mul *= 0x80;
-      } while (c & 0x80);
-      out[n] = this.version - v;
+      out[n] = this.version - readVarint(b, nodeCursor);
     }
   }
 
@@ -104,15 +116,8 @@ export class InternalNode implements Entry {
     const b = this.bytes;
     let o = 4 + (count + popcount16(this.leafMask)) * 32;
     for (let i = 0; i < r; i++) while (b[o++]! & 0x80);
-    let v = 0;
-    let mul = 1;
-    let c: number;
-    do {
-      c = b[o++]!;
-      v += (c & 0x7f) * mul;
-      mul *= 0x80;
-    } while (c & 0x80);
-    return this.version - v;
+    nodeCursor.pos = o;
+    return this.version - readVarint(b, nodeCursor);
   }
 
   /** The version of the (present) child at nibble `n`. */

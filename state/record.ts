@@ -16,7 +16,7 @@
  */
 import { corrupt } from './errors.js';
 import { allocBytes } from './fast-hash.js';
-import { InternalNode, popcount16, varintSize, writeVarint, type Entry } from './node.js';
+import { InternalNode, popcount16, readVarint as readNodeVarint, varintSize, writeVarint, type Entry } from './node.js';
 
 const FULL = 0;
 const DELTA = 1;
@@ -49,18 +49,8 @@ export function encodeRecord(node: InternalNode, prev: InternalNode | null, mask
   const pLeafCount = popcount16(pLeaves);
   // Version gaps of the node's children, by rank.
   const gaps: number[] = [];
-  let o = 4 + (count + popcount16(leafMask)) * 32;
-  for (let r = 0; r < count; r++) {
-    let v = 0;
-    let mul = 1;
-    let c: number;
-    do {
-      c = b[o++]!;
-      v += (c & 0x7f) * mul;
-      mul *= 0x80;
-    } while (c & 0x80);
-    gaps.push(v);
-  }
+  const cursor = { pos: 4 + (count + popcount16(leafMask)) * 32 };
+  for (let r = 0; r < count; r++) gaps.push(readNodeVarint(b, cursor));
   let vbytes = 0;
   for (let n = 0; n < 16; n++) if ((pBitmap >> n) & 1) vbytes += varintSize(gaps[popcount16(bitmap & ((1 << n) - 1))]!);
   const gap = node.version - prev.base;
