@@ -23,6 +23,7 @@ import { PartAssembler } from './parts.js';
 
 const MAX_STRIKES = 50;
 const SYNC_RES_BYTES = 4 * 1024 * 1024;
+const RELAY_BYTES = 4 * 1024 * 1024;
 
 interface PeerState {
   height: number;
@@ -79,7 +80,20 @@ export class NodeNetwork {
 
   /** Relay transactions to every peer (they were just admitted here). */
   relayTxs(txs: readonly Uint8Array[], except?: string): void {
-    for (let i = 0; i < txs.length; i += 2000) this.opts.host.broadcast(encodeMessage('txs', { txs: txs.slice(i, i + 2000) }), except);
+    // Messages of at most 2,000 transactions and about 4 MiB (a frame holds 16 MiB).
+    let batch: Uint8Array[] = [];
+    let bytes = 0;
+    const flush = (): void => {
+      if (batch.length > 0) this.opts.host.broadcast(encodeMessage('txs', { txs: batch }), except);
+      batch = [];
+      bytes = 0;
+    };
+    for (const tx of txs) {
+      if (batch.length >= 2000 || (batch.length > 0 && bytes + tx.length > RELAY_BYTES)) flush();
+      batch.push(tx);
+      bytes += tx.length;
+    }
+    flush();
   }
 
   onFrame(peer: string, frame: Uint8Array): void {
