@@ -13,8 +13,23 @@
 import { CodecError, ErrorCodes } from './errors.js';
 import { plainBytes } from './bytes.js';
 
+/**
+ * What a schema describes, for tools that walk it (the SDK's JSON conversion, the CLI's
+ * argument help): never used on the encode/decode path.
+ */
+export type Shape =
+  | { readonly kind: 'int' }
+  | { readonly kind: 'bigint' }
+  | { readonly kind: 'bool' }
+  | { readonly kind: 'bytes'; readonly length?: number; readonly max?: number }
+  | { readonly kind: 'string'; readonly maxBytes: number }
+  | { readonly kind: 'optional'; readonly inner: Schema<unknown> }
+  | { readonly kind: 'list'; readonly inner: Schema<unknown>; readonly maxItems: number }
+  | { readonly kind: 'struct'; readonly fields: readonly (readonly [string, Schema<unknown>])[] };
+
 export interface Schema<T> {
   readonly name: string;
+  readonly shape: Shape;
   /** Check `value` and return its wire form. */
   toWire(value: T, path: string): unknown;
   /** Check a decoded wire value and return the typed value. */
@@ -46,7 +61,7 @@ function intSchema(name: string, max: number): Schema<number> {
   // non-minimal (NON_CANONICAL), which is what it is.
   const fromWire = (w: unknown, path: string): number =>
     check(typeof w === 'bigint' && w >= 0n && w <= BigInt(max) ? Number(w) : w, path);
-  return { name, toWire: check, fromWire };
+  return { name, shape: { kind: 'int' }, toWire: check, fromWire };
 }
 
 export const u8: Schema<number> = intSchema('u8', 0xff);
@@ -56,6 +71,7 @@ export const u32: Schema<number> = intSchema('u32', 0xffff_ffff);
 /** A non-negative safe integer (< 2^53): heights, rounds, times in ms, nonces. */
 export const uint: Schema<number> = {
   name: 'uint',
+  shape: { kind: 'int' },
   toWire(v, path) {
     if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw wrongType(path, 'uint', v);
     if (v < 0) throw outOfRange(path, `${v} is negative`);
@@ -78,6 +94,7 @@ export const uint: Schema<number> = {
 function bigSchema(name: string, max: bigint): Schema<bigint> {
   return {
     name,
+    shape: { kind: 'bigint' },
     toWire(v, path) {
       if (typeof v !== 'bigint') throw wrongType(path, name + ' (bigint)', v);
       if (v < 0n || v > max) throw outOfRange(path, `${v} is outside 0..${max}`);
@@ -102,6 +119,7 @@ export const amount: Schema<bigint> = bigSchema('amount', MAX_AMOUNT);
 
 export const bool: Schema<boolean> = {
   name: 'bool',
+  shape: { kind: 'bool' },
   toWire(v, path) {
     if (typeof v !== 'boolean') throw wrongType(path, 'bool', v);
     return v;
@@ -125,7 +143,8 @@ export function bytes(opts: { length?: number; max?: number }): Schema<Uint8Arra
     }
     return v;
   };
-  return { name, toWire: check, fromWire: (w, path) => plainBytes(check(w, path)) };
+  const shape: Shape = opts.length !== undefined ? { kind: 'bytes', length: opts.length } : { kind: 'bytes', ...(opts.max !== undefined ? { max: opts.max } : {}) };
+  return { name, shape, toWire: check, fromWire: (w, path) => plainBytes(check(w, path)) };
 }
 
 export const bytes32: Schema<Uint8Array> = bytes({ length: 32 });
@@ -141,13 +160,14 @@ export function str(maxBytes: number, pattern?: RegExp): Schema<string> {
     if (pattern && !pattern.test(v)) throw outOfRange(path, `"${v.slice(0, 64)}" does not match ${pattern}`);
     return v;
   };
-  return { name, toWire: check, fromWire: check };
+  return { name, shape: { kind: 'string', maxBytes }, toWire: check, fromWire: check };
 }
 
 /** `null` on the wire (msgpack nil) for an absent value. */
 export function optional<T>(inner: Schema<T>): Schema<T | null> {
   return {
     name: `optional(${inner.name})`,
+    shape: { kind: 'optional', inner: inner as Schema<unknown> },
     toWire: (v, path) => (v === null ? null : inner.toWire(v, path)),
     fromWire: (w, path) => (w === null ? null : inner.fromWire(w, path)),
   };
@@ -166,6 +186,7 @@ export function list<T>(inner: Schema<T>, maxItems: number): Schema<readonly T[]
   };
   return {
     name,
+    shape: { kind: 'list', inner: inner as Schema<unknown>, maxItems },
     toWire: (v, path) => each(v, path, (x, p) => inner.toWire(x as T, p)),
     fromWire: (w, path) => each(w, path, (x, p) => inner.fromWire(x, p)) as T[],
   };
@@ -183,6 +204,7 @@ export function struct<F extends Fields>(name: string, fields: F): Schema<Struct
   const n = entries.length;
   return {
     name,
+    shape: { kind: 'struct', fields: entries as [string, Schema<unknown>][] },
     toWire(v, path) {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) throw wrongType(path, name, v);
       const out = new Array<unknown>(n);
@@ -209,5 +231,5 @@ export function struct<F extends Fields>(name: string, fields: F): Schema<Struct
 
 /** A schema whose name differs (for error paths), otherwise the same. */
 export function named<T>(name: string, s: Schema<T>): Schema<T> {
-  return { name, toWire: s.toWire, fromWire: s.fromWire };
+  return { name, shape: s.shape, toWire: s.toWire, fromWire: s.fromWire };
 }

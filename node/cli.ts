@@ -10,6 +10,8 @@ import { registerKeys } from './commands/keys.js';
 import { registerGenesis } from './commands/genesis.js';
 import { registerTestnet } from './commands/testnet.js';
 import { registerStart } from './commands/start.js';
+import { registerTx } from './commands/tx.js';
+import { registerQuery } from './commands/query.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -44,6 +46,8 @@ export function buildCli(): Command {
   registerKeys(program);
   registerGenesis(program);
   registerTestnet(program);
+  registerTx(program);
+  registerQuery(program);
   return program;
 }
 

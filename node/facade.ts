@@ -63,6 +63,7 @@ export class NodeFacadeImpl implements NodeFacade {
     const block = h > 0 ? await this.d.ledger.blocks.getBlock(h) : null;
     return {
       chainId: this.d.chainId,
+      addressPrefix: this.d.addressPrefix,
       moniker: this.d.moniker,
       nodeId: this.d.nodeId(),
       height: h,

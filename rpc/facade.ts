@@ -5,6 +5,8 @@
  */
 export interface StatusView {
   chainId: string;
+  /** The bech32m prefix of this chain's addresses. */
+  addressPrefix: string;
   moniker: string;
   nodeId: string;
   height: number;

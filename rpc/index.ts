@@ -32,4 +32,7 @@ export function buildRegistry(version: string): MethodRegistry<RpcContext> {
   });
   return reg;
 }
-export { SovClient, SovSocket, RpcCallError, buildTx, verifyRecord, VerifyError, type VerifyOptions, type TxParams } from './client/index.js';
+export {
+  SovClient, SovSocket, RpcCallError, buildTx, verifyRecord, VerifyError, loadKeystore, argsFromJson, describeArgs, methodArgsFromJson, describeMethodArgs, ArgsError, txBuilders, Wallet, ActionKind, makeAction,
+  type VerifyOptions, type TxParams, type ArgsOf, type MethodName, type ModuleBuilders, type ModuleName, type ModuleSenders, type SendOptions, type SignerSpec, type TxOptions,
+} from './client/index.js';

@@ -17,7 +17,7 @@ export { commitBlock, executeBlock, type BlockResult, type ExecuteOptions, type 
 export { checkTx, type CheckOptions, type CheckResult } from './check.js';
 export { applyGenesis, GenesisSchema, type GenesisDoc, type GenesisResult } from './genesis.js';
 export { readRecord, recordSchemaOf } from './query.js';
-export { MODULES } from './modules/index.js';
+export { MODULES, MODULE_DEFS } from './modules/index.js';
 export * as account from './modules/account.js';
 export * as gov from './modules/gov.js';
 export * as money from './modules/money.js';

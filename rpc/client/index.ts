@@ -8,3 +8,8 @@ export { verifyRecord, VerifyError, type VerifyOptions } from './verify.js';
 export * from '../facade.js';
 export { recordKey, recordToJson, headerFromView, commitFromView, RECORD_KINDS } from '../records.js';
 export { loadKeystore } from './keys.js';
+export { argsFromJson, describeArgs, methodArgsFromJson, describeMethodArgs, ArgsError } from './args-json.js';
+export {
+  txBuilders, Wallet, type ArgsOf, type MethodName, type ModuleBuilders, type ModuleName, type ModuleSenders, type SendOptions, type SignerSpec, type TxOptions,
+} from './builders.js';
+export { ActionKind, makeAction } from '../../vm/index.js';

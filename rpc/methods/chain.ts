@@ -41,7 +41,7 @@ export const chainMethods: MethodSpec<RpcContext>[] = [
     summary: "The node's chain, latest committed height, block hash, state root and peers.",
     params: [],
     result: Type.Object({
-      chainId: Type.String(), moniker: Type.String(), nodeId: Type.String(), height: Type.Integer(), blockHash: Type.Union([Hash, Type.Null()]),
+      chainId: Type.String(), addressPrefix: Type.String(), moniker: Type.String(), nodeId: Type.String(), height: Type.Integer(), blockHash: Type.Union([Hash, Type.Null()]),
       stateRoot: Type.Union([Hash, Type.Null()]), time: Type.Union([Type.Integer(), Type.Null()]), peers: Type.Integer(),
       validator: Type.Union([Type.String(), Type.Null()]), syncing: Type.Boolean(),
     }),

@@ -9,7 +9,7 @@ import { waitFor } from '../../test/index.js';
 
 const H = '0x' + 'ab'.repeat(32);
 const facade: NodeFacade = {
-  status: async () => ({ chainId: 'c', moniker: 'm', nodeId: 'n', height: 3, blockHash: H, stateRoot: H, time: 1, peers: 2, validator: null, syncing: false }),
+  status: async () => ({ chainId: 'c', addressPrefix: 'sov', moniker: 'm', nodeId: 'n', height: 3, blockHash: H, stateRoot: H, time: 1, peers: 2, validator: null, syncing: false }),
   blockByHeight: async (h) => (h > 3 ? null : {
     hash: H, txs: [], lastCommit: null, commit: null,
     header: { version: 1, chainId: 'c', height: h, time: 1, lastBlockHash: H, lastCommitHash: H, txRoot: H, txCount: 0, stateRoot: H, resultsRoot: H, validatorsHash: H, nextValidatorsHash: H, evidenceHash: H, proposer: '0x00' },

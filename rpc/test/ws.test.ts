@@ -20,7 +20,7 @@ const activity = (h: number): BlockActivity => ({
   txs: h % 2 === 0 ? [{ hash: H, index: 0, signer: 'sov1alice', status: 'ok', code: 0, events: [{ module: 'money', name: 'transfer', data: '0x' + '11'.repeat(20) }] }] : [],
 });
 const facade = {
-  status: async () => ({ chainId: 'c', moniker: 'm', nodeId: 'n', height: head, blockHash: H, stateRoot: H, time: 1, peers: 0, validator: null, syncing: false }),
+  status: async () => ({ chainId: 'c', addressPrefix: 'sov', moniker: 'm', nodeId: 'n', height: head, blockHash: H, stateRoot: H, time: 1, peers: 0, validator: null, syncing: false }),
   head: () => head,
   activity: async (h: number) => (h <= head ? activity(h) : null),
   onHead: (l: (h: number) => void) => {

@@ -50,7 +50,7 @@ async function ownCustomer(ctx: TxContext, addr: Uint8Array): Promise<Account> {
   return a;
 }
 
-export const accountModule: ModuleDef = {
+export const accountModule = {
   name: 'account',
   methods: {
     open: method(OpenArgs, 'a commercial bank opens an account for a person (kind 2) or business (kind 3)', async (ctx, a) => {
@@ -122,4 +122,4 @@ export const accountModule: ModuleDef = {
       ctx.emit('account', 'unfrozen', FreezeEvent, { account: a.account, frozen: 0, legalRef: a.legalRef, by: ctx.signer });
     }),
   },
-};
+} satisfies ModuleDef;

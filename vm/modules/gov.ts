@@ -59,7 +59,7 @@ async function maybeExecute(ctx: TxContext, c: Council, p: Proposal): Promise<vo
   ctx.emit('gov', 'executed', ExecutedEvent, { id: p.id, kind: p.action.kind, status: done.status, code: done.resultCode, message: done.resultMessage });
 }
 
-export const govModule: ModuleDef = {
+export const govModule = {
   name: 'gov',
   methods: {
     propose: method(ProposeArgs, 'a council member proposes an action (their approval included)', async (ctx, a) => {
@@ -93,4 +93,4 @@ export const govModule: ModuleDef = {
       ctx.emit('gov', 'cancelled', ProposalEvent, { id: p.id, member: ctx.signer, kind: p.action.kind, reason: a.reason });
     }),
   },
-};
+} satisfies ModuleDef;

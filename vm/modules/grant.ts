@@ -26,7 +26,7 @@ async function getGrant(ctx: TxContext, id: number): Promise<Grant> {
   return g;
 }
 
-export const grantModule: ModuleDef = {
+export const grantModule = {
   name: 'grant',
   methods: {
     issue: method(IssueGrantArgs, 'an agency, the central bank or an issuer grants purpose-bound funds from its balance', async (ctx, a) => {
@@ -73,4 +73,4 @@ export const grantModule: ModuleDef = {
       ctx.emit('grant', 'reclaimed', GrantEvent, { id: g.id, currency: g.currency, account: g.grantor, amount: g.remaining, remaining: 0n });
     }),
   },
-};
+} satisfies ModuleDef;

@@ -9,4 +9,14 @@ import { rampModule } from './ramp.js';
 import { lockModule } from './lock.js';
 import { grantModule } from './grant.js';
 
-export const MODULES: ModuleRegistry = registry([accountModule, govModule, moneyModule, rampModule, lockModule, grantModule]);
+/** Every module by name, with each method's args type kept (the SDK's typed builders use it). */
+export const MODULE_DEFS = {
+  account: accountModule,
+  gov: govModule,
+  money: moneyModule,
+  ramp: rampModule,
+  lock: lockModule,
+  grant: grantModule,
+} as const;
+
+export const MODULES: ModuleRegistry = registry(Object.values(MODULE_DEFS));

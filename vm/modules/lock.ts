@@ -47,7 +47,7 @@ function notExpired(ctx: TxContext, l: Lock): void {
   if (ctx.block.time > l.expiresAt) fail('LOCK_EXPIRED', `lock ${l.id} expired at ${l.expiresAt}`);
 }
 
-export const lockModule: ModuleDef = {
+export const lockModule = {
   name: 'lock',
   methods: {
     create: method(CreateLockArgs, 'any active account locks funds for a payee', async (ctx, a) => {
@@ -99,4 +99,4 @@ export const lockModule: ModuleDef = {
       await settle(ctx, l, false);
     }),
   },
-};
+} satisfies ModuleDef;

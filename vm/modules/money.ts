@@ -72,7 +72,7 @@ export async function mintTo(ctx: TxContext, cur: Currency, to: Uint8Array, amt:
   return supply;
 }
 
-export const moneyModule: ModuleDef = {
+export const moneyModule = {
   name: 'money',
   methods: {
     transfer: method(TransferArgs, 'any active account pays another', async (ctx, a) => {
@@ -171,4 +171,4 @@ export const moneyModule: ModuleDef = {
       ctx.emit('money', 'seized', SeizeEvent, { ...a, by: ctx.signer });
     }),
   },
-};
+} satisfies ModuleDef;

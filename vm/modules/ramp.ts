@@ -45,7 +45,7 @@ async function stablecoin(ctx: TxContext, code: string): Promise<Currency> {
   return cur;
 }
 
-export const rampModule: ModuleDef = {
+export const rampModule = {
   name: 'ramp',
   methods: {
     link_virtual: method(LinkArgs, 'a commercial bank maps one of its account ids to a ledger account', async (ctx, a) => {
@@ -124,4 +124,4 @@ export const rampModule: ModuleDef = {
       ctx.emit('ramp', 'payout_settled', PayoutSettledEvent, a);
     }),
   },
-};
+} satisfies ModuleDef;
