@@ -10,11 +10,11 @@
  * (node:crypto in worker threads). `ratio` = committed tx/s / (capacity / 4), `tps` = committed tx/s.
  * Usage: node dist/scripts/bench-devnet.js [--seconds 60] [--accounts 400]
  */
-import { createPrivateKey, sign as nodeSign } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Devnet } from '../test/devnet.js';
+import { fastSigner, percentile } from './bench-util.js';
 import { VerifyPool } from '../node/index.js';
-import { addressFromPublicKey, concatBytes, encode, equalBytes, fromHex, sign, to0x, toHex, Tx, txSignBytes, decodeAddress, keyPairFromSecret, signTx, type KeyPair } from '../core/index.js';
+import { addressFromPublicKey, encode, equalBytes, sign, to0x, toHex, Tx, txSignBytes, decodeAddress, keyPairFromSecret, signTx } from '../core/index.js';
 import { money } from '../vm/index.js';
 
 const arg = (name: string, dflt: number): number => {
@@ -23,19 +23,6 @@ const arg = (name: string, dflt: number): number => {
 };
 const SECONDS = arg('seconds', 60);
 const ACCOUNTS = arg('accounts', 400);
-
-const PKCS8_PREFIX = fromHex('302e020100300506032b657004220420');
-/** A fast signer for the load generator: node:crypto, byte-identical to core's noble signing (checked below). */
-function fastSigner(kp: KeyPair): (msg: Uint8Array) => Uint8Array {
-  const key = createPrivateKey({ key: Buffer.from(concatBytes(PKCS8_PREFIX, kp.secretKey)), format: 'der', type: 'pkcs8' });
-  return (msg) => new Uint8Array(nodeSign(null, msg, key));
-}
-
-function percentile(xs: number[], p: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
 
 async function verifyCapacity(): Promise<number> {
   const pool = new VerifyPool(availableParallelism());
