@@ -3,7 +3,7 @@
  * the mempool and the consensus driver, with no internals exposed.
  */
 import {
-  decodeAddress, encodeAddress, fromHex, isSovError, to0x, toHex, type Block, type Commit, decode, addressFromPublicKey, Tx,
+  decodeAddress, encodeAddress, fromHex, isSovError, to0x, toHex, type Block, type Commit, decode, decodeTrusted, addressFromPublicKey, Tx,
 } from '../core/index.js';
 import { StateError, StateErrorCodes, encodeProof, txHashOf, type LedgerStore } from '../state/index.js';
 import {
@@ -257,7 +257,7 @@ export class NodeFacadeImpl implements NodeFacade {
       raw = await this.stored(() => this.d.ledger.get(key, h));
     }
     const out: RecordView = {
-      kind: q.kind, key: to0x(key), height: h, value: raw ? recordToJson(decode(schema.schema, raw), this.d.addressPrefix) : null, raw: raw ? to0x(raw) : null,
+      kind: q.kind, key: to0x(key), height: h, value: raw ? recordToJson(decodeTrusted(schema.schema, raw), this.d.addressPrefix) : null, raw: raw ? to0x(raw) : null,
     };
     if (proofBytes) {
       const [block, commit] = await this.stored(() => Promise.all([this.d.ledger.blocks.getBlock(h), this.d.ledger.blocks.getCommit(h)]));

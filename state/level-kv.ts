@@ -42,7 +42,10 @@ export class LevelKV implements KV {
 
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
     try {
-      return await this.db.get(key);
+      // Synchronous: a point read served from LevelDB's caches takes ~2 us this way, against
+      // ~40 us of thread-pool round trip for the async form (which only pays off for reads
+      // that go to disk, rare for a node's working set).
+      return this.db.getSync(key);
     } catch (e) {
       return this.wrap(e);
     }
