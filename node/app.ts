@@ -135,9 +135,14 @@ export class LedgerApp {
     this.headCache.set(id, v);
   }
 
+  /** The last committed block, kept from its commit (building and checking the next block need it; decoding it again from the store costs a full block decode). */
+  private lastBlock: Block | null = null;
+
   async headBlock(): Promise<Block | null> {
     const h = this.opts.ledger.height;
-    return h === 0 ? null : this.opts.ledger.blocks.getBlock(h);
+    if (h === 0) return null;
+    if (this.lastBlock?.height !== h) this.lastBlock = await this.opts.ledger.blocks.getBlock(h);
+    return this.lastBlock;
   }
 
   async lastCommit(): Promise<Commit | null> {
@@ -262,6 +267,7 @@ export class LedgerApp {
       throw e;
     }
     for (const w of ex.writes) this.cachePut(toHex(w.key), w.value);
+    this.lastBlock = ex.block;
     this.executed.clear();
     this.genesisState = null;
     await this.opts.mempool.update(ex.result.included.map((t) => t.hash), this.opts.onTxLatency);
