@@ -10,6 +10,7 @@ import { registerKeys } from './commands/keys.js';
 import { registerGenesis } from './commands/genesis.js';
 import { registerTestnet } from './commands/testnet.js';
 import { registerStart } from './commands/start.js';
+import { registerRpcKey } from './commands/rpc-key.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -44,6 +45,7 @@ export function buildCli(): Command {
   registerKeys(program);
   registerGenesis(program);
   registerTestnet(program);
+  registerRpcKey(program);
   return program;
 }
 
