@@ -12,6 +12,7 @@ import { registerTestnet } from './commands/testnet.js';
 import { registerStart } from './commands/start.js';
 import { registerTx } from './commands/tx.js';
 import { registerQuery } from './commands/query.js';
+import { registerRpcKey } from './commands/rpc-key.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -48,6 +49,7 @@ export function buildCli(): Command {
   registerTestnet(program);
   registerTx(program);
   registerQuery(program);
+  registerRpcKey(program);
   return program;
 }
 

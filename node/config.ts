@@ -45,6 +45,15 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { section: 'rpc', key: 'ws_max_connections', kind: 'int', default: 2000, min: 0, doc: 'Most open WebSocket connections (0 disables WebSocket).' },
   { section: 'rpc', key: 'ws_max_queued_bytes', kind: 'int', default: 4 * 1024 * 1024, min: 1024, doc: 'Bytes queued to one WebSocket before subscription delivery pauses and calls are refused.' },
   { section: 'rpc', key: 'ws_max_subscriptions', kind: 'int', default: 32, min: 1, doc: 'Most subscriptions on one WebSocket connection.' },
+  { section: 'rpc', key: 'max_connections', kind: 'int', default: 1000, min: 1, doc: 'Most open HTTP connections (WebSocket connections are capped by ws_max_connections on top).' },
+  { section: 'rpc', key: 'max_connections_per_address', kind: 'int', default: 256, min: 0, doc: 'Most open connections, HTTP and WebSocket, from one remote address (0: no cap; trusted_proxies are exempt).' },
+  { section: 'rpc', key: 'api_keys_file', kind: 'string', default: '', doc: 'TOML file of API keys ([[key]] name, sha256 of the secret, roles, optional rate_limit and burst; `sov rpc-key new` makes entries). "" for none: every caller is public.' },
+  { section: 'rpc', key: 'rate_limit_per_address', kind: 'int', default: 50, min: 0, doc: 'Calls per second for each remote address of callers without an API key; each call of a batch counts (0: unlimited).' },
+  { section: 'rpc', key: 'rate_limit_address_burst', kind: 'int', default: 100, min: 1, doc: 'Calls a public address may make at once after an idle spell (its token bucket size).' },
+  { section: 'rpc', key: 'rate_limit_per_key', kind: 'int', default: 500, min: 0, doc: 'Calls per second for an API key without a rate_limit of its own (0: unlimited).' },
+  { section: 'rpc', key: 'rate_limit_key_burst', kind: 'int', default: 1000, min: 1, doc: 'Bucket size for API keys without a burst of their own.' },
+  { section: 'rpc', key: 'rate_limit_max_addresses', kind: 'int', default: 100_000, min: 1, doc: 'Most remote addresses tracked for rate limits; idle ones are dropped first, then the least recently seen.' },
+  { section: 'rpc', key: 'trusted_proxies', kind: 'string[]', default: [], doc: 'Addresses of reverse proxies whose X-Forwarded-For header names the client (for rate limits).' },
   { section: 'mempool', key: 'max_txs', kind: 'int', default: 50_000, min: 1, doc: 'Most transactions held.' },
   { section: 'mempool', key: 'max_bytes', kind: 'int', default: 256 * 1024 * 1024, min: 1024, doc: 'Most bytes of transactions held.' },
   { section: 'mempool', key: 'max_per_account', kind: 'int', default: 1000, min: 1, doc: 'Most transactions held for one signer.' },
@@ -60,6 +69,8 @@ export interface NodeConfig {
   consensus: { block_interval_ms: number };
   rpc: {
     listen: string; max_body_bytes: number; max_batch: number; cors_origins: string[]; ws_max_connections: number; ws_max_queued_bytes: number; ws_max_subscriptions: number;
+    max_connections: number; max_connections_per_address: number; api_keys_file: string; rate_limit_per_address: number; rate_limit_address_burst: number;
+    rate_limit_per_key: number; rate_limit_key_burst: number; rate_limit_max_addresses: number; trusted_proxies: string[];
   };
   mempool: { max_txs: number; max_bytes: number; max_per_account: number; verify_workers: number };
   metrics: { listen: string };

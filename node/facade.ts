@@ -12,7 +12,7 @@ import {
 import {
   RpcCodes, RpcError, commitToView, headerToView, recordKey, recordToJson, type AccountEventsView, type AccountTxsView, type AccountView, type BlockActivity,
   type BlockView, type CommitView, type EventView, type NodeFacade, type PageCursor, type RecordQuery, type RecordView, type StatusView, type SubmitView, type TxView,
-  type ValidatorView,
+  type ValidatorView, type PeerView, type MempoolView,
 } from '../rpc/index.js';
 import type { AddStatus, Mempool } from './mempool.js';
 
@@ -28,6 +28,9 @@ export interface FacadeDeps {
   peers: () => number;
   syncing: () => boolean;
   validatorAddress: Uint8Array | null;
+  /** Connected peer nodes (admin_peers). */
+  peerList: () => PeerView[];
+  mempoolLimits: { maxTxs: number; maxBytes: number; maxPerAccount: number };
   /** Relay newly admitted transactions to peers (one call per admitted batch). */
   relay: (txs: readonly Uint8Array[]) => void;
 }
@@ -175,6 +178,14 @@ export class NodeFacadeImpl implements NodeFacade {
 
   head(): number {
     return this.d.ledger.height;
+  }
+
+  async peers(): Promise<PeerView[]> {
+    return this.d.peerList();
+  }
+
+  async mempool(): Promise<MempoolView> {
+    return { count: this.d.mempool.size, bytes: this.d.mempool.bytes, ...this.d.mempoolLimits };
   }
 
   onHead(listener: (height: number) => void): () => void {

@@ -11,7 +11,7 @@ import { addressFromPublicKey, decode, decodeAddress, SovError, toHex, type KeyP
 import { LedgerStore } from '../state/index.js';
 import { AccountSchema, Keys } from '../vm/index.js';
 import { loadGenesisFile, openKeystore, parseKeystore, type LoadedGenesis } from '../genesis/index.js';
-import { buildRegistry, HttpRpcServer, WsRpcServer, type RpcContext } from '../rpc/index.js';
+import { AccessControl, buildRegistry, HttpRpcServer, RateLimiter, WsRpcServer, type ApiKey, type RpcContext } from '../rpc/index.js';
 import { homePath, loadConfig, type NodeConfig } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { NodeMetrics, startMetricsServer } from './metrics.js';
@@ -25,6 +25,7 @@ import { NodeNetwork } from './network.js';
 import { P2PHost, peerIdOfNodeKey } from './p2p/host.js';
 import { NodeFacadeImpl } from './facade.js';
 import { resolvePassword } from './password.js';
+import { loadApiKeys } from './rpc-keys.js';
 
 const pkgVersion = (): string => (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -34,6 +35,8 @@ export interface NodeParts {
   genesis: LoadedGenesis;
   nodeKey: KeyPair;
   validatorKey: KeyPair | null;
+  /** The RPC API keys of `[rpc] api_keys_file`, checked at load. */
+  apiKeys: ApiKey[];
   log: Logger;
 }
 
@@ -58,7 +61,8 @@ export async function loadHome(home: string, log?: Logger): Promise<NodeParts> {
   );
   const nodeKey = readKeystore(homePath(home, config.keys.node_key), password);
   const validatorKey = config.node.mode === 'validator' ? readKeystore(homePath(home, config.keys.validator_key), password) : null;
-  return { home, config, genesis, nodeKey, validatorKey, log: logger };
+  const apiKeys = loadApiKeys(home, config.rpc.api_keys_file);
+  return { home, config, genesis, nodeKey, validatorKey, apiKeys, log: logger };
 }
 
 function hostPort(listen: string): { host: string; port: number } {
@@ -84,6 +88,7 @@ export class SovNode {
   private wal!: WalFile;
   private metricsServer: Server | null = null;
   private allowed = new Set<string>();
+  private validatorPeers = new Set<string>();
   private stopping: Promise<void> | null = null;
 
   constructor(readonly parts: NodeParts) {
@@ -99,11 +104,12 @@ export class SovNode {
   private refreshAllowlist(): void {
     const g = this.parts.genesis.doc;
     const current = this.driver ? this.driver.validatorSet : null;
-    const next = new Set<string>(this.parts.config.p2p.observers);
+    const validators = new Set<string>();
     for (const v of g.validators) {
-      if (!current || current.get(addressFromPublicKey(v.publicKey))) next.add(peerIdOfNodeKey(v.nodeKey));
+      if (!current || current.get(addressFromPublicKey(v.publicKey))) validators.add(peerIdOfNodeKey(v.nodeKey));
     }
-    this.allowed = next;
+    this.validatorPeers = validators;
+    this.allowed = new Set<string>([...this.parts.config.p2p.observers, ...validators]);
   }
 
   async start(): Promise<void> {
@@ -152,6 +158,8 @@ export class SovNode {
       nodeId: () => this.host.peerId, peers: () => this.host.peers().length, syncing: () => this.network.syncing,
       validatorAddress: this.parts.validatorKey ? addressFromPublicKey(this.parts.validatorKey.publicKey) : null,
       relay: (txs) => this.network.relayTxs(txs),
+      peerList: () => this.host.connectionInfo().map((c) => ({ ...c, role: this.validatorPeers.has(c.id) ? 'validator' as const : 'observer' as const })),
+      mempoolLimits: { maxTxs: config.mempool.max_txs, maxBytes: config.mempool.max_bytes, maxPerAccount: config.mempool.max_per_account },
     });
     this.driver = new ConsensusDriver({
       chainId,
@@ -190,8 +198,19 @@ export class SovNode {
     if (config.rpc.listen) {
       const { host, port } = hostPort(config.rpc.listen);
       const registry = buildRegistry(pkgVersion());
-      const rpc = new HttpRpcServer<RpcContext>(registry, () => ({ facade: this.facade }), {
-        host, port, maxBodyBytes: config.rpc.max_body_bytes, maxBatch: config.rpc.max_batch, corsOrigins: config.rpc.cors_origins,
+      const c = config.rpc;
+      const access = new AccessControl({
+        keys: this.parts.apiKeys,
+        trustedProxies: c.trusted_proxies,
+        limiter: new RateLimiter({
+          perAddress: { perSecond: c.rate_limit_per_address, burst: c.rate_limit_address_burst },
+          perKey: { perSecond: c.rate_limit_per_key, burst: c.rate_limit_key_burst },
+          maxAddresses: c.rate_limit_max_addresses,
+        }),
+      });
+      const rpc = new HttpRpcServer<RpcContext>(registry, (_req, caller) => ({ facade: this.facade, caller, access }), {
+        host, port, maxBodyBytes: c.max_body_bytes, maxBatch: c.max_batch, corsOrigins: c.cors_origins,
+        maxConnections: c.max_connections, maxConnectionsPerAddress: c.max_connections_per_address, access,
       });
       await rpc.start();
       this.rpc = rpc;
@@ -209,7 +228,7 @@ export class SovNode {
       this.metricsServer = await startMetricsServer(this.metrics, host, port);
     }
     this.log.info(
-      { chainId, height: this.ledger.height, nodeId: this.host.peerId, p2p: this.host.multiaddrs(), rpc: this.rpc ? `http://${config.rpc.listen}` : null, mode: config.node.mode },
+      { chainId, height: this.ledger.height, nodeId: this.host.peerId, p2p: this.host.multiaddrs(), rpc: this.rpc ? `http://${config.rpc.listen}` : null, rpcKeys: this.parts.apiKeys.length, mode: config.node.mode },
       'node started',
     );
   }

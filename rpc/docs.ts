@@ -3,7 +3,7 @@
  * document), so the integrators' reference cannot drift: a test compares the file with
  * this output (run it with SOV_WRITE_DOCS=1 to regenerate the file).
  */
-import { RpcCodes } from './errors.js';
+import { RPC_CODE_MEANINGS, RpcCodes } from './errors.js';
 import type { MethodRegistry } from './registry.js';
 
 const INTRO = `# JSON-RPC for integrators
@@ -27,12 +27,43 @@ form is the OpenRPC document served at \`rpc.discover\`.
   (\`[rpc] ws_max_queued_bytes\`); limits: \`ws_max_connections\`, \`ws_max_subscriptions\`.
 `;
 
+const ACCESS = `## Access control
+
+- **Public callers** (no key) may call every method without a role: all reads, submitting
+  transactions (their signatures authorise them) and subscriptions.
+- **API keys** carry roles: \`bank\`, \`regulator\`, \`admin\`. A method with roles (listed under it
+  below, and as \`x-roles\` in the OpenRPC document) answers ${RpcCodes.UNAUTHORIZED} (UNAUTHORIZED) to a caller
+  holding none of them. The node reads its keys at startup from the TOML file named by
+  \`[rpc] api_keys_file\`, which holds only each secret's SHA-256: mint a key with
+  \`sov rpc-key new --name NAME --role admin\` (the secret is printed once), check a file with
+  \`sov rpc-key check FILE\`, and restart the node to load it.
+- **Presenting a key**: \`Authorization: Bearer <secret>\` or \`x-api-key: <secret>\` on HTTP requests and
+  on the WebSocket upgrade; browsers, which cannot set WebSocket headers, may add \`?api_key=<secret>\`
+  to the WebSocket URL. A key that matches nothing is refused outright (HTTP 401 with a
+  ${RpcCodes.UNAUTHORIZED} error body; the upgrade refused with 401), never served as the public. Secrets are
+  compared by hash, in constant time. \`sov_whoami\` tells a caller who the node takes it for.
+  The SDK: \`new SovClient(url, { apiKey })\`, \`SovSocket.connect(url, { apiKey })\`.
+- **Rate limits**: token buckets; each call takes one token, so a batch of n calls takes n, and
+  every call of every WebSocket message counts. A key has its own rate (\`rate_limit\`, \`burst\` in its
+  entry) or \`[rpc] rate_limit_per_key\` / \`rate_limit_key_burst\`; a public caller is limited per remote
+  address by \`rate_limit_per_address\` / \`rate_limit_address_burst\` (0: unlimited). Calls over the limit
+  get ${RpcCodes.RATE_LIMITED} (RATE_LIMITED) with \`data.retryAfterMs\`; when no call of a request could run,
+  HTTP answers 429 with \`Retry-After\`. At most \`rate_limit_max_addresses\` addresses are tracked (idle ones
+  dropped first). Behind a reverse proxy, list it in \`trusted_proxies\` so the limit applies to
+  the client named by \`X-Forwarded-For\`.
+- **Connections**: at most \`[rpc] max_connections\` HTTP connections and \`ws_max_connections\`
+  WebSockets, and \`max_connections_per_address\` from one address (proxies exempt).
+- **CORS**: only \`[rpc] cors_origins\` get CORS headers, and WebSocket upgrades from other origins are
+  refused; \`authorization\` and \`x-api-key\` are allowed request headers.
+`;
+
 export function renderRpcDoc<C>(registry: MethodRegistry<C>): string {
-  const out = [INTRO, '## Error codes\n', '| code | name |', '| --- | --- |'];
-  for (const [name, code] of Object.entries(RpcCodes)) out.push(`| ${code} | ${name} |`);
+  const out = [INTRO, ACCESS, '## Error codes\n', '| code | name | meaning |', '| --- | --- | --- |'];
+  for (const [name, code] of Object.entries(RpcCodes)) out.push(`| ${code} | ${name} | ${RPC_CODE_MEANINGS[name as keyof typeof RpcCodes]} |`);
   out.push('', '## Methods', '');
   for (const m of registry.list()) {
     out.push(`### ${m.name}`, '', m.summary, '');
+    if (m.roles?.length) out.push(`Roles: ${m.roles.map((r) => `\`${r}\``).join(', ')} (an API key with one of them).`, '');
     if (m.params.length) {
       out.push('| param | required | schema | description |', '| --- | --- | --- | --- |');
       for (const p of m.params) out.push(`| ${p.name} | ${p.required ? 'yes' : 'no'} | \`${JSON.stringify(p.schema).replace(/\|/g, '\\|')}\` | ${p.description ?? ''} |`);

@@ -21,6 +21,23 @@ export const RpcCodes = {
   TIMEOUT: -32008,
 } as const;
 
+/** What each code means, for docs/rpc.md. */
+export const RPC_CODE_MEANINGS: Record<keyof typeof RpcCodes, string> = {
+  PARSE_ERROR: 'the body is not JSON',
+  INVALID_REQUEST: 'not a JSON-RPC 2.0 request (or an empty batch, or JSON nested too deep)',
+  METHOD_NOT_FOUND: 'no such method',
+  INVALID_PARAMS: 'params missing, unknown or not matching the schema',
+  INTERNAL_ERROR: 'a fault in the node (reported, never details)',
+  NOT_FOUND: 'no such block, transaction, account or height',
+  TX_REJECTED: 'the mempool refused the transaction; `data.code` says why',
+  RATE_LIMITED: 'over the rate limit (`data.retryAfterMs`: when to retry; HTTP 429 when no call ran), or a per-connection WebSocket limit',
+  BATCH_TOO_LARGE: 'more calls in a batch than `[rpc] max_batch`',
+  REQUEST_TOO_LARGE: 'a body over `[rpc] max_body_bytes` (HTTP 413)',
+  UNAUTHORIZED: 'the method needs an API key with one of the roles in `data.roles`; or (HTTP 401) the API key presented matches no key',
+  UNAVAILABLE: 'the node cannot serve this now (e.g. a subscription ended)',
+  TIMEOUT: 'the call took too long',
+};
+
 export class RpcError extends SovError {
   constructor(
     readonly rpcCode: number,

@@ -60,7 +60,29 @@ export interface SubmitView {
 
 export type AccountView = Record<string, unknown> & { address: string; nonce: number };
 
-export interface NodeFacade extends NodeQueryFacade {
+/** A connected peer node: its libp2p id, remote address, and whether it runs a validator. */
+export interface PeerView {
+  id: string;
+  address: string | null;
+  role: 'validator' | 'observer';
+  direction: 'inbound' | 'outbound';
+}
+
+export interface MempoolView {
+  count: number;
+  bytes: number;
+  maxTxs: number;
+  maxBytes: number;
+  maxPerAccount: number;
+}
+
+/** Operator views, served only to API keys with the admin role. Cheap, and never secrets. */
+export interface NodeAdminFacade {
+  peers(): Promise<PeerView[]>;
+  mempool(): Promise<MempoolView>;
+}
+
+export interface NodeFacade extends NodeQueryFacade, NodeAdminFacade {
   status(): Promise<StatusView>;
   /** The block at `height` with its commit certificate, or null if there is none. */
   blockByHeight(height: number): Promise<BlockView | null>;

@@ -1,14 +1,17 @@
 /**
  * JSON-RPC over HTTP POST: bounded bodies (refused as soon as they pass the limit, from the
  * Content-Length header when there is one), slow clients cut off by request and header
- * timeouts, a connection cap, and CORS for the configured origins. Any other method or path
- * gets a plain HTTP error. The server never crashes on a request: every failure is a
- * JSON-RPC error or an HTTP status.
+ * timeouts, connection caps (in all and per address), and CORS for the configured origins.
+ * With access control, a request presenting an unknown API key gets 401, and one whose
+ * caller has no token left gets 429 before its body is read; each further call of a batch
+ * takes a token too. Any other method or path gets a plain HTTP error. The server never
+ * crashes on a request: every failure is a JSON-RPC error or an HTTP status.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { AccessControl, Caller } from './access.js';
 import { RpcCodes, RpcError } from './errors.js';
-import { errorResponse, handleJsonRpc } from './jsonrpc.js';
+import { errorResponse, handleJsonRpc, rateLimited, type CallGate } from './jsonrpc.js';
 import type { MethodRegistry } from './registry.js';
 
 export interface HttpRpcOptions {
@@ -18,18 +21,37 @@ export interface HttpRpcOptions {
   maxBatch: number;
   corsOrigins: readonly string[];
   maxConnections?: number;
+  /** Most open connections (HTTP and WebSocket) from one remote address; 0 or absent: no cap. Trusted proxies are exempt. */
+  maxConnectionsPerAddress?: number;
+  /** API keys, roles and rate limits; absent: every caller is public and unlimited. */
+  access?: AccessControl;
   /** Whole-request deadline for a client (slow senders are cut off). */
   requestTimeoutMs?: number;
 }
 
+export const PUBLIC_CALLER = (req: IncomingMessage): Caller => ({ key: null, roles: [], address: req.socket.remoteAddress ?? 'unknown' });
+
 export class HttpRpcServer<C> {
   private server: Server | null = null;
+  private readonly perAddress = new Map<string, number>();
 
   constructor(
     private readonly registry: MethodRegistry<C>,
-    private readonly context: (req: IncomingMessage) => C,
+    private readonly context: (req: IncomingMessage, caller: Caller) => C,
     private readonly opts: HttpRpcOptions,
   ) {}
+
+  /** The access control (the WebSocket endpoint shares it). */
+  get access(): AccessControl | undefined {
+    return this.opts.access;
+  }
+
+  /** Open connections, HTTP and upgraded. */
+  get connections(): number {
+    let n = 0;
+    for (const c of this.perAddress.values()) n += c;
+    return n;
+  }
 
   get port(): number {
     return (this.server?.address() as AddressInfo | null)?.port ?? 0;
@@ -49,6 +71,7 @@ export class HttpRpcServer<C> {
     );
     server.keepAliveTimeout = 5_000;
     server.maxConnections = this.opts.maxConnections ?? 1000;
+    server.on('connection', (socket: Socket) => this.countConnection(socket));
     server.on('clientError', (_err, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       else socket.destroy();
@@ -71,6 +94,22 @@ export class HttpRpcServer<C> {
     await new Promise<void>((resolve) => s.close(() => resolve()));
   }
 
+  private countConnection(socket: Socket): void {
+    const addr = socket.remoteAddress ?? 'unknown';
+    const n = (this.perAddress.get(addr) ?? 0) + 1;
+    const cap = this.opts.maxConnectionsPerAddress ?? 0;
+    if (cap > 0 && n > cap && !this.opts.access?.opts.trustedProxies?.includes(addr)) {
+      socket.destroy();
+      return;
+    }
+    this.perAddress.set(addr, n);
+    socket.once('close', () => {
+      const left = (this.perAddress.get(addr) ?? 1) - 1;
+      if (left <= 0) this.perAddress.delete(addr);
+      else this.perAddress.set(addr, left);
+    });
+  }
+
   private cors(req: IncomingMessage, res: ServerResponse): void {
     const origin = req.headers.origin;
     if (origin && (this.opts.corsOrigins.includes('*') || this.opts.corsOrigins.includes(origin))) {
@@ -81,10 +120,10 @@ export class HttpRpcServer<C> {
     }
   }
 
-  private send(res: ServerResponse, status: number, body: unknown, close = false): void {
+  private send(res: ServerResponse, status: number, body: unknown, close = false, headers: Record<string, string> = {}): void {
     if (res.headersSent) return;
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(close ? { connection: 'close' } : {}) });
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(close ? { connection: 'close' } : {}), ...headers });
     res.end(text);
   }
 
@@ -98,6 +137,25 @@ export class HttpRpcServer<C> {
       if (req.method !== 'POST') {
         res.writeHead(405, { allow: 'POST, OPTIONS' }).end();
         return;
+      }
+      const access = this.opts.access;
+      let caller = PUBLIC_CALLER(req);
+      let gate: CallGate = { roles: [] };
+      if (access) {
+        const who = access.identify(req, false);
+        if (!who.ok) {
+          this.send(res, 401, errorResponse(null, new RpcError(RpcCodes.UNAUTHORIZED, 'unknown API key')), true, { 'www-authenticate': 'Bearer' });
+          return;
+        }
+        // The first call's token is taken before the body is read: a caller with none left costs no parsing.
+        const first = access.admit(who, 1);
+        if (first.granted === 0) {
+          const retry = { 'retry-after': String(Math.ceil(first.retryAfterMs / 1000)) };
+          this.send(res, 429, errorResponse(null, rateLimited(first.retryAfterMs)), true, retry);
+          return;
+        }
+        caller = who.caller;
+        gate = { roles: who.caller.roles, admit: (n) => access.admit(who, n), prepaid: 1 };
       }
       const declared = Number(req.headers['content-length'] ?? NaN);
       const tooLarge = (): void => {
@@ -123,7 +181,7 @@ export class HttpRpcServer<C> {
         clearTimeout(deadline);
       }
       if (aborted) return tooLarge();
-      const out = await handleJsonRpc(this.registry, this.context(req), Buffer.concat(chunks).toString('utf8'), this.opts.maxBatch);
+      const out = await handleJsonRpc(this.registry, this.context(req, caller), Buffer.concat(chunks).toString('utf8'), this.opts.maxBatch, gate);
       if (out === null) res.writeHead(204).end();
       else this.send(res, 200, out);
     } catch {

@@ -7,13 +7,16 @@ import { MethodRegistry } from './registry.js';
 import { chainMethods, type RpcContext } from './methods/chain.js';
 import { queryMethods } from './methods/query.js';
 import { subscribeMethods } from './methods/subscribe.js';
+import { adminMethods } from './methods/admin.js';
 import { openRpcDocument } from './openrpc.js';
 
 export * from './errors.js';
 export * from './facade.js';
 export { MethodRegistry, param, type MethodSpec, type ParamSpec } from './registry.js';
 export { HttpRpcServer, type HttpRpcOptions } from './http-server.js';
-export { handleJsonRpc, jsonDepthExceeds, MAX_JSON_DEPTH, type JsonRpcResponse } from './jsonrpc.js';
+export { handleJsonRpc, jsonDepthExceeds, MAX_JSON_DEPTH, type CallGate, type JsonRpcResponse } from './jsonrpc.js';
+export { AccessControl, ROLES, hashSecret, mayCall, mintSecret, presentedSecret, type AccessOptions, type ApiKey, type Caller, type Role } from './access.js';
+export { RateLimiter, type Grant, type LimiterOptions, type Rate } from './limiter.js';
 export { openRpcDocument } from './openrpc.js';
 export * from './records.js';
 export type { RpcContext, SubscriptionHost } from './methods/chain.js';
@@ -22,7 +25,7 @@ export { WsRpcServer, type WsRpcOptions } from './ws-server.js';
 /** The node's method registry: every method, plus `rpc.discover` describing them all. */
 export function buildRegistry(version: string): MethodRegistry<RpcContext> {
   const reg = new MethodRegistry<RpcContext>();
-  for (const m of [...chainMethods, ...queryMethods, ...subscribeMethods]) reg.add(m);
+  for (const m of [...chainMethods, ...queryMethods, ...subscribeMethods, ...adminMethods]) reg.add(m);
   reg.add({
     name: 'rpc.discover',
     summary: 'The OpenRPC document of every method.',

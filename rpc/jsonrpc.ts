@@ -5,6 +5,7 @@
  */
 import { isSovError } from '../core/index.js';
 import { RpcCodes, RpcError } from './errors.js';
+import type { Grant } from './limiter.js';
 import type { MethodRegistry } from './registry.js';
 
 export const MAX_JSON_DEPTH = 64;
@@ -44,11 +45,24 @@ export function errorResponse(id: JsonRpcResponse['id'], e: unknown): JsonRpcRes
   return { jsonrpc: '2.0', id, error: { code: RpcCodes.INTERNAL_ERROR, message: 'internal error' } };
 }
 
+/** What a caller may do: its roles (checked per method), and its rate limit (one token per call). */
+export interface CallGate {
+  roles: readonly string[];
+  /** Take tokens for `n` calls; the calls past the grant are answered RATE_LIMITED. */
+  admit?: (n: number) => Grant;
+  /** Calls already paid for before the body was read (HTTP takes the first token up front). */
+  prepaid?: number;
+}
+
+export function rateLimited(retryAfterMs: number): RpcError {
+  return new RpcError(RpcCodes.RATE_LIMITED, `rate limit exceeded; retry after ${retryAfterMs} ms`, { retryAfterMs });
+}
+
 function validId(id: unknown): id is string | number | null {
   return id === null || typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
 }
 
-async function callOne<C>(registry: MethodRegistry<C>, ctx: C, req: unknown): Promise<JsonRpcResponse | null> {
+async function callOne<C>(registry: MethodRegistry<C>, ctx: C, req: unknown, roles: readonly string[], refusal: RpcError | null): Promise<JsonRpcResponse | null> {
   if (typeof req !== 'object' || req === null || Array.isArray(req)) {
     return errorResponse(null, new RpcError(RpcCodes.INVALID_REQUEST, 'a request must be an object'));
   }
@@ -58,8 +72,9 @@ async function callOne<C>(registry: MethodRegistry<C>, ctx: C, req: unknown): Pr
   if (r.jsonrpc !== '2.0' || typeof r.method !== 'string' || (hasId && !validId(r.id))) {
     return errorResponse(id, new RpcError(RpcCodes.INVALID_REQUEST, 'not a JSON-RPC 2.0 request (jsonrpc "2.0", method string, id string/number/null)'));
   }
+  if (refusal) return hasId ? errorResponse(id, refusal) : null;
   try {
-    const result = await registry.call(ctx, r.method, r.params);
+    const result = await registry.call(ctx, r.method, r.params, roles);
     return hasId ? { jsonrpc: '2.0', id, result: result === undefined ? null : result } : null;
   } catch (e) {
     return hasId ? errorResponse(id, e) : null;
@@ -70,7 +85,9 @@ async function callOne<C>(registry: MethodRegistry<C>, ctx: C, req: unknown): Pr
  * Handle one HTTP body or WebSocket message. Returns the response value to send, or null
  * when there is nothing to send (only notifications).
  */
-export async function handleJsonRpc<C>(registry: MethodRegistry<C>, ctx: C, text: string, maxBatch: number): Promise<JsonRpcResponse | JsonRpcResponse[] | null> {
+export async function handleJsonRpc<C>(
+  registry: MethodRegistry<C>, ctx: C, text: string, maxBatch: number, gate: CallGate = { roles: [] },
+): Promise<JsonRpcResponse | JsonRpcResponse[] | null> {
   if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
     return errorResponse(null, new RpcError(RpcCodes.INVALID_REQUEST, `JSON nested deeper than ${MAX_JSON_DEPTH}`));
   }
@@ -83,11 +100,20 @@ export async function handleJsonRpc<C>(registry: MethodRegistry<C>, ctx: C, text
   if (Array.isArray(body)) {
     if (body.length === 0) return errorResponse(null, new RpcError(RpcCodes.INVALID_REQUEST, 'empty batch'));
     if (body.length > maxBatch) return errorResponse(null, new RpcError(RpcCodes.BATCH_TOO_LARGE, `batch of ${body.length} calls exceeds ${maxBatch}`));
-    // The calls of a batch run together (the node coalesces, e.g., transaction admission);
-    // responses keep the request order.
-    const results = await Promise.all(body.map((req) => callOne(registry, ctx, req)));
+    // Each call of a batch takes a token; the ones past the grant are refused. The calls run
+    // together (the node coalesces, e.g., transaction admission); responses keep the order.
+    const { allowed, refusal } = admit(gate, body.length);
+    const results = await Promise.all(body.map((req, i) => callOne(registry, ctx, req, gate.roles, i < allowed ? null : refusal)));
     const out = results.filter((r): r is JsonRpcResponse => r !== null);
     return out.length > 0 ? out : null;
   }
-  return callOne(registry, ctx, body);
+  const { allowed, refusal } = admit(gate, 1);
+  return callOne(registry, ctx, body, gate.roles, allowed >= 1 ? null : refusal);
+}
+
+function admit(gate: CallGate, calls: number): { allowed: number; refusal: RpcError | null } {
+  const prepaid = Math.min(calls, gate.prepaid ?? 0);
+  if (!gate.admit || prepaid >= calls) return { allowed: calls, refusal: null };
+  const g = gate.admit(calls - prepaid);
+  return { allowed: prepaid + g.granted, refusal: g.granted < calls - prepaid ? rateLimited(g.retryAfterMs) : null };
 }

@@ -6,6 +6,7 @@
  */
 import type { TSchema, Static } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { mayCall } from './access.js';
 import { RpcCodes, RpcError } from './errors.js';
 
 export interface ParamSpec {
@@ -54,10 +55,16 @@ export class MethodRegistry<C> {
     return this.methods.get(name)?.spec;
   }
 
-  /** Validate `raw` params for `name` and run the handler. Throws RpcError. */
-  async call(ctx: C, name: string, raw: unknown): Promise<unknown> {
+  /**
+   * Check that a caller with `roles` may call `name`, validate `raw` params, and run the
+   * handler. Throws RpcError. The one place where method roles are enforced.
+   */
+  async call(ctx: C, name: string, raw: unknown, roles: readonly string[] = []): Promise<unknown> {
     const m = this.methods.get(name);
     if (!m) throw new RpcError(RpcCodes.METHOD_NOT_FOUND, `method not found: ${name.slice(0, 100)}`);
+    if (!mayCall(m.spec.roles, roles)) {
+      throw new RpcError(RpcCodes.UNAUTHORIZED, `${name} needs an API key with one of the roles: ${m.spec.roles!.join(', ')}`, { roles: m.spec.roles });
+    }
     return m.spec.handler(ctx, this.bind(m, raw));
   }
 

@@ -7,15 +7,18 @@
  * once, in order. A client that reads slowly is not buffered for: delivery pauses while its
  * socket holds more than `maxQueuedBytes`, and resumes from the cursor. Limits: connections,
  * message size, subscriptions and in-flight calls per connection; idle clients cost a socket
- * and a heartbeat ping.
+ * and a heartbeat ping. Access control is the HTTP server's: the upgrade request's API key
+ * (headers, or the `api_key` query parameter) names the caller for the connection's life, an
+ * unknown key is refused with 401, and every call of every message takes a rate-limit token.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { AccessControl, ApiKey, Caller } from './access.js';
 import { RpcCodes, RpcError } from './errors.js';
 import type { BlockActivity, NodeFacade } from './facade.js';
-import { errorResponse, handleJsonRpc } from './jsonrpc.js';
-import type { HttpRpcServer } from './http-server.js';
+import { errorResponse, handleJsonRpc, type CallGate } from './jsonrpc.js';
+import { PUBLIC_CALLER, type HttpRpcServer } from './http-server.js';
 import type { RpcContext, SubscriptionHost } from './methods/chain.js';
 import type { MethodRegistry } from './registry.js';
 
@@ -72,6 +75,7 @@ export class WsRpcServer {
   private unHead: (() => void) | null = null;
   private readonly onHeadHooks = new Set<() => void>();
   private nextId = 1;
+  private access: AccessControl | undefined;
 
   constructor(
     private readonly registry: MethodRegistry<RpcContext>,
@@ -89,6 +93,7 @@ export class WsRpcServer {
   attach(http: HttpRpcServer<RpcContext>): void {
     const server = http.httpServer;
     if (!server) throw new Error('start the HTTP server before attaching WebSockets');
+    this.access = http.access;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.opts.maxMessageBytes, perMessageDeflate: false });
     // Upgraded sockets still count against the HTTP server's connection cap.
     server.maxConnections += this.opts.maxConnections;
@@ -121,7 +126,13 @@ export class WsRpcServer {
     const origin = req.headers.origin;
     if (origin && !this.opts.corsOrigins.includes('*') && !this.opts.corsOrigins.includes(origin)) return this.refuse(socket, '403 Forbidden');
     if (this.conns.size >= this.opts.maxConnections) return this.refuse(socket, '503 Service Unavailable');
-    wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws));
+    let who: { caller: Caller; apiKey: ApiKey | null } = { caller: PUBLIC_CALLER(req), apiKey: null };
+    if (this.access) {
+      const id = this.access.identify(req, true);
+      if (!id.ok) return this.refuse(socket, '401 Unauthorized');
+      who = id;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, who));
   }
 
   private beat(): void {
@@ -147,7 +158,7 @@ export class WsRpcServer {
     return p;
   }
 
-  private serve(ws: WebSocket): void {
+  private serve(ws: WebSocket, who: { caller: Caller; apiKey: ApiKey | null }): void {
     this.conns.add(ws);
     const subs = new Map<string, Sub>();
     let inFlight = 0;
@@ -224,7 +235,9 @@ export class WsRpcServer {
         return true;
       },
     };
-    const ctx: RpcContext = { facade: this.facade, subscriptions: host };
+    const ctx: RpcContext = { facade: this.facade, subscriptions: host, caller: who.caller, ...(this.access ? { access: this.access } : {}) };
+    const access = this.access;
+    const gate: CallGate = { roles: who.caller.roles, ...(access ? { admit: (n: number) => access.admit(who, n) } : {}) };
 
     ws.on('message', (data, isBinary) => {
       if (ws.bufferedAmount > this.opts.maxQueuedBytes || inFlight >= (this.opts.maxInFlight ?? 64)) {
@@ -233,7 +246,7 @@ export class WsRpcServer {
       }
       const text = isBinary ? '' : (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)).toString('utf8');
       inFlight++;
-      void handleJsonRpc(this.registry, ctx, text, this.opts.maxBatch)
+      void handleJsonRpc(this.registry, ctx, text, this.opts.maxBatch, gate)
         .then((out) => {
           if (out !== null) send(out);
         })

@@ -55,6 +55,8 @@ export class Devnet {
       let cfg = readFileSync(cfgPath, 'utf8');
       cfg = cfg.replace(/^block_interval_ms = .*$/m, `block_interval_ms = ${opts.blockIntervalMs ?? 200}`);
       cfg = cfg.replace(/^(\[log\]\n(?:#.*\n)*level = ).*$/m, `$1"${opts.logLevel ?? 'info'}"`);
+      // Tests and benchmarks call from one address, faster than a public caller may.
+      cfg = cfg.replace(/^rate_limit_per_address = .*$/m, 'rate_limit_per_address = 0').replace(/^max_connections_per_address = .*$/m, 'max_connections_per_address = 0');
       writeFileSync(cfgPath, cfg);
     }
     return new Devnet(dir, manifest);

@@ -63,7 +63,7 @@ function readArgs(o: TxOpts): unknown {
 }
 
 export function clientFor(o: { rpc: string; apiKey?: string }): SovClient {
-  return new SovClient(o.rpc, { timeoutMs: 60_000, ...(o.apiKey ? { headers: { authorization: `Bearer ${o.apiKey}` } } : {}) });
+  return new SovClient(o.rpc, { timeoutMs: 60_000, ...(o.apiKey ? { apiKey: o.apiKey } : {}) });
 }
 
 async function loadKeys(o: TxOpts): Promise<KeyPair[]> {

@@ -134,6 +134,16 @@ export class P2PHost {
     return this.node?.getConnections().map((c) => c.remotePeer.toString()) ?? [];
   }
 
+  /** One line per connected peer: id, remote multiaddr, and who dialled (the first connection when there are several). */
+  connectionInfo(): { id: string; address: string; direction: 'inbound' | 'outbound' }[] {
+    const out = new Map<string, { id: string; address: string; direction: 'inbound' | 'outbound' }>();
+    for (const c of this.node?.getConnections() ?? []) {
+      const id = c.remotePeer.toString();
+      if (!out.has(id)) out.set(id, { id, address: c.remoteAddr.toString(), direction: c.direction });
+    }
+    return [...out.values()];
+  }
+
   /** Keep a connection to this peer (`/ip4/.../tcp/N/p2p/<peerId>`), redialling when lost. */
   addPersistentPeer(addr: string): void {
     const id = multiaddr(addr).getComponents().find((c) => c.name === 'p2p')?.value;

@@ -18,6 +18,7 @@ import { encodeMessage } from '../wire.js';
 import { createKeystore } from '../../genesis/index.js';
 import { addressFromPublicKey, decodeAddress, generateKeyPair, to0x, VoteType } from '../../core/index.js';
 import { Rng } from '../../test/index.js';
+import { hashSecret, SovClient } from '../../rpc/index.js';
 
 const net = Devnet.create({ validators: 4, blockIntervalMs: 0, logLevel: 'warn' });
 const hosts: P2PHost[] = [];
@@ -31,6 +32,9 @@ const rogueKey = generateKeyPair();
 const outsiderKey = generateKeyPair();
 const observers = [peerIdOfNodeKey(observerKey.publicKey), peerIdOfNodeKey(rogueKey.publicKey)];
 for (let i = 0; i < 4; i++) net.setConfig(i, 'p2p', 'observers', JSON.stringify(observers));
+const ADMIN_SECRET = 'sov_peers-admin-secret';
+writeFileSync(join(net.manifest.nodes[0]!.home, 'rpc-keys.toml'), `[[key]]\nname = "ops"\nsha256 = "${hashSecret(ADMIN_SECRET)}"\nroles = ["admin"]\n`);
+net.setConfig(0, 'rpc', 'api_keys_file', '"rpc-keys.toml"');
 
 // An observer home: the same genesis, its own node key, mode = observer.
 const obsHome = join(net.dir, 'observer');
@@ -44,7 +48,7 @@ writeFileSync(join(obsHome, 'config.toml'), renderConfig({
   log: { level: 'warn' },
   keys: { password_file: 'password.txt' },
   p2p: { listen: '/ip4/127.0.0.1/tcp/0', persistent_peers: net.manifest.nodes.map((n) => n.p2p_address) },
-  rpc: { listen: `127.0.0.1:${obsRpcPort}` },
+  rpc: { listen: `127.0.0.1:${obsRpcPort}`, rate_limit_per_address: 0 },
   metrics: { listen: '' },
 }));
 const obsIndex = net.manifest.nodes.length;
@@ -67,6 +71,14 @@ t.test('validators and an observer start; the observer follows', async (tt) => {
   const s = (await net.rpc(obsIndex, 'sov_status')) as { validator: string | null; peers: number };
   tt.equal(s.validator, null, 'the observer signs nothing');
   tt.ok(s.peers >= 1, 'the observer has peers');
+  const admin = new SovClient(net.manifest.nodes[0]!.rpc_url, { apiKey: ADMIN_SECRET });
+  type Peer = { id: string; address: string; role: string };
+  let peers: Peer[] = [];
+  await waitFor(async () => (peers = await admin.call<Peer[]>('admin_peers')).length === 4, 'node 0 connected to 3 validators and the observer', 60_000, 200);
+  const roleOf = new Map(peers.map((p) => [p.id, p.role]));
+  for (const n of net.manifest.nodes.slice(1, 4)) tt.equal(roleOf.get(n.peer_id), 'validator', `${n.name} is a validator`);
+  tt.equal(roleOf.get(observers[0]!), 'observer', 'the observer is an observer');
+  tt.ok(peers.every((p) => p.address.startsWith('/ip4/127.0.0.1/')), 'with remote addresses');
 });
 
 t.test('a node outside the allowlist cannot connect or be heard', async (tt) => {

@@ -60,14 +60,15 @@ export abstract class TypedMethods {
 export class SovClient extends TypedMethods {
   private id = 0;
 
-  constructor(readonly url: string, private readonly opts: { timeoutMs?: number; headers?: Record<string, string> } = {}) {
+  /** `apiKey`: the secret of an RPC API key, sent as `Authorization: Bearer`. */
+  constructor(readonly url: string, private readonly opts: { timeoutMs?: number; headers?: Record<string, string>; apiKey?: string } = {}) {
     super();
   }
 
   async call<T = unknown>(method: string, params: unknown[] | Record<string, unknown> = []): Promise<T> {
     const res = await fetch(this.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...this.opts.headers },
+      headers: { 'content-type': 'application/json', ...(this.opts.apiKey ? { authorization: `Bearer ${this.opts.apiKey}` } : {}), ...this.opts.headers },
       body: JSON.stringify({ jsonrpc: '2.0', id: ++this.id, method, params }),
       signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
     });
@@ -100,8 +101,10 @@ export class SovSocket extends TypedMethods {
     });
   }
 
-  static connect(url: string): Promise<SovSocket> {
-    const ws = new WebSocket(url.replace(/^http/, 'ws'), { perMessageDeflate: false });
+  /** `apiKey`: the secret of an RPC API key, sent on the upgrade request as `Authorization: Bearer`. */
+  static connect(url: string, opts: { apiKey?: string } = {}): Promise<SovSocket> {
+    const headers = opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : undefined;
+    const ws = new WebSocket(url.replace(/^http/, 'ws'), { perMessageDeflate: false, ...(headers ? { headers } : {}) });
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new SovSocket(ws)));
       ws.once('error', reject);

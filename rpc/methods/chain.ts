@@ -6,6 +6,7 @@ import { fromHex } from '../../core/index.js';
 import { RpcCodes, RpcError } from '../errors.js';
 import { param, type MethodSpec } from '../registry.js';
 import type { NodeFacade } from '../facade.js';
+import type { AccessControl, Caller } from '../access.js';
 
 /** What sov_subscribe / sov_unsubscribe act on: the WebSocket connection they came over. */
 export interface SubscriptionHost {
@@ -17,6 +18,10 @@ export interface RpcContext {
   facade: NodeFacade;
   /** Present on WebSocket connections only. */
   subscriptions?: SubscriptionHost;
+  /** Who is calling (absent: the public, unidentified). */
+  caller?: Caller;
+  /** The node's access control, when it has one (for sov_whoami and admin_rpcAccess). */
+  access?: AccessControl;
 }
 
 export const Hex = Type.String({ pattern: '^0x([0-9a-fA-F]{2})*$', description: 'bytes as 0x-prefixed hex' });

@@ -5,7 +5,10 @@
  * resumed after 50 missed blocks with every block and event delivered once, in order.
  */
 import t from 'tap';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { decodeAddress, ValidatorSet, fromHex } from '../../core/index.js';
+import { hashSecret } from '../index.js';
 import { Devnet } from '../../test/devnet.js';
 import { waitFor } from '../../test/index.js';
 import { buildTx, SovClient, SovSocket, verifyRecord, VerifyError, type Notification, type RecordView } from '../client/index.js';
@@ -13,6 +16,9 @@ import { buildTx, SovClient, SovSocket, verifyRecord, VerifyError, type Notifica
 const net = Devnet.create({ validators: 1, blockIntervalMs: 50 });
 t.teardown(() => net.stop());
 const m = net.manifest;
+const ADMIN_SECRET = 'sov_devnet-admin-secret';
+writeFileSync(join(m.nodes[0]!.home, 'rpc-keys.toml'), `[[key]]\nname = "ops"\nsha256 = "${hashSecret(ADMIN_SECRET)}"\nroles = ["admin"]\n`);
+net.setConfig(0, 'rpc', 'api_keys_file', '"rpc-keys.toml"');
 const client = new SovClient(m.nodes[0]!.rpc_url);
 const cur = m.currency.code;
 
@@ -36,6 +42,15 @@ const codeOf = async (p: Promise<unknown>): Promise<number | null> => {
 };
 
 const accts = () => net.accountKeys().filter((a) => a.name.startsWith('customer'));
+
+t.test('API keys on a real node: admin methods for the admin key only', async (tt) => {
+  tt.equal(await codeOf(client.call('admin_mempool')), -32006, 'public: unauthorized');
+  const admin = new SovClient(m.nodes[0]!.rpc_url, { apiKey: ADMIN_SECRET });
+  tt.match(await admin.call('admin_mempool'), { count: Number, bytes: Number, maxTxs: 50_000 });
+  tt.same(await admin.call('admin_peers'), [], 'a lone validator has no peers');
+  tt.match(await admin.call('sov_whoami'), { key: 'ops', roles: ['admin'] });
+  tt.equal(await codeOf(new SovClient(m.nodes[0]!.rpc_url, { apiKey: 'sov_wrong' }).status()), -32006, 'a wrong key is refused');
+});
 
 t.test('read methods and an SDK-built transfer over HTTP', async (tt) => {
   const [from, to] = accts();

@@ -25,6 +25,8 @@ const facade: NodeFacade = {
   eventsByAccount: async () => ({ items: [], next: null }),
   activity: async () => null,
   onHead: () => () => undefined,
+  peers: async () => [],
+  mempool: async () => ({ count: 0, bytes: 0, maxTxs: 1, maxBytes: 1, maxPerAccount: 1 }),
 };
 
 const registry = buildRegistry('0.1.0');
