@@ -112,16 +112,30 @@ export class LedgerApp {
    * stale; execution reads the same keys (accounts, balances, parameters) block after block.
    */
   private readonly headCache = new Map<string, Uint8Array | null>();
+  /**
+   * Odd while a commit is between writing the store and updating the cache. A read that
+   * missed the cache fills it only if no commit started or ended while it read, so a value
+   * read from the old head can never land in the cache after the new head's writes.
+   */
+  private cacheGen = 0;
   private readonly head: StateReader = {
     get: async (k) => {
       const id = toHex(k);
       const hit = this.headCache.get(id);
       if (hit !== undefined) return hit ?? undefined;
+      const gen = this.cacheGen;
       const v = await this.opts.ledger.get(k);
-      this.cachePut(id, v);
+      if (gen === this.cacheGen && (gen & 1) === 0) this.cachePut(id, v);
       return v ?? undefined;
     },
   };
+
+  /** The head's cached value of `key` with the height it is the value at, or undefined when it is not cached (or a commit is under way). */
+  cachedHeadValue(key: Uint8Array): { height: number; value: Uint8Array | null } | undefined {
+    if ((this.cacheGen & 1) === 1 || this.opts.ledger.height === 0) return undefined;
+    const hit = this.headCache.get(toHex(key));
+    return hit === undefined ? undefined : { height: this.opts.ledger.height, value: hit };
+  }
 
   private cachePut(id: string, v: Uint8Array | null): void {
     if (this.headCache.size >= HEAD_CACHE_ENTRIES && !this.headCache.has(id)) {
@@ -260,13 +274,16 @@ export class LedgerApp {
       events: ex.result.events.filter((e) => e.tx === i).map((e) => ({ data: encode(EventSchema, e.event), accounts: [ex.result.included[i]!.signer] })),
     }));
     beforeWrite(ex.result.validatorUpdates);
+    this.cacheGen++;
     try {
       await this.opts.ledger.commit(ex.prepared, { block: ex.block, commit, results });
     } catch (e) {
       this.headCache.clear();
+      this.cacheGen++;
       throw e;
     }
     for (const w of ex.writes) this.cachePut(toHex(w.key), w.value);
+    this.cacheGen++;
     this.lastBlock = ex.block;
     this.executed.clear();
     this.genesisState = null;

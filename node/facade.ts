@@ -24,6 +24,8 @@ export interface FacadeDeps {
   ledger: LedgerStore;
   mempool: Mempool;
   reader: () => StateReader;
+  /** The head's cached value of a state key and its height, when the node has it (the execution cache). */
+  cachedHeadValue?: (key: Uint8Array) => { height: number; value: Uint8Array | null } | undefined;
   nodeId: () => string;
   peers: () => number;
   syncing: () => boolean;
@@ -265,7 +267,9 @@ export class NodeFacadeImpl implements NodeFacade {
       raw = p.value;
       proofBytes = encodeProof(p.proof);
     } else {
-      raw = await this.stored(() => this.d.ledger.get(key, h));
+      // Hot records at the head come from the execution's cache of committed head values.
+      const hit = height === undefined ? this.d.cachedHeadValue?.(key) : undefined;
+      raw = hit && hit.height === h ? hit.value : await this.stored(() => this.d.ledger.get(key, h));
     }
     const out: RecordView = {
       kind: q.kind, key: to0x(key), height: h, value: raw ? recordToJson(decodeTrusted(schema.schema, raw), this.d.addressPrefix) : null, raw: raw ? to0x(raw) : null,

@@ -127,6 +127,40 @@ export class HttpRpcServer<C> {
     res.end(text);
   }
 
+  /**
+   * The request body as text; 'too-large' past the limit (reading stops there), null when the
+   * request ends otherwise (client gone, or cut off: Node's own requestTimeout does not cover
+   * a body that stalls once the handler runs, so a deadline here does).
+   */
+  private readBody(req: IncomingMessage): Promise<string | 'too-large' | null> {
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const finish = (v: string | 'too-large' | null): void => {
+        clearTimeout(deadline);
+        req.removeListener('data', onData);
+        req.removeListener('end', onEnd);
+        req.removeListener('close', onClose);
+        resolve(v);
+      };
+      const onData = (chunk: Buffer): void => {
+        size += chunk.length;
+        if (size > this.opts.maxBodyBytes) return finish('too-large');
+        chunks.push(chunk);
+      };
+      const onEnd = (): void => finish((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString('utf8'));
+      const onClose = (): void => finish(null);
+      const deadline = setTimeout(() => {
+        req.socket.destroy();
+        finish(null);
+      }, this.opts.requestTimeoutMs ?? 30_000);
+      req.on('data', onData);
+      req.on('end', onEnd);
+      req.on('close', onClose);
+      req.on('error', onClose);
+    });
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       this.cors(req, res);
@@ -163,25 +197,10 @@ export class HttpRpcServer<C> {
         req.destroy();
       };
       if (Number.isFinite(declared) && declared > this.opts.maxBodyBytes) return tooLarge();
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let aborted = false;
-      // Node's own requestTimeout does not cover a body that stalls once the handler runs.
-      const deadline = setTimeout(() => req.socket.destroy(), this.opts.requestTimeoutMs ?? 30_000);
-      try {
-        for await (const chunk of req) {
-          size += (chunk as Buffer).length;
-          if (size > this.opts.maxBodyBytes) {
-            aborted = true;
-            break;
-          }
-          chunks.push(chunk as Buffer);
-        }
-      } finally {
-        clearTimeout(deadline);
-      }
-      if (aborted) return tooLarge();
-      const out = await handleJsonRpc(this.registry, this.context(req, caller), Buffer.concat(chunks).toString('utf8'), this.opts.maxBatch, gate);
+      const body = await this.readBody(req);
+      if (body === 'too-large') return tooLarge();
+      if (body === null) return; // the client went away, or was cut off by the deadline
+      const out = await handleJsonRpc(this.registry, this.context(req, caller), body, this.opts.maxBatch, gate);
       if (out === null) res.writeHead(204).end();
       else this.send(res, 200, out);
     } catch {
