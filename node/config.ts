@@ -53,6 +53,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { section: 'rpc', key: 'rate_limit_per_key', kind: 'int', default: 500, min: 0, doc: 'Calls per second for an API key without a rate_limit of its own (0: unlimited).' },
   { section: 'rpc', key: 'rate_limit_key_burst', kind: 'int', default: 1000, min: 1, doc: 'Bucket size for API keys without a burst of their own.' },
   { section: 'rpc', key: 'rate_limit_max_addresses', kind: 'int', default: 100_000, min: 1, doc: 'Most remote addresses tracked for rate limits; idle ones are dropped first, then the least recently seen.' },
+  { section: 'rpc', key: 'tx_wait_timeout_ms', kind: 'int', default: 60_000, min: 1000, doc: 'How long sov_sendTransaction with wait=true waits for the commit before answering "pending".' },
   { section: 'rpc', key: 'trusted_proxies', kind: 'string[]', default: [], doc: 'Addresses of reverse proxies whose X-Forwarded-For header names the client (for rate limits).' },
   { section: 'mempool', key: 'max_txs', kind: 'int', default: 50_000, min: 1, doc: 'Most transactions held.' },
   { section: 'mempool', key: 'max_bytes', kind: 'int', default: 256 * 1024 * 1024, min: 1024, doc: 'Most bytes of transactions held.' },
@@ -70,7 +71,7 @@ export interface NodeConfig {
   rpc: {
     listen: string; max_body_bytes: number; max_batch: number; cors_origins: string[]; ws_max_connections: number; ws_max_queued_bytes: number; ws_max_subscriptions: number;
     max_connections: number; max_connections_per_address: number; api_keys_file: string; rate_limit_per_address: number; rate_limit_address_burst: number;
-    rate_limit_per_key: number; rate_limit_key_burst: number; rate_limit_max_addresses: number; trusted_proxies: string[];
+    rate_limit_per_key: number; rate_limit_key_burst: number; rate_limit_max_addresses: number; trusted_proxies: string[]; tx_wait_timeout_ms: number;
   };
   mempool: { max_txs: number; max_bytes: number; max_per_account: number; verify_workers: number };
   metrics: { listen: string };

@@ -33,6 +33,8 @@ export interface FacadeDeps {
   /** Connected peer nodes (admin_peers). */
   peerList: () => PeerView[];
   mempoolLimits: { maxTxs: number; maxBytes: number; maxPerAccount: number };
+  /** How long a submission with `wait` waits for its commit before answering pending (default 60 s). */
+  txWaitTimeoutMs?: number;
   /** Relay newly admitted transactions to peers (one call per admitted batch). */
   relay: (txs: readonly Uint8Array[]) => void;
 }
@@ -138,7 +140,7 @@ export class NodeFacadeImpl implements NodeFacade {
         const ws = this.waiters.get(res.hash);
         if (ws) this.waiters.set(res.hash, ws.filter((w) => w !== done));
         resolve(pending);
-      }, 60_000);
+      }, this.d.txWaitTimeoutMs ?? 60_000);
       const done = (v: SubmitView): void => {
         clearTimeout(timer);
         resolve(v);

@@ -159,6 +159,7 @@ export class SovNode {
       validatorAddress: this.parts.validatorKey ? addressFromPublicKey(this.parts.validatorKey.publicKey) : null,
       relay: (txs) => this.network.relayTxs(txs),
       peerList: () => this.host.connectionInfo().map((c) => ({ ...c, role: this.validatorPeers.has(c.id) ? 'validator' as const : 'observer' as const })),
+      txWaitTimeoutMs: config.rpc.tx_wait_timeout_ms,
       mempoolLimits: { maxTxs: config.mempool.max_txs, maxBytes: config.mempool.max_bytes, maxPerAccount: config.mempool.max_per_account },
     });
     this.driver = new ConsensusDriver({

@@ -68,7 +68,7 @@ export const chainMethods: MethodSpec<RpcContext>[] = [
     summary: 'Submit a signed transaction (canonical bytes). Returns its hash at once, or with wait=true once it is committed.',
     params: [
       param('tx', Type.String({ pattern: '^0x([0-9a-fA-F]{2})+$', maxLength: 2 * 1024 * 1024 + 2 }), { description: 'the signed transaction, 0x-hex' }),
-      param('wait', Type.Boolean(), { required: false, description: 'wait until committed (default false)' }),
+      param('wait', Type.Boolean(), { required: false, description: 'wait until committed (default false); after the node\'s rpc.tx_wait_timeout_ms (default 60 s) the answer is status pending' }),
     ],
     result: Type.Object({
       hash: Hash, status: Type.Union([Type.Literal('pending'), Type.Literal('committed'), Type.Literal('failed')]),

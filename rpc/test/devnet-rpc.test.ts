@@ -19,6 +19,7 @@ const m = net.manifest;
 const ADMIN_SECRET = 'sov_devnet-admin-secret';
 writeFileSync(join(m.nodes[0]!.home, 'rpc-keys.toml'), `[[key]]\nname = "ops"\nsha256 = "${hashSecret(ADMIN_SECRET)}"\nroles = ["admin"]\n`);
 net.setConfig(0, 'rpc', 'api_keys_file', '"rpc-keys.toml"');
+net.setConfig(0, 'rpc', 'tx_wait_timeout_ms', '3000');
 const client = new SovClient(m.nodes[0]!.rpc_url);
 const cur = m.currency.code;
 
@@ -83,6 +84,23 @@ t.test('read methods and an SDK-built transfer over HTTP', async (tt) => {
   tt.equal((await client.getRecord({ kind: 'proposal', id: 999 })).value, null, 'absent proposal');
   tt.equal(await codeOf(client.getRecord({ kind: 'balance', address: to!.address })), -32602, 'missing currency');
   tt.equal(await codeOf(client.getRecord({ kind: 'account', address: from!.address }, { height: 1_000_000 })), -32001, 'height above head');
+});
+
+t.test('a wait for a transaction that cannot commit yet ends after the configured timeout, as pending', async (tt) => {
+  // The commercial bank sends nothing else in these tests: a nonce 5 ahead of its next is
+  // admitted (queued) and never includable.
+  const from = net.accountKeys().find((a) => a.name === 'Commercial Bank')!;
+  const [to] = accts();
+  const h = (await client.status()).height;
+  const next = (await client.getAccount(from.address)).nonce;
+  const tx = buildTx({ chainId: m.chain_id, keys: [from.keys], nonce: next + 5, expiry: h + 1000 }, 'money', 'transfer', {
+    currency: cur, to: decodeAddress(to!.address, m.address_prefix), amount: 1n, memo: '', reference: '',
+  });
+  const t0 = Date.now();
+  const sent = await client.sendTransaction(tx, true);
+  tt.equal(sent.status, 'pending');
+  tt.equal(sent.height, null);
+  tt.ok(Date.now() - t0 >= 2900, 'it waited for the configured timeout (rpc.tx_wait_timeout_ms = 3000)');
 });
 
 t.test('proven reads verify against the validator set, and any alteration is rejected', async (tt) => {
