@@ -57,8 +57,37 @@ const ACCESS = `## Access control
   refused; \`authorization\` and \`x-api-key\` are allowed request headers.
 `;
 
+const SDK = `## TypeScript SDK and the \`sov\` CLI
+
+The SDK is \`rpc/client\` (exported by \`rpc/index.ts\`):
+
+- \`SovClient(url, { apiKey })\` (HTTP, keep-alive) and \`SovSocket.connect(url, { apiKey })\`
+  (WebSocket, with \`subscribe\`) have a typed method for every method below.
+- \`txBuilders({ chainId, keys })\` has a typed builder for every method of every state-machine
+  module, derived from the vm's module table: \`b.money.transfer({ currency, to, amount, memo,
+  reference }, { nonce, expiry })\` returns a signed \`Tx\`, and a wrong field is a compile error.
+- \`new Wallet(client, keys)\` learns the chain id, the signer's next nonce (then tracks it, so
+  several transactions can be in flight) and an expiry, and submits:
+  \`await wallet.tx.money.transfer({...}, { wait: true })\`.
+- \`argsFromJson\` / \`methodArgsFromJson\` convert JSON args by the method's own schema (amounts
+  as decimal strings, addresses bech32m, bytes 0x-hex; a governance action may be named, e.g.
+  \`{"action": {"set_param": {"name": "cost_event", "value": 11}}, "reason": "..."}\`).
+- \`loadKeystore(path, password)\` opens a keystore written by \`sov keys generate\`;
+  \`verifyRecord(query, answer, { chainId, addressPrefix, validators })\` checks a proven answer.
+
+The CLI is built on it:
+
+- \`sov tx\` lists every module method; \`sov tx MODULE METHOD --describe\` shows its args;
+  \`sov tx MODULE METHOD --args JSON --key KEYSTORE [--wait]\` signs and submits (\`--offline\`
+  signs without a node and prints the transaction).
+- \`sov query status|block|commit|tx|validators|account|balance|record|txs|events\` reads;
+  \`balance\` and \`record\` take \`--prove\`, and \`--verify GENESIS\` to check the proof against
+  the validator set of a trusted genesis file.
+- \`sov rpc-key new\` mints an API key (see Access control).
+`;
+
 export function renderRpcDoc<C>(registry: MethodRegistry<C>): string {
-  const out = [INTRO, ACCESS, '## Error codes\n', '| code | name | meaning |', '| --- | --- | --- |'];
+  const out = [INTRO, ACCESS, SDK, '## Error codes\n', '| code | name | meaning |', '| --- | --- | --- |'];
   for (const [name, code] of Object.entries(RpcCodes)) out.push(`| ${code} | ${name} | ${RPC_CODE_MEANINGS[name as keyof typeof RpcCodes]} |`);
   out.push('', '## Methods', '');
   for (const m of registry.list()) {

@@ -5,9 +5,9 @@
  * an ArgsError naming its path.
  */
 import t from 'tap';
-import { addressFromPublicKey, encodeAddress, generateKeyPair, Tx, to0x, type KeyPair } from '../../core/index.js';
+import { addressFromPublicKey, encodeAddress, fromHex, generateKeyPair, Tx, to0x, type KeyPair } from '../../core/index.js';
 import { ActionKind, makeAction, MODULES } from '../../vm/index.js';
-import { argsFromJson, ArgsError, buildTx, describeArgs, methodArgsFromJson, txBuilders, type ArgsOf } from '../client/index.js';
+import { argsFromJson, ArgsError, buildTx, describeArgs, methodArgsFromJson, RpcCallError, txBuilders, TypedMethods, Wallet, type ArgsOf } from '../client/index.js';
 
 const key: KeyPair = generateKeyPair();
 const other = addressFromPublicKey(generateKeyPair().publicKey);
@@ -75,4 +75,42 @@ t.test('a governance action by name encodes as makeAction does', (tt) => {
   tt.throws(() => methodArgsFromJson('gov', 'propose', { action: { set_param: { name: 'x' } }, reason: '' }, 'gov'), /args\.action\.set_param\.value: missing/);
   tt.throws(() => methodArgsFromJson('money', 'nope', {}, 'gov'), ArgsError);
   tt.end();
+});
+
+t.test('Wallet: chain id and nonce from the node, then tracked; a refused submission makes it ask again', async (tt) => {
+  const sent: Tx[] = [];
+  let accountCalls = 0;
+  let refuse = false;
+  class FakeNode extends TypedMethods {
+    async call<T>(method: string, params: unknown[] | Record<string, unknown> = []): Promise<T> {
+      const p = params as unknown[];
+      switch (method) {
+        case 'sov_status': return { chainId: 'fake-chain', addressPrefix: 'gov', height: 40 } as T;
+        case 'sov_getAccount': accountCalls++; return { address: p[0], nonce: 4 + sent.length } as T;
+        case 'sov_sendTransaction': {
+          if (refuse) throw new RpcCallError(method, -32002, 'refused');
+          const tx = Tx.decode(fromHex(p[0] as string));
+          sent.push(tx);
+          return { hash: to0x(tx.hash), status: 'pending', height: null, code: null, message: null } as T;
+        }
+        default: throw new Error(method);
+      }
+    }
+  }
+  const w = new Wallet(new FakeNode(), [key]);
+  const args = { currency: 'NGN', to: other, amount: 1n, memo: '', reference: '' };
+  await w.tx.money.transfer(args);
+  await w.tx.money.transfer(args);
+  await w.send('money', 'transfer', args);
+  tt.same(sent.map((x) => x.nonce), [4, 5, 6], 'nonces from the node, then counted locally');
+  tt.equal(accountCalls, 1, 'the account was asked once');
+  tt.equal(sent[0]!.data.chainId, 'fake-chain');
+  tt.equal(sent[0]!.data.expiry, 140, 'expiry: head + 100');
+  refuse = true;
+  await tt.rejects(w.tx.money.transfer(args), RpcCallError);
+  refuse = false;
+  await w.tx.money.transfer(args);
+  tt.equal(accountCalls, 2, 'after a refusal the nonce is asked again');
+  tt.equal(sent.at(-1)!.nonce, 7);
+  tt.equal(w.address('gov'), encodeAddress('gov', addressFromPublicKey(key.publicKey)));
 });
