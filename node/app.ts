@@ -242,7 +242,9 @@ export class LedgerApp {
     if (!equalBytes(h.validatorsHash, epochs.validators.hash)) fail('validatorsHash is not this height\'s set');
     if (!equalBytes(h.nextValidatorsHash, epochs.next.hash)) fail('nextValidatorsHash is not the next height\'s set');
     if (block.data.txs.length > this.opts.maxBlockTxs || bytes.length > this.opts.maxBlockBytes + 1024 * 1024) fail('block exceeds the size limits');
-    const { result, prepared, writes } = await this.execute(h, block.data.txs);
+    // Transactions this node already holds are the same bytes (same hash): reuse their decoded form.
+    const items = block.data.txs.map((b, i) => this.opts.mempool.decoded(toHex(txHashes[i]!)) ?? b);
+    const { result, prepared, writes } = await this.execute(h, items);
     if (result.rejected.length > 0) fail(`transaction ${result.rejected[0]!.index} fails authentication: ${result.rejected[0]!.code}`);
     if (!equalBytes(result.resultsRoot, h.resultsRoot)) fail('resultsRoot differs from execution');
     if (!equalBytes(prepared.rootHash, h.stateRoot)) fail('stateRoot differs from execution');

@@ -87,6 +87,11 @@ export class Mempool {
     return this.byHash.has(hashHex);
   }
 
+  /** The decoded transaction held under this hash, if any. */
+  decoded(hashHex: string): Tx | undefined {
+    return this.byHash.get(hashHex)?.tx;
+  }
+
   /** True when this node already verified the signatures of the transaction with this hash. */
   wasVerified(hashHex: string): boolean {
     return this.byHash.has(hashHex);

@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
-import { addressFromPublicKey, decode, decodeAddress, SovError, toHex, type KeyPair } from '../core/index.js';
+import { addressFromPublicKey, decodeTrusted, decodeAddress, SovError, toHex, type KeyPair } from '../core/index.js';
 import { LedgerStore } from '../state/index.js';
 import { AccountSchema, Keys } from '../vm/index.js';
 import { loadGenesisFile, openKeystore, parseKeystore, type LoadedGenesis } from '../genesis/index.js';
@@ -130,7 +130,7 @@ export class SovNode {
         height: () => this.ledger.height,
         nextNonce: async (signer) => {
           const raw = await reader().get(Keys.account(signer));
-          return raw ? decode(AccountSchema, raw).nonce : 0;
+          return raw ? decodeTrusted(AccountSchema, raw).nonce : 0;
         },
       },
       { maxTxs: config.mempool.max_txs, maxBytes: config.mempool.max_bytes, maxPerAccount: config.mempool.max_per_account },
