@@ -122,9 +122,13 @@ export class HttpRpcServer<C> {
 
   private send(res: ServerResponse, status: number, body: unknown, close = false, headers: Record<string, string> = {}): void {
     if (res.headersSent) return;
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(close ? { connection: 'close' } : {}), ...headers });
-    res.end(text);
+    const bytes = Buffer.from(JSON.stringify(body));
+    res.statusCode = status;
+    res.setHeader('content-type', 'application/json');
+    res.setHeader('content-length', bytes.length);
+    if (close) res.setHeader('connection', 'close');
+    for (const k in headers) res.setHeader(k, headers[k]!);
+    res.end(bytes);
   }
 
   /**

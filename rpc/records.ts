@@ -39,6 +39,20 @@ function need<T>(q: RecordQuery, f: Need): T {
   return v as T;
 }
 
+/** Recently decoded addresses (RPC clients ask about the same accounts again and again; bech32m's checksum is the costly part). */
+const addressCache = new Map<string, Uint8Array>();
+const ADDRESS_CACHE_ENTRIES = 10_000;
+
+function decodeAddressCached(address: string, prefix: string): Uint8Array {
+  const id = prefix + ':' + address;
+  const hit = addressCache.get(id);
+  if (hit) return hit;
+  const bytes = decodeAddress(address, prefix);
+  if (addressCache.size >= ADDRESS_CACHE_ENTRIES) addressCache.delete(addressCache.keys().next().value!);
+  addressCache.set(id, bytes);
+  return bytes;
+}
+
 /** The vm state key of `q`. Throws RpcError(INVALID_PARAMS) for an unknown kind, a missing field or a bad address. */
 export function recordKey(q: RecordQuery, addressPrefix: string): Uint8Array {
   const fields = RECORD_KINDS[q.kind];
@@ -48,7 +62,7 @@ export function recordKey(q: RecordQuery, addressPrefix: string): Uint8Array {
   }
   const addr = (): Uint8Array => {
     try {
-      return decodeAddress(need<string>(q, 'address'), addressPrefix);
+      return decodeAddressCached(need<string>(q, 'address'), addressPrefix);
     } catch (e) {
       if (e instanceof RpcError) throw e;
       throw new RpcError(RpcCodes.INVALID_PARAMS, `bad address: ${(e as Error).message}`);
