@@ -122,13 +122,13 @@ export class HttpRpcServer<C> {
 
   private send(res: ServerResponse, status: number, body: unknown, close = false, headers: Record<string, string> = {}): void {
     if (res.headersSent) return;
-    const bytes = Buffer.from(JSON.stringify(body));
-    res.statusCode = status;
-    res.setHeader('content-type', 'application/json');
-    res.setHeader('content-length', bytes.length);
-    if (close) res.setHeader('connection', 'close');
-    for (const k in headers) res.setHeader(k, headers[k]!);
-    res.end(bytes);
+    const text = JSON.stringify(body);
+    // Headers as a flat list: Node writes them as given, without building a header map.
+    const list = ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(text))];
+    if (close) list.push('connection', 'close');
+    for (const k in headers) list.push(k, headers[k]!);
+    res.writeHead(status, list);
+    res.end(text);
   }
 
   /**
