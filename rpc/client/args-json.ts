@@ -5,7 +5,7 @@
  * 0x-hex), other bytes 0x-hex, optional fields null or left out. Every mistake is an
  * ArgsError naming the field's path; nothing is guessed.
  */
-import { decodeAddress, fromHex, SovError, type Schema } from '../../core/index.js';
+import { decodeAddress, fromHex, SovError, to0x, type Schema } from '../../core/index.js';
 import { ACTIONS, makeAction, MODULES } from '../../vm/index.js';
 
 export class ArgsError extends SovError {
@@ -111,8 +111,9 @@ export function methodArgsFromJson(module: string, method: string, json: unknown
       if (names.length !== 1 || !entry) throw new ArgsError('args.action', `name one action: ${Object.values(ACTIONS).map((a) => a.name).join(', ')}`);
       const [kind, a] = entry;
       const args = argsFromJson(a.args, (action as Record<string, unknown>)[names[0]!], prefix, `args.action.${names[0]}`);
-      const rest = argsFromJson(def.args, { ...json, action: { kind: 0, data: '0x' } }, prefix) as object;
-      return { ...rest, action: makeAction(Number(kind), args) };
+      // The named action becomes its raw form, and the whole args go through the schema as usual.
+      const made = makeAction(Number(kind), args);
+      return argsFromJson(def.args, { ...json, action: { kind: made.kind, data: to0x(made.data) } }, prefix);
     }
   }
   return argsFromJson(def.args, json, prefix);
