@@ -9,7 +9,7 @@ import { addressFromPublicKey, ValidatorSet } from '../../core/index.js';
 import { loadGenesisFile } from '../../genesis/index.js';
 import { RECORD_KINDS, verifyRecord, type PageCursor, type RecordQuery, type SovClient } from '../../rpc/index.js';
 import { CliError } from './keys.js';
-import { clientFor, DEFAULT_RPC } from './tx.js';
+import { clientFor, DEFAULT_RPC, uintArg } from './tx.js';
 
 interface RpcOpts {
   rpc: string;
@@ -18,10 +18,7 @@ interface RpcOpts {
 
 const print = (v: unknown): void => console.log(JSON.stringify(v, null, 2));
 
-function uint(v: string, what: string): number {
-  if (!/^(0|[1-9][0-9]{0,15})$/.test(v) || !Number.isSafeInteger(Number(v))) throw new CliError(`${what} must be a non-negative integer`);
-  return Number(v);
-}
+const uint = uintArg;
 
 /** A page cursor written HEIGHT:INDEX or HEIGHT:INDEX:EVENT (as the `next` of a previous page prints it). */
 function cursor(v: string | undefined): PageCursor | undefined {

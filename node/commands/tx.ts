@@ -39,11 +39,13 @@ function moduleTable(): Record<string, MethodTable> {
   return Object.fromEntries(Object.entries(MODULE_DEFS).map(([name, def]) => [name, def.methods as unknown as MethodTable]));
 }
 
-function uint(v: string | undefined, flag: string): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^(0|[1-9][0-9]{0,15})$/.test(v) || !Number.isSafeInteger(Number(v))) throw new CliError(`${flag} must be a non-negative integer`);
+/** A non-negative integer argument; anything else is a CliError naming `what`. */
+export function uintArg(v: string, what: string): number {
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(v) || !Number.isSafeInteger(Number(v))) throw new CliError(`${what} must be a non-negative integer`);
   return Number(v);
 }
+
+const uint = (v: string | undefined, flag: string): number | undefined => (v === undefined ? undefined : uintArg(v, flag));
 
 function readArgs(o: TxOpts): unknown {
   if (o.args !== undefined && o.argsFile !== undefined) throw new CliError('give --args or --args-file, not both');
