@@ -258,28 +258,31 @@ export class NodeFacadeImpl implements NodeFacade {
     return { height: h, validators, totalPower: validators.reduce((a, v) => a + v.power, 0) };
   }
 
-  async record(q: RecordQuery, height: number | undefined, prove: boolean): Promise<RecordView> {
+  record(q: RecordQuery, height: number | undefined, prove: boolean): RecordView | Promise<RecordView> {
     const key = recordKey(q, this.d.addressPrefix);
     const h = this.stateHeight(height);
-    const schema = recordSchemaOf(key)!;
-    let raw: Uint8Array | null;
-    let proofBytes: Uint8Array | null = null;
-    if (prove) {
-      const p = await this.stored(() => this.d.ledger.prove(key, h));
-      raw = p.value;
-      proofBytes = encodeProof(p.proof);
-    } else {
-      // Hot records at the head come from the execution's cache of committed head values.
-      const hit = height === undefined ? this.d.cachedHeadValue?.(key) : undefined;
-      raw = hit && hit.height === h ? hit.value : await this.stored(() => this.d.ledger.get(key, h));
+    if (!prove && height === undefined) {
+      // Hot records at the head come from the execution's cache of committed head values,
+      // answered at once (no promise).
+      const hit = this.d.cachedHeadValue?.(key);
+      if (hit && hit.height === h) return this.recordView(q, key, h, hit.value);
     }
-    const out: RecordView = {
+    return this.storedRecord(q, key, h, prove);
+  }
+
+  private recordView(q: RecordQuery, key: Uint8Array, h: number, raw: Uint8Array | null): RecordView {
+    const schema = recordSchemaOf(key)!;
+    return {
       kind: q.kind, key: to0x(key), height: h, value: raw ? recordToJson(decodeTrusted(schema.schema, raw), this.d.addressPrefix) : null, raw: raw ? to0x(raw) : null,
     };
-    if (proofBytes) {
-      const [block, commit] = await this.stored(() => Promise.all([this.d.ledger.blocks.getBlock(h), this.d.ledger.blocks.getCommit(h)]));
-      out.proof = { proof: to0x(proofBytes), header: headerToView(block.header), commit: commitView(commit) };
-    }
+  }
+
+  private async storedRecord(q: RecordQuery, key: Uint8Array, h: number, prove: boolean): Promise<RecordView> {
+    if (!prove) return this.recordView(q, key, h, await this.stored(() => this.d.ledger.get(key, h)));
+    const p = await this.stored(() => this.d.ledger.prove(key, h));
+    const out = this.recordView(q, key, h, p.value);
+    const [block, commit] = await this.stored(() => Promise.all([this.d.ledger.blocks.getBlock(h), this.d.ledger.blocks.getCommit(h)]));
+    out.proof = { proof: to0x(encodeProof(p.proof)), header: headerToView(block.header), commit: commitView(commit) };
     return out;
   }
 

@@ -189,7 +189,8 @@ export interface NodeQueryFacade {
   commitByHeight(height: number): Promise<CommitView | null>;
   /** The validator set in state at `height` (default: head). */
   validators(height?: number): Promise<{ height: number; validators: ValidatorView[]; totalPower: number }>;
-  record(q: RecordQuery, height: number | undefined, prove: boolean): Promise<RecordView>;
+  /** A head read served from memory answers at once; anything else is a promise. */
+  record(q: RecordQuery, height: number | undefined, prove: boolean): RecordView | Promise<RecordView>;
   txsByAccount(address: string, page: { after?: PageCursor; limit?: number; order?: 'asc' | 'desc' }): Promise<AccountTxsView>;
   eventsByAccount(address: string, page: { after?: PageCursor; limit?: number; order?: 'asc' | 'desc' }): Promise<AccountEventsView>;
   /** What block `height` did, or null when there is no such block. */

@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { AccessControl, Caller } from './access.js';
 import { RpcCodes, RpcError } from './errors.js';
-import { errorResponse, handleJsonRpc, rateLimited, type CallGate } from './jsonrpc.js';
+import { errorResponse, handleJsonRpc, rateLimited, type CallGate, type JsonRpcResponse, type MaybePromise } from './jsonrpc.js';
 import type { MethodRegistry } from './registry.js';
 
 export interface HttpRpcOptions {
@@ -34,6 +34,8 @@ export const PUBLIC_CALLER = (req: IncomingMessage): Caller => ({ key: null, rol
 export class HttpRpcServer<C> {
   private server: Server | null = null;
   private readonly perAddress = new Map<string, number>();
+  private readonly bodyDeadlines = new Set<PendingBody>();
+  private sweeper: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly registry: MethodRegistry<C>,
@@ -67,7 +69,7 @@ export class HttpRpcServer<C> {
     const server = createServer(
       // Node checks these deadlines every connectionsCheckingInterval (30 s by default).
       { requestTimeout, headersTimeout: Math.min(10_000, requestTimeout), connectionsCheckingInterval: Math.min(1000, requestTimeout) },
-      (req, res) => void this.handle(req, res),
+      (req, res) => this.handle(req, res),
     );
     server.keepAliveTimeout = 5_000;
     server.maxConnections = this.opts.maxConnections ?? 1000;
@@ -77,6 +79,8 @@ export class HttpRpcServer<C> {
       else socket.destroy();
     });
     this.server = server;
+    this.sweeper = setInterval(() => this.sweepDeadlines(), Math.max(10, Math.min(1000, Math.floor(requestTimeout / 4))));
+    this.sweeper.unref();
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.opts.port, this.opts.host, () => {
@@ -89,6 +93,8 @@ export class HttpRpcServer<C> {
   async stop(): Promise<void> {
     const s = this.server;
     this.server = null;
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = null;
     if (!s) return;
     s.closeAllConnections();
     await new Promise<void>((resolve) => s.close(() => resolve()));
@@ -132,40 +138,59 @@ export class HttpRpcServer<C> {
   }
 
   /**
-   * The request body as text; 'too-large' past the limit (reading stops there), null when the
-   * request ends otherwise (client gone, or cut off: Node's own requestTimeout does not cover
-   * a body that stalls once the handler runs, so a deadline here does).
+   * Read the request body as text and pass it to `done`: 'too-large' past the limit (reading
+   * stops there), null when the request ends otherwise (client gone, or cut off: Node's own
+   * requestTimeout does not cover a body that stalls once the handler runs, so the deadline
+   * sweep does). Callbacks, not a promise: the common request costs no microtask hop.
    */
-  private readBody(req: IncomingMessage): Promise<string | 'too-large' | null> {
-    return new Promise((resolve) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const finish = (v: string | 'too-large' | null): void => {
-        clearTimeout(deadline);
-        req.removeListener('data', onData);
-        req.removeListener('end', onEnd);
-        req.removeListener('close', onClose);
-        resolve(v);
-      };
-      const onData = (chunk: Buffer): void => {
-        size += chunk.length;
-        if (size > this.opts.maxBodyBytes) return finish('too-large');
-        chunks.push(chunk);
-      };
-      const onEnd = (): void => finish((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString('utf8'));
-      const onClose = (): void => finish(null);
-      const deadline = setTimeout(() => {
-        req.socket.destroy();
+  private readBody(req: IncomingMessage, done: (body: string | 'too-large' | null) => void): void {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (v: string | 'too-large' | null): void => {
+      this.bodyDeadlines.delete(pending);
+      req.removeListener('data', onData);
+      req.removeListener('end', onEnd);
+      req.removeListener('close', onClose);
+      req.removeListener('error', onClose);
+      done(v);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > this.opts.maxBodyBytes) return finish('too-large');
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => finish((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString('utf8'));
+    const onClose = (): void => finish(null);
+    const pending: PendingBody = {
+      due: Date.now() + (this.opts.requestTimeoutMs ?? 30_000),
+      expire: () => {
         finish(null);
-      }, this.opts.requestTimeoutMs ?? 30_000);
-      req.on('data', onData);
-      req.on('end', onEnd);
-      req.on('close', onClose);
-      req.on('error', onClose);
-    });
+        req.destroy();
+        req.socket?.destroy();
+      },
+    };
+    this.bodyDeadlines.add(pending);
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('close', onClose);
+    req.on('error', onClose);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Cut off the requests whose body is overdue (one timer for all, not one per request). */
+  private sweepDeadlines(): void {
+    const now = Date.now();
+    for (const p of this.bodyDeadlines) {
+      if (p.due > now) continue;
+      this.bodyDeadlines.delete(p);
+      try {
+        p.expire();
+      } catch {
+        // the socket is already gone
+      }
+    }
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
     try {
       this.cors(req, res);
       if (req.method === 'OPTIONS') {
@@ -201,15 +226,45 @@ export class HttpRpcServer<C> {
         req.destroy();
       };
       if (Number.isFinite(declared) && declared > this.opts.maxBodyBytes) return tooLarge();
-      const body = await this.readBody(req);
-      if (body === 'too-large') return tooLarge();
-      if (body === null) return; // the client went away, or was cut off by the deadline
-      const out = await handleJsonRpc(this.registry, this.context(req, caller), body, this.opts.maxBatch, gate);
+      this.readBody(req, (body) => {
+        // Runs from the request's events: nothing may throw out of here.
+        try {
+          if (body === 'too-large') return tooLarge();
+          if (body === null) return; // the client went away, or was cut off by the deadline
+          this.answer(res, handleJsonRpc(this.registry, this.context(req, caller), body, this.opts.maxBatch, gate));
+        } catch {
+          this.failed(res);
+        }
+      });
+    } catch {
+      this.failed(res);
+    }
+  }
+
+  private answer(res: ServerResponse, out: MaybePromise<JsonRpcResponse | JsonRpcResponse[] | null>): void {
+    if (out instanceof Promise) {
+      out.then((o) => this.answer(res, o), () => this.failed(res));
+      return;
+    }
+    try {
       if (out === null) res.writeHead(204).end();
       else this.send(res, 200, out);
     } catch {
-      // The client went away mid-request, or a socket error: nothing to answer.
-      if (!res.headersSent) res.writeHead(500).end();
+      this.failed(res);
     }
   }
+
+  /** The client went away mid-request, or a socket error: nothing more to answer. */
+  private failed(res: ServerResponse): void {
+    try {
+      if (!res.headersSent) res.writeHead(500).end();
+    } catch {
+      // the socket is gone
+    }
+  }
+}
+
+interface PendingBody {
+  readonly due: number;
+  readonly expire: () => void;
 }

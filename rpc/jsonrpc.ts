@@ -62,7 +62,10 @@ function validId(id: unknown): id is string | number | null {
   return id === null || typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
 }
 
-async function callOne<C>(registry: MethodRegistry<C>, ctx: C, req: unknown, roles: readonly string[], refusal: RpcError | null): Promise<JsonRpcResponse | null> {
+/** A value, or a promise of it: the read paths answer synchronously when they can (no microtask hops). */
+export type MaybePromise<T> = T | Promise<T>;
+
+function callOne<C>(registry: MethodRegistry<C>, ctx: C, req: unknown, roles: readonly string[], refusal: RpcError | null): MaybePromise<JsonRpcResponse | null> {
   if (typeof req !== 'object' || req === null || Array.isArray(req)) {
     return errorResponse(null, new RpcError(RpcCodes.INVALID_REQUEST, 'a request must be an object'));
   }
@@ -73,21 +76,24 @@ async function callOne<C>(registry: MethodRegistry<C>, ctx: C, req: unknown, rol
     return errorResponse(id, new RpcError(RpcCodes.INVALID_REQUEST, 'not a JSON-RPC 2.0 request (jsonrpc "2.0", method string, id string/number/null)'));
   }
   if (refusal) return hasId ? errorResponse(id, refusal) : null;
+  const ok = (result: unknown): JsonRpcResponse | null => (hasId ? { jsonrpc: '2.0', id, result: result === undefined ? null : result } : null);
+  const failed = (e: unknown): JsonRpcResponse | null => (hasId ? errorResponse(id, e) : null);
+  let result: unknown;
   try {
-    const result = await registry.call(ctx, r.method, r.params, roles);
-    return hasId ? { jsonrpc: '2.0', id, result: result === undefined ? null : result } : null;
+    result = registry.call(ctx, r.method, r.params, roles);
   } catch (e) {
-    return hasId ? errorResponse(id, e) : null;
+    return failed(e);
   }
+  return result instanceof Promise ? result.then(ok, failed) : ok(result);
 }
 
 /**
  * Handle one HTTP body or WebSocket message. Returns the response value to send, or null
  * when there is nothing to send (only notifications).
  */
-export async function handleJsonRpc<C>(
+export function handleJsonRpc<C>(
   registry: MethodRegistry<C>, ctx: C, text: string, maxBatch: number, gate: CallGate = { roles: [] },
-): Promise<JsonRpcResponse | JsonRpcResponse[] | null> {
+): MaybePromise<JsonRpcResponse | JsonRpcResponse[] | null> {
   if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
     return errorResponse(null, new RpcError(RpcCodes.INVALID_REQUEST, `JSON nested deeper than ${MAX_JSON_DEPTH}`));
   }
@@ -103,9 +109,10 @@ export async function handleJsonRpc<C>(
     // Each call of a batch takes a token; the ones past the grant are refused. The calls run
     // together (the node coalesces, e.g., transaction admission); responses keep the order.
     const { allowed, refusal } = admit(gate, body.length);
-    const results = await Promise.all(body.map((req, i) => callOne(registry, ctx, req, gate.roles, i < allowed ? null : refusal)));
-    const out = results.filter((r): r is JsonRpcResponse => r !== null);
-    return out.length > 0 ? out : null;
+    return Promise.all(body.map((req, i) => callOne(registry, ctx, req, gate.roles, i < allowed ? null : refusal))).then((results) => {
+      const out = results.filter((r): r is JsonRpcResponse => r !== null);
+      return out.length > 0 ? out : null;
+    });
   }
   const { allowed, refusal } = admit(gate, 1);
   return callOne(registry, ctx, body, gate.roles, allowed >= 1 ? null : refusal);

@@ -40,16 +40,17 @@ function need<T>(q: RecordQuery, f: Need): T {
 }
 
 /** Recently decoded addresses (RPC clients ask about the same accounts again and again; bech32m's checksum is the costly part). */
-const addressCache = new Map<string, Uint8Array>();
+const addressCaches = new Map<string, Map<string, Uint8Array>>();
 const ADDRESS_CACHE_ENTRIES = 10_000;
 
 function decodeAddressCached(address: string, prefix: string): Uint8Array {
-  const id = prefix + ':' + address;
-  const hit = addressCache.get(id);
+  let cache = addressCaches.get(prefix);
+  if (cache === undefined) addressCaches.set(prefix, (cache = new Map()));
+  const hit = cache.get(address);
   if (hit) return hit;
   const bytes = decodeAddress(address, prefix);
-  if (addressCache.size >= ADDRESS_CACHE_ENTRIES) addressCache.delete(addressCache.keys().next().value!);
-  addressCache.set(id, bytes);
+  if (cache.size >= ADDRESS_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  cache.set(address, bytes);
   return bytes;
 }
 
@@ -97,7 +98,8 @@ export function recordToJson(v: unknown, addressPrefix: string): unknown {
   if (Array.isArray(v)) return v.map((x) => recordToJson(x, addressPrefix));
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = recordToJson(x, addressPrefix);
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) out[k] = recordToJson(o[k], addressPrefix);
     return out;
   }
   return v === undefined ? null : v;

@@ -23,7 +23,8 @@ export interface MethodSpec<C> {
   readonly result: TSchema;
   /** Roles allowed to call it; empty: public. */
   readonly roles?: readonly string[];
-  readonly handler: (ctx: C, params: Record<string, unknown>) => Promise<unknown>;
+  /** Its answer, or a promise of it (reads that need no I/O answer at once). */
+  readonly handler: (ctx: C, params: Record<string, unknown>) => unknown;
 }
 
 export const param = <S extends TSchema>(name: string, schema: S, opts: { required?: boolean; description?: string } = {}): ParamSpec => ({
@@ -57,9 +58,10 @@ export class MethodRegistry<C> {
 
   /**
    * Check that a caller with `roles` may call `name`, validate `raw` params, and run the
-   * handler. Throws RpcError. The one place where method roles are enforced.
+   * handler. Throws RpcError (synchronously, or through the handler's promise). The one place
+   * where method roles are enforced. The result is a value or a promise of it.
    */
-  async call(ctx: C, name: string, raw: unknown, roles: readonly string[] = []): Promise<unknown> {
+  call(ctx: C, name: string, raw: unknown, roles: readonly string[] = []): unknown {
     const m = this.methods.get(name);
     if (!m) throw new RpcError(RpcCodes.METHOD_NOT_FOUND, `method not found: ${name.slice(0, 100)}`);
     if (!mayCall(m.spec.roles, roles)) {

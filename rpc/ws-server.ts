@@ -246,7 +246,8 @@ export class WsRpcServer {
       }
       const text = isBinary ? '' : (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)).toString('utf8');
       inFlight++;
-      void handleJsonRpc(this.registry, ctx, text, this.opts.maxBatch, gate)
+      void Promise.resolve()
+        .then(() => handleJsonRpc(this.registry, ctx, text, this.opts.maxBatch, gate))
         .then((out) => {
           if (out !== null) send(out);
         })
