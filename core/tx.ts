@@ -54,10 +54,10 @@ export class Tx {
   readonly bytes: Uint8Array;
   readonly hash: Uint8Array;
 
-  private constructor(data: TxData, bytes: Uint8Array) {
+  private constructor(data: TxData, bytes: Uint8Array, hash?: Uint8Array) {
     this.data = data;
     this.bytes = bytes;
-    this.hash = hashOf(Domain.TX, bytes);
+    this.hash = hash ?? hashOf(Domain.TX, bytes);
     Object.freeze(this);
   }
 
@@ -65,10 +65,13 @@ export class Tx {
     return new Tx(data, encode(TxSchema, data));
   }
 
-  /** Decode canonical bytes; throws CodecError for anything else. */
-  static decode(bytes: Uint8Array): Tx {
+  /**
+   * Decode canonical bytes; throws CodecError for anything else. `hash`, when the caller
+   * already computed it, must be `hashOf(Domain.TX, bytes)` (it is not recomputed).
+   */
+  static decode(bytes: Uint8Array, hash?: Uint8Array): Tx {
     const data = decode(TxSchema, bytes, Limits.MAX_TX_BYTES);
-    return new Tx(data, bytes);
+    return new Tx(data, bytes, hash);
   }
 
   get chainId(): string { return this.data.chainId; }

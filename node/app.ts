@@ -289,7 +289,7 @@ export class LedgerApp {
     this.lastBlock = ex.block;
     this.executed.clear();
     this.genesisState = null;
-    await this.opts.mempool.update(ex.result.included.map((t) => t.hash), this.opts.onTxLatency);
+    await this.opts.mempool.update(ex.result.included, this.opts.onTxLatency);
     return { updates: ex.result.validatorUpdates, block: ex.block, result: ex.result };
   }
 }

@@ -12,7 +12,7 @@
  * nonces from each signer's next nonce. After a commit, included transactions leave, and
  * the rest are re-checked (expired or stale nonces leave too).
  */
-import { SovError, Tx, toHex, isSovError, Limits } from '../core/index.js';
+import { Domain, SovError, Tx, hashOf, toHex, isSovError, Limits } from '../core/index.js';
 import type { VerifyPool } from './verify-pool.js';
 
 export interface MempoolLimits {
@@ -66,6 +66,8 @@ export class Mempool {
   private committedOrder: string[] = [];
   private bytesHeld = 0;
   private seq = 0;
+  /** Commits seen (admission re-reads nonces when one happened during its wait). */
+  private generation = 0;
   private readonly limits: MempoolLimits;
 
   constructor(
@@ -97,27 +99,24 @@ export class Mempool {
     return this.byHash.has(hashHex);
   }
 
-  /** Admit a batch of encoded transactions. One result per input, in order. */
+  /**
+   * Admit a batch of encoded transactions. One result per input, in order.
+   * The hash comes first (from the bytes alone), so a transaction already held, or already
+   * committed, costs no decoding: with gossip, most copies a node receives are such repeats.
+   */
   async add(txs: readonly Uint8Array[]): Promise<AddStatus[]> {
     const results: AddStatus[] = new Array(txs.length);
-    const candidates: { i: number; tx: Tx }[] = [];
-    const nonceCache = new Map<string, number>();
-    const batchKeys = new Set<string>();
+    const decoded: { i: number; tx: Tx; hashHex: string; signerHex: string }[] = [];
+    const batchHashes = new Set<string>();
     for (let i = 0; i < txs.length; i++) {
       const bytes = txs[i]!;
       if (!(bytes instanceof Uint8Array) || bytes.length > Limits.MAX_TX_BYTES) {
         results[i] = reject(null, new MempoolError('MEMPOOL_TX_TOO_LARGE', `transaction exceeds ${Limits.MAX_TX_BYTES} bytes`, {}, 'reject'));
         continue;
       }
-      let tx: Tx;
-      try {
-        tx = Tx.decode(bytes);
-      } catch (e) {
-        results[i] = reject(null, e);
-        continue;
-      }
-      const hashHex = toHex(tx.hash);
-      if (this.byHash.has(hashHex) || batchKeys.has(hashHex)) {
+      const hash = hashOf(Domain.TX, bytes);
+      const hashHex = toHex(hash);
+      if (this.byHash.has(hashHex) || batchHashes.has(hashHex)) {
         results[i] = { hash: hashHex, status: 'duplicate' };
         continue;
       }
@@ -125,45 +124,80 @@ export class Mempool {
         results[i] = reject(hashHex, new MempoolError('MEMPOOL_ALREADY_COMMITTED', 'transaction is already in a block'));
         continue;
       }
-      const problem = await this.statelessProblem(tx, nonceCache);
-      if (problem) {
-        results[i] = reject(hashHex, problem);
-        continue;
-      }
-      const slot = `${toHex(tx.signer)}:${tx.nonce}`;
-      if (batchKeys.has(slot) || this.bySigner.get(toHex(tx.signer))?.has(tx.nonce)) {
-        results[i] = reject(hashHex, new MempoolError('MEMPOOL_NONCE_TAKEN', `a transaction with nonce ${tx.nonce} from this signer is already pending`));
-        continue;
-      }
-      batchKeys.add(hashHex);
-      batchKeys.add(slot);
-      candidates.push({ i, tx });
-    }
-    if (candidates.length > 0) {
-      let codes: (string | null)[];
+      let tx: Tx;
       try {
-        codes = await this.deps.pool.check(this.deps.chainId, candidates.map((c) => c.tx.bytes));
+        tx = Tx.decode(bytes, hash);
       } catch (e) {
-        for (const c of candidates) results[c.i] = reject(toHex(c.tx.hash), e);
-        return results;
+        results[i] = reject(hashHex, e);
+        continue;
       }
-      candidates.forEach((c, k) => {
-        const hashHex = toHex(c.tx.hash);
-        const code = codes[k];
-        if (code) {
-          results[c.i] = { hash: hashHex, status: 'rejected', code, message: 'signature check failed' };
-          return;
-        }
-        const capProblem = this.capProblem(c.tx);
-        if (capProblem) {
-          results[c.i] = reject(hashHex, capProblem);
-          return;
-        }
-        this.insert(c.tx, hashHex);
-        results[c.i] = { hash: hashHex, status: 'added' };
-      });
+      batchHashes.add(hashHex);
+      decoded.push({ i, tx, hashHex, signerHex: toHex(tx.signer) });
     }
+    // The signers' next nonces, one lookup per signer, then every check at once.
+    const generation = this.generation;
+    const nonces = await this.nextNonces(decoded);
+    const candidates: typeof decoded = [];
+    const slots = new Set<string>();
+    for (const d of decoded) {
+      const problem = this.statelessProblem(d.tx, nonces.get(d.signerHex)!);
+      if (problem) {
+        results[d.i] = reject(d.hashHex, problem);
+        continue;
+      }
+      const slot = `${d.signerHex}:${d.tx.nonce}`;
+      if (slots.has(slot) || this.bySigner.get(d.signerHex)?.has(d.tx.nonce)) {
+        results[d.i] = reject(d.hashHex, new MempoolError('MEMPOOL_NONCE_TAKEN', `a transaction with nonce ${d.tx.nonce} from this signer is already pending`));
+        continue;
+      }
+      slots.add(slot);
+      candidates.push(d);
+    }
+    if (candidates.length === 0) return results;
+    let codes: (string | null)[];
+    try {
+      codes = await this.deps.pool.check(this.deps.chainId, candidates.map((c) => c.tx.bytes));
+    } catch (e) {
+      for (const c of candidates) results[c.i] = reject(c.hashHex, e);
+      return results;
+    }
+    // A block may have been committed while the signatures were checked: then the nonces
+    // are read again, and what was committed or taken meanwhile is refused now.
+    const fresh = this.generation === generation ? nonces : await this.nextNonces(candidates);
+    candidates.forEach((c, k) => {
+      const code = codes[k];
+      if (code) {
+        results[c.i] = { hash: c.hashHex, status: 'rejected', code, message: 'signature check failed' };
+        return;
+      }
+      const problem = this.committed.has(c.hashHex)
+        ? new MempoolError('MEMPOOL_ALREADY_COMMITTED', 'transaction is already in a block')
+        : this.byHash.has(c.hashHex)
+          ? null
+          : this.bySigner.get(c.signerHex)?.has(c.tx.nonce)
+            ? new MempoolError('MEMPOOL_NONCE_TAKEN', `a transaction with nonce ${c.tx.nonce} from this signer is already pending`)
+            : (this.statelessProblem(c.tx, fresh.get(c.signerHex)!) ?? this.capProblem(c.tx, c.signerHex));
+      if (this.byHash.has(c.hashHex)) {
+        results[c.i] = { hash: c.hashHex, status: 'duplicate' };
+        return;
+      }
+      if (problem) {
+        results[c.i] = reject(c.hashHex, problem);
+        return;
+      }
+      this.insert(c.tx, c.hashHex, c.signerHex);
+      results[c.i] = { hash: c.hashHex, status: 'added' };
+    });
     return results;
+  }
+
+  /** The next nonce in committed state of each signer of `txs`. */
+  private async nextNonces(txs: readonly { tx: Tx; signerHex: string }[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const { tx, signerHex } of txs) {
+      if (!out.has(signerHex)) out.set(signerHex, await this.deps.nextNonce(tx.signer));
+    }
+    return out;
   }
 
   /** Transactions for a proposal, at most `maxTxs` and `maxBytes`, nonces contiguous per signer. */
@@ -190,43 +224,54 @@ export class Mempool {
   }
 
   /**
-   * After a commit: drop the included transactions, then every one no longer valid.
+   * After a commit: drop the included transactions, and every one no longer valid: the
+   * expired ones, and those of the included transactions' signers whose nonce is now
+   * used (only an included transaction moves its signer's nonce).
    * `onLatency` gets, for each included transaction admitted here, the seconds since admission.
    */
-  async update(committedHashes: readonly Uint8Array[], onLatency?: (seconds: number) => void): Promise<number> {
+  async update(included: readonly Tx[], onLatency?: (seconds: number) => void): Promise<number> {
+    this.generation++;
     const now = performance.now();
-    for (const h of committedHashes) {
-      const hex = toHex(h);
+    const signers = new Map<string, Tx>();
+    for (const t of included) {
+      const hex = toHex(t.hash);
       this.remember(hex);
       const e = this.byHash.get(hex);
       if (e) {
         onLatency?.((now - e.admittedAt) / 1000);
         this.remove(e);
       }
+      signers.set(toHex(t.signer), t);
     }
     let dropped = 0;
-    const nonceCache = new Map<string, number>();
+    const height = this.deps.height();
     for (const e of [...this.byHash.values()]) {
-      if (await this.statelessProblem(e.tx, nonceCache)) {
+      if (e.tx.expiry <= height) {
         this.remove(e);
         dropped++;
+      }
+    }
+    for (const [signerHex, t] of signers) {
+      const pending = this.bySigner.get(signerHex);
+      if (!pending) continue;
+      const next = await this.deps.nextNonce(t.signer);
+      for (const e of [...pending.values()]) {
+        if (this.statelessProblem(e.tx, next)) {
+          this.remove(e);
+          dropped++;
+        }
       }
     }
     return dropped;
   }
 
-  private async statelessProblem(tx: Tx, nonceCache: Map<string, number>): Promise<SovError | null> {
+  /** Chain id, expiry and nonce window, against the signer's next nonce `next`. */
+  private statelessProblem(tx: Tx, next: number): SovError | null {
     if (tx.chainId !== this.deps.chainId) {
       return new MempoolError('TX_WRONG_CHAIN', `transaction is for chain "${tx.chainId}"`, {}, 'reject');
     }
     if (tx.expiry <= this.deps.height()) {
       return new MempoolError('MEMPOOL_TX_EXPIRED', `transaction expired at height ${tx.expiry}`);
-    }
-    const signerHex = toHex(tx.signer);
-    let next = nonceCache.get(signerHex);
-    if (next === undefined) {
-      next = await this.deps.nextNonce(tx.signer);
-      nonceCache.set(signerHex, next);
     }
     if (tx.nonce < next) return new MempoolError('MEMPOOL_NONCE_TOO_LOW', `nonce ${tx.nonce} is below the next nonce ${next}`);
     if (tx.nonce >= next + this.limits.nonceWindow) {
@@ -235,18 +280,17 @@ export class Mempool {
     return null;
   }
 
-  private capProblem(tx: Tx): SovError | null {
+  private capProblem(tx: Tx, signerHex: string): SovError | null {
     if (this.byHash.size >= this.limits.maxTxs || this.bytesHeld + tx.bytes.length > this.limits.maxBytes) {
       return new MempoolError('MEMPOOL_FULL', 'the mempool is full');
     }
-    if ((this.bySigner.get(toHex(tx.signer))?.size ?? 0) >= this.limits.maxPerAccount) {
+    if ((this.bySigner.get(signerHex)?.size ?? 0) >= this.limits.maxPerAccount) {
       return new MempoolError('MEMPOOL_ACCOUNT_FULL', `this signer already has ${this.limits.maxPerAccount} pending transactions`);
     }
     return null;
   }
 
-  private insert(tx: Tx, hashHex: string): void {
-    const signerHex = toHex(tx.signer);
+  private insert(tx: Tx, hashHex: string, signerHex: string): void {
     const e: Entry = { tx, hashHex, signerHex, seq: this.seq++, admittedAt: performance.now() };
     this.byHash.set(hashHex, e);
     let m = this.bySigner.get(signerHex);

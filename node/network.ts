@@ -18,7 +18,7 @@ import type { P2PHost } from './p2p/host.js';
 import type { LedgerStore } from '../state/index.js';
 import type { Logger } from './log.js';
 import type { NodeMetrics } from './metrics.js';
-import { decodeMessage, encodeMessage, MAX_SYNC_BATCH, type WireMessage } from './wire.js';
+import { decodeMessage, encodeMessage, MAX_REACHED, MAX_SYNC_BATCH, type WireMessage } from './wire.js';
 import { PartAssembler } from './parts.js';
 
 const MAX_STRIKES = 50;
@@ -78,13 +78,31 @@ export class NodeNetwork {
     this.opts.metrics.peers.set(this.opts.host.peers().length);
   }
 
-  /** Relay transactions to every peer (they were just admitted here). */
-  relayTxs(txs: readonly Uint8Array[], except?: string): void {
+  /**
+   * Relay transactions just admitted here to the peers that do not have them yet. Each
+   * message names the nodes it has reached (`reached`: every sender on its way and the peers
+   * each sent it to), and a node relays only to its peers outside that list. In a full mesh
+   * of validators a transaction is then sent once to each node, by the node that admitted it
+   * first, instead of once per link; a peer the origin is not linked to still gets it from
+   * a node that is. `from` is the message it came in (absent: from a client).
+   */
+  relayTxs(txs: readonly Uint8Array[], from?: { peer: string; reached: readonly string[] }): void {
+    const host = this.opts.host;
+    const known = new Set<string>(from ? [...from.reached, from.peer] : []);
+    const targets = host.peers().filter((p) => !known.has(p));
+    if (targets.length === 0) return;
+    known.add(host.peerId);
+    for (const p of targets) known.add(p);
+    // Past the cap the list is cut: that can only cause more relays, never fewer.
+    const reached = [...known].slice(0, MAX_REACHED);
     // Messages of at most 2,000 transactions and about 4 MiB (a frame holds 16 MiB).
     let batch: Uint8Array[] = [];
     let bytes = 0;
     const flush = (): void => {
-      if (batch.length > 0) this.opts.host.broadcast(encodeMessage('txs', { txs: batch }), except);
+      if (batch.length > 0) {
+        const msg = encodeMessage('txs', { txs: batch, reached });
+        for (const p of targets) host.send(p, msg);
+      }
       batch = [];
       bytes = 0;
     };
@@ -143,7 +161,7 @@ export class NodeNetwork {
       case 'txs': {
         const res = await this.opts.mempool.add(msg.body.txs);
         const added = msg.body.txs.filter((_, i) => res[i]!.status === 'added');
-        if (added.length > 0) this.relayTxs(added, peer);
+        if (added.length > 0) this.relayTxs(added, { peer, reached: msg.body.reached });
         return;
       }
       case 'status': {

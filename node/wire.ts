@@ -6,14 +6,14 @@
  *   1 PROPOSAL    [proposal, partsTotal, partsRoot]      a signed proposal; its block follows in parts
  *   2 BLOCK_PART  [height, round, blockHash, index, total, bytes, proof]   one part, with its Merkle path
  *   3 VOTE        [vote]
- *   4 TXS         [tx bytes ...]                          transactions to relay
+ *   4 TXS         [[tx bytes ...], [peer id ...]]          transactions to relay, and the nodes they have reached
  *   5 STATUS      [height, round, lastHeight]             what a peer is working on
  *   6 SYNC_REQ    [from, count]                           ask for committed blocks
  *   7 SYNC_RES    [[block bytes, commit] ...]             committed blocks with their certificates
  *   8 EVIDENCE    [evidence]
  */
 import {
-  bytes, bytes32, CodecError, CommitSchema, decode, DuplicateVoteEvidenceSchema, encode, ErrorCodes, Limits, list, ProposalSchema, struct, u32, u8,
+  bytes, bytes32, CodecError, str, CommitSchema, decode, DuplicateVoteEvidenceSchema, encode, ErrorCodes, Limits, list, ProposalSchema, struct, u32, u8,
   uint, VoteSchema, type Infer, type Schema,
 } from '../core/index.js';
 
@@ -21,6 +21,8 @@ export const PART_BYTES = 512 * 1024;
 export const MAX_PARTS = Math.ceil(Limits.MAX_BLOCK_BYTES / PART_BYTES);
 export const MAX_SYNC_BATCH = 50;
 export const MAX_TXS_PER_MESSAGE = 5000;
+/** Most node ids a TXS message lists as reached. */
+export const MAX_REACHED = 256;
 
 const Envelope = struct('Envelope', { type: u8, body: bytes({ max: 16 * 1024 * 1024 }) });
 
@@ -28,7 +30,7 @@ export const Schemas = {
   proposal: struct('ProposalMsg', { proposal: ProposalSchema, partsTotal: u32, partsRoot: bytes32 }),
   part: struct('BlockPartMsg', { height: uint, round: u32, blockHash: bytes32, index: u32, total: u32, bytes: bytes({ max: PART_BYTES }), proof: list(bytes32, 32) }),
   vote: struct('VoteMsg', { vote: VoteSchema }),
-  txs: struct('TxsMsg', { txs: list(bytes({ max: Limits.MAX_TX_BYTES }), MAX_TXS_PER_MESSAGE) }),
+  txs: struct('TxsMsg', { txs: list(bytes({ max: Limits.MAX_TX_BYTES }), MAX_TXS_PER_MESSAGE), reached: list(str(64), MAX_REACHED) }),
   status: struct('StatusMsg', { height: uint, round: u32, lastHeight: uint }),
   syncReq: struct('SyncReqMsg', { from: uint, count: u32 }),
   syncRes: struct('SyncResMsg', { blocks: list(struct('SyncBlock', { block: bytes({ max: Limits.MAX_BLOCK_BYTES }), commit: CommitSchema }), MAX_SYNC_BATCH) }),

@@ -106,7 +106,7 @@ t.test('a peer sending garbage, oversized and badly signed messages harms nobody
     for (const validator of [fakeValidator, realValidator]) {
       msgs.push(encodeMessage('vote', { vote: { type: VoteType.PREVOTE, height: h0 + 1, round: 0, blockHash: rng.bytes(32), validator, signature: rng.bytes(64) } }));
     }
-    msgs.push(encodeMessage('txs', { txs: [rng.bytes(100), rng.bytes(2000)] }));
+    msgs.push(encodeMessage('txs', { txs: [rng.bytes(100), rng.bytes(2000)], reached: [] }));
     msgs.push(encodeMessage('syncReq', { from: 1, count: 50 }));
     for (const m of msgs) rogue.broadcast(m);
   }

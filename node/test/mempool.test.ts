@@ -73,10 +73,41 @@ t.test('after a commit: included ones leave, stale and expired ones too, replays
   await mp.add([t0.bytes, t1.bytes, t2.bytes, t3.bytes]);
   nonces.set(sa, 2); // t0 and t1 committed
   setHeight(12); // t2 expired
-  const dropped = await mp.update([t0.hash]);
+  const dropped = await mp.update([t0]);
   tt.equal(dropped, 2, 't1 (stale nonce) and t2 (expired)');
   tt.same([...(await mp.reap(10, 1 << 20))].map((x) => x.nonce), [], 't3 waits: nonce 2 is gone');
   tt.equal(mp.size, 1);
   const again = await mp.add([t0.bytes]);
   tt.equal(again[0]!.status === 'rejected' && again[0]!.code, 'MEMPOOL_ALREADY_COMMITTED');
+});
+
+t.test('a block committed while signatures are checked: what it included is refused, nonces are read again', async (tt) => {
+  const nonces = new Map<string, number>();
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const slowPool = { check: async (chainId: string, txs: Uint8Array[]) => { await gate; return pool.check(chainId, txs); } } as unknown as VerifyPool;
+  const mp = new Mempool({ chainId: CHAIN, pool: slowPool, nextNonce: async (s) => nonces.get(toHex(s)) ?? 0, height: () => 10 }, { nonceWindow: 50 });
+  const a = generateKeyPair();
+  const sa = toHex(addressFromPublicKey(a.publicKey));
+  const t0 = tx(a, 0);
+  const t1 = tx(a, 1);
+  const adding = mp.add([t0.bytes, t1.bytes]);
+  await new Promise((r) => setImmediate(r));
+  // Meanwhile a block from another node carries t0 and t1 is replaced by a different nonce-1 tx.
+  nonces.set(sa, 2);
+  await mp.update([t0, tx(a, 1, { memo: 9 })]);
+  release();
+  const res = await adding;
+  tt.same(res.map((r) => (r.status === 'rejected' ? r.code : r.status)), ['MEMPOOL_ALREADY_COMMITTED', 'MEMPOOL_NONCE_TOO_LOW']);
+  tt.equal(mp.size, 0);
+});
+
+t.test('a repeat is recognised by its hash before any decoding', async (tt) => {
+  const { mp } = setup();
+  const a = generateKeyPair();
+  const t0 = tx(a, 0);
+  tt.equal((await mp.add([t0.bytes]))[0]!.status, 'added');
+  tt.equal((await mp.add([t0.bytes]))[0]!.status, 'duplicate');
+  const res = await mp.add([new Uint8Array([0xc1])]);
+  tt.equal(res[0]!.status === 'rejected' && res[0]!.hash !== null && res[0]!.code.startsWith('CODEC_'), true, 'undecodable bytes: a codec error, with the hash of the bytes');
 });
