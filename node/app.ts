@@ -76,6 +76,8 @@ export class LedgerApp {
   private genesisWrites: readonly Write[] = [];
   private genesisValidators: readonly ValidatorUpdate[] = [];
   private readonly executed = new Map<string, Executed>();
+  /** The same, by the very byte array the block came in (consensus passes the one it got): no decoding it again. */
+  private executedBytes = new WeakMap<Uint8Array, Executed>();
   private readonly now: () => number;
 
   constructor(private readonly opts: AppOptions) {
@@ -202,7 +204,9 @@ export class LedgerApp {
       proposer,
     };
     const block = Block.fromData({ header, txs: result.included.map((t) => t.bytes), lastCommit, evidence });
-    this.executed.set(toHex(block.hash), { height, block, result, prepared, writes });
+    const ex = { height, block, result, prepared, writes };
+    this.executed.set(toHex(block.hash), ex);
+    this.executedBytes.set(block.bytes, ex);
     if (result.rejected.length > 0) this.opts.log.debug({ height, dropped: result.rejected.length }, 'dropped transactions that failed authentication');
     return block.bytes;
   }
@@ -220,9 +224,14 @@ export class LedgerApp {
   }
 
   private async checkOrThrow(bytes: Uint8Array, epochs: EpochHashes): Promise<Executed> {
+    const same = this.executedBytes.get(bytes);
+    if (same) return same;
     const block = Block.decode(bytes);
     const known = this.executed.get(toHex(block.hash));
-    if (known) return known;
+    if (known) {
+      this.executedBytes.set(bytes, known);
+      return known;
+    }
     const h = block.header;
     const fail = (msg: string): never => {
       throw new AppError('APP_BAD_BLOCK', msg, { height: h.height });
@@ -250,6 +259,7 @@ export class LedgerApp {
     if (!equalBytes(prepared.rootHash, h.stateRoot)) fail('stateRoot differs from execution');
     const ex = { height: h.height, block, result, prepared, writes };
     this.executed.set(toHex(block.hash), ex);
+    this.executedBytes.set(bytes, ex);
     return ex;
   }
 
@@ -288,6 +298,7 @@ export class LedgerApp {
     this.cacheGen++;
     this.lastBlock = ex.block;
     this.executed.clear();
+    this.executedBytes = new WeakMap();
     this.genesisState = null;
     await this.opts.mempool.update(ex.result.included, this.opts.onTxLatency);
     return { updates: ex.result.validatorUpdates, block: ex.block, result: ex.result };

@@ -114,3 +114,18 @@ t.test('malformed inputs are refused without throwing', (tt) => {
   tt.equal(isValidPublicKey(new Uint8Array(32)), false, 'small-order key is not valid');
   tt.end();
 });
+
+t.test('signing through OpenSSL gives noble\'s bytes; a key array changed in place is parsed again', (tt) => {
+  const rng = new Rng(99);
+  for (let i = 0; i < 200; i++) {
+    const sk = rng.bytes(32);
+    const msg = rng.bytes(i % 7 === 0 ? 0 : 1 + rng.int(300));
+    tt.equal(toHex(sign(msg, sk)), toHex(ed25519.sign(msg, sk)), `key ${i}`);
+  }
+  const sk = new Uint8Array(32).fill(1);
+  const first = sign(new Uint8Array([5]), sk);
+  sk[0] = 2;
+  tt.equal(toHex(sign(new Uint8Array([5]), sk)), toHex(ed25519.sign(new Uint8Array([5]), sk)), 'the changed key signs');
+  tt.not(toHex(sign(new Uint8Array([5]), sk)), toHex(first));
+  tt.end();
+});
