@@ -162,25 +162,28 @@ export class Mempool {
       return results;
     }
     // A block may have been committed while the signatures were checked: then the nonces
-    // are read again, and what was committed or taken meanwhile is refused now.
-    const fresh = this.generation === generation ? nonces : await this.nextNonces(candidates);
+    // are read again (until no commit came in between), and what was committed or taken
+    // meanwhile is refused now.
+    let fresh = nonces;
+    for (let seen = generation; this.generation !== seen; ) {
+      seen = this.generation;
+      fresh = await this.nextNonces(candidates);
+    }
     candidates.forEach((c, k) => {
       const code = codes[k];
       if (code) {
         results[c.i] = { hash: c.hashHex, status: 'rejected', code, message: 'signature check failed' };
         return;
       }
-      const problem = this.committed.has(c.hashHex)
-        ? new MempoolError('MEMPOOL_ALREADY_COMMITTED', 'transaction is already in a block')
-        : this.byHash.has(c.hashHex)
-          ? null
-          : this.bySigner.get(c.signerHex)?.has(c.tx.nonce)
-            ? new MempoolError('MEMPOOL_NONCE_TAKEN', `a transaction with nonce ${c.tx.nonce} from this signer is already pending`)
-            : (this.statelessProblem(c.tx, fresh.get(c.signerHex)!) ?? this.capProblem(c.tx, c.signerHex));
       if (this.byHash.has(c.hashHex)) {
         results[c.i] = { hash: c.hashHex, status: 'duplicate' };
         return;
       }
+      const problem = this.committed.has(c.hashHex)
+        ? new MempoolError('MEMPOOL_ALREADY_COMMITTED', 'transaction is already in a block')
+        : this.bySigner.get(c.signerHex)?.has(c.tx.nonce)
+          ? new MempoolError('MEMPOOL_NONCE_TAKEN', `a transaction with nonce ${c.tx.nonce} from this signer is already pending`)
+          : (this.statelessProblem(c.tx, fresh.get(c.signerHex)!) ?? this.capProblem(c.tx, c.signerHex));
       if (problem) {
         results[c.i] = reject(c.hashHex, problem);
         return;
