@@ -4,6 +4,7 @@
  * it with --append), and check a keys file as the node will at startup.
  */
 import type { Command } from 'commander';
+import { uintArg } from './tx.js';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { hashSecret, mintSecret, ROLES, type Role } from '../../rpc/index.js';
 import { apiKeyEntry, parseApiKeys } from '../rpc-keys.js';
@@ -11,10 +12,12 @@ import { CliError } from './keys.js';
 
 const collect = (v: string, acc: string[]): string[] => [...acc, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
+/** An optional integer flag of at least `min` (parsed as sov tx and sov query parse theirs). */
 function intOption(v: string | undefined, name: string, min: number): number | undefined {
   if (v === undefined) return undefined;
-  if (!/^[0-9]+$/.test(v) || Number(v) < min || !Number.isSafeInteger(Number(v))) throw new CliError(`${name} must be an integer >= ${min}`);
-  return Number(v);
+  const n = uintArg(v, name);
+  if (n < min) throw new CliError(`${name} must be an integer >= ${min}`);
+  return n;
 }
 
 export function registerRpcKey(program: Command): void {
