@@ -31,9 +31,14 @@ export function fromHex(hex: string, expectedLength?: number): Uint8Array {
   return out;
 }
 
+/** Byte equality (not constant-time: secrets are compared with node:crypto's timingSafeEqual). */
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+  const n = a.length;
+  if (n !== b.length) return false;
+  // Hashes, keys and addresses: a loop beats making a Buffer view for a native compare.
+  if (n > 64) return Buffer.from(a.buffer, a.byteOffset, n).equals(b);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Lexicographic order, then length: the byte order of sorted sets and keys. */

@@ -3,14 +3,14 @@
  * the mempool and the consensus driver, with no internals exposed.
  */
 import {
-  decodeAddress, encodeAddress, fromHex, isSovError, to0x, toHex, type Block, type Commit, decode, decodeTrusted, addressFromPublicKey, Tx,
+  decodeAddress, encodeAddress, equalBytes, fromHex, isSovError, to0x, toHex, type Block, type Commit, decode, decodeTrusted, addressFromPublicKey, Tx,
 } from '../core/index.js';
 import { StateError, StateErrorCodes, encodeProof, txHashOf, type LedgerStore } from '../state/index.js';
 import {
   AccountSchema, BalanceSchema, EventSchema, Keys, ReceiptSchema, ValidatorListSchema, recordSchemaOf, vmCodeName, type Event, type StateReader,
 } from '../vm/index.js';
 import {
-  RpcCodes, RpcError, commitToView, headerToView, recordKey, recordToJson, type AccountEventsView, type AccountTxsView, type AccountView, type BlockActivity,
+  RpcCodes, RpcError, SerializedResult, commitToView, headerToView, recordKey, recordToJson, type AccountEventsView, type AccountTxsView, type AccountView, type BlockActivity,
   type BlockView, type CommitView, type EventView, type NodeFacade, type PageCursor, type RecordQuery, type RecordView, type StatusView, type SubmitView, type TxView,
   type ValidatorView, type PeerView, type MempoolView,
 } from '../rpc/index.js';
@@ -258,16 +258,35 @@ export class NodeFacadeImpl implements NodeFacade {
     return { height: h, validators, totalPower: validators.reduce((a, v) => a + v.power, 0) };
   }
 
-  record(q: RecordQuery, height: number | undefined, prove: boolean): RecordView | Promise<RecordView> {
+  record(q: RecordQuery, height: number | undefined, prove: boolean): RecordView | SerializedResult<RecordView> | Promise<RecordView> {
     const key = recordKey(q, this.d.addressPrefix);
     const h = this.stateHeight(height);
     if (!prove && height === undefined) {
       // Hot records at the head come from the execution's cache of committed head values,
-      // answered at once (no promise).
+      // answered at once (no promise), with their JSON text made once per stored value.
       const hit = this.d.cachedHeadValue?.(key);
-      if (hit && hit.height === h) return this.recordView(q, key, h, hit.value);
+      if (hit && hit.height === h) return hit.value === null ? this.recordView(q, key, h, null) : this.headRecordJson(q, key, h, hit.value);
     }
     return this.storedRecord(q, key, h, prove);
+  }
+
+  /**
+   * The JSON text of a head record's view, around its height: made once per stored value
+   * (the execution cache hands out the same array until the value changes), so a hot
+   * record costs no decoding, hex or serializing per read.
+   */
+  private readonly recordJson = new WeakMap<Uint8Array, { kind: string; key: Uint8Array; before: string; after: string }>();
+
+  private headRecordJson(q: RecordQuery, key: Uint8Array, h: number, raw: Uint8Array): SerializedResult<RecordView> {
+    let t = this.recordJson.get(raw);
+    if (t === undefined || t.kind !== q.kind || !equalBytes(t.key, key)) {
+      const v = this.recordView(q, key, h, raw);
+      // The same fields in the same order as the RecordView object.
+      const before = `{"kind":${JSON.stringify(v.kind)},"key":${JSON.stringify(v.key)},"height":`;
+      t = { kind: q.kind, key, before, after: `,"value":${JSON.stringify(v.value)},"raw":${JSON.stringify(v.raw)}}` };
+      this.recordJson.set(raw, t);
+    }
+    return new SerializedResult(t.before + h + t.after);
   }
 
   private recordView(q: RecordQuery, key: Uint8Array, h: number, raw: Uint8Array | null): RecordView {

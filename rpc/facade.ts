@@ -3,6 +3,8 @@
  * RPC never reaches into the node's internals. Views are JSON-ready: bytes as 0x-hex,
  * amounts as decimal strings, addresses as bech32m.
  */
+import type { SerializedResult } from './jsonrpc.js';
+
 export interface StatusView {
   chainId: string;
   /** The bech32m prefix of this chain's addresses. */
@@ -189,8 +191,8 @@ export interface NodeQueryFacade {
   commitByHeight(height: number): Promise<CommitView | null>;
   /** The validator set in state at `height` (default: head). */
   validators(height?: number): Promise<{ height: number; validators: ValidatorView[]; totalPower: number }>;
-  /** A head read served from memory answers at once; anything else is a promise. */
-  record(q: RecordQuery, height: number | undefined, prove: boolean): RecordView | Promise<RecordView>;
+  /** A head read served from memory answers at once (its JSON text may be ready-made); anything else is a promise. */
+  record(q: RecordQuery, height: number | undefined, prove: boolean): RecordView | SerializedResult<RecordView> | Promise<RecordView>;
   txsByAccount(address: string, page: { after?: PageCursor; limit?: number; order?: 'asc' | 'desc' }): Promise<AccountTxsView>;
   eventsByAccount(address: string, page: { after?: PageCursor; limit?: number; order?: 'asc' | 'desc' }): Promise<AccountEventsView>;
   /** What block `height` did, or null when there is no such block. */

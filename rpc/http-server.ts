@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { AccessControl, Caller } from './access.js';
 import { RpcCodes, RpcError } from './errors.js';
-import { errorResponse, handleJsonRpc, rateLimited, type CallGate, type JsonRpcResponse, type MaybePromise } from './jsonrpc.js';
+import { errorResponse, handleJsonRpc, rateLimited, responseJson, type CallGate, type JsonRpcResponse, type MaybePromise } from './jsonrpc.js';
 import type { MethodRegistry } from './registry.js';
 
 export interface HttpRpcOptions {
@@ -126,9 +126,9 @@ export class HttpRpcServer<C> {
     }
   }
 
-  private send(res: ServerResponse, status: number, body: unknown, close = false, headers: Record<string, string> = {}): void {
+  private send(res: ServerResponse, status: number, body: JsonRpcResponse | JsonRpcResponse[], close = false, headers: Record<string, string> = {}): void {
     if (res.headersSent) return;
-    const text = JSON.stringify(body);
+    const text = responseJson(body);
     // Headers as a flat list: Node writes them as given, without building a header map.
     const list = ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(text))];
     if (close) list.push('connection', 'close');

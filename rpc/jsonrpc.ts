@@ -62,6 +62,27 @@ function validId(id: unknown): id is string | number | null {
   return id === null || typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
 }
 
+/**
+ * A result whose JSON text is already known (a head read answered from the node's cache):
+ * `responseJson` splices `text` into the response instead of serializing a value again.
+ * `toJSON` parses the text back, so any other JSON.stringify of it yields the same JSON.
+ */
+export class SerializedResult<T = unknown> {
+  constructor(readonly text: string) {}
+
+  toJSON(): T {
+    return JSON.parse(this.text) as T;
+  }
+}
+
+/** The JSON text of a response or a batch of them. */
+export function responseJson(out: JsonRpcResponse | readonly JsonRpcResponse[]): string {
+  if (Array.isArray(out)) return `[${out.map((r: JsonRpcResponse) => responseJson(r)).join(',')}]`;
+  const r = out as JsonRpcResponse;
+  if (r.result instanceof SerializedResult) return `{"jsonrpc":"2.0","id":${JSON.stringify(r.id)},"result":${r.result.text}}`;
+  return JSON.stringify(r);
+}
+
 /** A value, or a promise of it: the read paths answer synchronously when they can (no microtask hops). */
 export type MaybePromise<T> = T | Promise<T>;
 

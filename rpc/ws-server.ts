@@ -17,7 +17,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { AccessControl, ApiKey, Caller } from './access.js';
 import { RpcCodes, RpcError } from './errors.js';
 import type { BlockActivity, NodeFacade } from './facade.js';
-import { errorResponse, handleJsonRpc, type CallGate } from './jsonrpc.js';
+import { errorResponse, handleJsonRpc, responseJson, type CallGate } from './jsonrpc.js';
 import { PUBLIC_CALLER, type HttpRpcServer } from './http-server.js';
 import type { RpcContext, SubscriptionHost } from './methods/chain.js';
 import type { MethodRegistry } from './registry.js';
@@ -166,9 +166,10 @@ export class WsRpcServer {
     w.alive = true;
     ws.on('pong', () => (w.alive = true));
 
-    const send = (msg: unknown): void => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+    const sendText = (text: string): void => {
+      if (ws.readyState === ws.OPEN) ws.send(text);
     };
+    const send = (msg: unknown): void => sendText(JSON.stringify(msg));
     const pump = async (sub: Sub): Promise<void> => {
       if (sub.running) {
         sub.again = true;
@@ -249,7 +250,7 @@ export class WsRpcServer {
       void Promise.resolve()
         .then(() => handleJsonRpc(this.registry, ctx, text, this.opts.maxBatch, gate))
         .then((out) => {
-          if (out !== null) send(out);
+          if (out !== null) sendText(responseJson(out));
         })
         .catch(() => send(errorResponse(null, new RpcError(RpcCodes.INTERNAL_ERROR, 'internal error'))))
         .finally(() => inFlight--);

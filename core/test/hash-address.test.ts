@@ -4,7 +4,7 @@
 import t from 'tap';
 import {
   addressFromPublicKey, decodeAddress, Domain, encodeAddress, ErrorCodes, hashOf, merkleProof, merkleRoot, sha256, toHex, utf8,
-  verifyMerkleProof, generateKeyPair, concatBytes, domainPrefix,
+  verifyMerkleProof, generateKeyPair, concatBytes, domainPrefix, equalBytes,
 } from '../index.js';
 import { Rng } from '../../test/index.js';
 
@@ -64,5 +64,23 @@ t.test('addresses: derive, encode, decode, and every malformed form refused', (t
   tt.throws(() => encodeAddress('Bad-Prefix', addr), { code: ErrorCodes.ADDRESS_INVALID });
   tt.throws(() => encodeAddress('gov', new Uint8Array(19)), { code: ErrorCodes.ADDRESS_INVALID });
   tt.throws(() => addressFromPublicKey(new Uint8Array(31)), { code: ErrorCodes.ADDRESS_INVALID });
+  tt.end();
+});
+
+t.test('equalBytes: equal only for the same bytes, short and long, at any offset', (tt) => {
+  const rng = new Rng(7);
+  for (const n of [0, 1, 20, 32, 64, 65, 300]) {
+    const a = rng.bytes(n);
+    const inBig = new Uint8Array(n + 5);
+    inBig.set(a, 3);
+    const b = inBig.subarray(3, 3 + n);
+    tt.ok(equalBytes(a, b), `${n} bytes, a view at an offset`);
+    for (const at of n > 0 ? [0, n >> 1, n - 1] : []) {
+      const c = Uint8Array.from(a);
+      c[at] = c[at]! ^ 1;
+      tt.notOk(equalBytes(a, c), `${n} bytes, byte ${at} differs`);
+    }
+    tt.notOk(equalBytes(a, new Uint8Array(n + 1)), `${n} against ${n + 1} bytes`);
+  }
   tt.end();
 });

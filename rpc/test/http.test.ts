@@ -4,7 +4,7 @@
  */
 import t from 'tap';
 import { connect } from 'node:net';
-import { buildRegistry, HttpRpcServer, RpcCodes, type NodeFacade, type RpcContext } from '../index.js';
+import { buildRegistry, HttpRpcServer, RpcCodes, SerializedResult, type NodeFacade, type RpcContext } from '../index.js';
 import { waitFor } from '../../test/index.js';
 
 const H = '0x' + 'ab'.repeat(32);
@@ -23,7 +23,10 @@ const facade: NodeFacade = {
   }),
   commitByHeight: async (h) => (h > 3 ? null : { height: h, round: 0, blockHash: H, signatures: [] }),
   validators: async () => ({ height: 3, totalPower: 1, validators: [{ address: 'sov1v', publicKey: H, power: 1 }] }),
-  record: async (q, h) => ({ kind: q.kind, key: '0x10', height: h ?? 3, value: null, raw: null }),
+  // A head read of the council comes back as ready-made JSON text, like the node's cached head records.
+  record: (q, h) => (q.kind === 'council' && h === undefined
+    ? new SerializedResult(`{"kind":"council","key":"0x11","height":3,"value":{"members":["a\\"b"]},"raw":"0x00"}`)
+    : Promise.resolve({ kind: q.kind, key: '0x10', height: h ?? 3, value: null, raw: null })),
   txsByAccount: async () => ({ items: [], next: null }),
   eventsByAccount: async () => ({ items: [], next: null }),
   activity: async () => null,
@@ -90,6 +93,20 @@ t.test('each method answers', async (tt) => {
   for (const m of public_) tt.ok(answered.has(m.name), `${m.name} answered with a result`);
 });
 
+t.test('a result given as JSON text is sent as that JSON, alone and in a batch', async (tt) => {
+  const view = { kind: 'council', key: '0x11', height: 3, value: { members: ['a"b'] }, raw: '0x00' };
+  tt.same((await call('sov_getRecord', [{ kind: 'council' }])).result, view);
+  const batch = (await post(JSON.stringify([
+    { jsonrpc: '2.0', id: 'x', method: 'sov_getRecord', params: [{ kind: 'council' }] },
+    { jsonrpc: '2.0', id: 2, method: 'sov_getRecord', params: [{ kind: 'council' }, 2] },
+    { jsonrpc: '2.0', id: 3, method: 'sov_nope' },
+  ]))).json;
+  tt.same(batch[0], { jsonrpc: '2.0', id: 'x', result: view });
+  tt.same(batch[1].result, { kind: 'council', key: '0x10', height: 2, value: null, raw: null });
+  tt.equal(batch[2].error.code, RpcCodes.METHOD_NOT_FOUND);
+  tt.same(JSON.parse(JSON.stringify({ r: new SerializedResult('[1,{"a":null}]') })), { r: [1, { a: null }] }, 'JSON.stringify of it gives the same JSON');
+});
+
 t.test('bad requests get the right JSON-RPC error', async (tt) => {
   tt.equal((await post('{"jsonrpc":"2.0",')).json.error.code, RpcCodes.PARSE_ERROR, 'invalid JSON');
   tt.equal((await call('sov_nope')).error.code, RpcCodes.METHOD_NOT_FOUND, 'unknown method');
@@ -132,6 +149,9 @@ t.test('a slow client that never finishes is cut off; others are served meanwhil
   let closed = false;
   sock.on('close', () => (closed = true));
   sock.on('error', () => undefined);
+  // Read what comes: Node's own request timeout may answer 408 before closing, and a paused
+  // socket with unread data never emits 'end' or 'close'.
+  sock.on('data', () => undefined);
   sock.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"jsonrpc":');
   tt.equal((await call('sov_status')).result.height, 3, 'served while the slow client waits');
   await waitFor(() => closed, 'the slow connection to be closed', 20_000);
