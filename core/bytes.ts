@@ -6,7 +6,11 @@ import { FormatError, ErrorCodes } from './errors.js';
 
 const HEX_RE = /^(0x)?([0-9a-fA-F]{2})*$/;
 
+/** Node's native hex encoder, which takes any Uint8Array (no Buffer view made per call). */
+const hexSlice = (Buffer.prototype as unknown as { hexSlice?: (this: Uint8Array, start: number, end: number) => string }).hexSlice;
+
 export function toHex(bytes: Uint8Array): string {
+  if (hexSlice !== undefined) return hexSlice.call(bytes, 0, bytes.length);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 

@@ -280,11 +280,11 @@ export class LedgerApp {
       if (isSovError(e)) throw new DivergenceError(`a committed block fails here: ${e.code}: ${e.message}`, { height: commit.height });
       throw e;
     }
-    const results: TxResult[] = ex.result.receipts.map((r, i) => ({
-      receipt: receiptBytes(r),
-      accounts: [ex.result.included[i]!.signer],
-      events: ex.result.events.filter((e) => e.tx === i).map((e) => ({ data: encode(EventSchema, e.event), accounts: [ex.result.included[i]!.signer] })),
-    }));
+    // A receipt carries its transaction's events (the same list as result.events, by tx).
+    const results: TxResult[] = ex.result.receipts.map((r, i) => {
+      const accounts = [ex.result.included[i]!.signer];
+      return { receipt: receiptBytes(r), accounts, events: r.events.map((e) => ({ data: encode(EventSchema, e), accounts })) };
+    });
     beforeWrite(ex.result.validatorUpdates);
     this.cacheGen++;
     try {

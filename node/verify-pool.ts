@@ -66,11 +66,12 @@ export class VerifyPool {
     for (let i = 0, w = 0; i < txs.length; i += per, w++) {
       const worker = this.workers[w % this.workers.length]!;
       const id = this.nextId++;
-      const slice = txs.slice(i, i + per);
+      const { buf, ends } = pack(txs, i, Math.min(txs.length, i + per));
       parts.push(
         new Promise((resolve, reject) => {
           this.pending.set(id, { resolve, reject, worker });
-          worker.postMessage({ id, chainId, txs: slice });
+          // One buffer, moved (not copied) to the worker: cloning many small arrays costs more.
+          worker.postMessage({ id, chainId, buf, ends }, [buf.buffer as ArrayBuffer, ends.buffer as ArrayBuffer]);
         }),
       );
     }
@@ -83,4 +84,19 @@ export class VerifyPool {
     for (const p of this.pending.values()) p.reject(new SovError('VERIFY_POOL_CLOSED', 'the verification pool is closed'));
     this.pending.clear();
   }
+}
+
+/** `txs[from..to)` copied end to end into one buffer, with each one's end offset. */
+function pack(txs: readonly Uint8Array[], from: number, to: number): { buf: Uint8Array; ends: Uint32Array } {
+  let n = 0;
+  for (let i = from; i < to; i++) n += txs[i]!.length;
+  const buf = new Uint8Array(n);
+  const ends = new Uint32Array(to - from);
+  let o = 0;
+  for (let i = from; i < to; i++) {
+    buf.set(txs[i]!, o);
+    o += txs[i]!.length;
+    ends[i - from] = o;
+  }
+  return { buf, ends };
 }

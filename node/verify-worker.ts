@@ -1,7 +1,7 @@
 /**
  * Worker thread body for VerifyPool: decodes transactions and checks their signatures under
  * the network rule (core's verifyTxSignatures), so every core verifies. Receives
- * { id, chainId, txs: Uint8Array[] } and answers { id, results: (string | null)[] }, null for
+ * { id, chainId, buf, ends } (the transactions end to end) and answers { id, results: (string | null)[] }, null for
  * a transaction whose signatures verify, else the error code.
  */
 import { parentPort } from 'node:worker_threads';
@@ -10,17 +10,22 @@ import { isSovError, Tx, verifyTxSignatures } from '../core/index.js';
 interface Job {
   id: number;
   chainId: string;
-  txs: Uint8Array[];
+  /** The transactions end to end; `ends[i]` is where transaction i ends. */
+  buf: Uint8Array;
+  ends: Uint32Array;
 }
 
 parentPort?.on('message', (job: Job) => {
-  const results = job.txs.map((bytes) => {
+  const results: (string | null)[] = [];
+  let start = 0;
+  for (const end of job.ends) {
     try {
-      verifyTxSignatures(Tx.decode(bytes), job.chainId);
-      return null;
+      verifyTxSignatures(Tx.decode(job.buf.subarray(start, end)), job.chainId);
+      results.push(null);
     } catch (e) {
-      return isSovError(e) ? e.code : 'INTERNAL';
+      results.push(isSovError(e) ? e.code : 'INTERNAL');
     }
-  });
+    start = end;
+  }
   parentPort!.postMessage({ id: job.id, results });
 });

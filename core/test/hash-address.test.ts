@@ -84,3 +84,11 @@ t.test('equalBytes: equal only for the same bytes, short and long, at any offset
   }
   tt.end();
 });
+
+t.test('toHex of views at any offset, of Buffers, and of nothing', (tt) => {
+  const b = Uint8Array.from([1, 2, 3, 4, 255, 0]);
+  tt.equal(toHex(b.subarray(2, 5)), '0304ff');
+  tt.equal(toHex(b.subarray(6)), '');
+  tt.equal(toHex(Buffer.from([16, 17])), '1011');
+  tt.end();
+});
