@@ -96,6 +96,30 @@ export class SovNode {
     this.metrics = new NodeMetrics({ defaultMetrics: true, labels: { moniker: parts.config.node.moniker } });
   }
 
+  /**
+   * Read `[rpc] api_keys_file` again and put its keys in force (`sov start` does this on
+   * SIGHUP): a removed or changed key is refused from the next request on, and WebSocket
+   * sessions opened with it are closed. A file that does not load changes nothing; its error
+   * is logged and returned.
+   */
+  reloadApiKeys(): { ok: true; keys: number; closedSessions: number } | { ok: false; error: string } {
+    const access = this.rpc?.access;
+    if (!access) return { ok: false, error: 'the node serves no RPC' };
+    let keys: ApiKey[];
+    try {
+      keys = loadApiKeys(this.parts.home, this.parts.config.rpc.api_keys_file);
+    } catch (e) {
+      const error = (e as Error).message;
+      this.log.error({ err: error }, 'the API keys file did not load; the keys in force are kept');
+      return { ok: false, error };
+    }
+    access.replaceKeys(keys);
+    this.parts.apiKeys = keys;
+    const closedSessions = this.ws?.closeRevoked() ?? 0;
+    this.log.info({ keys: keys.length, closedSessions }, 'reloaded the RPC API keys');
+    return { ok: true, keys: keys.length, closedSessions };
+  }
+
   get chainId(): string {
     return this.parts.genesis.doc.chainId;
   }

@@ -84,12 +84,26 @@ export type Identified = { ok: true; caller: Caller; apiKey: ApiKey | null } | {
 
 /** API keys, rate limits and the client's address: what both transports ask of each request. */
 export class AccessControl {
-  private readonly keys: readonly ApiKey[];
+  private keys: readonly ApiKey[];
   private readonly proxies: ReadonlySet<string>;
 
   constructor(readonly opts: AccessOptions) {
     this.keys = opts.keys;
     this.proxies = new Set(opts.trustedProxies ?? []);
+  }
+
+  /**
+   * Put `next` in force (a reloaded keys file): a key removed or changed (secret, roles or
+   * rate) is refused from the next request on; an unchanged key stays the same object, so
+   * its WebSocket sessions and rate bucket carry on.
+   */
+  replaceKeys(next: readonly ApiKey[]): void {
+    this.keys = next.map((k) => this.keys.find((old) => sameKey(old, k)) ?? k);
+  }
+
+  /** True while `key` (as identified earlier) is still in force, unchanged. */
+  isCurrent(key: ApiKey): boolean {
+    return this.keys.includes(key);
   }
 
   /** The loaded keys' names, roles and rates (never their hashes). */
@@ -131,4 +145,9 @@ export class AccessControl {
     if (!l) return { granted: n, retryAfterMs: 0 };
     return who.apiKey ? l.takeForKey(who.apiKey, n) : l.takeForAddress(who.caller.address, n);
   }
+}
+
+function sameKey(a: ApiKey, b: ApiKey): boolean {
+  return a.name === b.name && timingSafeEqual(a.hash, b.hash) && a.roles.length === b.roles.length && a.roles.every((r, i) => r === b.roles[i])
+    && a.rateLimit?.perSecond === b.rateLimit?.perSecond && a.rateLimit?.burst === b.rateLimit?.burst;
 }

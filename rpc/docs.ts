@@ -36,7 +36,9 @@ const ACCESS = `## Access control
   holding none of them. The node reads its keys at startup from the TOML file named by
   \`[rpc] api_keys_file\`, which holds only each secret's SHA-256: mint a key with
   \`sov rpc-key new --name NAME --role admin\` (the secret is printed once), check a file with
-  \`sov rpc-key check FILE\`, and restart the node to load it.
+  \`sov rpc-key check FILE\`, and send the node SIGHUP (\`kill -HUP PID\`) to load it without a restart: a key
+  removed or changed is refused from the next request on and its WebSocket sessions are closed; a file
+  that does not load changes nothing (the node logs why).
 - **Presenting a key**: \`Authorization: Bearer <secret>\` or \`x-api-key: <secret>\` on HTTP requests and
   on the WebSocket upgrade; browsers, which cannot set WebSocket headers, may add \`?api_key=<secret>\`
   to the WebSocket URL. A key that matches nothing is refused outright (HTTP 401 with a

@@ -69,6 +69,8 @@ function payload(sub: Sub, a: BlockActivity): unknown {
 export class WsRpcServer {
   private wss: WebSocketServer | null = null;
   private readonly conns = new Set<WebSocket>();
+  /** The API key each keyed connection was opened with. */
+  private readonly keyOf = new Map<WebSocket, ApiKey>();
   private heartbeat: NodeJS.Timeout | null = null;
   /** Recent blocks' activity, shared by every subscriber (they read the same heights). */
   private readonly cache = new Map<number, Promise<BlockActivity | null>>();
@@ -158,8 +160,21 @@ export class WsRpcServer {
     return p;
   }
 
+  /** Close the connections opened with an API key no longer in force (after a reload); returns how many. */
+  closeRevoked(): number {
+    let n = 0;
+    for (const [ws, key] of this.keyOf) {
+      if (this.access?.isCurrent(key)) continue;
+      ws.close(1008, 'API key revoked or changed');
+      this.keyOf.delete(ws);
+      n++;
+    }
+    return n;
+  }
+
   private serve(ws: WebSocket, who: { caller: Caller; apiKey: ApiKey | null }): void {
     this.conns.add(ws);
+    if (who.apiKey) this.keyOf.set(ws, who.apiKey);
     const subs = new Map<string, Sub>();
     let inFlight = 0;
     const w = ws as WebSocket & { alive?: boolean };
@@ -241,6 +256,10 @@ export class WsRpcServer {
     const gate: CallGate = { roles: who.caller.roles, ...(access ? { admit: (n: number) => access.admit(who, n) } : {}) };
 
     ws.on('message', (data, isBinary) => {
+      if (who.apiKey && access && !access.isCurrent(who.apiKey)) {
+        ws.close(1008, 'API key revoked or changed');
+        return;
+      }
       if (ws.bufferedAmount > this.opts.maxQueuedBytes || inFlight >= (this.opts.maxInFlight ?? 64)) {
         send(errorResponse(null, new RpcError(RpcCodes.RATE_LIMITED, 'too many calls in flight on this connection')));
         return;
@@ -258,6 +277,7 @@ export class WsRpcServer {
     ws.on('error', () => ws.terminate());
     ws.on('close', () => {
       this.conns.delete(ws);
+      this.keyOf.delete(ws);
       this.onHeadHooks.delete(wake);
       for (const s of subs.values()) {
         s.closed = true;

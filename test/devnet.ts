@@ -94,6 +94,13 @@ export class Devnet {
     for (let i = 0; i < this.size; i++) this.start(i);
   }
 
+  /** Send node i a signal without waiting for anything (e.g. SIGHUP: reload). */
+  signal(i: number, signal: NodeJS.Signals): void {
+    const p = this.procs[i];
+    if (!p) throw new Error(`node ${i} is not running`);
+    p.kill(signal);
+  }
+
   async kill(i: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const p = this.procs[i];
     if (!p) return;

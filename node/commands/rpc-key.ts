@@ -48,7 +48,7 @@ export function registerRpcKey(program: Command): void {
       }
       process.stdout.write(
         `# The secret, shown once: give it to the client (Authorization: Bearer <secret>, or x-api-key). The node keeps only its hash.\n${secret}\n\n` +
-          (opts.append ? `# Appended to ${opts.append}; restart the node to load it:\n` : '# Add this entry to the file of [rpc] api_keys_file and restart the node:\n') +
+          (opts.append ? `# Appended to ${opts.append}; then send the node SIGHUP to load it:\n` : '# Add this entry to the file of [rpc] api_keys_file, then send the node SIGHUP (or restart it):\n') +
           entry,
       );
     });

@@ -1,7 +1,8 @@
 /**
  * `sov start` (run a node from its home), `sov dev` (a single-validator dev chain under
  * ./.sov-dev with its RPC on 127.0.0.1:8545), and the RPC clients `sov status` and
- * `sov block`. A node stops cleanly on SIGINT or SIGTERM.
+ * `sov block`. A node stops cleanly on SIGINT or SIGTERM, and reloads its RPC API keys file
+ * on SIGHUP.
  */
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
@@ -22,6 +23,8 @@ async function runNode(home: string): Promise<void> {
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
+  // SIGHUP: reload the RPC API keys file (revoke or add keys without a restart).
+  process.on('SIGHUP', () => void node.reloadApiKeys());
   try {
     await node.start();
   } catch (e) {

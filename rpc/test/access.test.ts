@@ -247,3 +247,21 @@ t.test('behind a trusted proxy the client is the last untrusted X-Forwarded-For 
   tt.equal(ac.clientAddress(fake('10.0.0.1')), '10.0.0.1', 'no header: the proxy itself');
   tt.equal(ac.clientAddress(fake('192.0.2.5', '203.0.113.9')), '192.0.2.5', 'an untrusted peer cannot claim an address');
 });
+
+t.test('replacing the keys: an unchanged key stays in force, a changed or removed one does not', (tt) => {
+  const a = key('a', 'sov_a', ['bank']);
+  const b = key('b', 'sov_b', ['regulator'], { perSecond: 5, burst: 10 });
+  const c = key('c', 'sov_c', ['admin']);
+  const ac = new AccessControl({ keys: [a, b, c] });
+  ac.replaceKeys([key('a', 'sov_a', ['bank']), key('b', 'sov_b', ['regulator'], { perSecond: 6, burst: 10 }), key('d', 'sov_d', [])]);
+  tt.ok(ac.isCurrent(a), 'same name, secret, roles and rate: still in force');
+  tt.notOk(ac.isCurrent(b), 'its rate changed');
+  tt.notOk(ac.isCurrent(c), 'removed');
+  tt.equal(ac.findKey('sov_a'), a, 'the unchanged key is the same object');
+  tt.equal(ac.findKey('sov_c'), null, 'a removed secret matches nothing');
+  tt.equal(ac.findKey('sov_d')?.name, 'd', 'a new key is found');
+  ac.replaceKeys([key('a', 'sov_other', ['bank'])]);
+  tt.notOk(ac.isCurrent(a), 'same name, another secret');
+  tt.same(ac.describeKeys().map((k) => k.name), ['a']);
+  tt.end();
+});

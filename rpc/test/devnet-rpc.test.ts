@@ -2,10 +2,11 @@
  * The RPC against a real one-validator devnet process: every read method over HTTP, a
  * transfer built and signed by the SDK, proven state reads accepted by `verifyRecord` and
  * rejected once value, proof, header or certificate is altered, and WebSocket subscriptions
- * resumed after 50 missed blocks with every block and event delivered once, in order.
+ * resumed after 50 missed blocks with every block and event delivered once, in order; and
+ * the API keys file reloaded on SIGHUP.
  */
 import t from 'tap';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeAddress, ValidatorSet, fromHex } from '../../core/index.js';
 import { hashSecret } from '../index.js';
@@ -209,4 +210,33 @@ t.test('account subscription sees incoming transfers; subscriptions need a WebSo
   tt.equal(await codeOf(client.call('sov_subscribe', ['newBlocks'])), -32600, 'not over HTTP');
   tt.throws(() => buildTx({ chainId: m.chain_id, keys: [a!.keys], nonce: 0, expiry: 1 }, 'money', 'nope', {}), 'unknown method');
   tt.throws(() => buildTx({ chainId: m.chain_id, keys: [a!.keys], nonce: 0, expiry: 1 }, 'money', 'transfer', { currency: cur }), 'args off the schema');
+});
+
+t.test('SIGHUP reloads the API keys file: a removed key is refused and its sessions closed; a bad file changes nothing', async (tt) => {
+  const keysFile = join(m.nodes[0]!.home, 'rpc-keys.toml');
+  const NEW_SECRET = 'sov_devnet-second-secret';
+  const whoami = async (secret: string): Promise<string | null | number> => {
+    try {
+      return (await new SovClient(m.nodes[0]!.rpc_url, { apiKey: secret }).call<{ key: string | null }>('sov_whoami')).key;
+    } catch (e) {
+      return (e as { code?: number }).code ?? -1;
+    }
+  };
+  tt.equal(await whoami(ADMIN_SECRET), 'ops', 'the key loaded at start');
+  const session = await SovSocket.connect(m.nodes[0]!.rpc_url, { apiKey: ADMIN_SECRET });
+  let sessionClosed = false;
+  session.ws.on('close', () => (sessionClosed = true));
+  tt.equal((await session.call<{ key: string }>('sov_whoami')).key, 'ops');
+
+  writeFileSync(keysFile, `[[key]]\nname = "ops2"\nsha256 = "${hashSecret(NEW_SECRET)}"\nroles = ["admin"]\n`);
+  net.signal(0, 'SIGHUP');
+  await waitFor(async () => (await whoami(NEW_SECRET)) === 'ops2', 'the new key in force', 20_000);
+  tt.not(await whoami(ADMIN_SECRET), 'ops', 'the removed key is refused');
+  await waitFor(() => sessionClosed, "the removed key's WebSocket session closed", 10_000);
+
+  writeFileSync(keysFile, '[[key]]\nname = "broken"\n');
+  net.signal(0, 'SIGHUP');
+  await waitFor(() => readFileSync(net.logPath(0), 'utf8').includes('the API keys file did not load'), 'the bad file logged', 20_000);
+  tt.equal(await whoami(NEW_SECRET), 'ops2', 'a file that does not load leaves the keys in force');
+  tt.equal((await client.status()).chainId, m.chain_id, 'still serving');
 });
