@@ -15,7 +15,7 @@
 import { Packr } from 'msgpackr';
 import { isUtf8 } from 'node:buffer';
 import { CodecError, ErrorCodes } from './errors.js';
-import { equalBytes } from './bytes.js';
+import { equalBytes, plainBytes } from './bytes.js';
 import type { Schema } from './schema.js';
 
 /** The one msgpackr configuration of the project. Changing any of it is a hard fork. */
@@ -66,7 +66,9 @@ export function decode<T>(schema: Schema<T>, bytes: Uint8Array, maxBytes: number
   scanStructure(bytes, schema.name);
   let wire: unknown;
   try {
-    wire = packr.unpack(bytes);
+    // A plain Uint8Array in (not a Buffer): msgpackr then hands out bin fields as plain
+    // subarrays, which the schema keeps as they are instead of wrapping each again.
+    wire = packr.unpack(plainBytes(bytes));
   } catch (e) {
     throw new CodecError(ErrorCodes.CODEC_NON_CANONICAL, `${schema.name}: msgpack decoding failed: ${(e as Error).message}`);
   }
@@ -92,7 +94,7 @@ export function decode<T>(schema: Schema<T>, bytes: Uint8Array, maxBytes: number
 export function decodeTrusted<T>(schema: Schema<T>, bytes: Uint8Array): T {
   let wire: unknown;
   try {
-    wire = packr.unpack(bytes);
+    wire = packr.unpack(plainBytes(bytes));
   } catch (e) {
     throw new CodecError(ErrorCodes.CODEC_NON_CANONICAL, `${schema.name}: stored record does not decode: ${(e as Error).message}`);
   }
