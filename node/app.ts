@@ -19,7 +19,7 @@ import {
 } from '../core/index.js';
 import { txHashOf, type LedgerStore, type PreparedVersion, type TxResult } from '../state/index.js';
 import {
-  applyGenesis, EventSchema, executeBlock, MemoryState, receiptBytes, type BlockResult, type GenesisDoc, type StateReader, type ValidatorUpdate, type Write,
+  applyGenesis, EventSchema, executeBlock, MemoryState, type BlockResult, type GenesisDoc, type StateReader, type ValidatorUpdate, type Write,
 } from '../vm/index.js';
 import type { Mempool } from './mempool.js';
 import type { Logger } from './log.js';
@@ -283,7 +283,7 @@ export class LedgerApp {
     // A receipt carries its transaction's events (the same list as result.events, by tx).
     const results: TxResult[] = ex.result.receipts.map((r, i) => {
       const accounts = [ex.result.included[i]!.signer];
-      return { receipt: receiptBytes(r), accounts, events: r.events.map((e) => ({ data: encode(EventSchema, e), accounts })) };
+      return { receipt: ex.result.receiptBytes[i]!, accounts, events: r.events.map((e) => ({ data: encode(EventSchema, e), accounts })) };
     });
     beforeWrite(ex.result.validatorUpdates);
     this.cacheGen++;

@@ -24,7 +24,7 @@ import { Meter } from './meter.js';
 import { TxContext, type BlockContext, type ValidatorUpdate } from './context.js';
 import { authenticate, type AuthOptions } from './auth.js';
 import { findMethod, type ModuleRegistry } from './module.js';
-import { clipMessage, receiptHash, resultsRootOf, ReceiptStatus, type Event, type Receipt } from './receipts.js';
+import { clipMessage, receiptBytes, receiptHashOfBytes, resultsRootOf, ReceiptStatus, type Event, type Receipt } from './receipts.js';
 import { AccountSchema, ChainMetaSchema, type Account, type ChainMeta } from './records.js';
 import { Keys } from './keys.js';
 import { decode } from '../core/index.js';
@@ -49,6 +49,8 @@ export interface BlockResult {
   /** The included transactions, in order, and their receipts. */
   readonly included: readonly Tx[];
   readonly receipts: readonly Receipt[];
+  /** Each receipt's canonical bytes (what the block store keeps), encoded once. */
+  readonly receiptBytes: readonly Uint8Array[];
   readonly receiptHashes: readonly Uint8Array[];
   /** The header's resultsRoot. */
   readonly resultsRoot: Uint8Array;
@@ -76,6 +78,7 @@ export async function executeBlock(state: StateReader, block: BlockContext, txs:
   const modules = opts.modules ?? MODULES;
   const included: Tx[] = [];
   const receipts: Receipt[] = [];
+  const receiptBytesList: Uint8Array[] = [];
   const receiptHashes: Uint8Array[] = [];
   const events: { tx: number; event: Event }[] = [];
   const rejected: Rejection[] = [];
@@ -123,7 +126,9 @@ export async function executeBlock(state: StateReader, block: BlockContext, txs:
     const n = included.length;
     included.push(tx);
     receipts.push(r.receipt);
-    receiptHashes.push(receiptHash(r.receipt));
+    const rb = receiptBytes(r.receipt);
+    receiptBytesList.push(rb);
+    receiptHashes.push(receiptHashOfBytes(rb));
     for (const event of r.receipt.events) events.push({ tx: n, event });
     for (const u of r.validatorUpdates) updates.set(toHex(u.publicKey), u);
     workUsed += r.receipt.work;
@@ -133,6 +138,7 @@ export async function executeBlock(state: StateReader, block: BlockContext, txs:
     writes: overlay.writeSet(),
     included,
     receipts,
+    receiptBytes: receiptBytesList,
     receiptHashes,
     resultsRoot: resultsRootOf(receiptHashes),
     events,

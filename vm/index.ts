@@ -9,7 +9,7 @@ export { Overlay, MemoryState, mapMaybe, type MaybePromise, type StateReader, ty
 export { Keys, Prefix, u64be } from './keys.js';
 export * from './records.js';
 export { PARAM_SPECS, PARAM_NAMES, defaultParams, loadParams, paramProblem, type ParamName, type Params } from './params.js';
-export { EventSchema, ReceiptCommitmentSchema, ReceiptSchema, ReceiptStatus, receiptBytes, receiptHash, resultsRootOf, type Event, type Receipt } from './receipts.js';
+export { EventSchema, ReceiptCommitmentSchema, ReceiptSchema, ReceiptStatus, receiptBytes, receiptHash, receiptHashOfBytes, resultsRootOf, type Event, type Receipt } from './receipts.js';
 export { TxContext, type BlockContext, type ValidatorUpdate } from './context.js';
 export { method, registry, type MethodDef, type ModuleDef, type ModuleRegistry } from './module.js';
 export { authenticate, type AuthOptions } from './auth.js';

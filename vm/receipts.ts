@@ -13,7 +13,7 @@
  * the log out of its results hash). A block's resultsRoot is core merkleRoot of its receipts'
  * hashes, in transaction order.
  */
-import { bytes, bytes32, Domain, encode, hashOf, identField, list, merkleRoot, str, struct, u8, u32, uint, type Infer } from '../core/index.js';
+import { bytes, bytes32, decode, Domain, encode, hashOf, identField, list, merkleRoot, str, struct, u8, u32, uint, type Infer } from '../core/index.js';
 
 export const MAX_EVENTS_PER_TX = 20_000;
 export const MAX_EVENT_BYTES = 64 * 1024;
@@ -67,6 +67,57 @@ export const ReceiptCommitmentSchema = struct('ReceiptCommitment', {
 export function receiptHash(r: Receipt): Uint8Array {
   const c = { txHash: r.txHash, status: r.status, code: r.code, work: r.work, events: r.events, result: r.result };
   return hashOf(Domain.RECEIPT, encode(ReceiptCommitmentSchema, c));
+}
+
+/**
+ * `receiptHash` of the receipt whose canonical bytes are `bytes` (as `receiptBytes` wrote
+ * them), without encoding it again: the commitment's encoding is the receipt's with the
+ * message element cut out and the array header one shorter (canonical msgpack writes each
+ * element the same way in both). Falls back to decoding for any layout it does not expect.
+ */
+export function receiptHashOfBytes(bytes: Uint8Array): Uint8Array {
+  const span = messageSpan(bytes);
+  if (span === null) return receiptHash(decode(ReceiptSchema, bytes));
+  const c = new Uint8Array(bytes.length - (span.end - span.start));
+  c[0] = 0x96; // fixarray of 6
+  c.set(bytes.subarray(1, span.start), 1);
+  c.set(bytes.subarray(span.end), span.start);
+  return hashOf(Domain.RECEIPT, c);
+}
+
+/** Where the message (element 3) of an encoded receipt starts and ends, or null. */
+function messageSpan(b: Uint8Array): { start: number; end: number } | null {
+  if (b[0] !== 0x97) return null; // fixarray of 7
+  let o = 1;
+  for (let el = 0; el < 3; el++) {
+    const next = skipScalar(b, o);
+    if (next < 0) return null;
+    o = next;
+  }
+  const end = skipScalar(b, o);
+  const t = b[o]!;
+  const isStr = (t >= 0xa0 && t <= 0xbf) || t === 0xd9 || t === 0xda || t === 0xdb;
+  return end < 0 || !isStr ? null : { start: o, end };
+}
+
+/** The offset after the uint, str or bin at `o`, or -1 for any other type (or past the end). */
+function skipScalar(b: Uint8Array, o: number): number {
+  const t = b[o];
+  if (t === undefined) return -1;
+  const be = (at: number, n: number): number => {
+    let v = 0;
+    for (let i = 0; i < n; i++) v = v * 256 + b[at + i]!;
+    return v;
+  };
+  let end: number;
+  if (t <= 0x7f) end = o + 1; // positive fixint
+  else if (t >= 0xa0 && t <= 0xbf) end = o + 1 + (t & 0x1f); // fixstr
+  else if (t === 0xcc || t === 0xcd || t === 0xce) end = o + 1 + (1 << (t - 0xcc)); // uint 8/16/32
+  else if (t === 0xd9 || t === 0xc4) end = o + 2 + be(o + 1, 1); // str8 / bin8
+  else if (t === 0xda || t === 0xc5) end = o + 3 + be(o + 1, 2); // str16 / bin16
+  else if (t === 0xdb || t === 0xc6) end = o + 5 + be(o + 1, 4); // str32 / bin32
+  else return -1;
+  return end <= b.length ? end : -1;
 }
 
 /** The header's resultsRoot over receipt hashes in transaction order. */

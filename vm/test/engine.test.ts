@@ -6,10 +6,12 @@
 import t from 'tap';
 import { encode, signTx, str, struct, toHex, Tx, TxSchema, uint } from '../../core/index.js';
 import {
-  checkTx, executeBlock, Keys, money, readRecord, receiptHash, ReceiptSchema, resultsRootOf, VmCodes, AccountSchema, MemoryState,
+  checkTx, executeBlock, Keys, money, readRecord, receiptBytes, receiptHash, receiptHashOfBytes, ReceiptSchema, resultsRootOf, VmCodes, AccountSchema, MemoryState,
+  type Receipt,
 } from '../index.js';
 import { decode, merkleRoot } from '../../core/index.js';
 import { addr, Chain, CHAIN, failsWith, genesisDoc, K, ok, rejectedWith, UNIT, key } from './harness.js';
+import { Rng } from '../../test/index.js';
 
 const pay = (c: Chain, from = K.bob, to = K.carol, amount = 10n * UNIT, o = {}) =>
   c.tx(from, 'money', 'transfer', money.TransferArgs, { currency: 'DCASH', to: addr(to), amount, memo: 'm', reference: 'r' }, o);
@@ -23,7 +25,30 @@ t.test('a valid transfer is included with a success receipt', async (t) => {
   t.equal((await c.account(K.bob))!.nonce, 1, 'nonce advanced');
   t.equal(r.receipts[0]!.events.length, 1, 'one transfer event');
   t.same(r.resultsRoot, resultsRootOf(r.receipts.map(receiptHash)));
+  t.same(r.receiptBytes, r.receipts.map((x) => receiptBytes(x)), 'the receipts\' bytes, encoded once');
   t.same(decode(ReceiptSchema, encode(ReceiptSchema, r.receipts[0]!)), r.receipts[0], 'receipt round-trips canonically');
+});
+
+t.test('the receipt hash taken from the receipt\'s bytes equals the one encoded from its fields', (t) => {
+  const rng = new Rng(11);
+  const codes = [0, 1, 127, 128, 255, 256, 65_535, 65_536, 4_294_967_295];
+  const texts = ['', 'x', 'a'.repeat(31), 'b'.repeat(32), 'c'.repeat(255), 'é'.repeat(128), '€ fails'.repeat(20)];
+  const sizes = [0, 1, 255, 256, 65_535, 65_536];
+  for (let i = 0; i < 300; i++) {
+    const text = texts[rng.int(texts.length)]!;
+    const r: Receipt = {
+      txHash: rng.bytes(32),
+      status: rng.int(2),
+      code: codes[rng.int(codes.length)]!,
+      message: Buffer.byteLength(text) > 256 ? text.slice(0, 60) : text,
+      work: rng.bool() ? rng.int(1000) : rng.int(2 ** 31) * 1000,
+      events: Array.from({ length: rng.int(4) }, () => ({ module: 'money', name: 'transfer', data: rng.bytes(sizes[rng.int(3)]!) })),
+      result: rng.bytes(sizes[rng.int(sizes.length)]!),
+    };
+    const b = receiptBytes(r);
+    t.same(receiptHashOfBytes(b), receiptHash(r), `receipt ${i} (code ${r.code}, message of ${Buffer.byteLength(r.message)} bytes)`);
+  }
+  t.end();
 });
 
 t.test('authentication rejections, each with its own code', async (t) => {
