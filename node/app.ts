@@ -280,9 +280,10 @@ export class LedgerApp {
       if (isSovError(e)) throw new DivergenceError(`a committed block fails here: ${e.code}: ${e.message}`, { height: commit.height });
       throw e;
     }
-    // A receipt carries its transaction's events (the same list as result.events, by tx).
+    // A receipt carries its transaction's events (the same list as result.events, by tx); the
+    // transaction and its events are indexed under its signer and every account it paid or debited.
     const results: TxResult[] = ex.result.receipts.map((r, i) => {
-      const accounts = [ex.result.included[i]!.signer];
+      const accounts = ex.result.accounts[i]!;
       return { receipt: ex.result.receiptBytes[i]!, accounts, events: r.events.map((e) => ({ data: encode(EventSchema, e), accounts })) };
     });
     beforeWrite(ex.result.validatorUpdates);

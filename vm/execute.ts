@@ -18,7 +18,7 @@
  */
 import { isSovError, toHex, Tx, CodecError } from '../core/index.js';
 import { VmCodes, VmError, type VmCode } from './errors.js';
-import { Overlay, type StateReader, type StateStore, type WriteSet } from './state.js';
+import { keyId, Overlay, type StateReader, type StateStore, type WriteSet } from './state.js';
 import { loadParams, type Params } from './params.js';
 import { Meter } from './meter.js';
 import { TxContext, type BlockContext, type ValidatorUpdate } from './context.js';
@@ -26,7 +26,7 @@ import { authenticate, type AuthOptions } from './auth.js';
 import { findMethod, type ModuleRegistry } from './module.js';
 import { clipMessage, receiptBytes, receiptHashOfBytes, resultsRootOf, ReceiptStatus, type Event, type Receipt } from './receipts.js';
 import { AccountSchema, ChainMetaSchema, type Account, type ChainMeta } from './records.js';
-import { Keys } from './keys.js';
+import { Keys, Prefix } from './keys.js';
 import { decode } from '../core/index.js';
 import { MODULES } from './modules/index.js';
 
@@ -54,6 +54,12 @@ export interface BlockResult {
   readonly receiptHashes: readonly Uint8Array[];
   /** The header's resultsRoot. */
   readonly resultsRoot: Uint8Array;
+  /**
+   * The accounts each included transaction concerns, for the block store's per-account
+   * indexes (not part of any hash): its signer, then every address whose balance it changed
+   * (a payee, a minted-to or paid-out account), each once.
+   */
+  readonly accounts: readonly (readonly Uint8Array[])[];
   /** Every event of the block with the index (among included txs) of its transaction. */
   readonly events: readonly { readonly tx: number; readonly event: Event }[];
   /** Validator-set changes, one per key (the last change of the block wins). */
@@ -79,6 +85,7 @@ export async function executeBlock(state: StateReader, block: BlockContext, txs:
   const included: Tx[] = [];
   const receipts: Receipt[] = [];
   const receiptBytesList: Uint8Array[] = [];
+  const accounts: Uint8Array[][] = [];
   const receiptHashes: Uint8Array[] = [];
   const events: { tx: number; event: Event }[] = [];
   const rejected: Rejection[] = [];
@@ -126,6 +133,7 @@ export async function executeBlock(state: StateReader, block: BlockContext, txs:
     const n = included.length;
     included.push(tx);
     receipts.push(r.receipt);
+    accounts.push(r.accounts);
     const rb = receiptBytes(r.receipt);
     receiptBytesList.push(rb);
     receiptHashes.push(receiptHashOfBytes(rb));
@@ -140,6 +148,7 @@ export async function executeBlock(state: StateReader, block: BlockContext, txs:
     receipts,
     receiptBytes: receiptBytesList,
     receiptHashes,
+    accounts,
     resultsRoot: resultsRootOf(receiptHashes),
     events,
     validatorUpdates: [...updates.values()],
@@ -155,7 +164,7 @@ export async function commitBlock(store: StateStore, block: BlockContext, txs: r
 }
 
 /** Run one authenticated transaction: nonce, dispatch, receipt. */
-async function runTx(overlay: Overlay, block: BlockContext, params: Params, modules: ModuleRegistry, tx: Tx, account: Account): Promise<{ receipt: Receipt; validatorUpdates: readonly ValidatorUpdate[] }> {
+async function runTx(overlay: Overlay, block: BlockContext, params: Params, modules: ModuleRegistry, tx: Tx, account: Account): Promise<{ receipt: Receipt; validatorUpdates: readonly ValidatorUpdate[]; accounts: Uint8Array[] }> {
   overlay.put(AccountSchema, Keys.account(tx.signer), { ...account, nonce: account.nonce + 1 });
   const meter = new Meter(params.tx_max_work, params);
   const ctx = new TxContext(block, params, tx.signer, tx.hash, meter, overlay);
@@ -173,9 +182,10 @@ async function runTx(overlay: Overlay, block: BlockContext, params: Params, modu
       throw e;
     }
     const result = (await m.handler(ctx, args)) ?? new Uint8Array(0);
+    const accounts = accountsOf(tx.signer, overlay.keysSinceCheckpoint());
     overlay.commit();
     const receipt: Receipt = { txHash: tx.hash, status: ReceiptStatus.OK, code: 0, message: '', work: meter.used, events: ctx.events, result };
-    return { receipt, validatorUpdates: ctx.validatorUpdates };
+    return { receipt, validatorUpdates: ctx.validatorUpdates, accounts };
   } catch (e) {
     overlay.revert();
     // A value a record schema refuses (e.g. a string over its limit) is bad input too.
@@ -183,6 +193,23 @@ async function runTx(overlay: Overlay, block: BlockContext, params: Params, modu
     if (err === null) throw e;
     const work = Math.min(meter.used, meter.limit);
     const receipt: Receipt = { txHash: tx.hash, status: ReceiptStatus.FAILED, code: err.num, message: clipMessage(err.message), work, events: [], result: new Uint8Array(0) };
-    return { receipt, validatorUpdates: [] };
+    return { receipt, validatorUpdates: [], accounts: [tx.signer] };
   }
+}
+
+const ADDRESS_BYTES = 20;
+
+/** The signer, then the owner of every balance key in `written` (Keys.balance: prefix, address, code), each once. */
+function accountsOf(signer: Uint8Array, written: readonly Uint8Array[]): Uint8Array[] {
+  const out = [signer];
+  const seen = new Set<string>([keyId(signer)]);
+  for (const k of written) {
+    if (k[0] !== Prefix.BALANCE || k.length <= 1 + ADDRESS_BYTES) continue;
+    const addr = k.subarray(1, 1 + ADDRESS_BYTES);
+    const id = keyId(addr);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push(addr);
+  }
+  return out;
 }

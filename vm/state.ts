@@ -139,6 +139,15 @@ export class Overlay {
     this.writes.set(id, e);
   }
 
+  /** The keys written since the innermost open checkpoint, in the order first written (none without one). */
+  keysSinceCheckpoint(): Uint8Array[] {
+    const j = this.journals[this.journals.length - 1];
+    if (j === undefined) return [];
+    const out: Uint8Array[] = [];
+    for (const id of j.keys()) out.push(this.writes.get(id)?.key ?? keyOfId(id));
+    return out;
+  }
+
   /** Open a nested checkpoint. */
   checkpoint(): void {
     this.journals.push(new Map());

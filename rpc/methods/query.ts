@@ -81,14 +81,14 @@ export const queryMethods: MethodSpec<RpcContext>[] = [
   },
   {
     name: 'sov_getAccountTransactions',
-    summary: 'Transactions an account signed, paged by (height, index).',
+    summary: 'Transactions of an account: those it signed and those that changed its balances (payments to it, mints, payouts), paged by (height, index).',
     params: [param('address', Address), ...PageParams],
     result: Type.Object({ items: Type.Array(Type.Object({ height: Type.Integer(), index: Type.Integer(), hash: Hash })), next: Nullable(Cursor) }),
     handler: (ctx, p) => ctx.facade.txsByAccount(p.address as string, p as never),
   },
   {
     name: 'sov_getAccountEvents',
-    summary: "Events of an account's transactions, paged by (height, index, event).",
+    summary: "Events of an account's transactions (as sov_getAccountTransactions lists them), paged by (height, index, event).",
     params: [param('address', Address), ...PageParams],
     result: Type.Object({
       items: Type.Array(Type.Object({ height: Type.Integer(), index: Type.Integer(), event: Type.Integer(), module: Type.String(), name: Type.String(), data: Hex })),

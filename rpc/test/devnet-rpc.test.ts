@@ -73,6 +73,8 @@ t.test('read methods and an SDK-built transfer over HTTP', async (tt) => {
   tt.equal(vals.validators.length, 1);
   const txs = await client.getAccountTransactions(from!.address);
   tt.ok(txs.items.some((i) => i.hash === sent.hash), 'the transfer is in the sender\'s history');
+  tt.ok((await client.getAccountTransactions(to!.address, { order: 'desc', limit: 5 })).items.some((i) => i.hash === sent.hash), 'and in the payee\'s');
+  tt.ok((await client.getAccountEvents(to!.address, { order: 'desc', limit: 5 })).items.some((e) => e.height === sent.height && e.name === 'transfer'), 'the transfer event is in the payee\'s events');
   const evs = await client.getAccountEvents(from!.address, { limit: 1 });
   tt.equal(evs.items.length, 1);
   tt.match(evs.items[0], { module: 'money', name: 'transfer' });

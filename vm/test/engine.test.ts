@@ -26,6 +26,7 @@ t.test('a valid transfer is included with a success receipt', async (t) => {
   t.equal(r.receipts[0]!.events.length, 1, 'one transfer event');
   t.same(r.resultsRoot, resultsRootOf(r.receipts.map(receiptHash)));
   t.same(r.receiptBytes, r.receipts.map((x) => receiptBytes(x)), 'the receipts\' bytes, encoded once');
+  t.same(r.accounts, [[addr(K.bob), addr(K.carol)]], 'indexed under the signer and the payee');
   t.same(decode(ReceiptSchema, encode(ReceiptSchema, r.receipts[0]!)), r.receipts[0], 'receipt round-trips canonically');
 });
 
@@ -110,7 +111,9 @@ t.test('execution failures: receipt with code, writes reverted, nonce consumed',
   failsWith(t, await c.run(c.tx(K.bob, 'money', 'transfer', struct('T', { currency: str(12), to: str(3), amount: uint, memo: str(3), reference: str(3) }), { currency: 'DCASH', to: 'abc', amount: 1, memo: '', reference: '' })), 'MALFORMED_ARGS');
   t.equal((await c.account(K.bob))!.nonce, 5, 'every failed tx consumed its nonce');
   const before = await c.balance(K.bob);
-  failsWith(t, await c.run(pay(c, K.bob, K.carol, 10_000_000n * UNIT)), 'INSUFFICIENT_FUNDS');
+  const failed = await c.block([pay(c, K.bob, K.carol, 10_000_000n * UNIT)]);
+  failsWith(t, failed.receipts[0]!, 'INSUFFICIENT_FUNDS');
+  t.same(failed.accounts, [[addr(K.bob)]], 'a failed transfer is indexed under its signer only');
   t.equal(await c.balance(K.bob), before, 'balance unchanged');
   t.equal((await c.account(K.bob))!.nonce, 6);
 });
