@@ -6,7 +6,7 @@
  * returns its KV ops (the ledger writes them in the same batch as the state); `BlockReader`
  * answers queries. Key shapes are in keys.ts.
  */
-import { Block, Domain, decodeCommit, encode, CommitSchema, equalBytes, hashOf, type Commit } from '../core/index.js';
+import { Block, Domain, decodeCommit, encode, CommitSchema, equalBytes, hashOf, toHex, type Commit } from '../core/index.js';
 import type { KV, KVOp } from './kv.js';
 import { StateError, StateErrorCodes, corrupt, invalidInput } from './errors.js';
 import {
@@ -93,28 +93,39 @@ export async function blockOps(kv: KV, h: number, rec: BlockRecord, stateRoot: U
     writeU32(loc, 8, i);
     put(txKey(hashes[i]!), loc);
     put(receiptKey(h, i), r.receipt);
-    const accts = new Set<string>();
-    for (const a of r.accounts) {
-      const key = accountKey(Prefix.ACCOUNT_TX, a, h, i);
-      const k = Buffer.from(key).toString('hex');
-      if (!accts.has(k)) put(key, hashes[i]!);
-      accts.add(k);
-    }
+    for (const a of distinctAccounts(r.accounts)) put(accountKey(Prefix.ACCOUNT_TX, a, h, i), hashes[i]!);
     (r.events as readonly EventRecord[]).forEach((ev, j) => {
       if (typeof ev !== 'object' || ev === null || !(ev.data instanceof Uint8Array) || ev.data.length > MAX_EVENT_BYTES || !Array.isArray(ev.accounts)) {
         throw invalidInput(`result ${i} event ${j}: event data is at most ${MAX_EVENT_BYTES} bytes, with an accounts array`);
       }
       put(eventKey(h, i, j), ev.data);
-      const evAccts = new Set<string>();
-      for (const a of ev.accounts) {
-        const key = accountKey(Prefix.ACCOUNT_EVENT, a, h, i, j);
-        const k = Buffer.from(key).toString('hex');
-        if (!evAccts.has(k)) put(key, new Uint8Array(0));
-        evAccts.add(k);
-      }
+      for (const a of distinctAccounts(ev.accounts)) put(accountKey(Prefix.ACCOUNT_EVENT, a, h, i, j), EMPTY);
     });
   }
   return ops;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * `accounts` without repeats, in first-seen order: a scan for the usual handful, a set for
+ * many. Anything not a byte array is kept, for accountKey to refuse with a typed error.
+ */
+function distinctAccounts(accounts: readonly Uint8Array[]): readonly Uint8Array[] {
+  if (accounts.length <= 1) return accounts;
+  const out: Uint8Array[] = [];
+  const seen = accounts.length > 16 ? new Set<string>() : null;
+  for (const a of accounts) {
+    if (a instanceof Uint8Array) {
+      if (seen !== null) {
+        const k = toHex(a);
+        if (seen.has(k)) continue;
+        seen.add(k);
+      } else if (out.some((b) => b instanceof Uint8Array && equalBytes(a, b))) continue;
+    }
+    out.push(a);
+  }
+  return out;
 }
 
 export interface Page<C> {

@@ -152,12 +152,15 @@ export function accountPrefix(prefix: number, account: Uint8Array): Uint8Array {
 
 /** Account index key: prefix, then h, idx and (for events) ev. */
 export function accountKey(prefix: number, account: Uint8Array, h: number, idx: number, ev?: number): Uint8Array {
-  const p = accountPrefix(prefix, account);
-  const k = new Uint8Array(p.length + 12 + (ev === undefined ? 0 : 4));
-  k.set(p, 0);
-  writeU64(k, p.length, h);
-  writeU32(k, p.length + 8, idx);
-  if (ev !== undefined) writeU32(k, p.length + 12, ev);
+  checkAccount(account);
+  const at = 2 + account.length;
+  const k = new Uint8Array(at + 12 + (ev === undefined ? 0 : 4));
+  k[0] = prefix;
+  k[1] = account.length;
+  k.set(account, 2);
+  writeU64(k, at, h);
+  writeU32(k, at + 8, idx);
+  if (ev !== undefined) writeU32(k, at + 12, ev);
   return k;
 }
 

@@ -16,7 +16,7 @@
  * Parameters are read once per block. Nothing here reads a clock or iterates an unordered
  * collection: the same state and the same transactions give the same bytes everywhere.
  */
-import { isSovError, toHex, Tx, CodecError } from '../core/index.js';
+import { equalBytes, isSovError, toHex, Tx, CodecError } from '../core/index.js';
 import { VmCodes, VmError, type VmCode } from './errors.js';
 import { keyId, Overlay, type StateReader, type StateStore, type WriteSet } from './state.js';
 import { loadParams, type Params } from './params.js';
@@ -199,16 +199,23 @@ async function runTx(overlay: Overlay, block: BlockContext, params: Params, modu
 
 const ADDRESS_BYTES = 20;
 
-/** The signer, then the owner of every balance key in `written` (Keys.balance: prefix, address, code), each once. */
+/**
+ * The signer, then the owner of every balance key in `written` (Keys.balance: prefix,
+ * address, code), each once: a scan of the few found so far, a set once there are many
+ * (a batch payout).
+ */
 function accountsOf(signer: Uint8Array, written: readonly Uint8Array[]): Uint8Array[] {
   const out = [signer];
-  const seen = new Set<string>([keyId(signer)]);
+  let seen: Set<string> | null = null;
   for (const k of written) {
     if (k[0] !== Prefix.BALANCE || k.length <= 1 + ADDRESS_BYTES) continue;
     const addr = k.subarray(1, 1 + ADDRESS_BYTES);
-    const id = keyId(addr);
-    if (seen.has(id)) continue;
-    seen.add(id);
+    if (seen === null && out.length > 16) seen = new Set(out.map(keyId));
+    if (seen !== null) {
+      const id = keyId(addr);
+      if (seen.has(id)) continue;
+      seen.add(id);
+    } else if (out.some((a) => equalBytes(a, addr))) continue;
     out.push(addr);
   }
   return out;

@@ -92,6 +92,10 @@ t.test('refusals write nothing', async (tt) => {
   tt.equal(await codeOf(store.commit(p, { block: dup, commit: commitFor(dup), results: results.slice(0, 1) })), StateErrorCodes.STATE_DUPLICATE_TX, 'tx already included');
   tt.equal(store.height, 1, 'still at 1');
   tt.equal(await codeOf(store.blocks.getBlock(2)), StateErrorCodes.STATE_MISSING_HEIGHT, 'nothing of 2 written');
+  const badAccount = results.map((r, i) => (i === 0 ? { ...r, accounts: [account(1), 'x' as unknown as Uint8Array, account(1)] } : r));
+  tt.equal(await codeOf(store.commit(p, { block: good, commit: commitFor(good), results: badAccount })), StateErrorCodes.STATE_INVALID_INPUT, 'an account that is not bytes');
+  const badEventAccount = results.map((r, i) => (i === 0 ? { ...r, events: [{ data: utf('e'), accounts: [account(2), new Uint8Array(0)] }] } : r));
+  tt.equal(await codeOf(store.commit(p, { block: good, commit: commitFor(good), results: badEventAccount })), StateErrorCodes.STATE_INVALID_INPUT, 'an empty event account');
   await store.commit(p, { block: good, commit: commitFor(good), results });
   tt.equal(await codeOf(store.commit(p, { block: good, commit: commitFor(good), results })), StateErrorCodes.STATE_CONFLICT, 'a stale prepare');
   tt.equal(await codeOf(store.prepare([{ key: utf('a'), value: null }, { key: utf('a'), value: utf('1') }])), StateErrorCodes.STATE_INVALID_INPUT, 'duplicate key');
