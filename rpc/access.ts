@@ -148,6 +148,6 @@ export class AccessControl {
 }
 
 function sameKey(a: ApiKey, b: ApiKey): boolean {
-  return a.name === b.name && timingSafeEqual(a.hash, b.hash) && a.roles.length === b.roles.length && a.roles.every((r, i) => r === b.roles[i])
+  return a.name === b.name && a.hash.length === b.hash.length && timingSafeEqual(a.hash, b.hash) && a.roles.length === b.roles.length && a.roles.every((r, i) => r === b.roles[i])
     && a.rateLimit?.perSecond === b.rateLimit?.perSecond && a.rateLimit?.burst === b.rateLimit?.burst;
 }
