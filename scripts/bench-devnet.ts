@@ -9,7 +9,8 @@
  * measure commit latency (submission to the block that carries it, seen by polling node 0).
  * Beside it, from the same run, the machine's raw Ed25519 verification capacity on all cores
  * (node:crypto in worker threads). `ratio` = committed tx/s / (capacity / 4), `tps` = committed tx/s.
- * Usage: node dist/scripts/bench-devnet.js [--seconds 60] [--accounts 400]
+ * Usage: node dist/scripts/bench-devnet.js [--seconds 60] [--accounts 400] [--block-ms 250]
+ * (--block-ms: the nodes' block_interval_ms; 250 by default, `sov testnet`'s config says 1000)
  */
 import { availableParallelism } from 'node:os';
 import { Devnet } from '../test/devnet.js';
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
   console.log(`bench:devnet: 4 validators, ${ACCOUNTS} accounts, ${SECONDS} s at peak, then ${Math.round(SECONDS / 2)} s at half rate`);
   const capacity = await verifyCapacity();
   console.log(`raw Ed25519 verification capacity, all ${availableParallelism()} cores (node:crypto, workers): ${Math.round(capacity)}/s`);
-  const net = Devnet.create({ validators: 4, blockIntervalMs: 250, accounts: ACCOUNTS, logLevel: 'warn' });
+  const net = Devnet.create({ validators: 4, blockIntervalMs: arg('block-ms', 250), accounts: ACCOUNTS, logLevel: 'warn' });
   for (let i = 0; i < 4; i++) net.setConfig(i, 'rpc', 'max_batch', '1000');
   try {
     const accts = net.accountKeys().filter((a) => a.name.startsWith('customer'));
