@@ -119,7 +119,7 @@ export function toVmDoc(doc: JurisdictionGenesis): GenesisDoc {
     addressPrefix: doc.addressPrefix,
     genesisTime: doc.genesisTime,
     params: doc.params,
-    validators: doc.validators.map((v) => ({ publicKey: v.publicKey, power: v.power })),
+    validators: doc.validators.map((v) => ({ publicKey: v.publicKey, power: v.power, nodeKey: v.nodeKey })),
     institutions: doc.institutions.map((i) => ({ name: i.name, keys: i.keys, threshold: i.threshold, roles: i.roles })),
     council: doc.council,
     currencies: doc.currencies,

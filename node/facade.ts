@@ -7,7 +7,7 @@ import {
 } from '../core/index.js';
 import { StateError, StateErrorCodes, encodeProof, txHashOf, type LedgerStore } from '../state/index.js';
 import {
-  AccountSchema, BalanceSchema, EventSchema, Keys, ReceiptSchema, ValidatorListSchema, recordSchemaOf, vmCodeName, type Event, type StateReader,
+  AccountSchema, BalanceSchema, EventSchema, Keys, ReceiptSchema, ValidatorListSchema, ValidatorNodeSchema, recordSchemaOf, vmCodeName, type Event, type StateReader,
 } from '../vm/index.js';
 import {
   RpcCodes, RpcError, SerializedResult, commitToView, headerToView, recordKey, recordToJson, type AccountEventsView, type AccountTxsView, type AccountView, type BlockActivity,
@@ -254,7 +254,14 @@ export class NodeFacadeImpl implements NodeFacade {
     const h = this.stateHeight(height);
     const raw = await this.stored(() => this.d.ledger.get(Keys.validators(), h));
     const list = raw ? decode(ValidatorListSchema, raw).validators : [];
-    const validators = list.map((v) => ({ address: encodeAddress(this.d.addressPrefix, v.address), publicKey: to0x(v.publicKey), power: Number(v.power) }));
+    const validators: ValidatorView[] = [];
+    for (const v of list) {
+      const node = await this.stored(() => this.d.ledger.get(Keys.validatorNode(v.address), h));
+      validators.push({
+        address: encodeAddress(this.d.addressPrefix, v.address), publicKey: to0x(v.publicKey), power: Number(v.power),
+        nodeKey: node ? to0x(decode(ValidatorNodeSchema, node).nodeKey) : null,
+      });
+    }
     return { height: h, validators, totalPower: validators.reduce((a, v) => a + v.power, 0) };
   }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { addressFromPublicKey, decodeTrusted, decodeAddress, SovError, toHex, type KeyPair } from '../core/index.js';
 import { LedgerStore } from '../state/index.js';
-import { AccountSchema, Keys } from '../vm/index.js';
+import { AccountSchema, Keys, ValidatorListSchema, ValidatorNodeSchema } from '../vm/index.js';
 import { loadGenesisFile, openKeystore, parseKeystore, type LoadedGenesis } from '../genesis/index.js';
 import { AccessControl, buildRegistry, HttpRpcServer, RateLimiter, WsRpcServer, type ApiKey, type RpcContext } from '../rpc/index.js';
 import { homePath, loadConfig, type NodeConfig } from './config.js';
@@ -89,6 +89,7 @@ export class SovNode {
   private metricsServer: Server | null = null;
   private allowed = new Set<string>();
   private validatorPeers = new Set<string>();
+  private allowlistRun = 0;
   private stopping: Promise<void> | null = null;
 
   constructor(readonly parts: NodeParts) {
@@ -124,16 +125,31 @@ export class SovNode {
     return this.parts.genesis.doc.chainId;
   }
 
-  /** Peer ids admitted: the current validators' nodes (as genesis names them) and the observers. */
-  private refreshAllowlist(): void {
-    const g = this.parts.genesis.doc;
-    const current = this.driver ? this.driver.validatorSet : null;
+  /**
+   * Peer ids admitted: the configured observers and the current validators' nodes, by the
+   * node keys the latest committed state records for them (genesis, then governance's
+   * add_validator), so the allowlist follows every validator-set change without a restart.
+   */
+  private async refreshAllowlist(): Promise<void> {
+    const run = ++this.allowlistRun;
+    const read = this.app.reader();
+    const raw = await read.get(Keys.validators());
     const validators = new Set<string>();
-    for (const v of g.validators) {
-      if (!current || current.get(addressFromPublicKey(v.publicKey))) validators.add(peerIdOfNodeKey(v.nodeKey));
+    for (const v of raw ? decodeTrusted(ValidatorListSchema, raw).validators : []) {
+      const node = await read.get(Keys.validatorNode(v.address));
+      if (node) validators.add(peerIdOfNodeKey(decodeTrusted(ValidatorNodeSchema, node).nodeKey));
+      else this.log.warn({ validator: toHex(v.address) }, 'no node key recorded for a validator: its node is not admitted');
     }
+    if (run !== this.allowlistRun) return; // a later refresh (of a later height) got there first
     this.validatorPeers = validators;
     this.allowed = new Set<string>([...this.parts.config.p2p.observers, ...validators]);
+  }
+
+  /** Refresh the allowlist and close links to peers no longer on it; failures are logged. */
+  private followValidatorSet(): void {
+    this.refreshAllowlist()
+      .then(() => this.host.enforceAllowlist())
+      .catch((e: unknown) => this.log.error({ err: (e as Error).message }, 'cannot refresh the peer allowlist'));
   }
 
   async start(): Promise<void> {
@@ -202,10 +218,7 @@ export class SovNode {
         this.metrics.mempoolTxs.set(this.mempool.size);
         this.metrics.mempoolBytes.set(this.mempool.bytes);
         this.log.info({ height: block.height, txs: block.data.txs.length, hash: Buffer.from(block.hash).toString('hex').slice(0, 16) }, 'committed');
-        if (result.validatorUpdates.length > 0) {
-          this.refreshAllowlist();
-          void this.host.enforceAllowlist();
-        }
+        if (result.validatorUpdates.length > 0) this.followValidatorSet();
       },
       onFatal: (err) => {
         this.log.fatal({ err: err.message }, 'stopping the node');
@@ -214,12 +227,11 @@ export class SovNode {
     });
     this.network = new NodeNetwork({ host: this.host, driver: this.driver, mempool: this.mempool, ledger: this.ledger, log: this.log.child({ component: 'net' }), metrics: this.metrics });
 
-    this.refreshAllowlist();
+    await this.refreshAllowlist();
     await this.host.start();
     for (const p of config.p2p.persistent_peers) this.host.addPersistentPeer(p);
     this.network.start();
     await this.driver.start(this.app.validatorsAtGenesis);
-    this.refreshAllowlist();
     if (config.rpc.listen) {
       const { host, port } = hostPort(config.rpc.listen);
       const registry = buildRegistry(pkgVersion());

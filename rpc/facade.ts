@@ -129,6 +129,8 @@ export interface ValidatorView {
   address: string;
   publicKey: string;
   power: number;
+  /** The Ed25519 key its libp2p node must prove (0x-hex), or null if none is recorded. */
+  nodeKey: string | null;
 }
 
 /** A vm state record: which one, by kind and fields (address, currency code, id, name). */

@@ -105,7 +105,7 @@ async function setupOurs(): Promise<Side> {
   const tier2: TierPolicy = { holdingLimit: 10n ** 12n, perTxLimit: 10n ** 9n, dailyLimit: 10n ** 11n, annualLimit: 10n ** 12n };
   const doc: GenesisDoc = {
     chainId: CHAIN, addressPrefix: 'sovb', genesisTime: T0, params: [],
-    validators: [{ publicKey: k('val').publicKey, power: 10 }],
+    validators: [{ publicKey: k('val').publicKey, power: 10, nodeKey: k('val-node').publicKey }],
     institutions: [
       { name: 'Central Bank', keys: [cb.publicKey], threshold: 1, roles: Role.CENTRAL_BANK },
       { name: 'Bank', keys: [bank.publicKey], threshold: 1, roles: Role.COMMERCIAL_BANK },

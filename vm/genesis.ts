@@ -35,7 +35,7 @@ export const GenesisSchema = struct('Genesis', {
   /** Unix ms: the time of the genesis state (block 1's time must be later). */
   genesisTime: uint,
   params: list(struct('GenesisParam', { name: str(64), value: uint }), 64),
-  validators: list(struct('GenesisValidator', { publicKey: publicKeyField, power: uint }), 256),
+  validators: list(struct('GenesisValidator', { publicKey: publicKeyField, power: uint, nodeKey: publicKeyField }), 256),
   institutions: list(struct('GenesisInstitution', { name: str(64), keys, threshold: u8, roles: u32 }), 4096),
   council: struct('GenesisCouncil', { members: list(addressField, MAX_COUNCIL), threshold: u8 }),
   currencies: list(struct('GenesisCurrency', { code: currencyCode, decimals: u8, issuer: addressField, kind: u8, tiers: list(TierPolicySchema, MAX_TIERS) }), 256),

@@ -34,6 +34,8 @@ export const Prefix = {
   PROPOSAL_SEQ: 0x32,
   /** 0x40 -> ValidatorList: the current validator set, sorted by address. */
   VALIDATORS: 0x40,
+  /** 0x41 | validator address -> ValidatorNode: the Ed25519 key of the validator's libp2p node. */
+  VALIDATOR_NODE: 0x41,
   /** 0x50 | bank address | sha256(reference) -> UsedReference: a bank reference already used. */
   BANK_REF: 0x50,
   /** 0x51 | code (utf8) -> Reserve: attested reserves and deposits / payouts in flight. */
@@ -100,6 +102,7 @@ export const Keys = {
   proposal: (id: number): Uint8Array => key(Prefix.PROPOSAL, u64be(id)),
   proposalSeq: (): Uint8Array => key(Prefix.PROPOSAL_SEQ),
   validators: (): Uint8Array => key(Prefix.VALIDATORS),
+  validatorNode: (validator: Uint8Array): Uint8Array => key(Prefix.VALIDATOR_NODE, validator),
   bankRef: (bank: Uint8Array, reference: string): Uint8Array => key(Prefix.BANK_REF, bank, sha256(utf8(reference))),
   reserve: (code: string): Uint8Array => key(Prefix.RESERVE, text(code)),
   payout: (id: number): Uint8Array => key(Prefix.PAYOUT, u64be(id)),

@@ -97,6 +97,12 @@ export const CounterSchema = struct('Counter', { next: uint });
 export const ValidatorEntrySchema = struct('ValidatorEntry', { address: addressField, publicKey: publicKeyField, power: uint });
 export const ValidatorListSchema = struct('ValidatorList', { validators: list(ValidatorEntrySchema, 256) });
 export type ValidatorEntry = Infer<typeof ValidatorEntrySchema>;
+/**
+ * The node key a validator's libp2p node proves at connection time: every node admits the
+ * current validators' node keys (and its configured observers), so the allowlist follows
+ * governance. Kept beside ValidatorList, not in it: consensus's validator sets don't carry it.
+ */
+export const ValidatorNodeSchema = struct('ValidatorNode', { nodeKey: publicKeyField });
 
 export const ProposalStatus = { OPEN: 0, EXECUTED: 1, FAILED: 2, CANCELLED: 3 } as const;
 export const ApprovalSchema = struct('Approval', { member: addressField, reason: str(256), height: uint });

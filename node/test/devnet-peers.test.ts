@@ -1,6 +1,8 @@
 /**
  * Peers at the edges of a four-validator devnet on 127.0.0.1:
  * - a node outside the allowlist cannot connect, and nothing it sends is processed;
+ * - once governance adds a validator run by that node, it is admitted (no restart), and once
+ *   governance removes it, its links are closed;
  * - an observer named in the validators' configs connects and follows the chain;
  * - a peer (admitted as an observer) that sends garbage, oversized frames and messages with
  *   invalid signatures crashes and stalls nobody;
@@ -16,7 +18,8 @@ import { silentLogger } from '../log.js';
 import { renderConfig } from '../config.js';
 import { encodeMessage } from '../wire.js';
 import { createKeystore } from '../../genesis/index.js';
-import { addressFromPublicKey, decodeAddress, generateKeyPair, to0x, VoteType } from '../../core/index.js';
+import { addressFromPublicKey, decodeAddress, encode, generateKeyPair, signTx, to0x, VoteType } from '../../core/index.js';
+import { ActionKind, gov, makeAction, type ProposalAction } from '../../vm/index.js';
 import { Rng } from '../../test/index.js';
 import { hashSecret, SovClient } from '../../rpc/index.js';
 
@@ -90,6 +93,32 @@ t.test('a node outside the allowlist cannot connect or be heard', async (tt) => 
   const h = await net.height(0);
   await net.waitHeight(0, h + 3);
   tt.pass('node 0 keeps committing');
+});
+
+t.test('the allowlist follows governance: an added validator\'s node is admitted, a removed one\'s is cut off', async (tt) => {
+  const outsider = hosts.find((h) => h.peerId === peerIdOfNodeKey(outsiderKey.publicKey))!;
+  const node0 = net.manifest.nodes[0]!;
+  const cb = net.accountKeys().find((a) => net.manifest.accounts.find((m) => m.name === a.name)?.role === 'central_bank')!;
+  const client = new SovClient(node0.rpc_url);
+  const newValidator = generateKeyPair();
+  const govTx = async (action: ProposalAction, reason: string) => {
+    const nonce = (await client.getAccount(cb.address)).nonce;
+    const args = encode(gov.ProposeArgs, { action, reason });
+    const tx = signTx({ chainId: net.manifest.chain_id, signer: addressFromPublicKey(cb.keys.publicKey), nonce, expiry: (await net.height(0)) + 1000, body: { module: 'gov', method: 'propose', args } }, [cb.keys.secretKey]);
+    const r = await client.sendTransaction(tx, true);
+    tt.match(r, { status: 'committed', code: 0 }, `${reason}: committed and executed`);
+  };
+  outsider.addPersistentPeer(node0.p2p_address);
+  await govTx(makeAction(ActionKind.ADD_VALIDATOR, { publicKey: newValidator.publicKey, power: 1, nodeKey: outsiderKey.publicKey }), 'add a validator run by the outsider');
+  const vals = await client.getValidators();
+  tt.equal(vals.validators.find((v) => v.publicKey === to0x(newValidator.publicKey))?.nodeKey, to0x(outsiderKey.publicKey), 'its node key is in state');
+  await waitFor(() => outsider.peers().includes(node0.peer_id), 'node 0 admitting the new validator\'s node', 60_000, 100);
+  tt.pass('its node is admitted without a restart');
+  await govTx(makeAction(ActionKind.REMOVE_VALIDATOR, { address: addressFromPublicKey(newValidator.publicKey) }), 'remove it again');
+  await waitFor(() => !outsider.peers().includes(node0.peer_id), 'node 0 closing the removed validator\'s link', 60_000, 100);
+  tt.pass('its link is closed once it is removed');
+  await outsider.stop();
+  hosts.splice(hosts.indexOf(outsider), 1);
 });
 
 t.test('a peer sending garbage, oversized and badly signed messages harms nobody', async (tt) => {

@@ -63,9 +63,12 @@ export const queryMethods: MethodSpec<RpcContext>[] = [
   },
   {
     name: 'sov_getValidators',
-    summary: 'The validator set held in state at a height (default: the latest), with addresses, public keys and voting powers.',
+    summary: 'The validator set held in state at a height (default: the latest), with addresses, public keys, voting powers and the node keys their libp2p nodes are admitted by.',
     params: [param('height', Height, { required: false })],
-    result: Type.Object({ height: Type.Integer(), totalPower: Type.Integer(), validators: Type.Array(Type.Object({ address: Type.String(), publicKey: Hex, power: Type.Integer() })) }),
+    result: Type.Object({
+      height: Type.Integer(), totalPower: Type.Integer(),
+      validators: Type.Array(Type.Object({ address: Type.String(), publicKey: Hex, power: Type.Integer(), nodeKey: Type.Union([Hex, Type.Null()]) })),
+    }),
     handler: (ctx, p) => ctx.facade.validators(p.height as number | undefined),
   },
   {

@@ -71,6 +71,8 @@ t.test('read methods and an SDK-built transfer over HTTP', async (tt) => {
   tt.equal(commit.blockHash, (await client.getBlock(sent.height!)).hash, 'the certificate is for the block');
   const vals = await client.getValidators();
   tt.equal(vals.validators.length, 1);
+  tt.match(vals.validators[0]!.nodeKey, /^0x[0-9a-f]{64}$/, 'with the node key its libp2p node is admitted by');
+  tt.not(vals.validators[0]!.nodeKey, vals.validators[0]!.publicKey, 'a key apart from the validator key');
   const txs = await client.getAccountTransactions(from!.address);
   tt.ok(txs.items.some((i) => i.hash === sent.hash), 'the transfer is in the sender\'s history');
   tt.ok((await client.getAccountTransactions(to!.address, { order: 'desc', limit: 5 })).items.some((i) => i.hash === sent.hash), 'and in the payee\'s');

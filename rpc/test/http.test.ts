@@ -22,7 +22,7 @@ const facade: NodeFacade = {
     receipt: { status: 'ok', code: 0, codeName: null, message: '', work: 1, events: [], result: '0x' },
   }),
   commitByHeight: async (h) => (h > 3 ? null : { height: h, round: 0, blockHash: H, signatures: [] }),
-  validators: async () => ({ height: 3, totalPower: 1, validators: [{ address: 'sov1v', publicKey: H, power: 1 }] }),
+  validators: async () => ({ height: 3, totalPower: 1, validators: [{ address: 'sov1v', publicKey: H, power: 1, nodeKey: H }] }),
   // A head read of the council comes back as ready-made JSON text, like the node's cached head records.
   record: (q, h) => (q.kind === 'council' && h === undefined
     ? new SerializedResult(`{"kind":"council","key":"0x11","height":3,"value":{"members":["a\\"b"]},"raw":"0x00"}`)

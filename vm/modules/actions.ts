@@ -13,7 +13,7 @@ import { Keys } from '../keys.js';
 import {
   AccountKind, AccountSchema, AccountStatus, ALL_ROLES, CouncilSchema, CurrencyKind, CurrencyListSchema, CurrencySchema, currencyCode, InstitutionSchema,
   MAX_CURRENCIES,
-  MAX_ACCOUNT_KEYS, MAX_COUNCIL, MAX_DECIMALS, MAX_TIERS, ParamValueSchema, ReserveSchema, Role, TierPolicySchema, ValidatorListSchema,
+  MAX_ACCOUNT_KEYS, MAX_COUNCIL, MAX_DECIMALS, MAX_TIERS, ParamValueSchema, ReserveSchema, Role, TierPolicySchema, ValidatorListSchema, ValidatorNodeSchema,
   type ProposalAction, type ValidatorEntry,
 } from '../records.js';
 import { isParamName, PARAM_SPECS, paramProblem } from '../params.js';
@@ -32,7 +32,7 @@ export const ActionKind = {
   SET_COUNCIL: 9,
 } as const;
 
-export const AddValidatorArgs = struct('AddValidator', { publicKey: publicKeyField, power: uint });
+export const AddValidatorArgs = struct('AddValidator', { publicKey: publicKeyField, power: uint, nodeKey: publicKeyField });
 export const RemoveValidatorArgs = struct('RemoveValidator', { address: addressField });
 export const SetValidatorPowerArgs = struct('SetValidatorPower', { address: addressField, power: uint });
 export const RegisterInstitutionArgs = struct('RegisterInstitution', {
@@ -90,9 +90,15 @@ export const ACTIONS: Readonly<Record<number, ActionDef<any>>> = { // eslint-dis
     const address = addressFromPublicKey(a.publicKey);
     const vs = await validators(ctx);
     if (vs.some((v) => equalBytes(v.address, address))) fail('VALIDATOR_EXISTS', `validator ${hex(address)} exists`);
+    if (!isValidPublicKey(a.nodeKey)) fail('BAD_VALIDATOR', 'node key: not a valid Ed25519 public key');
+    for (const v of vs) {
+      const node = await ctx.get(ValidatorNodeSchema, Keys.validatorNode(v.address));
+      if (node && equalBytes(node.nodeKey, a.nodeKey)) fail('BAD_VALIDATOR', `node key already used by validator ${hex(v.address)}`);
+    }
     const entry = { address, publicKey: a.publicKey, power: a.power };
     vs.push(entry);
     storeValidators(ctx, vs, entry);
+    ctx.put(ValidatorNodeSchema, Keys.validatorNode(address), { nodeKey: a.nodeKey });
   }),
   [ActionKind.REMOVE_VALIDATOR]: def('remove_validator', RemoveValidatorArgs, async (ctx, a) => {
     const vs = await validators(ctx);
@@ -100,6 +106,7 @@ export const ACTIONS: Readonly<Record<number, ActionDef<any>>> = { // eslint-dis
     if (i < 0) fail('VALIDATOR_NOT_FOUND', `no validator ${hex(a.address)}`);
     const [gone] = vs.splice(i, 1);
     storeValidators(ctx, vs, { ...gone!, power: 0 });
+    ctx.delete(Keys.validatorNode(a.address));
   }),
   [ActionKind.SET_VALIDATOR_POWER]: def('set_validator_power', SetValidatorPowerArgs, async (ctx, a) => {
     checkPower(a.power);

@@ -25,7 +25,7 @@ const SAMPLES: Sample[] = [
   s('account', 'freeze', account.FreezeArgs, { account: a(K.bob), legalRef: 'r' }),
   s('account', 'unfreeze', account.FreezeArgs, { account: a(K.bob), legalRef: 'r' }),
   s('gov', 'propose', gov.ProposeArgs, { action: makeAction(ActionKind.SET_PARAM, { name: 'max_tier', value: 5 }), reason: 'r' }),
-  s('gov', 'propose', gov.ProposeArgs, { action: makeAction(ActionKind.ADD_VALIDATOR, { publicKey: K.alice.publicKey, power: 3 }), reason: 'r' }),
+  s('gov', 'propose', gov.ProposeArgs, { action: makeAction(ActionKind.ADD_VALIDATOR, { publicKey: K.alice.publicKey, power: 3, nodeKey: K.bob.publicKey }), reason: 'r' }),
   s('gov', 'approve', gov.ApproveArgs, { id: 1, reason: 'ok' }),
   s('gov', 'cancel', gov.CancelArgs, { id: 1, reason: 'no' }),
   s('money', 'transfer', money.TransferArgs, { currency: 'DCASH', to: a(K.carol), amount: 5n * UNIT, memo: 'm', reference: 'r' }),

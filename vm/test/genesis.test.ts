@@ -42,8 +42,8 @@ t.test('bad genesis documents, each named', async (t) => {
   await bad({ params: [{ name: 'nope', value: 1 }] }, /params/, 'unknown parameter');
   await bad({ params: [{ name: 'max_tier', value: 99 }] }, /params/, 'parameter out of bounds');
   await bad({ validators: [] }, /validators/, 'no validators');
-  await bad({ validators: [{ publicKey: new Uint8Array(32), power: 1 }] }, /validators\[0\]: BAD_VALIDATOR/, 'small-order validator key');
-  await bad({ validators: [{ publicKey: K.vals[0]!.publicKey, power: 1 }, { publicKey: K.vals[0]!.publicKey, power: 2 }] }, /validators\[1\]: VALIDATOR_EXISTS/, 'duplicate validator');
+  await bad({ validators: [{ publicKey: new Uint8Array(32), power: 1, nodeKey: K.vals[0]!.publicKey }] }, /validators\[0\]: BAD_VALIDATOR/, 'small-order validator key');
+  await bad({ validators: [{ publicKey: K.vals[0]!.publicKey, power: 1, nodeKey: K.vals[0]!.publicKey }, { publicKey: K.vals[0]!.publicKey, power: 2, nodeKey: K.vals[1]!.publicKey }] }, /validators\[1\]: VALIDATOR_EXISTS/, 'duplicate validator');
   await bad({ institutions: [...base.institutions, base.institutions[0]!] }, /institutions\[7\]: INSTITUTION_EXISTS/, 'duplicate institution');
   await bad({ institutions: [{ name: 'x', keys: [key('x').publicKey], threshold: 2, roles: 1 }] }, /institutions\[0\]: BAD_THRESHOLD/, 'threshold');
   await bad({ council: { members: [addr(key('ghost'))], threshold: 1 } }, /council: BAD_COUNCIL/, 'council member without an account');

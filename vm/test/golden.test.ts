@@ -12,7 +12,7 @@ import { Workload } from './scenario.js';
 
 /** Print the current values instead of checking: VM_GOLDEN_PRINT=1 node dist/vm/test/golden.test.js */
 const GOLDEN = {
-  stateRoot: '905a59f6364fbdafa1cf2e637aed21c61dc2678cbde5e1ef08e4cff6b4a8f6b7',
+  stateRoot: '981e3c01b502ca77a9f384c1d897e61b9f5f66ef645c837db90f5004697f1302',
   results: '54722a454fc498fcfe88e65bff2a04ab3e903be6df5e5bd4341132dc9597a9d5',
 };
 

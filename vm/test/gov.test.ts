@@ -6,7 +6,7 @@
 import t from 'tap';
 import { decode, encode } from '../../core/index.js';
 import {
-  ActionKind, gov, Keys, makeAction, ProposalSchema, ProposalStatus, Role, ValidatorListSchema, VmCodes, InstitutionSchema, CurrencySchema,
+  ActionKind, gov, Keys, makeAction, ProposalSchema, ProposalStatus, Role, ValidatorListSchema, ValidatorNodeSchema, VmCodes, InstitutionSchema, CurrencySchema,
   loadParams, account, type ProposalAction,
 } from '../index.js';
 import { addr, Chain, DAY, failsWith, K, key, ok, TIER1 } from './harness.js';
@@ -25,7 +25,8 @@ async function pass(c: Chain, action: ProposalAction, reason = 'because') {
 t.test('proposal lifecycle: propose, approve to the threshold, execute; records reasons', async (t) => {
   const c = await Chain.create();
   const nv = key('validator-new');
-  const r1 = await c.run(c.tx(K.cb, 'gov', 'propose', gov.ProposeArgs, { action: makeAction(ActionKind.ADD_VALIDATOR, { publicKey: nv.publicKey, power: 7 }), reason: 'new ministry node' }));
+  const nvNode = key('validator-new-node');
+  const r1 = await c.run(c.tx(K.cb, 'gov', 'propose', gov.ProposeArgs, { action: makeAction(ActionKind.ADD_VALIDATOR, { publicKey: nv.publicKey, power: 7, nodeKey: nvNode.publicKey }), reason: 'new ministry node' }));
   ok(t, r1);
   t.equal(decode(gov.IdResult, r1.result).id, 1);
   t.equal((await proposal(c, 1)).status, ProposalStatus.OPEN, 'one approval of two: still open');
@@ -42,6 +43,7 @@ t.test('proposal lifecycle: propose, approve to the threshold, execute; records 
   t.equal(p.approvals[1]!.height, c.height);
   const vs = decode(ValidatorListSchema, (await c.state.get(Keys.validators()))!).validators;
   t.equal(vs.length, 5);
+  t.same(decode(ValidatorNodeSchema, (await c.state.get(Keys.validatorNode(addr(nv))))!).nodeKey, nvNode.publicKey, 'its node key is recorded for the allowlist');
   failsWith(t, await c.run(c.tx(K.ministry, 'gov', 'approve', gov.ApproveArgs, { id: 1, reason: 'late' })), 'PROPOSAL_CLOSED');
 });
 
@@ -50,18 +52,26 @@ t.test('validator actions: remove, re-weight, and their refusals', async (t) => 
   const v0 = addr(K.vals[0]!);
   let r = await pass(c, makeAction(ActionKind.SET_VALIDATOR_POWER, { address: v0, power: 50 }));
   t.same(r.result.validatorUpdates, [{ publicKey: K.vals[0]!.publicKey, power: 50 }]);
+  t.ok(await c.state.get(Keys.validatorNode(v0)), 'a genesis validator has its node key recorded');
   r = await pass(c, makeAction(ActionKind.REMOVE_VALIDATOR, { address: v0 }));
   t.same(r.result.validatorUpdates, [{ publicKey: K.vals[0]!.publicKey, power: 0 }], 'power 0 removes');
+  t.equal(await c.state.get(Keys.validatorNode(v0)), undefined, 'and its node key goes with it');
   r = await pass(c, makeAction(ActionKind.REMOVE_VALIDATOR, { address: v0 }));
   t.equal(r.result.validatorUpdates.length, 0, 'a failed execution changes nothing');
   const p = await proposal(c, r.id);
   t.equal(p.status, ProposalStatus.FAILED);
   t.equal(p.resultCode, VmCodes.VALIDATOR_NOT_FOUND, 'the failure is recorded with its code');
   t.equal(r.result.receipts[0]!.status, 0, 'the approval itself succeeded');
-  r = await pass(c, makeAction(ActionKind.ADD_VALIDATOR, { publicKey: K.vals[1]!.publicKey, power: 1 }));
+  const fresh = key('validator-fresh');
+  r = await pass(c, makeAction(ActionKind.ADD_VALIDATOR, { publicKey: K.vals[1]!.publicKey, power: 1, nodeKey: fresh.publicKey }));
   t.equal((await proposal(c, r.id)).resultCode, VmCodes.VALIDATOR_EXISTS);
-  r = await pass(c, makeAction(ActionKind.ADD_VALIDATOR, { publicKey: new Uint8Array(32), power: 1 }));
+  r = await pass(c, makeAction(ActionKind.ADD_VALIDATOR, { publicKey: new Uint8Array(32), power: 1, nodeKey: fresh.publicKey }));
   t.equal((await proposal(c, r.id)).resultCode, VmCodes.BAD_VALIDATOR);
+  r = await pass(c, makeAction(ActionKind.ADD_VALIDATOR, { publicKey: fresh.publicKey, power: 1, nodeKey: new Uint8Array(32) }));
+  t.equal((await proposal(c, r.id)).resultCode, VmCodes.BAD_VALIDATOR, 'a node key off the curve');
+  r = await pass(c, makeAction(ActionKind.ADD_VALIDATOR, { publicKey: fresh.publicKey, power: 1, nodeKey: K.vals[1]!.publicKey }));
+  t.equal((await proposal(c, r.id)).resultCode, VmCodes.BAD_VALIDATOR, 'a node key another validator uses');
+  t.equal(await c.state.get(Keys.validatorNode(addr(fresh))), undefined, 'a refused validator leaves no node key');
   r = await pass(c, makeAction(ActionKind.SET_VALIDATOR_POWER, { address: addr(K.vals[1]!), power: 0 }));
   t.equal((await proposal(c, r.id)).resultCode, VmCodes.BAD_VALIDATOR);
   for (const i of [1, 2]) await pass(c, makeAction(ActionKind.REMOVE_VALIDATOR, { address: addr(K.vals[i]!) }));

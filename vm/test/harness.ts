@@ -55,7 +55,7 @@ export function genesisDoc(over: Partial<GenesisDoc> = {}): GenesisDoc {
     addressPrefix: 'sovt',
     genesisTime: T0,
     params: [],
-    validators: K.vals.map((v, i) => ({ publicKey: v.publicKey, power: 10 + i })),
+    validators: K.vals.map((v, i) => ({ publicKey: v.publicKey, power: 10 + i, nodeKey: v.publicKey })),
     institutions: [
       inst('Central Bank', K.cb, Role.CENTRAL_BANK | Role.VALIDATOR_OPERATOR),
       inst('Financial Regulator', K.reg, Role.REGULATOR),
