@@ -2,7 +2,7 @@
  * The verification pool gives, in order, the same answers as checking on the main thread.
  */
 import t from 'tap';
-import { VerifyPool } from '../verify-pool.js';
+import { MIN_PER_WORKER, VerifyPool } from '../verify-pool.js';
 import { addressFromPublicKey, generateKeyPair, isSovError, signTx, Tx, verifyTxSignatures } from '../../core/index.js';
 import { Rng } from '../../test/index.js';
 
@@ -35,6 +35,12 @@ t.test('pool answers equal the main thread, in order', async (tt) => {
     tt.same(got, expected);
     tt.ok(expected.filter((x) => x === null).length > 100 && expected.some((x) => x === 'TX_BAD_SIGNATURE') && expected.some((x) => x === 'TX_WRONG_CHAIN'), 'a mix of outcomes');
     tt.same(await pool.check('test-chain', []), []);
+    // Batches below, at and around the split threshold, several at once: each in order.
+    const sizes = [1, MIN_PER_WORKER - 1, MIN_PER_WORKER, MIN_PER_WORKER + 1, 100, 7];
+    let at = 0;
+    const slices = sizes.map((n) => [at, (at += n)] as const);
+    const answers = await Promise.all(slices.map(([a, b]) => pool.check('test-chain', txs.slice(a, b))));
+    slices.forEach(([a, b], i) => tt.same(answers[i], expected.slice(a, b), `a batch of ${b - a}`));
   } finally {
     await pool.close();
   }
