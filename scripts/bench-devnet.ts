@@ -72,11 +72,19 @@ async function main(): Promise<void> {
     let phaseStart = 0;
     let phaseCommitted = 0;
     let measuring = false;
+    /** Blocks seen committed during the peak, and how many of them needed more than round 0. */
+    let peakBlocks = 0;
+    let peakLaterRounds = 0;
+    let peakDone = false;
     const poll = async (): Promise<void> => {
       const h = await net.height(0);
       for (let x = seenHeight + 1; x <= h; x++) {
-        const b = (await net.rpc(0, 'sov_getBlock', [x])) as { txs: string[] };
+        const b = (await net.rpc(0, 'sov_getBlock', [x])) as { txs: string[]; commit: { round: number } | null };
         const now = performance.now();
+        if (!peakDone && phaseStart > 0 && now >= phaseStart) {
+          peakBlocks++;
+          if ((b.commit?.round ?? 0) > 0) peakLaterRounds++;
+        }
         for (const id of b.txs) {
           const at = submitted.get(id);
           if (at !== undefined) {
@@ -149,11 +157,12 @@ async function main(): Promise<void> {
       if (submitted.size >= 8000) await new Promise((r) => setTimeout(r, 20));
     }
     await poll();
+    peakDone = true;
     const ranOut = nextPresigned >= presigned.length;
     dropPresigned();
     if (ranOut) console.log(`(the ${SECONDS * PRESIGNED_PER_SECOND} transfers signed beforehand ran out; the rest were signed during the phase)`);
     const tps = phaseCommitted / SECONDS;
-    console.log(`peak: ${phaseCommitted} transactions committed in ${SECONDS} s = ${tps.toFixed(0)} tx/s`);
+    console.log(`peak: ${phaseCommitted} transactions committed in ${SECONDS} s = ${tps.toFixed(0)} tx/s, in ${peakBlocks} blocks (${peakLaterRounds} decided after round 0)`);
 
     // Drain, then phase 2 at half the peak rate.
     const drainEnd = performance.now() + 30_000;
@@ -189,6 +198,8 @@ async function main(): Promise<void> {
       seconds: SECONDS,
       tps: Number(tps.toFixed(1)),
       committedPeak: committed,
+      peakBlocks,
+      peakLaterRounds,
       verifyCapacityPerSec: Math.round(capacity),
       ratio: Number((tps / (capacity / 4)).toFixed(3)),
       halfRateTps: Number(half.toFixed(1)),
