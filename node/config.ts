@@ -34,7 +34,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { section: 'keys', key: 'password_env', kind: 'string', default: 'SOV_KEY_PASSWORD', doc: 'Environment variable holding the keystores\' password, when password_file is "".' },
   { section: 'p2p', key: 'listen', kind: 'string', default: '/ip4/0.0.0.0/tcp/26656', doc: 'libp2p listen address.' },
   { section: 'p2p', key: 'persistent_peers', kind: 'string[]', default: [], doc: 'Peers to keep connected, as multiaddrs ending in /p2p/<peer id>.' },
-  { section: 'p2p', key: 'observers', kind: 'string[]', default: [], doc: 'Peer ids admitted besides the validators\' nodes (observers such as banks\' nodes).' },
+  { section: 'p2p', key: 'observers', kind: 'string[]', default: [], doc: 'Peer ids admitted besides the current validators\' nodes (observers such as banks\' nodes). The validators are those of the state this node has reached: a node syncing from far behind a validator set that has since turned over entirely lists some current validators\' nodes here until it catches up.' },
   { section: 'p2p', key: 'max_frame_bytes', kind: 'int', default: 8 * 1024 * 1024, min: 1024, doc: 'Largest message accepted from a peer.' },
   { section: 'p2p', key: 'max_queued_bytes', kind: 'int', default: 64 * 1024 * 1024, min: 65536, doc: 'Most bytes queued for one peer before it is disconnected.' },
   { section: 'consensus', key: 'block_interval_ms', kind: 'int', default: 1000, min: 0, doc: 'Pause after each committed block before the next height starts (timeout_commit).' },
