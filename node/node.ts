@@ -25,6 +25,7 @@ import { NodeNetwork } from './network.js';
 import { P2PHost, peerIdOfNodeKey } from './p2p/host.js';
 import { NodeFacadeImpl } from './facade.js';
 import { resolvePassword } from './password.js';
+import { fatalHint } from './write-errors.js';
 import { loadApiKeys } from './rpc-keys.js';
 
 const pkgVersion = (): string => (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -221,7 +222,9 @@ export class SovNode {
         if (result.validatorUpdates.length > 0) this.followValidatorSet();
       },
       onFatal: (err) => {
-        this.log.fatal({ err: err.message }, 'stopping the node');
+        const code = (err as SovError).code as string | undefined;
+        const hint = fatalHint(code);
+        this.log.fatal({ err: err.message, code, ...(hint ? { hint } : {}) }, 'stopping the node');
         void this.stop().finally(() => (process.exitCode = 1));
       },
     });

@@ -11,10 +11,11 @@
  * `truncateTo(records)` rewrites the log (atomically: temp file, fsync, rename) to the
  * given records, which the node uses after each committed height to keep the log short.
  */
-import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, writeFileSync, fsyncSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync, writeFileSync, fsyncSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { SovError } from '../core/index.js';
+import { writeFailure } from './write-errors.js';
 
 const HEADER = 8;
 export const MAX_WAL_RECORD_BYTES = 80 * 1024 * 1024;
@@ -81,33 +82,58 @@ export class WalFile {
     return new WalFile(path, records);
   }
 
+  /**
+   * Append one record. A write that fails (a full disk: NODE_DISK_FULL, else
+   * NODE_WRITE_FAILED) is cut back off, so the log stays a clean sequence of whole records.
+   */
   append(record: Uint8Array, sync: boolean): void {
     if (record.length > MAX_WAL_RECORD_BYTES) throw new WalCorruptError(`WAL record of ${record.length} bytes is too large`);
     const f = frame(record);
+    const before = fstatSync(this.fd).size;
     let off = 0;
-    while (off < f.length) off += writeSync(this.fd, f, off, f.length - off);
+    try {
+      while (off < f.length) off += writeSync(this.fd, f, off, f.length - off);
+    } catch (e) {
+      if (off > 0) {
+        try {
+          ftruncateSync(this.fd, before);
+        } catch {
+          // a torn tail left behind is cut when the log is next opened
+        }
+      }
+      throw writeFailure(e, 'the consensus WAL', this.path);
+    }
     this.dirty = true;
     if (sync) this.sync();
   }
 
   sync(): void {
     if (!this.dirty) return;
-    fdatasyncSync(this.fd);
+    try {
+      fdatasyncSync(this.fd);
+    } catch (e) {
+      throw writeFailure(e, 'the consensus WAL', this.path);
+    }
     this.dirty = false;
   }
 
-  /** Replace the whole log by `records`, atomically. */
+  /** Replace the whole log by `records`, atomically (on failure the old log stays in force). */
   truncateTo(records: readonly Uint8Array[]): void {
     const tmp = this.path + '.tmp';
-    writeFileSync(tmp, Buffer.concat(records.map(frame)));
-    const tfd = openSync(tmp, 'r+');
     try {
-      fsyncSync(tfd);
-    } finally {
-      closeSync(tfd);
+      writeFileSync(tmp, Buffer.concat(records.map(frame)));
+      const tfd = openSync(tmp, 'r+');
+      try {
+        fsyncSync(tfd);
+      } finally {
+        closeSync(tfd);
+      }
+      renameSync(tmp, this.path);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw writeFailure(e, 'the consensus WAL', this.path);
     }
     closeSync(this.fd);
-    renameSync(tmp, this.path);
     this.fd = openSync(this.path, 'a');
     this.dirty = false;
   }

@@ -32,6 +32,10 @@ export const StateErrorCodes = {
   STATE_SNAPSHOT_INVALID: 'STATE_SNAPSHOT_INVALID',
   /** A snapshot import into a store that already holds a committed height. */
   STATE_NOT_EMPTY: 'STATE_NOT_EMPTY',
+  /** A write refused because the disk is full; nothing of that batch was applied. */
+  STATE_DISK_FULL: 'STATE_DISK_FULL',
+  /** Any other failed write to the store (an I/O error); nothing of that batch was applied. */
+  STATE_WRITE_FAILED: 'STATE_WRITE_FAILED',
 } as const;
 
 export type StateErrorCode = (typeof StateErrorCodes)[keyof typeof StateErrorCodes];

@@ -45,6 +45,23 @@ export class LevelKV implements KV {
     return new LevelKV(db, path);
   }
 
+  /**
+   * A failed batch write, typed: a full disk (LevelDB's "No space left on device") is
+   * STATE_DISK_FULL, any other I/O error STATE_WRITE_FAILED. LevelDB applies a batch whole or
+   * not at all, and refuses every later write until the store is reopened.
+   */
+  private writeFailed(e: unknown): never {
+    const cause = (e as { cause?: unknown }).cause;
+    const text = `${(e as Error).message ?? ''} ${(cause as Error | undefined)?.message ?? ''}`;
+    if (/no space left on device|ENOSPC|disk quota exceeded|EDQUOT/i.test(text)) {
+      throw new StateError(StateErrorCodes.STATE_DISK_FULL, `the disk is full: cannot write the store at ${this.path}`, { path: this.path });
+    }
+    if (codeOf(e) === 'LEVEL_IO_ERROR' || codeOf(cause) === 'LEVEL_IO_ERROR') {
+      throw new StateError(StateErrorCodes.STATE_WRITE_FAILED, `cannot write the store at ${this.path}: ${text.trim()}`, { path: this.path });
+    }
+    return this.wrap(e);
+  }
+
   private wrap(e: unknown): never {
     if (codeOf(e) === 'LEVEL_DATABASE_NOT_OPEN') throw new StateError(StateErrorCodes.STATE_CLOSED, 'the store is closed', { path: this.path });
     throw e;
@@ -82,7 +99,7 @@ export class LevelKV implements KV {
       }
       await b.write({ sync: opts.sync ?? false });
     } catch (e) {
-      this.wrap(e);
+      this.writeFailed(e);
     }
   }
 
