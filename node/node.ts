@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { addressFromPublicKey, decodeTrusted, decodeAddress, SovError, toHex, type KeyPair } from '../core/index.js';
 import { LedgerStore } from '../state/index.js';
-import { AccountSchema, Keys, ValidatorListSchema, ValidatorNodeSchema } from '../vm/index.js';
+import { AccountSchema, Keys } from '../vm/index.js';
 import { loadGenesisFile, openKeystore, parseKeystore, type LoadedGenesis } from '../genesis/index.js';
 import { AccessControl, buildRegistry, HttpRpcServer, RateLimiter, WsRpcServer, type ApiKey, type RpcContext } from '../rpc/index.js';
 import { homePath, loadConfig, type NodeConfig } from './config.js';
@@ -22,10 +22,11 @@ import { WalFile } from './wal-file.js';
 import { EpochFile } from './epochs.js';
 import { ConsensusDriver } from './consensus-driver.js';
 import { NodeNetwork } from './network.js';
-import { P2PHost, peerIdOfNodeKey } from './p2p/host.js';
+import { P2PHost } from './p2p/host.js';
 import { NodeFacadeImpl } from './facade.js';
 import { resolvePassword } from './password.js';
 import { fatalHint } from './write-errors.js';
+import { validatorPeerIds } from './allowlist.js';
 import { loadApiKeys } from './rpc-keys.js';
 
 const pkgVersion = (): string => (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -128,19 +129,13 @@ export class SovNode {
 
   /**
    * Peer ids admitted: the configured observers and the current validators' nodes, by the
-   * node keys the latest committed state records for them (genesis, then governance's
-   * add_validator), so the allowlist follows every validator-set change without a restart.
+   * node keys the latest committed state records for them (allowlist.ts), so the allowlist
+   * follows every validator-set change without a restart.
    */
   private async refreshAllowlist(): Promise<void> {
     const run = ++this.allowlistRun;
-    const read = this.app.reader();
-    const raw = await read.get(Keys.validators());
-    const validators = new Set<string>();
-    for (const v of raw ? decodeTrusted(ValidatorListSchema, raw).validators : []) {
-      const node = await read.get(Keys.validatorNode(v.address));
-      if (node) validators.add(peerIdOfNodeKey(decodeTrusted(ValidatorNodeSchema, node).nodeKey));
-      else this.log.warn({ validator: toHex(v.address) }, 'no node key recorded for a validator: its node is not admitted');
-    }
+    const validators = await validatorPeerIds(this.app.reader(), this.parts.genesis.doc.validators, (validator) =>
+      this.log.warn({ validator }, 'no node key recorded for a validator: its node is not admitted'));
     if (run !== this.allowlistRun) return; // a later refresh (of a later height) got there first
     this.validatorPeers = validators;
     this.allowed = new Set<string>([...this.parts.config.p2p.observers, ...validators]);
