@@ -5,11 +5,11 @@
  * it takes whichever matches the ledger's height, so a crash between this write and the
  * ledger's commit loses nothing. Priorities are signed bigints, stored as decimal strings.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decode, encode, list, optional, str, struct, uint, ValidatorListSchema, ValidatorSet, addressField, SovError, type Infer } from '../core/index.js';
 import { Epoch, ProposerPriorities } from '../consensus/index.js';
-import { writeFailure } from './write-errors.js';
+import { replaceFileAtomic } from './disk.js';
 
 const EpochSchema = struct('StoredEpoch', {
   validators: ValidatorListSchema,
@@ -84,20 +84,6 @@ export class EpochFile {
 
   save(before: EpochTriple, after: EpochTriple): void {
     const bytes = encode(FileSchema, { before: tripleOut(before), after: tripleOut(after) });
-    const tmp = this.path + '.tmp';
-    try {
-      const fd = openSync(tmp, 'w');
-      try {
-        let o = 0;
-        while (o < bytes.length) o += writeSync(fd, bytes, o, bytes.length - o);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(tmp, this.path);
-    } catch (e) {
-      rmSync(tmp, { force: true });
-      throw writeFailure(e, 'the epochs file', this.path);
-    }
+    replaceFileAtomic(this.path, bytes, 'the epochs file');
   }
 }

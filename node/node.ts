@@ -25,7 +25,7 @@ import { NodeNetwork } from './network.js';
 import { P2PHost } from './p2p/host.js';
 import { NodeFacadeImpl } from './facade.js';
 import { resolvePassword } from './password.js';
-import { fatalHint } from './write-errors.js';
+import { fatalHint } from './disk.js';
 import { validatorPeerIds } from './allowlist.js';
 import { loadApiKeys } from './rpc-keys.js';
 

@@ -11,11 +11,11 @@
  * `truncateTo(records)` rewrites the log (atomically: temp file, fsync, rename) to the
  * given records, which the node uses after each committed height to keep the log short.
  */
-import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync, writeFileSync, fsyncSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync, fsyncSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { SovError } from '../core/index.js';
-import { writeFailure } from './write-errors.js';
+import { replaceFileAtomic, writeFailure } from './disk.js';
 
 const HEADER = 8;
 export const MAX_WAL_RECORD_BYTES = 80 * 1024 * 1024;
@@ -119,20 +119,7 @@ export class WalFile {
 
   /** Replace the whole log by `records`, atomically (on failure the old log stays in force). */
   truncateTo(records: readonly Uint8Array[]): void {
-    const tmp = this.path + '.tmp';
-    try {
-      writeFileSync(tmp, Buffer.concat(records.map(frame)));
-      const tfd = openSync(tmp, 'r+');
-      try {
-        fsyncSync(tfd);
-      } finally {
-        closeSync(tfd);
-      }
-      renameSync(tmp, this.path);
-    } catch (e) {
-      rmSync(tmp, { force: true });
-      throw writeFailure(e, 'the consensus WAL', this.path);
-    }
+    replaceFileAtomic(this.path, Buffer.concat(records.map(frame)), 'the consensus WAL');
     closeSync(this.fd);
     this.fd = openSync(this.path, 'a');
     this.dirty = false;
