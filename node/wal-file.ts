@@ -37,12 +37,15 @@ function frame(record: Uint8Array): Buffer {
 export class WalFile {
   private fd: number;
   private dirty = false;
+  /** The file's length: where the next record starts (kept here, not asked of the disk per append). */
+  private length: number;
 
   private constructor(
     readonly path: string,
     readonly records: Uint8Array[],
   ) {
     this.fd = openSync(path, 'a');
+    this.length = fstatSync(this.fd).size;
   }
 
   /** Open (or create) the WAL in `dir`; returns it with the records found. */
@@ -89,20 +92,20 @@ export class WalFile {
   append(record: Uint8Array, sync: boolean): void {
     if (record.length > MAX_WAL_RECORD_BYTES) throw new WalCorruptError(`WAL record of ${record.length} bytes is too large`);
     const f = frame(record);
-    const before = fstatSync(this.fd).size;
     let off = 0;
     try {
       while (off < f.length) off += writeSync(this.fd, f, off, f.length - off);
     } catch (e) {
       if (off > 0) {
         try {
-          ftruncateSync(this.fd, before);
+          ftruncateSync(this.fd, this.length);
         } catch {
           // a torn tail left behind is cut when the log is next opened
         }
       }
       throw writeFailure(e, 'the consensus WAL', this.path);
     }
+    this.length += f.length;
     this.dirty = true;
     if (sync) this.sync();
   }
@@ -122,11 +125,12 @@ export class WalFile {
     replaceFileAtomic(this.path, Buffer.concat(records.map(frame)), 'the consensus WAL');
     closeSync(this.fd);
     this.fd = openSync(this.path, 'a');
+    this.length = fstatSync(this.fd).size;
     this.dirty = false;
   }
 
   get sizeBytes(): number {
-    return fstatSync(this.fd).size;
+    return this.length;
   }
 
   close(): void {

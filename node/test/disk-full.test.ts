@@ -8,7 +8,7 @@
  * container that allows it); without it the tests are skipped and say so.
  */
 import t from 'tap';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Devnet } from '../../test/devnet.js';
 import { fillDisk, mountTmpfs, waitFor } from '../../test/index.js';
@@ -36,6 +36,8 @@ t.test('the WAL on a full disk: a typed error, and the log stays whole', { skip 
     }
   }
   tt.equal(failures, 1, 'an append fails once the disk is full');
+  tt.equal(statSync(join(dir, 'wal.log')).size, wal.sizeBytes, 'the failed append is cut back off: the file ends after the last whole record');
+  tt.equal(wal.sizeBytes % 3008, 0, 'whole records only');
   wal.close();
   rmSync(filler);
   const again = WalFile.open(dir);
