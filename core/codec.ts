@@ -10,13 +10,17 @@
  * checks types and ranges, the value is encoded again and must equal the input byte for
  * byte: that rejects every non-minimal integer, length prefix or bigint form. So each value
  * has exactly one byte form, and every accepted input re-encodes to itself.
+ * For most schemas a fast path (canonical-read.ts) gets the same answer in one pass over
+ * the bytes, without the scan, msgpackr or the re-encoding; it hands anything unusual to the
+ * full path.
  * The wire format is specified in docs/encoding.md and pinned by core/test/vectors/codec.json.
  */
 import { Packr } from 'msgpackr';
 import { isUtf8 } from 'node:buffer';
 import { CodecError, ErrorCodes } from './errors.js';
 import { equalBytes, plainBytes } from './bytes.js';
-import type { Schema } from './schema.js';
+import { fastDecodable, NO_PATH, type Schema } from './schema.js';
+import { GIVE_UP, readCanonicalWire } from './canonical-read.js';
 
 /** The one msgpackr configuration of the project. Changing any of it is a hard fork. */
 export const PACKR_OPTIONS = Object.freeze({
@@ -46,7 +50,25 @@ export function packWire(wire: unknown): Uint8Array {
 
 /** Encode `value` canonically under `schema`. Throws CodecError for a value the schema refuses. */
 export function encode<T>(schema: Schema<T>, value: T): Uint8Array {
-  return packr.pack(schema.toWire(value, schema.name));
+  return packr.pack(toWire(schema, value));
+}
+
+/** `schema.toWire` without building field paths; a refused value is checked again with them, for the error. */
+function toWire<T>(schema: Schema<T>, value: T): unknown {
+  try {
+    return schema.toWire(value, NO_PATH);
+  } catch {
+    return schema.toWire(value, schema.name);
+  }
+}
+
+/** `schema.fromWire` the same way. */
+function fromWire<T>(schema: Schema<T>, wire: unknown): T {
+  try {
+    return schema.fromWire(wire, NO_PATH);
+  } catch {
+    return schema.fromWire(wire, schema.name);
+  }
 }
 
 /**
@@ -63,6 +85,17 @@ export function decode<T>(schema: Schema<T>, bytes: Uint8Array, maxBytes: number
       limit: maxBytes,
     });
   }
+  if (fastDecodable(schema)) {
+    // One pass that accepts only shortest forms (canonical-read.ts); anything else, valid or
+    // not, takes the full path below and gets exactly the answer it always got.
+    const fast = readCanonicalWire(plainBytes(bytes));
+    if (fast !== GIVE_UP) return fromWire(schema, fast);
+  }
+  return decodeFull(schema, bytes);
+}
+
+/** @internal `decode` without its fast path (the reference the fast path is tested against). */
+export function decodeFull<T>(schema: Schema<T>, bytes: Uint8Array): T {
   scanStructure(bytes, schema.name);
   let wire: unknown;
   try {
@@ -72,10 +105,10 @@ export function decode<T>(schema: Schema<T>, bytes: Uint8Array, maxBytes: number
   } catch (e) {
     throw new CodecError(ErrorCodes.CODEC_NON_CANONICAL, `${schema.name}: msgpack decoding failed: ${(e as Error).message}`);
   }
-  const value = schema.fromWire(wire, schema.name);
+  const value = fromWire(schema, wire);
   let again: Uint8Array;
   try {
-    again = packr.pack(schema.toWire(value, schema.name));
+    again = packr.pack(toWire(schema, value));
   } catch (e) {
     if (e instanceof CodecError) throw e;
     throw new CodecError(ErrorCodes.CODEC_NON_CANONICAL, `${schema.name}: value does not re-encode: ${(e as Error).message}`);
@@ -92,13 +125,16 @@ export function decode<T>(schema: Schema<T>, bytes: Uint8Array, maxBytes: number
  * re-encode comparison are skipped. Never for bytes from a peer, a client or a file.
  */
 export function decodeTrusted<T>(schema: Schema<T>, bytes: Uint8Array): T {
+  const plain = plainBytes(bytes);
+  const fast = readCanonicalWire(plain);
+  if (fast !== GIVE_UP) return fromWire(schema, fast);
   let wire: unknown;
   try {
-    wire = packr.unpack(plainBytes(bytes));
+    wire = packr.unpack(plain);
   } catch (e) {
     throw new CodecError(ErrorCodes.CODEC_NON_CANONICAL, `${schema.name}: stored record does not decode: ${(e as Error).message}`);
   }
-  return schema.fromWire(wire, schema.name);
+  return fromWire(schema, wire);
 }
 
 /**

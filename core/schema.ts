@@ -38,6 +38,32 @@ export interface Schema<T> {
 
 export type Infer<S> = S extends Schema<infer T> ? T : never;
 
+/**
+ * The schemas built by this module whose `fromWire` and `toWire` are exact inverses on the
+ * simple msgpack forms that canonical-read.ts reads (no bigint field anywhere inside), so a
+ * value read there needs no re-encode check. A schema made anywhere else is never in it.
+ */
+const plainSchemas = new WeakSet<Schema<unknown>>();
+
+/** Record `s` as fast-decodable when every schema it is made of is. */
+function plainIf<S extends Schema<any>>(s: S, parts: readonly Schema<any>[]): S { // eslint-disable-line @typescript-eslint/no-explicit-any
+  if (parts.every((p) => plainSchemas.has(p))) plainSchemas.add(s);
+  return s;
+}
+
+/** True when `decode` may take the fast path for `schema` (codec.ts). */
+export function fastDecodable(schema: Schema<unknown>): boolean {
+  return plainSchemas.has(schema);
+}
+
+/**
+ * The path to pass for speed: structs and lists then skip building their children's paths.
+ * codec.ts passes it first and, when that throws, runs again with the schema's name, so
+ * every error still names the field's full path.
+ */
+export const NO_PATH = '\u0000';
+const childPath = (path: string, k: string): string => (path === NO_PATH ? NO_PATH : `${path}.${k}`);
+
 const wrongType = (path: string, expected: string, got: unknown): CodecError =>
   new CodecError(ErrorCodes.CODEC_WRONG_TYPE, `${path}: expected ${expected}, got ${describe(got)}`, { path, expected });
 
@@ -61,7 +87,7 @@ function intSchema(name: string, max: number): Schema<number> {
   // non-minimal (NON_CANONICAL), which is what it is.
   const fromWire = (w: unknown, path: string): number =>
     check(typeof w === 'bigint' && w >= 0n && w <= BigInt(max) ? Number(w) : w, path);
-  return { name, shape: { kind: 'int' }, toWire: check, fromWire };
+  return plainIf({ name, shape: { kind: 'int' }, toWire: check, fromWire }, []);
 }
 
 export const u8: Schema<number> = intSchema('u8', 0xff);
@@ -69,7 +95,7 @@ export const u16: Schema<number> = intSchema('u16', 0xffff);
 export const u32: Schema<number> = intSchema('u32', 0xffff_ffff);
 
 /** A non-negative safe integer (< 2^53): heights, rounds, times in ms, nonces. */
-export const uint: Schema<number> = {
+export const uint: Schema<number> = plainIf<Schema<number>>({
   name: 'uint',
   shape: { kind: 'int' },
   toWire(v, path) {
@@ -89,7 +115,7 @@ export const uint: Schema<number> = {
     }
     throw wrongType(path, 'uint', w);
   },
-};
+}, []);
 
 function bigSchema(name: string, max: bigint): Schema<bigint> {
   return {
@@ -117,7 +143,7 @@ export const u64: Schema<bigint> = bigSchema('u64', MAX_U64);
 /** An amount in minor units: a bigint in 0..2^128-1. */
 export const amount: Schema<bigint> = bigSchema('amount', MAX_AMOUNT);
 
-export const bool: Schema<boolean> = {
+export const bool: Schema<boolean> = plainIf<Schema<boolean>>({
   name: 'bool',
   shape: { kind: 'bool' },
   toWire(v, path) {
@@ -128,7 +154,7 @@ export const bool: Schema<boolean> = {
     if (typeof w !== 'boolean') throw wrongType(path, 'bool', w);
     return w;
   },
-};
+}, []);
 
 /** Bytes of exactly `length`, or of at most `max` when `length` is undefined. */
 export function bytes(opts: { length?: number; max?: number }): Schema<Uint8Array> {
@@ -144,7 +170,7 @@ export function bytes(opts: { length?: number; max?: number }): Schema<Uint8Arra
     return v;
   };
   const shape: Shape = opts.length !== undefined ? { kind: 'bytes', length: opts.length } : { kind: 'bytes', ...(opts.max !== undefined ? { max: opts.max } : {}) };
-  return { name, shape, toWire: check, fromWire: (w, path) => plainBytes(check(w, path)) };
+  return plainIf({ name, shape, toWire: check, fromWire: (w, path) => plainBytes(check(w, path)) }, []);
 }
 
 export const bytes32: Schema<Uint8Array> = bytes({ length: 32 });
@@ -160,17 +186,17 @@ export function str(maxBytes: number, pattern?: RegExp): Schema<string> {
     if (pattern && !pattern.test(v)) throw outOfRange(path, `"${v.slice(0, 64)}" does not match ${pattern}`);
     return v;
   };
-  return { name, shape: { kind: 'string', maxBytes }, toWire: check, fromWire: check };
+  return plainIf({ name, shape: { kind: 'string', maxBytes }, toWire: check, fromWire: check }, []);
 }
 
 /** `null` on the wire (msgpack nil) for an absent value. */
 export function optional<T>(inner: Schema<T>): Schema<T | null> {
-  return {
+  return plainIf<Schema<T | null>>({
     name: `optional(${inner.name})`,
     shape: { kind: 'optional', inner: inner as Schema<unknown> },
     toWire: (v, path) => (v === null ? null : inner.toWire(v, path)),
     fromWire: (w, path) => (w === null ? null : inner.fromWire(w, path)),
-  };
+  }, [inner]);
 }
 
 export function list<T>(inner: Schema<T>, maxItems: number): Schema<readonly T[]> {
@@ -181,15 +207,16 @@ export function list<T>(inner: Schema<T>, maxItems: number): Schema<readonly T[]
       throw new CodecError(ErrorCodes.CODEC_BAD_LENGTH, `${path}: ${v.length} items exceeds ${maxItems}`, { path });
     }
     const out = new Array<unknown>(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = f(v[i], `${path}[${i}]`);
+    if (path === NO_PATH) for (let i = 0; i < v.length; i++) out[i] = f(v[i], NO_PATH);
+    else for (let i = 0; i < v.length; i++) out[i] = f(v[i], `${path}[${i}]`);
     return out;
   };
-  return {
+  return plainIf<Schema<readonly T[]>>({
     name,
     shape: { kind: 'list', inner: inner as Schema<unknown>, maxItems },
     toWire: (v, path) => each(v, path, (x, p) => inner.toWire(x as T, p)),
     fromWire: (w, path) => each(w, path, (x, p) => inner.fromWire(x, p)) as T[],
-  };
+  }, [inner]);
 }
 
 type Fields = Record<string, Schema<any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -202,7 +229,7 @@ export type StructOf<F extends Fields> = { readonly [K in keyof F]: Infer<F[K]> 
 export function struct<F extends Fields>(name: string, fields: F): Schema<StructOf<F>> {
   const entries = Object.entries(fields);
   const n = entries.length;
-  return {
+  return plainIf<Schema<StructOf<F>>>({
     name,
     shape: { kind: 'struct', fields: entries as [string, Schema<unknown>][] },
     toWire(v, path) {
@@ -210,7 +237,7 @@ export function struct<F extends Fields>(name: string, fields: F): Schema<Struct
       const out = new Array<unknown>(n);
       for (let i = 0; i < n; i++) {
         const [k, s] = entries[i]!;
-        out[i] = s.toWire((v as Record<string, unknown>)[k], `${path}.${k}`);
+        out[i] = s.toWire((v as Record<string, unknown>)[k], childPath(path, k));
       }
       return out;
     },
@@ -222,14 +249,14 @@ export function struct<F extends Fields>(name: string, fields: F): Schema<Struct
       const out: Record<string, unknown> = {};
       for (let i = 0; i < n; i++) {
         const [k, s] = entries[i]!;
-        out[k] = s.fromWire(w[i], `${path}.${k}`);
+        out[k] = s.fromWire(w[i], childPath(path, k));
       }
       return out as StructOf<F>;
     },
-  };
+  }, entries.map(([, s]) => s));
 }
 
 /** A schema whose name differs (for error paths), otherwise the same. */
 export function named<T>(name: string, s: Schema<T>): Schema<T> {
-  return { name, shape: s.shape, toWire: s.toWire, fromWire: s.fromWire };
+  return plainIf({ name, shape: s.shape, toWire: s.toWire, fromWire: s.fromWire }, [s]);
 }

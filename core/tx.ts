@@ -14,8 +14,8 @@ import { decode, encode } from './codec.js';
 import { list, struct, uint, bytes, type Infer } from './schema.js';
 import { addressField, chainIdField, identField, Limits, publicKeyField, signatureField } from './fields.js';
 import { Domain, hashOf } from './hash.js';
-import { signBytes } from './signing.js';
-import { sign, verify, keyPairFromSecret } from './ed25519.js';
+import { signBytes, signBytesOfPayload } from './signing.js';
+import { sign, verify, keyPairFromSecret, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from './ed25519.js';
 import { ErrorCodes, ValidationError } from './errors.js';
 
 export const TxBodySchema = struct('TxBody', {
@@ -81,11 +81,22 @@ export class Tx {
   get body(): TxBody { return this.data.body; }
   get signatures(): readonly TxSignature[] { return this.data.signatures; }
 
-  /** The bytes every signature covers. */
+  /**
+   * The bytes every signature covers. The unsigned encoding is the signed one without its
+   * last field (the 6-array's header becomes a 5-array's), so it is cut from `bytes`
+   * instead of encoded again; a layout other than expected falls back to encoding.
+   */
   signBytes(): Uint8Array {
-    return txSignBytes(this.data);
+    const b = this.bytes;
+    const n = this.data.signatures.length;
+    const sigStart = b.length - (n < 16 ? 1 : 3) - n * SIGNATURE_ENTRY_BYTES;
+    if (b[0] !== 0x96 || sigStart < 1 || b[sigStart] !== (n < 16 ? 0x90 | n : 0xdc)) return txSignBytes(this.data);
+    return signBytesOfPayload(TX_SIGN_TAG, this.data.chainId, 0x95, b.subarray(1, sigStart));
   }
 }
+
+/** One encoded [publicKey, signature] pair: fixarray(2), bin8 header + 32 bytes, bin8 header + 64 bytes. */
+const SIGNATURE_ENTRY_BYTES = 1 + 2 + PUBLIC_KEY_LENGTH + 2 + SIGNATURE_LENGTH;
 
 /** Sign `unsigned` with each secret key, in the order given. */
 export function signTx(unsigned: UnsignedTx, secretKeys: readonly Uint8Array[]): Tx {
@@ -105,12 +116,15 @@ export function verifyTxSignatures(tx: Tx, chainId: string): void {
   }
   if (tx.signatures.length === 0) throw new ValidationError(ErrorCodes.TX_BAD_SIGNATURE, 'transaction has no signature');
   const msg = tx.signBytes();
-  const seen = new Set<string>();
+  // Repeated keys only matter with two or more signatures (the common single one skips the set).
+  const seen = tx.signatures.length > 1 ? new Set<string>() : null;
   for (let i = 0; i < tx.signatures.length; i++) {
     const s = tx.signatures[i]!;
-    const id = Buffer.from(s.publicKey).toString('hex');
-    if (seen.has(id)) throw new ValidationError(ErrorCodes.TX_BAD_SIGNATURE, `signature ${i} repeats a key`, { index: i });
-    seen.add(id);
+    if (seen !== null) {
+      const id = Buffer.from(s.publicKey).toString('hex');
+      if (seen.has(id)) throw new ValidationError(ErrorCodes.TX_BAD_SIGNATURE, `signature ${i} repeats a key`, { index: i });
+      seen.add(id);
+    }
     if (!verify(s.signature, msg, s.publicKey)) {
       throw new ValidationError(ErrorCodes.TX_BAD_SIGNATURE, `signature ${i} does not verify`, { index: i });
     }
