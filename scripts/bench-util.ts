@@ -5,6 +5,8 @@
  * server it measures, so that the bare-server baseline and the node are measured alike.
  */
 import { createPrivateKey, sign as nodeSign } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { connect, type Socket } from 'node:net';
 import { concatBytes, fromHex, type KeyPair } from '../core/index.js';
 
@@ -13,6 +15,23 @@ const PKCS8_PREFIX = fromHex('302e020100300506032b657004220420');
 export function fastSigner(kp: KeyPair): (msg: Uint8Array) => Uint8Array {
   const key = createPrivateKey({ key: Buffer.from(concatBytes(PKCS8_PREFIX, kp.secretKey)), format: 'der', type: 'pkcs8' });
   return (msg) => new Uint8Array(nodeSign(null, msg, key));
+}
+
+/**
+ * The machine's raw Ed25519 verification rate on all cores: one worker thread per core, each
+ * calling core's `verify` (node:crypto, cached KeyObjects) in a loop for `ms` (scripts/raw-verify-worker.ts).
+ */
+export async function rawVerifyCapacity(ms = 3000): Promise<number> {
+  const workers = Array.from({ length: availableParallelism() }, (_, seed) => new Worker(new URL('./raw-verify-worker.js', import.meta.url), { workerData: { ms, seed } }));
+  try {
+    const rates = await Promise.all(workers.map((w) => new Promise<number>((resolve, reject) => {
+      w.once('message', (r: number) => resolve(r));
+      w.once('error', reject);
+    })));
+    return rates.reduce((a, b) => a + b, 0);
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
 }
 
 export function percentile(xs: number[], p: number): number {
