@@ -4,17 +4,17 @@
  * value read here needs neither the structure scan nor the re-encode comparison.
  *
  * It reads only the simple forms, each in its shortest encoding: nil, false, true, positive
- * fixint, uint 8/16/32, int64 (0xd3) above 2^32 - 1 (how `uint` encodes large values),
+ * fixint, uint 8/16/32, non-negative int64 (0xd3, how every bigint below 2^63 is written),
  * str, bin and arrays (with valid UTF-8, lengths inside the input, nesting shallower than
  * the scan's limit), and the value must end exactly at the end of the input. For anything
  * else (a longer form than needed, negative or floating-point numbers, maps, extensions,
  * uint64, truncation, trailing bytes, bad UTF-8) it returns GIVE_UP, and the caller runs the
  * full path, which then fails or succeeds exactly as it always has (with its own error).
  *
- * That a value read here re-encodes to the same bytes holds only for schemas whose
- * `fromWire` and `toWire` are exact inverses on these forms; `fastDecodable` in schema.ts
- * says which (no bigint fields: a small bigint may arrive as a fixint, which `fromWire`
- * accepts but which re-encodes as 9 bytes).
+ * That a value read here re-encodes to the same bytes is the schema's part: codec.ts reads
+ * it with core's own schemas in their FAST_READ mode (schema.ts), which refuse the integer
+ * forms a field does not write (a bigint field's value as a fixint, a number field's as an
+ * int64 below 2^32); a refusal, too, sends the bytes down the full path.
  */
 import { isUtf8 } from 'node:buffer';
 
@@ -119,11 +119,12 @@ function read(depth: number): unknown {
     case 0xcd: { if (pos + 2 > end) return fail(); const v = uintAt(2); return v < 0x100 ? fail() : v; }
     case 0xce: { if (pos + 4 > end) return fail(); const v = uintAt(4); return v < 0x1_0000 ? fail() : v; }
     case 0xd3: {
-      // int64: how `uint` writes values above 2^32 - 1 (msgpackr writes every bigint so).
+      // int64, non-negative: how msgpackr writes every bigint below 2^63 (and so `uint` its
+      // values above 2^32 - 1). Read as a bigint, as msgpackr reads it; whether the form is
+      // the field's own is the schema's to say (FAST_READ in schema.ts).
       if (pos + 8 > end || src[pos]! >= 0x80) return fail();
       const hi = uintAt(4);
       const lo = uintAt(4);
-      if (hi === 0) return fail();
       return (BigInt(hi) << 32n) | BigInt(lo);
     }
     case 0xd9: { if (pos + 1 > end) return fail(); const n = uintAt(1); return n < 0x20 ? fail() : readString(n); }

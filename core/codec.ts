@@ -19,7 +19,7 @@ import { Packr } from 'msgpackr';
 import { isUtf8 } from 'node:buffer';
 import { CodecError, ErrorCodes } from './errors.js';
 import { equalBytes, plainBytes } from './bytes.js';
-import { fastDecodable, NO_PATH, type Schema } from './schema.js';
+import { fastDecodable, FAST_READ, NO_PATH, type Schema } from './schema.js';
 import { GIVE_UP, readCanonicalWire } from './canonical-read.js';
 
 /** The one msgpackr configuration of the project. Changing any of it is a hard fork. */
@@ -86,10 +86,17 @@ export function decode<T>(schema: Schema<T>, bytes: Uint8Array, maxBytes: number
     });
   }
   if (fastDecodable(schema)) {
-    // One pass that accepts only shortest forms (canonical-read.ts); anything else, valid or
-    // not, takes the full path below and gets exactly the answer it always got.
+    // One pass that accepts only shortest forms (canonical-read.ts), read by the schema in
+    // FAST_READ mode; anything either refuses, valid or not, takes the full path below and
+    // gets exactly the answer it always got.
     const fast = readCanonicalWire(plainBytes(bytes));
-    if (fast !== GIVE_UP) return fromWire(schema, fast);
+    if (fast !== GIVE_UP) {
+      try {
+        return schema.fromWire(fast, FAST_READ);
+      } catch {
+        // the full path decides, and names the field in its error
+      }
+    }
   }
   return decodeFull(schema, bytes);
 }

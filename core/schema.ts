@@ -39,9 +39,10 @@ export interface Schema<T> {
 export type Infer<S> = S extends Schema<infer T> ? T : never;
 
 /**
- * The schemas built by this module whose `fromWire` and `toWire` are exact inverses on the
- * simple msgpack forms that canonical-read.ts reads (no bigint field anywhere inside), so a
- * value read there needs no re-encode check. A schema made anywhere else is never in it.
+ * The schemas built by this module: read with FAST_READ as the path, each accepts from
+ * canonical-read.ts only wire values that re-encode to the very bytes they were read from,
+ * so a value read that way needs no re-encode check. A schema made anywhere else is never
+ * in it (its `fromWire` could accept a form its `toWire` does not write).
  */
 const plainSchemas = new WeakSet<Schema<unknown>>();
 
@@ -62,7 +63,17 @@ export function fastDecodable(schema: Schema<unknown>): boolean {
  * every error still names the field's full path.
  */
 export const NO_PATH = '\u0000';
-const childPath = (path: string, k: string): string => (path === NO_PATH ? NO_PATH : `${path}.${k}`);
+/**
+ * The path codec.ts passes to `fromWire` for a value from its fast reader. Like NO_PATH it
+ * builds no paths; on top of that, the integer schemas refuse a wire form that would not
+ * re-encode to itself (a bigint field's value as a plain number, a small value of a
+ * number field as an int64), and codec.ts then decodes the bytes the full way, which
+ * refuses them as before.
+ */
+export const FAST_READ = '\u0001';
+const childPath = (path: string, k: string): string => (path === NO_PATH || path === FAST_READ ? path : `${path}.${k}`);
+/** Thrown by a schema reading in FAST_READ mode at a form only the full path may judge. */
+const notFast = (): Error => new Error('not on the fast path');
 
 const wrongType = (path: string, expected: string, got: unknown): CodecError =>
   new CodecError(ErrorCodes.CODEC_WRONG_TYPE, `${path}: expected ${expected}, got ${describe(got)}`, { path, expected });
@@ -85,8 +96,10 @@ function intSchema(name: string, max: number): Schema<number> {
   };
   // A 64-bit wire integer in range decodes, and the re-encoding check then rejects it as
   // non-minimal (NON_CANONICAL), which is what it is.
-  const fromWire = (w: unknown, path: string): number =>
-    check(typeof w === 'bigint' && w >= 0n && w <= BigInt(max) ? Number(w) : w, path);
+  const fromWire = (w: unknown, path: string): number => {
+    if (path === FAST_READ && typeof w !== 'number') throw notFast();
+    return check(typeof w === 'bigint' && w >= 0n && w <= BigInt(max) ? Number(w) : w, path);
+  };
   return plainIf({ name, shape: { kind: 'int' }, toWire: check, fromWire }, []);
 }
 
@@ -110,6 +123,8 @@ export const uint: Schema<number> = plainIf<Schema<number>>({
       return w;
     }
     if (typeof w === 'bigint') {
+      // An int64 on the wire is canonical only above 2^32 - 1 (below, the shortest uint form is).
+      if (path === FAST_READ && w <= 0xffff_ffffn) throw notFast();
       if (w < 0n || w > BigInt(Number.MAX_SAFE_INTEGER)) throw outOfRange(path, `${w} is outside 0..2^53-1`);
       return Number(w);
     }
@@ -118,7 +133,7 @@ export const uint: Schema<number> = plainIf<Schema<number>>({
 }, []);
 
 function bigSchema(name: string, max: bigint): Schema<bigint> {
-  return {
+  return plainIf<Schema<bigint>>({
     name,
     shape: { kind: 'bigint' },
     toWire(v, path) {
@@ -128,13 +143,15 @@ function bigSchema(name: string, max: bigint): Schema<bigint> {
     },
     fromWire(w, path) {
       let v: bigint;
+      // Every bigint is written as int64 (or wider): a plain number here is a shorter form.
+      if (path === FAST_READ && typeof w !== 'bigint') throw notFast();
       if (typeof w === 'bigint') v = w;
       else if (typeof w === 'number' && Number.isSafeInteger(w)) v = BigInt(w);
       else throw wrongType(path, name, w);
       if (v < 0n || v > max) throw outOfRange(path, `${v} is outside 0..${max}`);
       return v;
     },
-  };
+  }, []);
 }
 
 export const MAX_U64 = (1n << 64n) - 1n;
@@ -207,7 +224,7 @@ export function list<T>(inner: Schema<T>, maxItems: number): Schema<readonly T[]
       throw new CodecError(ErrorCodes.CODEC_BAD_LENGTH, `${path}: ${v.length} items exceeds ${maxItems}`, { path });
     }
     const out = new Array<unknown>(v.length);
-    if (path === NO_PATH) for (let i = 0; i < v.length; i++) out[i] = f(v[i], NO_PATH);
+    if (path === NO_PATH || path === FAST_READ) for (let i = 0; i < v.length; i++) out[i] = f(v[i], path);
     else for (let i = 0; i < v.length; i++) out[i] = f(v[i], `${path}[${i}]`);
     return out;
   };
