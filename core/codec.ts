@@ -10,9 +10,9 @@
  * checks types and ranges, the value is encoded again and must equal the input byte for
  * byte: that rejects every non-minimal integer, length prefix or bigint form. So each value
  * has exactly one byte form, and every accepted input re-encodes to itself.
- * For most schemas a fast path (canonical-read.ts) gets the same answer in one pass over
- * the bytes, without the scan, msgpackr or the re-encoding; it hands anything unusual to the
- * full path.
+ * For core's own schemas a fast path (canonical-read.ts, then the schema in its FAST_READ
+ * mode) gets the same answer in one pass over the bytes, without the scan, msgpackr or the
+ * re-encoding; it hands anything unusual to the full path.
  * The wire format is specified in docs/encoding.md and pinned by core/test/vectors/codec.json.
  */
 import { Packr } from 'msgpackr';

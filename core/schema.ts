@@ -44,17 +44,17 @@ export type Infer<S> = S extends Schema<infer T> ? T : never;
  * so a value read that way needs no re-encode check. A schema made anywhere else is never
  * in it (its `fromWire` could accept a form its `toWire` does not write).
  */
-const plainSchemas = new WeakSet<Schema<unknown>>();
+const ownSchemas = new WeakSet<Schema<unknown>>();
 
 /** Record `s` as fast-decodable when every schema it is made of is. */
-function plainIf<S extends Schema<any>>(s: S, parts: readonly Schema<any>[]): S { // eslint-disable-line @typescript-eslint/no-explicit-any
-  if (parts.every((p) => plainSchemas.has(p))) plainSchemas.add(s);
+function ownIf<S extends Schema<any>>(s: S, parts: readonly Schema<any>[]): S { // eslint-disable-line @typescript-eslint/no-explicit-any
+  if (parts.every((p) => ownSchemas.has(p))) ownSchemas.add(s);
   return s;
 }
 
 /** True when `decode` may take the fast path for `schema` (codec.ts). */
 export function fastDecodable(schema: Schema<unknown>): boolean {
-  return plainSchemas.has(schema);
+  return ownSchemas.has(schema);
 }
 
 /**
@@ -100,7 +100,7 @@ function intSchema(name: string, max: number): Schema<number> {
     if (path === FAST_READ && typeof w !== 'number') throw notFast();
     return check(typeof w === 'bigint' && w >= 0n && w <= BigInt(max) ? Number(w) : w, path);
   };
-  return plainIf({ name, shape: { kind: 'int' }, toWire: check, fromWire }, []);
+  return ownIf({ name, shape: { kind: 'int' }, toWire: check, fromWire }, []);
 }
 
 export const u8: Schema<number> = intSchema('u8', 0xff);
@@ -108,7 +108,7 @@ export const u16: Schema<number> = intSchema('u16', 0xffff);
 export const u32: Schema<number> = intSchema('u32', 0xffff_ffff);
 
 /** A non-negative safe integer (< 2^53): heights, rounds, times in ms, nonces. */
-export const uint: Schema<number> = plainIf<Schema<number>>({
+export const uint: Schema<number> = ownIf<Schema<number>>({
   name: 'uint',
   shape: { kind: 'int' },
   toWire(v, path) {
@@ -133,7 +133,7 @@ export const uint: Schema<number> = plainIf<Schema<number>>({
 }, []);
 
 function bigSchema(name: string, max: bigint): Schema<bigint> {
-  return plainIf<Schema<bigint>>({
+  return ownIf<Schema<bigint>>({
     name,
     shape: { kind: 'bigint' },
     toWire(v, path) {
@@ -160,7 +160,7 @@ export const u64: Schema<bigint> = bigSchema('u64', MAX_U64);
 /** An amount in minor units: a bigint in 0..2^128-1. */
 export const amount: Schema<bigint> = bigSchema('amount', MAX_AMOUNT);
 
-export const bool: Schema<boolean> = plainIf<Schema<boolean>>({
+export const bool: Schema<boolean> = ownIf<Schema<boolean>>({
   name: 'bool',
   shape: { kind: 'bool' },
   toWire(v, path) {
@@ -187,7 +187,7 @@ export function bytes(opts: { length?: number; max?: number }): Schema<Uint8Arra
     return v;
   };
   const shape: Shape = opts.length !== undefined ? { kind: 'bytes', length: opts.length } : { kind: 'bytes', ...(opts.max !== undefined ? { max: opts.max } : {}) };
-  return plainIf({ name, shape, toWire: check, fromWire: (w, path) => plainBytes(check(w, path)) }, []);
+  return ownIf({ name, shape, toWire: check, fromWire: (w, path) => plainBytes(check(w, path)) }, []);
 }
 
 export const bytes32: Schema<Uint8Array> = bytes({ length: 32 });
@@ -203,12 +203,12 @@ export function str(maxBytes: number, pattern?: RegExp): Schema<string> {
     if (pattern && !pattern.test(v)) throw outOfRange(path, `"${v.slice(0, 64)}" does not match ${pattern}`);
     return v;
   };
-  return plainIf({ name, shape: { kind: 'string', maxBytes }, toWire: check, fromWire: check }, []);
+  return ownIf({ name, shape: { kind: 'string', maxBytes }, toWire: check, fromWire: check }, []);
 }
 
 /** `null` on the wire (msgpack nil) for an absent value. */
 export function optional<T>(inner: Schema<T>): Schema<T | null> {
-  return plainIf<Schema<T | null>>({
+  return ownIf<Schema<T | null>>({
     name: `optional(${inner.name})`,
     shape: { kind: 'optional', inner: inner as Schema<unknown> },
     toWire: (v, path) => (v === null ? null : inner.toWire(v, path)),
@@ -228,7 +228,7 @@ export function list<T>(inner: Schema<T>, maxItems: number): Schema<readonly T[]
     else for (let i = 0; i < v.length; i++) out[i] = f(v[i], `${path}[${i}]`);
     return out;
   };
-  return plainIf<Schema<readonly T[]>>({
+  return ownIf<Schema<readonly T[]>>({
     name,
     shape: { kind: 'list', inner: inner as Schema<unknown>, maxItems },
     toWire: (v, path) => each(v, path, (x, p) => inner.toWire(x as T, p)),
@@ -246,7 +246,7 @@ export type StructOf<F extends Fields> = { readonly [K in keyof F]: Infer<F[K]> 
 export function struct<F extends Fields>(name: string, fields: F): Schema<StructOf<F>> {
   const entries = Object.entries(fields);
   const n = entries.length;
-  return plainIf<Schema<StructOf<F>>>({
+  return ownIf<Schema<StructOf<F>>>({
     name,
     shape: { kind: 'struct', fields: entries as [string, Schema<unknown>][] },
     toWire(v, path) {
@@ -275,5 +275,5 @@ export function struct<F extends Fields>(name: string, fields: F): Schema<Struct
 
 /** A schema whose name differs (for error paths), otherwise the same. */
 export function named<T>(name: string, s: Schema<T>): Schema<T> {
-  return plainIf({ name, shape: s.shape, toWire: s.toWire, fromWire: s.fromWire }, [s]);
+  return ownIf({ name, shape: s.shape, toWire: s.toWire, fromWire: s.fromWire }, [s]);
 }
