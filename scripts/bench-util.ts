@@ -27,6 +27,8 @@ export async function rawVerifyCapacity(ms = 3000): Promise<number> {
     const rates = await Promise.all(workers.map((w) => new Promise<number>((resolve, reject) => {
       w.once('message', (r: number) => resolve(r));
       w.once('error', reject);
+      // A worker that ends without a figure must not leave the bench waiting forever.
+      w.once('exit', (code) => reject(new Error(`a verification worker exited (code ${code}) without a figure`)));
     })));
     return rates.reduce((a, b) => a + b, 0);
   } finally {
