@@ -82,6 +82,16 @@ export class InternalNode implements Entry {
   delta = 0;
   /** Its stored record, for a node not yet written. */
   record: Uint8Array | null = null;
+  /**
+   * Its internal children that are in memory, by nibble (null: none). Only the head's tree
+   * and trees being built keep them; a node's children never change, so a child found here
+   * is the one its entry names.
+   */
+  kids: (InternalNode | undefined)[] | null = null;
+  /** Bit n set: child n is present. */
+  readonly bitmap: number;
+  /** Bit n set: child n is a leaf. */
+  readonly leafMask: number;
 
   constructor(
     readonly version: number,
@@ -89,14 +99,8 @@ export class InternalNode implements Entry {
     readonly hash: Uint8Array,
   ) {
     this.base = version;
-  }
-
-  get bitmap(): number {
-    return (this.bytes[2]! << 8) | this.bytes[3]!;
-  }
-
-  get leafMask(): number {
-    return (this.bytes[0]! << 8) | this.bytes[1]!;
+    this.leafMask = (bytes[0]! << 8) | bytes[1]!;
+    this.bitmap = (bytes[2]! << 8) | bytes[3]!;
   }
 
   /** Write the version of every child into `out`, indexed by nibble. */

@@ -6,10 +6,14 @@
  * atomic batch with whatever else belongs to that height (`stage`; `commit` does both for
  * standalone use). Pruning deletes what versions older than the window alone referenced.
  *
- * A bounded cache keeps the head's internal nodes by path (new nodes enter at commit,
- * replaced ones leave; oldest-inserted evicted first), so an update reads few nodes from
- * disk, and those level by level in one multi-get. Every node read from disk is checked
- * against its parent's hash, every leaf against its entry: damage is STATE_CORRUPT.
+ * The head's internal nodes stay in memory as a tree of objects (tree.ts: each node holds its
+ * loaded children), up to `cacheNodes` of them: a commit's new nodes replace the old ones,
+ * nodes read from disk are attached where they belong, and past the limit the deepest levels
+ * are dropped (the upper ones, which every update passes through, stay). So an update reads
+ * few nodes from disk, those level by level in one multi-get, and finds the rest by pointer.
+ * Reads at older versions use the head's nodes wherever they are the same node (same version
+ * and hash). Every node read from disk is checked against its parent's hash, every leaf
+ * against its entry: damage is STATE_CORRUPT.
  */
 import { bytes32, decode, encode, equalBytes, struct, toHex, u8, uint } from '../core/index.js';
 import type { KV, KVOp } from './kv.js';
@@ -17,7 +21,7 @@ import { StateError, StateErrorCodes, corrupt, invalidInput } from './errors.js'
 import { computeRoot, keyHashOf, leafHashOf, nibble, valueHashOf } from './hashing.js';
 import { InternalNode, decodeEntry, decodeLeaf, encodeEntry, sameHash, type Entry } from './node.js';
 import { importKey, leafKey, metaKey, nodeKey, rootKey, staleKey } from './keys.js';
-import { encodeStale, pathKeyOf, prepareUpdate, rootHashOf, writeOps, type NodeLoader, type NodeRequest, type PathKey, type StateWrite, type TreeUpdate } from './tree.js';
+import { attachKid, encodeStale, prepareUpdate, rootHashOf, writeOps, type NodeLoader, type NodeRequest, type StateWrite, type TreeUpdate } from './tree.js';
 import type { StateProof } from './proof.js';
 import { decodeRecord, recordBase } from './record.js';
 
@@ -28,7 +32,7 @@ export const MetaSchema = struct('StateMeta', { format: u8, height: uint, oldest
 export const PRUNE_VERSIONS_PER_BATCH = 16;
 
 export interface StateTreeOptions {
-  /** Internal nodes kept in memory (default 1,000,000, about 0.5 KB each). */
+  /** Internal nodes of the head kept in memory (default 1,000,000, about 0.5 KB each). */
   readonly cacheNodes?: number;
 }
 
@@ -54,7 +58,9 @@ export class StateTree {
   private headHeight: number;
   private headRoot: Entry | null;
   private oldestVersion: number;
-  private readonly cache = new Map<PathKey, InternalNode>();
+  /** Head nodes in memory by depth (an upper bound: loads by updates that did not commit count too), and their sum. */
+  private readonly inMemory: number[] = new Array<number>(65).fill(0);
+  private inMemoryTotal = 0;
   private readonly cacheLimit: number;
   private lock: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -111,7 +117,7 @@ export class StateTree {
   }
   /** Internal nodes currently cached. */
   get cachedNodes(): number {
-    return this.cache.size;
+    return this.inMemoryTotal;
   }
 
   /** Run `f` after every earlier mutation has finished (commits, prunes, imports are serial). */
@@ -132,7 +138,7 @@ export class StateTree {
     await this.serial(async () => {
       if (this.closed) return;
       this.closed = true;
-      this.cache.clear();
+      this.dropHeadNodes();
       await this.kv.close();
     });
   }
@@ -161,18 +167,73 @@ export class StateTree {
     return rootHashOf(await this.rootEntry(h)).slice();
   }
 
-  private readonly loader: NodeLoader = { load: (reqs) => this.loadNodes(reqs, true) };
+  /** Updates read the nodes they need that are not in memory through this (they attach them to the head's tree). */
+  private readonly loader: NodeLoader = {
+    load: async (reqs) => {
+      const got = await this.loadNodes(reqs);
+      for (const r of reqs) this.counted(r.depth, 1);
+      return got;
+    },
+  };
 
-  private async loadNodes(reqs: readonly NodeRequest[], cacheable: boolean): Promise<InternalNode[]> {
+  private counted(depth: number, n: number): void {
+    this.inMemory[depth] = this.inMemory[depth]! + n;
+    this.inMemoryTotal += n;
+  }
+
+  /** Forget every head node in memory (the head root becomes a plain entry). */
+  private dropHeadNodes(): void {
+    const r = this.headRoot;
+    if (r instanceof InternalNode) this.headRoot = { hash: r.hash, version: r.version, leafKey: null };
+    this.inMemory.fill(0);
+    this.inMemoryTotal = 0;
+  }
+
+  /**
+   * Past the limit, drop the deepest levels of the tree under `root` (the head's, or an
+   * import's): keep the levels above the first depth at which the count would exceed half
+   * the limit, recounting them exactly. With no level kept, the head's root itself goes.
+   */
+  private trimNodes(root: Entry | null): void {
+    if (this.inMemoryTotal <= this.cacheLimit) return;
+    const target = this.cacheLimit >> 1;
+    let keep = 0;
+    let sum = 0;
+    while (keep < 65 && sum + this.inMemory[keep]! <= target) sum += this.inMemory[keep++]!;
+    if (!(root instanceof InternalNode)) {
+      this.dropHeadNodes();
+      return;
+    }
+    if (keep === 0) {
+      if (root === this.headRoot) this.dropHeadNodes();
+      else {
+        root.kids = null;
+        this.inMemory.fill(0);
+        this.inMemoryTotal = 0;
+      }
+      return;
+    }
+    // Nodes at depth < keep stay; the children of those at depth keep - 1 are cut off.
+    this.inMemory.fill(0);
+    this.inMemoryTotal = 0;
+    let level: InternalNode[] = [root];
+    for (let depth = 0; level.length > 0; depth++) {
+      this.counted(depth, level.length);
+      if (depth === keep - 1) {
+        for (const node of level) node.kids = null;
+        break;
+      }
+      const next: InternalNode[] = [];
+      for (const node of level) if (node.kids !== null) for (const k of node.kids) if (k !== undefined) next.push(k);
+      level = next;
+    }
+  }
+
+  /** Read internal nodes from the store (two multi-gets at most: records, then the full records deltas build on). */
+  private async loadNodes(reqs: readonly NodeRequest[]): Promise<InternalNode[]> {
     const out = new Array<InternalNode>(reqs.length);
     const miss: number[] = [];
-    for (let i = 0; i < reqs.length; i++) {
-      const r = reqs[i]!;
-      const c = this.cache.get(r.path);
-      if (c !== undefined && c.version === r.entry.version && sameHash(c.hash, r.entry.hash)) out[i] = c;
-      else miss.push(i);
-    }
-    if (miss.length === 0) return out;
+    for (let i = 0; i < reqs.length; i++) miss.push(i);
     const keys = miss.map((i) => nodeKey(reqs[i]!.entry.version, reqs[i]!.depth, reqs[i]!.keyHash));
     const got = await this.kv.getMany(keys);
     const where = (r: NodeRequest): string => `v${r.entry.version}/${toHex(r.keyHash).slice(0, r.depth) || 'root'}`;
@@ -192,18 +253,27 @@ export class StateTree {
       const r = reqs[miss[j]!]!;
       const node = decodeRecord(r.entry.version, got[j]!, baseOf[j]! < 0 ? undefined : bases[baseOf[j]!], r.entry.hash, where(r));
       out[miss[j]!] = node;
-      if (cacheable) this.cacheSet(r.path, node);
     }
     return out;
   }
 
-  private cacheSet(path: PathKey, node: InternalNode): void {
-    this.cache.delete(path);
-    this.cache.set(path, node);
-    if (this.cache.size > this.cacheLimit) {
-      const first = this.cache.keys().next();
-      if (!first.done) this.cache.delete(first.value);
+  /**
+   * The internal node `e` at `depth` on the path of `kh`: `mem` itself when that is the same
+   * node, else read from the store. When `parent` (a head node; null for the head's root) is
+   * given, the node read is attached to the head's tree.
+   */
+  private async nodeAt(e: Entry, depth: number, kh: Uint8Array, mem: InternalNode | undefined, parent: InternalNode | null | undefined): Promise<InternalNode> {
+    if (e instanceof InternalNode) return e;
+    if (mem !== undefined && mem.version === e.version && sameHash(mem.hash, e.hash)) return mem;
+    const [node] = await this.loadNodes([{ entry: e, depth, keyHash: kh }]);
+    if (parent === null && this.headRoot === e) {
+      this.headRoot = node!;
+      this.counted(0, 1);
+    } else if (parent) {
+      attachKid(parent, nibble(kh, depth - 1), node!);
+      this.counted(depth, 1);
     }
+    return node!;
   }
 
   private async readLeaf(kh: Uint8Array, e: Entry): Promise<{ key: Uint8Array; value: Uint8Array }> {
@@ -223,12 +293,20 @@ export class StateTree {
     if (!(key instanceof Uint8Array) || key.length === 0) throw invalidInput('a key is a non-empty byte array');
     const kh = keyHashOf(key);
     let e = await this.rootEntry(h);
+    const atHead = h === this.headHeight;
+    // The head's node at the same path (in memory), for nodes an older version shares with it.
+    const top = this.headRoot;
+    let mem: InternalNode | undefined = top instanceof InternalNode ? top : undefined;
     const path: InternalNode[] = [];
     let depth = 0;
     while (e !== null && e.leafKey === null) {
-      const [node] = await this.loadNodes([{ entry: e, depth, keyHash: kh, path: pathKeyOf(kh, depth) }], false);
-      path.push(node!);
-      e = node!.child(nibble(kh, depth));
+      const parent = atHead ? (depth === 0 ? null : path[depth - 1]!) : undefined;
+      const node = await this.nodeAt(e, depth, kh, mem, parent);
+      path.push(node);
+      const n = nibble(kh, depth);
+      const onHead = atHead || node === mem ? node : mem;
+      mem = onHead === undefined || onHead.kids === null ? undefined : onHead.kids[n];
+      e = node.child(n);
       depth++;
     }
     return { kh, path, end: e };
@@ -286,24 +364,28 @@ export class StateTree {
       return out;
     };
     if (root === null) return;
-    const stack: { e: Entry; depth: number; kh: Uint8Array }[] = [{ e: root, depth: 0, kh: root.leafKey ?? new Uint8Array(32) }];
+    const top = this.headRoot;
+    const stack: { e: Entry; depth: number; kh: Uint8Array; mem: InternalNode | undefined }[] = [
+      { e: root, depth: 0, kh: root.leafKey ?? new Uint8Array(32), mem: top instanceof InternalNode ? top : undefined },
+    ];
     while (stack.length > 0) {
-      const { e, depth, kh } = stack.pop()!;
+      const { e, depth, kh, mem } = stack.pop()!;
       if (e.leafKey !== null) {
         pending.push({ kh: e.leafKey, e });
         if (pending.length >= chunk) yield await flush();
         continue;
       }
-      const [node] = await this.loadNodes([{ entry: e, depth, keyHash: kh, path: pathKeyOf(kh, depth) }], false);
+      const node = await this.nodeAt(e, depth, kh, mem, undefined);
+      const onHead = node === mem ? node : mem;
       for (let n = 15; n >= 0; n--) {
-        const c = node!.child(n);
+        const c = node.child(n);
         if (!c) continue;
         const ckh = c.leafKey ?? kh.slice();
         if (c.leafKey === null) {
           const i = depth >> 1;
           ckh[i] = depth & 1 ? (ckh[i]! & 0xf0) | n : (n << 4) | (ckh[i]! & 0x0f);
         }
-        stack.push({ e: c, depth: depth + 1, kh: ckh });
+        stack.push({ e: c, depth: depth + 1, kh: ckh, mem: onHead === undefined || onHead.kids === null ? undefined : onHead.kids[n] });
       }
     }
     if (pending.length > 0) yield await flush();
@@ -331,6 +413,8 @@ export class StateTree {
       if (this.headHeight !== baseHeight) throw conflict(baseHeight, this.headHeight);
       throw e;
     }
+    // The head's root read from the store for this update stays in memory as the head's.
+    if (update.baseNode !== null && this.headRoot === base) this.headRoot = update.baseNode;
     return { height: baseHeight + 1, baseHeight, baseRootHash: rootHashOf(base), rootHash: update.rootHash.slice(), writes: update.writes, update };
   }
 
@@ -357,15 +441,7 @@ export class StateTree {
       this.headHeight = v;
       this.headRoot = u.root;
       this.oldestVersion = oldest;
-      for (let i = 0; i < u.staleNodePaths.length; i += 2) {
-        const path = u.staleNodePaths[i]!;
-        if (this.cache.get(path)?.version === u.staleNodePaths[i + 1]) this.cache.delete(path);
-      }
-      for (let i = 0; i < u.nodes.length; i++) {
-        const node = u.nodes[i]!;
-        node.record = null; // written: the cache keeps only what reads need
-        this.cacheSet(u.nodePaths[i]!, node);
-      }
+      this.tookUpdate(u);
     };
     return { ops, finish };
   }
@@ -415,17 +491,24 @@ export class StateTree {
   async importChunk(base: Entry | null, h: number, writes: readonly StateWrite[]): Promise<Entry | null> {
     const u = await prepareUpdate(this.loader, base, h, writes, false);
     await this.kv.batch(writeOps(u));
-    for (let i = 0; i < u.nodes.length; i++) {
-      u.nodes[i]!.record = null;
-      this.cacheSet(u.nodePaths[i]!, u.nodes[i]!);
-    }
+    this.tookUpdate(u);
     return u.root;
+  }
+
+  /** Memory accounting once update `u`'s nodes are written and its tree is the one kept. */
+  private tookUpdate(u: TreeUpdate): void {
+    for (let i = 0; i < u.nodes.length; i++) {
+      u.nodes[i]!.record = null; // written: memory keeps only what reads need
+      this.counted(u.nodeDepths[i]!, 1);
+    }
+    for (const d of u.replacedDepths) this.counted(d, -1);
+    this.trimNodes(u.root);
   }
 
   /** @internal Make `root` the head at height h (one batch with the metadata), or wipe. */
   async importFinish(root: Entry | null, h: number, ok: boolean): Promise<void> {
-    this.cache.clear();
     if (!ok) {
+      this.dropHeadNodes();
       await wipe(this.kv);
       return;
     }

@@ -6,11 +6,14 @@
  *
  * Nodes are never changed in place: version v writes new nodes under (v, path) and lists
  * the nodes and leaf records it replaced as stale at v (pruning deletes them later).
- * Reading is batched: phase 1 walks the touched paths level by level and loads every needed
- * node of a level in one `NodeLoader.load` call (cache first, then one multi-get); phase 2
- * is a synchronous recursion over the loaded nodes.
+ * The head's nodes stay in memory as a tree of objects: each InternalNode holds its internal
+ * children that are loaded (`kids`), so following a path costs no lookup. Phase 1 walks the
+ * touched paths level by level through `kids`, and loads the nodes not in memory, each level
+ * in one `NodeLoader.load` call (one multi-get), attaching them as it goes; phase 2 is a
+ * synchronous recursion over those nodes. A rebuilt node takes its predecessor's `kids`, with
+ * the changed children replaced, so the new version's tree shares every unchanged subtree.
  */
-import { compareBytes, toHex } from '../core/index.js';
+import { compareBytes } from '../core/index.js';
 import type { KVOp } from './kv.js';
 import { invalidInput } from './errors.js';
 import { EMPTY_ROOT, nibble } from './hashing.js';
@@ -28,28 +31,33 @@ export interface StateWrite {
   readonly value: Uint8Array | null;
 }
 
-/** A node's identity in the head cache: its depth and path (a number up to depth 12). */
-export type PathKey = number | string;
-
-/** The cache key of the node at `depth` on the path of key hash `kh`. */
-export function pathKeyOf(kh: Uint8Array, depth: number): PathKey {
-  if (depth > 12) return `${depth}:${toHex(kh).slice(0, depth)}`;
-  let p = 0;
-  for (let i = 0; i < depth; i++) p = p * 16 + nibble(kh, i);
-  return p * 16 + depth;
-}
-
 export interface NodeRequest {
   readonly entry: Entry;
   readonly depth: number;
   /** Any key hash under this node (its first `depth` nibbles are the node's path). */
   readonly keyHash: Uint8Array;
-  readonly path: PathKey;
 }
 
 export interface NodeLoader {
-  /** The internal nodes named by `reqs`, verified against each entry's hash. */
+  /** The internal nodes named by `reqs`, read from the store and verified against each entry's hash. */
   load(reqs: readonly NodeRequest[]): Promise<InternalNode[]>;
+}
+
+/** Make `child` the in-memory child `n` of `parent` (a node read from the store). */
+export function attachKid(parent: InternalNode, n: number, child: InternalNode): void {
+  (parent.kids ??= new Array<InternalNode | undefined>(16))[n] = child;
+}
+
+/** The in-memory children of a node built from `base` (or none) with the children in `mask` replaced by `changes`. */
+function kidsAfter(base: InternalNode | null, mask: number, changes: readonly (Entry | null)[]): (InternalNode | undefined)[] | null {
+  let kids = base === null || base.kids === null ? null : base.kids.slice();
+  for (let n = 0; n < 16; n++) {
+    if (((mask >> n) & 1) === 0) continue;
+    const e = changes[n];
+    if (e instanceof InternalNode) (kids ??= new Array<InternalNode | undefined>(16))[n] = e;
+    else if (kids !== null) kids[n] = undefined;
+  }
+  return kids;
 }
 
 /**
@@ -66,16 +74,16 @@ export interface TreeUpdate {
   readonly nodes: InternalNode[];
   readonly nodeDepths: number[];
   readonly nodeKhs: Uint8Array[];
-  /** Cache keys of the new nodes. */
-  readonly nodePaths: PathKey[];
+  /** Depths of the nodes of the base tree that this version replaces or removes (memory accounting). */
+  readonly replacedDepths: number[];
+  /** The base's root node, when this update read it from the store (the head keeps it in memory). */
+  readonly baseNode: InternalNode | null;
   /** Leaf records to write: key hash, key and value of each. */
   readonly leaves: Op[];
   /** Replaced internal node records (version, depth, a key hash on the path). */
   readonly staleNodeVersions: number[];
   readonly staleNodeDepths: number[];
   readonly staleNodeKhs: Uint8Array[];
-  /** Cache entries to drop: (cache key, version) pairs, flattened. */
-  readonly staleNodePaths: (PathKey | number)[];
   /** Replaced leaf records (key hash, version). */
   readonly staleLeafKhs: Uint8Array[];
   readonly staleLeafVersions: number[];
@@ -196,30 +204,43 @@ export async function prepareUpdate(
   trackStale = true,
 ): Promise<TreeUpdate> {
   const ops = toOps(version, writes);
-  // Loaded nodes by (first op index, depth): each node's ops are one contiguous run.
-  const loaded = new Map<number, InternalNode>();
-  const at = (lo: number, depth: number): number => lo * 65 + depth;
 
-  // Phase 1: load the internal nodes on every touched path, one batch per level.
-  type Frontier = NodeRequest & { lo: number; hi: number };
-  const request = (entry: Entry, depth: number, lo: number, hi: number): Frontier => {
-    const kh = ops[lo]!.kh;
-    return { entry, depth, keyHash: kh, path: pathKeyOf(kh, depth), lo, hi };
-  };
-  let frontier: Frontier[] = base && !base.leafKey && ops.length > 0 ? [request(base, 0, 0, ops.length)] : [];
+  // Phase 1: bring the internal nodes on every touched path into memory, one batch per level.
+  let baseNode: InternalNode | null = null;
+  let root: InternalNode | null = null;
+  if (base !== null && base.leafKey === null && ops.length > 0) {
+    if (base instanceof InternalNode) root = base;
+    else root = baseNode = (await loader.load([{ entry: base, depth: 0, keyHash: ops[0]!.kh }]))[0]!;
+  }
+  interface Frontier { node: InternalNode; depth: number; lo: number; hi: number }
+  let frontier: Frontier[] = root === null ? [] : [{ node: root, depth: 0, lo: 0, hi: ops.length }];
   while (frontier.length > 0) {
-    const got = await loader.load(frontier);
     const next: Frontier[] = [];
-    for (let i = 0; i < frontier.length; i++) {
-      const f = frontier[i]!;
-      const node = got[i]!;
-      loaded.set(at(f.lo, f.depth), node);
+    const reqs: NodeRequest[] = [];
+    const waiting: { parent: InternalNode; n: number; depth: number; lo: number; hi: number }[] = [];
+    for (const f of frontier) {
+      const node = f.node;
       const internal = node.bitmap & ~node.leafMask;
       for (let a = f.lo; a < f.hi; ) {
         const b = groupEnd(ops, a, f.hi, f.depth);
         const n = nibble(ops[a]!.kh, f.depth);
-        if ((internal >> n) & 1) next.push(request(node.child(n)!, f.depth + 1, a, b));
+        if ((internal >> n) & 1) {
+          const kid = node.kids === null ? undefined : node.kids[n];
+          if (kid !== undefined) next.push({ node: kid, depth: f.depth + 1, lo: a, hi: b });
+          else {
+            reqs.push({ entry: node.child(n)!, depth: f.depth + 1, keyHash: ops[a]!.kh });
+            waiting.push({ parent: node, n, depth: f.depth + 1, lo: a, hi: b });
+          }
+        }
         a = b;
+      }
+    }
+    if (reqs.length > 0) {
+      const got = await loader.load(reqs);
+      for (let i = 0; i < waiting.length; i++) {
+        const w = waiting[i]!;
+        attachKid(w.parent, w.n, got[i]!);
+        next.push({ node: got[i]!, depth: w.depth, lo: w.lo, hi: w.hi });
       }
     }
     frontier = next;
@@ -229,29 +250,26 @@ export async function prepareUpdate(
   const nodes: InternalNode[] = [];
   const nodeDepths: number[] = [];
   const nodeKhs: Uint8Array[] = [];
-  const nodePaths: PathKey[] = [];
+  const replacedDepths: number[] = [];
   const staleNodeVersions: number[] = [];
   const staleNodeDepths: number[] = [];
   const staleNodeKhs: Uint8Array[] = [];
-  const staleNodePaths: (PathKey | number)[] = [];
   const staleLeafKhs: Uint8Array[] = [];
   const staleLeafVersions: number[] = [];
-  const staleNode = (ver: number, depth: number, kh: Uint8Array, path: PathKey | null): void => {
+  const staleNode = (ver: number, depth: number, kh: Uint8Array): void => {
     staleNodeVersions.push(ver);
     staleNodeDepths.push(depth);
     staleNodeKhs.push(kh);
-    if (path !== null) staleNodePaths.push(path, ver);
   };
   const staleLeaf = (kh: Uint8Array, ver: number): void => {
     staleLeafKhs.push(kh);
     staleLeafVersions.push(ver);
   };
 
-  const makeNode = (depth: number, kh: Uint8Array, node: InternalNode, path: PathKey = pathKeyOf(kh, depth)): Entry => {
+  const makeNode = (depth: number, kh: Uint8Array, node: InternalNode): Entry => {
     nodes.push(node);
     nodeDepths.push(depth);
     nodeKhs.push(kh);
-    nodePaths.push(path);
     return node;
   };
 
@@ -269,6 +287,7 @@ export async function prepareUpdate(
       a = b;
     }
     const node = InternalNode.build(version, null, mask, changes);
+    node.kids = kidsAfter(null, mask, changes);
     encodeRecord(node, null, 0);
     return makeNode(depth, items[lo]!.kh, node);
   };
@@ -321,8 +340,8 @@ export async function prepareUpdate(
         now = updateLeaf(null, depth + 1, a, b);
         if (now === null) now = UNCHANGED;
       } else if (((leafMask >> n) & 1) === 0) {
-        const child = loaded.get(at(a, depth + 1));
-        if (!child) throw new Error(`tree update: node at depth ${depth + 1} was not loaded`);
+        const child = node.kids === null ? undefined : node.kids[n];
+        if (child === undefined) throw new Error(`tree update: node at depth ${depth + 1} was not loaded`);
         now = updateNode(child, depth + 1, a, b);
       } else if (b - a === 1 && node.isLeafOf(n, op.kh)) {
         // The common case: one write to an existing key.
@@ -346,8 +365,8 @@ export async function prepareUpdate(
       a = b;
     }
     if (mask === 0) return UNCHANGED;
+    replacedDepths.push(depth);
     const kh = ops[lo]!.kh;
-    const path = pathKeyOf(kh, depth);
     const children = (bitmap & ~mask) | present;
     let result: Entry | null = null;
     let rebuilt: InternalNode | null = null;
@@ -358,29 +377,30 @@ export async function prepareUpdate(
     }
     if (children !== 0 && result === null) {
       rebuilt = InternalNode.build(version, node, mask, changes);
+      rebuilt.kids = kidsAfter(node, mask, changes);
       encodeRecord(rebuilt, node, mask);
       result = rebuilt;
     }
     // The records of this path in use before: node's own and its base; after: rebuilt's.
     if (trackStale || node.version !== version) {
       const keepsBase = rebuilt !== null && rebuilt.base === node.base;
-      if (!(keepsBase && node.base === node.version)) staleNode(node.version, depth, kh, path);
-      if (node.base !== node.version && !keepsBase) staleNode(node.base, depth, kh, null);
+      if (!(keepsBase && node.base === node.version)) staleNode(node.version, depth, kh);
+      if (node.base !== node.version && !keepsBase) staleNode(node.base, depth, kh);
     }
-    return rebuilt === null ? result : makeNode(depth, kh, rebuilt, path);
+    return rebuilt === null ? result : makeNode(depth, kh, rebuilt);
   };
 
   const update = (existing: Entry | null): Entry | null => {
     if (existing === null || existing.leafKey !== null) return updateLeaf(existing, 0, 0, ops.length);
-    const now = updateNode(loaded.get(at(0, 0))!, 0, 0, ops.length);
+    const now = updateNode(root!, 0, 0, ops.length);
     return now === UNCHANGED ? existing : now;
   };
 
-  const root = ops.length === 0 ? base : update(base);
+  const newRoot = ops.length === 0 ? base : update(base);
   const leaves: Op[] = [];
   for (const op of ops) if (op.leaf && !op.noop) leaves.push(op);
   return {
-    version, root, rootHash: rootHashOf(root), nodes, nodeDepths, nodeKhs, nodePaths, leaves,
-    staleNodeVersions, staleNodeDepths, staleNodeKhs, staleNodePaths, staleLeafKhs, staleLeafVersions, writes: leaves.length,
+    version, root: newRoot, rootHash: rootHashOf(newRoot), nodes, nodeDepths, nodeKhs, replacedDepths, baseNode, leaves,
+    staleNodeVersions, staleNodeDepths, staleNodeKhs, staleLeafKhs, staleLeafVersions, writes: leaves.length,
   };
 }
