@@ -7,7 +7,7 @@
 import t, { type Test } from 'tap';
 import { equalBytes } from '../../core/index.js';
 import { Rng } from '../../test/index.js';
-import { LevelKV, MemoryKV, StateTree, StateErrorCodes, computeRoot, verifyProof, encodeProof, type KV, type StateWrite } from '../index.js';
+import { LevelKV, MemoryKV, StateTree, StateErrorCodes, computeRoot, keyHashOf, verifyProof, encodeProof, type KV, type StateWrite } from '../index.js';
 import { codeOf, hex, tempDir, utf } from './helpers.js';
 
 type Model = Map<string, [Uint8Array, Uint8Array]>;
@@ -118,4 +118,45 @@ t.test('same content, same root, whatever the order and batching', async (tt) =>
   await empty.commit([{ key: utf('a'), value: utf('1') }]);
   await empty.commit([{ key: utf('a'), value: null }]);
   tt.ok(equalBytes(empty.rootHash, computeRoot([])), 'deleting everything gives the empty root');
+});
+
+/** Internal nodes of the tree holding `keys`: one at every key-hash prefix that two or more keys share. */
+function internalNodeCount(keys: readonly Uint8Array[]): number {
+  const prefixes = new Map<string, number>();
+  for (const k of keys) {
+    const h = hex(keyHashOf(k));
+    for (let d = 0; d < 64; d++) prefixes.set(`${d}:${h.slice(0, d)}`, (prefixes.get(`${d}:${h.slice(0, d)}`) ?? 0) + 1);
+  }
+  let n = 0;
+  for (const c of prefixes.values()) if (c >= 2) n++;
+  return n;
+}
+
+t.test('the head nodes kept in memory: counted exactly, and within the limit', async (tt) => {
+  const rng = new Rng(5);
+  const keys = Array.from({ length: 3000 }, (_, i) => utf(`k/${i}`));
+  const live = new Set<number>();
+  const big = await StateTree.open(new MemoryKV(), { cacheNodes: 1_000_000 });
+  const small = await StateTree.open(new MemoryKV(), { cacheNodes: 60 });
+  let within = true;
+  for (let round = 0; round < 40; round++) {
+    const writes: StateWrite[] = [];
+    const used = new Set<number>();
+    for (let i = 0; i < 200; i++) {
+      const k = rng.int(keys.length);
+      if (used.has(k)) continue;
+      used.add(k);
+      const del = live.has(k) && rng.int(4) === 0;
+      writes.push({ key: keys[k]!, value: del ? null : rng.bytes(8) });
+      if (del) live.delete(k);
+      else live.add(k);
+    }
+    await big.commit(writes);
+    await small.commit(writes);
+    if (small.cachedNodes > 60) within = false;
+  }
+  tt.equal(big.cachedNodes, internalNodeCount([...live].map((i) => keys[i]!)), 'every internal node of the head, each counted once');
+  tt.ok(within, 'never more than the limit after a commit');
+  tt.ok(equalBytes(big.rootHash, small.rootHash), 'same root either way');
+  for (const i of [...live].slice(0, 50)) tt.ok(equalBytes((await small.get(keys[i]!))!, (await big.get(keys[i]!))!), `read ${i} through the small cache`);
 });
