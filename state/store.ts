@@ -115,7 +115,7 @@ export class StateTree {
   get oldest(): number {
     return this.oldestVersion;
   }
-  /** Internal nodes currently cached. */
+  /** Internal nodes of the head in memory (as counted; exact after a commit that trimmed). */
   get cachedNodes(): number {
     return this.inMemoryTotal;
   }
@@ -232,16 +232,14 @@ export class StateTree {
   /** Read internal nodes from the store (two multi-gets at most: records, then the full records deltas build on). */
   private async loadNodes(reqs: readonly NodeRequest[]): Promise<InternalNode[]> {
     const out = new Array<InternalNode>(reqs.length);
-    const miss: number[] = [];
-    for (let i = 0; i < reqs.length; i++) miss.push(i);
-    const keys = miss.map((i) => nodeKey(reqs[i]!.entry.version, reqs[i]!.depth, reqs[i]!.keyHash));
+    const keys = reqs.map((r) => nodeKey(r.entry.version, r.depth, r.keyHash));
     const got = await this.kv.getMany(keys);
     const where = (r: NodeRequest): string => `v${r.entry.version}/${toHex(r.keyHash).slice(0, r.depth) || 'root'}`;
     // Delta records need the full record they build on: one more multi-get for those.
     const baseOf: number[] = [];
     const baseKeys: Uint8Array[] = [];
-    for (let j = 0; j < miss.length; j++) {
-      const r = reqs[miss[j]!]!;
+    for (let j = 0; j < reqs.length; j++) {
+      const r = reqs[j]!;
       const b = got[j];
       if (b === undefined) throw corrupt(`tree node ${where(r)} is missing`, { node: where(r) });
       const bv = recordBase(r.entry.version, b, where(r));
@@ -249,10 +247,9 @@ export class StateTree {
       if (bv !== null) baseKeys.push(nodeKey(bv, r.depth, r.keyHash));
     }
     const bases = baseKeys.length > 0 ? await this.kv.getMany(baseKeys) : [];
-    for (let j = 0; j < miss.length; j++) {
-      const r = reqs[miss[j]!]!;
-      const node = decodeRecord(r.entry.version, got[j]!, baseOf[j]! < 0 ? undefined : bases[baseOf[j]!], r.entry.hash, where(r));
-      out[miss[j]!] = node;
+    for (let j = 0; j < reqs.length; j++) {
+      const r = reqs[j]!;
+      out[j] = decodeRecord(r.entry.version, got[j]!, baseOf[j]! < 0 ? undefined : bases[baseOf[j]!], r.entry.hash, where(r));
     }
     return out;
   }
