@@ -270,6 +270,8 @@ export class StateTree {
       attachKid(parent, nibble(kh, depth - 1), node!);
       this.counted(depth, 1);
     }
+    // Reads between commits keep to the limit too (a trim keeps the upper levels, the reader holds its path).
+    if (parent !== undefined) this.trimNodes(this.headRoot);
     return node!;
   }
 

@@ -159,4 +159,5 @@ t.test('the head nodes kept in memory: counted exactly, and within the limit', a
   tt.ok(within, 'never more than the limit after a commit');
   tt.ok(equalBytes(big.rootHash, small.rootHash), 'same root either way');
   for (const i of [...live].slice(0, 50)) tt.ok(equalBytes((await small.get(keys[i]!))!, (await big.get(keys[i]!))!), `read ${i} through the small cache`);
+  tt.ok(small.cachedNodes <= 60, `reads between commits keep to the limit too (${small.cachedNodes})`);
 });
