@@ -67,6 +67,9 @@ export function evidenceRootOf(evidence: BlockData['evidence']): Uint8Array {
   return merkleRoot(evidence.map(evidenceHash));
 }
 
+/** Each block's transaction hashes, computed on first use (a Block is frozen). */
+const txHashesOf = new WeakMap<Block, readonly Uint8Array[]>();
+
 /** An immutable block with its bytes and hash computed once. */
 export class Block {
   readonly data: BlockData;
@@ -90,6 +93,19 @@ export class Block {
 
   get header(): Header { return this.data.header; }
   get height(): number { return this.data.header.height; }
+
+  /**
+   * The hash of each transaction (`hashOf(Domain.TX, bytes)`), in order: computed once per
+   * Block, for checking the txRoot, storing the tx index and clearing the mempool alike.
+   */
+  txHashes(): readonly Uint8Array[] {
+    let hs = txHashesOf.get(this);
+    if (hs === undefined) {
+      hs = Object.freeze(this.data.txs.map((t) => hashOf(Domain.TX, t)));
+      txHashesOf.set(this, hs);
+    }
+    return hs;
+  }
 }
 
 /**

@@ -17,7 +17,7 @@ import {
   Block, BLOCK_VERSION, commitHash, equalBytes, evidenceRootOf, SovError, toHex, txRootOf, validateBlockBody, verifyCommit, ZERO_HASH, type Commit,
   type DuplicateVoteEvidence, type Header, type ValidatorSet, Tx, isSovError, encode,
 } from '../core/index.js';
-import { txHashOf, type LedgerStore, type PreparedVersion, type TxResult } from '../state/index.js';
+import type { LedgerStore, PreparedVersion, TxResult } from '../state/index.js';
 import {
   applyGenesis, EventSchema, executeBlock, MemoryState, type BlockResult, type GenesisDoc, type StateReader, type ValidatorUpdate, type Write,
 } from '../vm/index.js';
@@ -238,7 +238,7 @@ export class LedgerApp {
     };
     if (h.chainId !== this.opts.chainId) fail(`block for chain ${h.chainId}`);
     if (h.height !== this.height + 1) fail(`block for height ${h.height}, head is ${this.height}`);
-    const txHashes = block.data.txs.map(txHashOf);
+    const txHashes = block.txHashes();
     validateBlockBody(block, txHashes);
     const prev = await this.headBlock();
     if (!equalBytes(h.lastBlockHash, prev?.hash ?? ZERO_HASH)) fail('lastBlockHash is not our head');

@@ -96,7 +96,7 @@ export class NodeFacadeImpl implements NodeFacade {
     return {
       hash: to0x(block.hash),
       header: headerToView(block.header),
-      txs: block.data.txs.map((t) => to0x(txHashOf(t))),
+      txs: block.txHashes().map(to0x),
       lastCommit: block.data.lastCommit ? commitView(block.data.lastCommit) : null,
       commit: commitView(commit),
     };

@@ -3,3 +3,4 @@
  */
 export { main, buildCli } from './cli.js';
 export { VerifyPool } from './verify-pool.js';
+export { NODE_V8_FLAGS, missingV8Flags } from './v8-flags.js';

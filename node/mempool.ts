@@ -248,7 +248,8 @@ export class Mempool {
     }
     let dropped = 0;
     const height = this.deps.height();
-    for (const e of [...this.byHash.values()]) {
+    // (Deleting the entry a Map iteration is at is safe: no copy of the pool per commit.)
+    for (const e of this.byHash.values()) {
       if (e.tx.expiry <= height) {
         this.remove(e);
         dropped++;
@@ -258,7 +259,7 @@ export class Mempool {
       const pending = this.bySigner.get(signerHex);
       if (!pending) continue;
       const next = await this.deps.nextNonce(t.signer);
-      for (const e of [...pending.values()]) {
+      for (const e of pending.values()) {
         if (this.statelessProblem(e.tx, next)) {
           this.remove(e);
           dropped++;

@@ -9,6 +9,7 @@
 import { Block, Domain, decodeCommit, encode, CommitSchema, equalBytes, hashOf, toHex, type Commit } from '../core/index.js';
 import type { KV, KVOp } from './kv.js';
 import { StateError, StateErrorCodes, corrupt, invalidInput } from './errors.js';
+import { allocBytes } from './fast-hash.js';
 import {
   Prefix, accountKey, accountPrefix, blockHashKey, blockKey, commitKey, eventKey, prefixEnd, readU32, readU64, receiptKey, txKey, writeU32, writeU64,
 } from './keys.js';
@@ -70,7 +71,7 @@ export async function blockOps(kv: KV, h: number, rec: BlockRecord, stateRoot: U
   put(commitKey(h), commitBytes);
   put(blockHashKey(block.hash), hb);
 
-  const hashes = txs.map(txHashOf);
+  const hashes = block.txHashes();
   const seen = new Set<string>();
   for (const th of hashes) {
     const k = Buffer.from(th).toString('hex');
@@ -88,12 +89,19 @@ export async function blockOps(kv: KV, h: number, rec: BlockRecord, stateRoot: U
       throw invalidInput(`result ${i}: a receipt is at most ${MAX_RECEIPT_BYTES} bytes`);
     }
     if (!Array.isArray(r.accounts) || !Array.isArray(r.events)) throw invalidInput(`result ${i}: accounts and events are arrays`);
-    const loc = new Uint8Array(12);
+    // Values from the slab too (see keys.ts: a small on-heap array costs the binding an
+    // allocation and a copy): the location, and one copy of the hash for the account index.
+    const loc = allocBytes(12);
     writeU64(loc, 0, h);
     writeU32(loc, 8, i);
     put(txKey(hashes[i]!), loc);
     put(receiptKey(h, i), r.receipt);
-    for (const a of distinctAccounts(r.accounts)) put(accountKey(Prefix.ACCOUNT_TX, a, h, i), hashes[i]!);
+    const accounts = distinctAccounts(r.accounts);
+    if (accounts.length > 0) {
+      const th = allocBytes(32);
+      th.set(hashes[i]!);
+      for (const a of accounts) put(accountKey(Prefix.ACCOUNT_TX, a, h, i), th);
+    }
     (r.events as readonly EventRecord[]).forEach((ev, j) => {
       if (typeof ev !== 'object' || ev === null || !(ev.data instanceof Uint8Array) || ev.data.length > MAX_EVENT_BYTES || !Array.isArray(ev.accounts)) {
         throw invalidInput(`result ${i} event ${j}: event data is at most ${MAX_EVENT_BYTES} bytes, with an accounts array`);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { addressFromPublicKey, decodeAddress, encode, signTx, type KeyPair, type Tx } from '../core/index.js';
 import { openKeystore, parseKeystore } from '../genesis/index.js';
 import { money } from '../vm/index.js';
+import { NODE_V8_FLAGS } from '../node/index.js';
 import { repoPath } from './paths.js';
 import { waitFor } from './wait.js';
 
@@ -82,7 +83,7 @@ export class Devnet {
   start(i: number): void {
     if (this.procs[i]) throw new Error(`node ${i} is running`);
     const fd = openSync(this.logPath(i), 'a');
-    const p = spawn(process.execPath, [...(process.env.SOV_NODE_ARGS ? process.env.SOV_NODE_ARGS.split(' ') : []), SOV, 'start', '--home', this.manifest.nodes[i]!.home], { stdio: ['ignore', fd, fd] });
+    const p = spawn(process.execPath, [...NODE_V8_FLAGS, ...(process.env.SOV_NODE_ARGS ? process.env.SOV_NODE_ARGS.split(' ') : []), SOV, 'start', '--home', this.manifest.nodes[i]!.home], { stdio: ['ignore', fd, fd] });
     closeSync(fd);
     p.on('exit', () => {
       if (this.procs[i] === p) this.procs[i] = null;

@@ -110,7 +110,13 @@ t.test('blocks: round trip, body checks, and each mismatch refused', (tt) => {
     const again = Block.decode(b.bytes);
     tt.ok(equalBytes(again.hash, b.hash), `height ${b.height} hash`);
     validateBlockBody(again, again.data.txs.map((x) => Tx.decode(x).hash));
+    // txHashes: each transaction's own hash, in order, computed once per Block.
+    const hs = again.txHashes();
+    tt.same(hs.map(toHex), again.data.txs.map((x) => toHex(Tx.decode(x).hash)), `height ${b.height} tx hashes`);
+    tt.equal(again.txHashes(), hs, 'the same list the second time');
+    tt.ok(Object.isFrozen(hs), 'and it cannot be changed');
   }
+  tt.ok(first.data.txs.length > 0, 'the sample block has transactions');
   const hashes = first.data.txs.map((x) => Tx.decode(x).hash);
   const bad = (over: Partial<typeof first.header>, what: string, b = first, hs = hashes): void => {
     const blk = Block.fromData({ ...b.data, header: { ...b.header, ...over } });

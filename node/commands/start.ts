@@ -8,11 +8,14 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CliError } from './keys.js';
+import { NODE_V8_FLAGS, missingV8Flags } from '../v8-flags.js';
 
 async function runNode(home: string): Promise<void> {
   // Loaded here, not at the top: the rest of the CLI starts without libp2p and LevelDB.
   const { loadHome, SovNode } = await import('../node.js');
   const parts = await loadHome(home);
+  const missing = missingV8Flags();
+  if (missing.length > 0) parts.log.info({ missing }, `running without the node's V8 flags (more garbage collection under load): start it as \`node ${NODE_V8_FLAGS.join(' ')} bin/sov.js ...\`, or run bin/sov.js itself`);
   const node = new SovNode(parts);
   let signals = 0;
   const onSignal = (sig: string): void => {
