@@ -106,25 +106,39 @@ export function signTx(unsigned: UnsignedTx, secretKeys: readonly Uint8Array[]):
 }
 
 /**
+ * The checks of `verifyTxSignatures` that need no curve arithmetic: the chain id, at least one
+ * signature, no key twice. Null when they pass; the signatures themselves are still to verify.
+ * (The node's verification pool runs these where the transaction is already decoded and sends
+ * only the signed bytes and the signatures to its workers.)
+ */
+export function txSignatureProblem(tx: Tx, chainId: string): ValidationError | null {
+  if (tx.chainId !== chainId) {
+    return new ValidationError(ErrorCodes.TX_WRONG_CHAIN, `transaction is for chain "${tx.chainId}", not "${chainId}"`);
+  }
+  if (tx.signatures.length === 0) return new ValidationError(ErrorCodes.TX_BAD_SIGNATURE, 'transaction has no signature');
+  // Repeated keys only matter with two or more signatures (the common single one skips the set).
+  if (tx.signatures.length > 1) {
+    const seen = new Set<string>();
+    for (let i = 0; i < tx.signatures.length; i++) {
+      const id = Buffer.from(tx.signatures[i]!.publicKey).toString('hex');
+      if (seen.has(id)) return new ValidationError(ErrorCodes.TX_BAD_SIGNATURE, `signature ${i} repeats a key`, { index: i });
+      seen.add(id);
+    }
+  }
+  return null;
+}
+
+/**
  * Check that every signature on `tx` verifies under the network rule and that the tx is for
  * `chainId`. Which keys may sign for the signer's account, and the threshold, are the state
  * machine's to check. Throws ValidationError; returns nothing on success.
  */
 export function verifyTxSignatures(tx: Tx, chainId: string): void {
-  if (tx.chainId !== chainId) {
-    throw new ValidationError(ErrorCodes.TX_WRONG_CHAIN, `transaction is for chain "${tx.chainId}", not "${chainId}"`);
-  }
-  if (tx.signatures.length === 0) throw new ValidationError(ErrorCodes.TX_BAD_SIGNATURE, 'transaction has no signature');
+  const problem = txSignatureProblem(tx, chainId);
+  if (problem !== null) throw problem;
   const msg = tx.signBytes();
-  // Repeated keys only matter with two or more signatures (the common single one skips the set).
-  const seen = tx.signatures.length > 1 ? new Set<string>() : null;
   for (let i = 0; i < tx.signatures.length; i++) {
     const s = tx.signatures[i]!;
-    if (seen !== null) {
-      const id = Buffer.from(s.publicKey).toString('hex');
-      if (seen.has(id)) throw new ValidationError(ErrorCodes.TX_BAD_SIGNATURE, `signature ${i} repeats a key`, { index: i });
-      seen.add(id);
-    }
     if (!verify(s.signature, msg, s.publicKey)) {
       throw new ValidationError(ErrorCodes.TX_BAD_SIGNATURE, `signature ${i} does not verify`, { index: i });
     }

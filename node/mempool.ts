@@ -156,7 +156,7 @@ export class Mempool {
     if (candidates.length === 0) return results;
     let codes: (string | null)[];
     try {
-      codes = await this.deps.pool.check(this.deps.chainId, candidates.map((c) => c.tx.bytes));
+      codes = await this.deps.pool.check(this.deps.chainId, candidates.map((c) => c.tx));
     } catch (e) {
       for (const c of candidates) results[c.i] = reject(c.hashHex, e);
       return results;

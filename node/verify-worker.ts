@@ -1,31 +1,42 @@
 /**
- * Worker thread body for VerifyPool: decodes transactions and checks their signatures under
- * the network rule (core's verifyTxSignatures), so every core verifies. Receives
- * { id, chainId, buf, ends } (the transactions end to end) and answers { id, results: (string | null)[] }, null for
- * a transaction whose signatures verify, else the error code.
+ * Worker thread body for VerifyPool: checks Ed25519 signatures under the network rule (core's
+ * `verify`), so every core verifies. The main thread has already decoded each transaction
+ * and run the checks that need no curve arithmetic (core's txSignatureProblem); a job holds,
+ * for each transaction, the bytes its signatures cover and its (public key, signature) pairs:
+ * { id, buf, offs } with, for transaction i, buf[offs[3i] .. offs[3i+1]) the signed bytes and
+ * buf[offs[3i+1] .. offs[3i+2]) its pairs, 32 + 64 bytes each. The answer is
+ * { id, results: (string | null)[] }: null when every signature verifies, else the error code.
  */
 import { parentPort } from 'node:worker_threads';
-import { isSovError, Tx, verifyTxSignatures } from '../core/index.js';
+import { ErrorCodes, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, verify } from '../core/index.js';
+
+const PAIR_BYTES = PUBLIC_KEY_LENGTH + SIGNATURE_LENGTH;
 
 interface Job {
   id: number;
-  chainId: string;
-  /** The transactions end to end; `ends[i]` is where transaction i ends. */
   buf: Uint8Array;
-  ends: Uint32Array;
+  offs: Uint32Array;
+}
+
+function check(buf: Uint8Array, msgStart: number, msgEnd: number, end: number): string | null {
+  const msg = buf.subarray(msgStart, msgEnd);
+  for (let at = msgEnd; at < end; at += PAIR_BYTES) {
+    const pk = buf.subarray(at, at + PUBLIC_KEY_LENGTH);
+    const sig = buf.subarray(at + PUBLIC_KEY_LENGTH, at + PAIR_BYTES);
+    if (!verify(sig, msg, pk)) return ErrorCodes.TX_BAD_SIGNATURE;
+  }
+  return null;
 }
 
 parentPort?.on('message', (job: Job) => {
-  const results: (string | null)[] = [];
-  let start = 0;
-  for (const end of job.ends) {
+  const n = job.offs.length / 3;
+  const results: (string | null)[] = new Array(n);
+  for (let i = 0; i < n; i++) {
     try {
-      verifyTxSignatures(Tx.decode(job.buf.subarray(start, end)), job.chainId);
-      results.push(null);
-    } catch (e) {
-      results.push(isSovError(e) ? e.code : 'INTERNAL');
+      results[i] = check(job.buf, job.offs[3 * i]!, job.offs[3 * i + 1]!, job.offs[3 * i + 2]!);
+    } catch {
+      results[i] = 'INTERNAL';
     }
-    start = end;
   }
   parentPort!.postMessage({ id: job.id, results });
 });

@@ -46,3 +46,43 @@ t.test('pool answers equal the main thread, in order', async (tt) => {
   }
   await tt.rejects(pool.check('test-chain', txs), { code: 'VERIFY_POOL_CLOSED' });
 });
+
+t.test('decoded transactions, several signatures: the same answers as the main thread', async (tt) => {
+  const rng = new Rng(12);
+  const keys = [generateKeyPair(), generateKeyPair(), generateKeyPair()];
+  const signer = addressFromPublicKey(keys[0]!.publicKey);
+  const txs: Tx[] = [];
+  for (let i = 0; i < 200; i++) {
+    const signing = keys.slice(0, 1 + rng.int(3));
+    let tx = signTx({ chainId: 'test-chain', signer, nonce: i, expiry: 9, body: { module: 'bank', method: 'transfer', args: rng.bytes(20) } }, signing.map((k) => k.secretKey));
+    const roll = rng.int(10);
+    if (roll === 0 && tx.signatures.length > 1) {
+      // The second signature made by another key over the same bytes: a valid signature, wrong key.
+      tx = Tx.fromData({ ...tx.data, signatures: [tx.signatures[0]!, { publicKey: tx.signatures[1]!.publicKey, signature: tx.signatures[0]!.signature }, ...tx.signatures.slice(2)] });
+    } else if (roll === 1 && tx.signatures.length > 1) {
+      tx = Tx.fromData({ ...tx.data, signatures: [tx.signatures[0]!, tx.signatures[0]!] }); // a key twice
+    } else if (roll === 2) {
+      tx = Tx.fromData({ ...tx.data, signatures: [] });
+    }
+    txs.push(tx);
+  }
+  const expected = txs.map((tx) => {
+    try {
+      verifyTxSignatures(tx, 'test-chain');
+      return null;
+    } catch (e) {
+      return isSovError(e) ? e.code : 'INTERNAL';
+    }
+  });
+  const pool = new VerifyPool(2);
+  try {
+    // Decoded and encoded forms mixed in one batch.
+    const got = await pool.check('test-chain', txs.map((tx, i) => (i % 2 === 0 ? tx : tx.bytes)));
+    tt.same(got, expected);
+    const bad = expected.filter((x) => x === 'TX_BAD_SIGNATURE').length;
+    tt.ok(bad > 10 && expected.filter((x) => x === null).length > 100, `a mix of outcomes (${bad} refused)`);
+    tt.ok(txs.some((tx, i) => tx.signatures.length === 3 && expected[i] === null), 'three good signatures pass');
+  } finally {
+    await pool.close();
+  }
+});
