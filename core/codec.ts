@@ -12,7 +12,9 @@
  * has exactly one byte form, and every accepted input re-encodes to itself.
  * For core's own schemas a fast path (canonical-read.ts, then the schema in its FAST_READ
  * mode) gets the same answer in one pass over the bytes, without the scan, msgpackr or the
- * re-encoding; it hands anything unusual to the full path.
+ * re-encoding; it hands anything unusual to the full path. Encoding has the same kind of
+ * fast path (canonical-write.ts): the simple forms written directly, byte for byte what
+ * msgpackr writes, and msgpackr for everything else.
  * The wire format is specified in docs/encoding.md and pinned by core/test/vectors/codec.json.
  */
 import { Packr } from 'msgpackr';
@@ -21,6 +23,7 @@ import { CodecError, ErrorCodes } from './errors.js';
 import { equalBytes, plainBytes } from './bytes.js';
 import { fastDecodable, FAST_READ, NO_PATH, type Schema } from './schema.js';
 import { GIVE_UP, readCanonicalWire } from './canonical-read.js';
+import { WRITE_GIVE_UP, writeCanonicalWire } from './canonical-write.js';
 
 /** The one msgpackr configuration of the project. Changing any of it is a hard fork. */
 export const PACKR_OPTIONS = Object.freeze({
@@ -45,12 +48,13 @@ export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
 
 /** Encode a wire value (arrays, strings, bytes, numbers, bigints, booleans, null). */
 export function packWire(wire: unknown): Uint8Array {
-  return packr.pack(wire);
+  const fast = writeCanonicalWire(wire);
+  return fast !== WRITE_GIVE_UP ? fast : packr.pack(wire);
 }
 
 /** Encode `value` canonically under `schema`. Throws CodecError for a value the schema refuses. */
 export function encode<T>(schema: Schema<T>, value: T): Uint8Array {
-  return packr.pack(toWire(schema, value));
+  return packWire(toWire(schema, value));
 }
 
 /** `schema.toWire` without building field paths; a refused value is checked again with them, for the error. */
