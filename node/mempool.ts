@@ -68,6 +68,9 @@ export class Mempool {
   private seq = 0;
   /** Commits seen (admission re-reads nonces when one happened during its wait). */
   private generation = 0;
+  /** Signers' next nonces read since the last commit (`nonceOf`), and the generation they are of. */
+  private readonly nonces = new Map<string, number>();
+  private noncesGeneration = -1;
   private readonly limits: MempoolLimits;
 
   constructor(
@@ -198,9 +201,27 @@ export class Mempool {
   private async nextNonces(txs: readonly { tx: Tx; signerHex: string }[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     for (const { tx, signerHex } of txs) {
-      if (!out.has(signerHex)) out.set(signerHex, await this.deps.nextNonce(tx.signer));
+      if (!out.has(signerHex)) out.set(signerHex, await this.nonceOf(signerHex, tx.signer));
     }
     return out;
+  }
+
+  /**
+   * `deps.nextNonce`, remembered until the next commit (`update`): committed state changes
+   * only then, and admission asks for the same signers batch after batch. A read that a
+   * commit overtook is not remembered.
+   */
+  private async nonceOf(signerHex: string, signer: Uint8Array): Promise<number> {
+    if (this.noncesGeneration !== this.generation) {
+      this.nonces.clear();
+      this.noncesGeneration = this.generation;
+    }
+    const known = this.nonces.get(signerHex);
+    if (known !== undefined) return known;
+    const generation = this.generation;
+    const n = await this.deps.nextNonce(signer);
+    if (generation === this.generation && this.noncesGeneration === generation) this.nonces.set(signerHex, n);
+    return n;
   }
 
   /** Transactions for a proposal, at most `maxTxs` and `maxBytes`, nonces contiguous per signer. */
@@ -213,7 +234,7 @@ export class Mempool {
     for (const { m } of signers) {
       const any = m.values().next().value as Entry | undefined;
       if (!any) continue;
-      let n = await this.deps.nextNonce(any.tx.signer);
+      let n = await this.nonceOf(any.signerHex, any.tx.signer);
       for (;;) {
         const e = m.get(n);
         if (!e || out.length >= maxTxs || bytes + e.tx.bytes.length > maxBytes) break;
@@ -258,7 +279,7 @@ export class Mempool {
     for (const [signerHex, t] of signers) {
       const pending = this.bySigner.get(signerHex);
       if (!pending) continue;
-      const next = await this.deps.nextNonce(t.signer);
+      const next = await this.nonceOf(signerHex, t.signer);
       for (const e of pending.values()) {
         if (this.statelessProblem(e.tx, next)) {
           this.remove(e);

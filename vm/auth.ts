@@ -28,8 +28,11 @@ export interface AuthInput {
   readonly params: Params;
 }
 
-/** Check `tx` against its signer's `account` (undefined if none). Returns the account. */
-export function authenticate(input: AuthInput, tx: Tx, account: Account | undefined, opts: AuthOptions = {}): Account {
+/**
+ * Check `tx` against its signer's `account` (undefined if none). Returns the account.
+ * `hashHex`, when the caller has it, is `toHex(tx.hash)` (not computed again).
+ */
+export function authenticate(input: AuthInput, tx: Tx, account: Account | undefined, opts: AuthOptions = {}, hashHex?: string): Account {
   if (tx.chainId !== input.chainId) fail('TX_WRONG_CHAIN', `transaction is for chain "${tx.chainId}", not "${input.chainId}"`);
   if (input.height > tx.expiry) fail('TX_EXPIRED', `transaction expired at height ${tx.expiry}; this is ${input.height}`);
   if (tx.expiry - input.height > input.params.max_tx_ttl_blocks) {
@@ -47,7 +50,7 @@ export function authenticate(input: AuthInput, tx: Tx, account: Account | undefi
     for (let j = 0; j < i; j++) if (equalBytes(sigs[j]!.publicKey, pk)) fail('TX_BAD_SIGNATURE', `signature ${i} repeats a key`, { index: i });
   }
   if (sigs.length < account.threshold) fail('TX_THRESHOLD_NOT_MET', `${sigs.length} of ${account.threshold} required signatures`);
-  const preverified = opts.signaturesVerified === true || opts.verifiedTxHashes?.has(toHex(tx.hash)) === true;
+  const preverified = opts.signaturesVerified === true || opts.verifiedTxHashes?.has(hashHex ?? toHex(tx.hash)) === true;
   if (!preverified) {
     try {
       verifyTxSignatures(tx, input.chainId);

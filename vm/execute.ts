@@ -120,7 +120,7 @@ export async function executeBlock(state: StateReader, block: BlockContext, txs:
     }
     let account: Account;
     try {
-      account = authenticate({ chainId: block.chainId, height: block.height, params }, tx, await overlay.get(AccountSchema, Keys.account(tx.signer)), opts);
+      account = authenticate({ chainId: block.chainId, height: block.height, params }, tx, await overlay.get(AccountSchema, Keys.account(tx.signer)), opts, id);
     } catch (e) {
       if (e instanceof VmError) {
         reject(e.code as VmCode, e.message);

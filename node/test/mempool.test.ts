@@ -111,3 +111,53 @@ t.test('a repeat is recognised by its hash before any decoding', async (tt) => {
   const res = await mp.add([new Uint8Array([0xc1])]);
   tt.equal(res[0]!.status === 'rejected' && res[0]!.hash !== null && res[0]!.code.startsWith('CODEC_'), true, 'undecodable bytes: a codec error, with the hash of the bytes');
 });
+
+t.test('next nonces: read once per signer between commits, again after one; a read a commit overtook is not kept', async (tt) => {
+  const nonces = new Map<string, number>();
+  const reads: string[] = [];
+  let hold: Promise<void> | null = null;
+  let holdFor = '';
+  const mp = new Mempool(
+    {
+      chainId: CHAIN, pool, height: () => 10,
+      nextNonce: async (s) => {
+        const id = toHex(s);
+        const v = nonces.get(id) ?? 0; // the committed state as this read sees it
+        reads.push(id);
+        if (hold && id === holdFor) await hold;
+        return v;
+      },
+    },
+    { nonceWindow: 50 },
+  );
+  const a = generateKeyPair();
+  const b = generateKeyPair();
+  const sa = toHex(addressFromPublicKey(a.publicKey));
+  await mp.add([tx(a, 0).bytes, tx(b, 0).bytes]);
+  await mp.add([tx(a, 1).bytes, tx(b, 1).bytes, tx(a, 2).bytes]);
+  tt.equal(reads.length, 2, 'two signers, two reads over two batches');
+  // A commit moves a's nonce: the next admission reads it again and refuses the stale one.
+  nonces.set(sa, 3);
+  await mp.update([tx(a, 0), tx(a, 1), tx(a, 2)]);
+  const before = reads.length;
+  const res = await mp.add([tx(a, 2, { memo: 5 }).bytes, tx(a, 3).bytes]);
+  tt.same(res.map((r) => (r.status === 'rejected' ? r.code : r.status)), ['MEMPOOL_NONCE_TOO_LOW', 'added']);
+  tt.ok(reads.length > before, 'read again after the commit');
+  // A read that a commit overtakes answers its caller but is not remembered.
+  let release!: () => void;
+  hold = new Promise<void>((r) => (release = r));
+  const c = generateKeyPair();
+  const sc = toHex(addressFromPublicKey(c.publicKey));
+  holdFor = sc;
+  const adding = mp.add([tx(c, 0).bytes]);
+  await new Promise((r) => setImmediate(r));
+  hold = null;
+  await mp.update([]);
+  await mp.add([tx(generateKeyPair(), 0).bytes]); // a read of the new generation meanwhile
+  release();
+  await adding;
+  tt.equal(reads.filter((r) => r === sc).length, 2, "c's nonce, read across the commit, is not what the re-check after it uses: it is read again");
+  const n = reads.length;
+  await mp.add([tx(c, 1).bytes]);
+  tt.equal(reads.length, n, 'and that fresh read is kept');
+});
