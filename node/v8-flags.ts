@@ -7,7 +7,9 @@
  *
  * The flag must be on the command line (V8 sizes the heap before any JavaScript runs):
  * bin/sov.js's `#!` line, `npm start` and the devnet harness pass it; `sov start` and
- * `sov dev` log a notice when it is missing.
+ * `sov dev` log a notice when it is missing. `npm run bench:state` runs the store's
+ * benchmark under it too (bench:state, same session: 27-35k state updates/s without, 33-37k
+ * with).
  */
 export const NODE_V8_FLAGS: readonly string[] = Object.freeze(['--max-semi-space-size=32']);
 

@@ -6,6 +6,8 @@
  * 5,000-op batches (into a store preloaded with the same number of keys).
  * The last output line is one JSON object; `ratio` = state updates/s / plain puts/s.
  * Flags: --keys N, --blocks B (default 20).
+ * `npm run bench:state` runs it under the node's V8 flags (node/v8-flags.ts: the store runs
+ * inside the node process), the raw LevelDB side too.
  */
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

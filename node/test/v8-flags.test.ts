@@ -15,6 +15,8 @@ t.test('bin/sov.js and npm start pass exactly the node flags', async (t) => {
   t.equal(shebang, `#!/usr/bin/env -S node ${NODE_V8_FLAGS.join(' ')}`);
   const pkg = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { scripts: Record<string, string> };
   t.match(pkg.scripts['start']!, `node ${NODE_V8_FLAGS.join(' ')} bin/sov.js dev`);
+  // The state store runs inside the node, so its benchmark runs under the node's flags too.
+  t.match(pkg.scripts['bench:state']!, `node ${NODE_V8_FLAGS.join(' ')} dist/scripts/bench-state.js`);
   t.match(readFileSync(repoPath('test/devnet.ts'), 'utf8'), '[...NODE_V8_FLAGS,');
 });
 
