@@ -8,8 +8,8 @@
  * The flag must be on the command line (V8 sizes the heap before any JavaScript runs):
  * bin/sov.js's `#!` line, `npm start` and the devnet harness pass it; `sov start` and
  * `sov dev` log a notice when it is missing. `npm run bench:state` runs the store's
- * benchmark under it too (bench:state, same session: 27-35k state updates/s without, 33-37k
- * with).
+ * benchmark under it too, as the store runs inside the node (there the flag makes no clear
+ * difference: 27-35k state updates/s without it, 32-37k with it, in runs of one session).
  */
 export const NODE_V8_FLAGS: readonly string[] = Object.freeze(['--max-semi-space-size=32']);
 
