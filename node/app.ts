@@ -15,11 +15,11 @@
  */
 import {
   Block, BLOCK_VERSION, commitHash, equalBytes, evidenceRootOf, SovError, toHex, txRootOf, validateBlockBody, verifyCommit, ZERO_HASH, type Commit,
-  type DuplicateVoteEvidence, type Header, type ValidatorSet, Tx, isSovError, encode,
+  type DuplicateVoteEvidence, type Header, type ValidatorSet, Tx, isSovError,
 } from '../core/index.js';
 import type { LedgerStore, PreparedVersion, TxResult } from '../state/index.js';
 import {
-  applyGenesis, EventSchema, executeBlock, MemoryState, type BlockResult, type GenesisDoc, type StateReader, type ValidatorUpdate, type Write,
+  applyGenesis, executeBlock, MemoryState, type BlockResult, type GenesisDoc, type StateReader, type ValidatorUpdate, type Write,
 } from '../vm/index.js';
 import type { Mempool } from './mempool.js';
 import type { Logger } from './log.js';
@@ -280,12 +280,9 @@ export class LedgerApp {
       if (isSovError(e)) throw new DivergenceError(`a committed block fails here: ${e.code}: ${e.message}`, { height: commit.height });
       throw e;
     }
-    // A receipt carries its transaction's events (the same list as result.events, by tx); the
-    // transaction and its events are indexed under its signer and every account it paid or debited.
-    const results: TxResult[] = ex.result.receipts.map((r, i) => {
-      const accounts = ex.result.accounts[i]!;
-      return { receipt: ex.result.receiptBytes[i]!, accounts, events: r.events.map((e) => ({ data: encode(EventSchema, e), accounts })) };
-    });
+    // A receipt carries its transaction's events; the transaction is indexed under its signer
+    // and every account it paid or debited (an account's events are those of its transactions).
+    const results: TxResult[] = ex.result.receiptBytes.map((receipt, i) => ({ receipt, accounts: ex.result.accounts[i]! }));
     beforeWrite(ex.result.validatorUpdates);
     this.cacheGen++;
     try {

@@ -7,7 +7,7 @@ import {
 } from '../core/index.js';
 import { StateError, StateErrorCodes, encodeProof, txHashOf, type LedgerStore } from '../state/index.js';
 import {
-  AccountSchema, BalanceSchema, EventSchema, Keys, ReceiptSchema, ValidatorListSchema, ValidatorNodeSchema, recordSchemaOf, vmCodeName, type Event, type StateReader,
+  AccountSchema, BalanceSchema, Keys, ReceiptSchema, ValidatorListSchema, ValidatorNodeSchema, recordSchemaOf, vmCodeName, type Event, type StateReader,
 } from '../vm/index.js';
 import {
   RpcCodes, RpcError, SerializedResult, commitToView, headerToView, recordKey, recordToJson, type AccountEventsView, type AccountTxsView, type AccountView, type BlockActivity,
@@ -15,6 +15,7 @@ import {
   type ValidatorView, type PeerView, type MempoolView,
 } from '../rpc/index.js';
 import type { AddStatus, Mempool } from './mempool.js';
+import { accountEvents } from './account-events.js';
 
 export interface FacadeDeps {
   chainId: string;
@@ -322,13 +323,8 @@ export class NodeFacadeImpl implements NodeFacade {
   }
 
   async eventsByAccount(address: string, page: PageArg): Promise<AccountEventsView> {
-    const p = this.page(page);
-    const after = p.after ? { height: p.after.height, index: p.after.index, event: p.after.event ?? 0 } : undefined;
-    const r = await this.d.ledger.blocks.eventsByAccount(this.addr(address), { ...(p.limit ? { limit: p.limit } : {}), ...(p.order ? { order: p.order } : {}), ...(after ? { after } : {}) });
-    return {
-      items: r.items.map((i) => ({ height: i.height, index: i.index, event: i.event, ...eventView(decode(EventSchema, i.data)) })),
-      next: r.next,
-    };
+    const r = await accountEvents(this.d.ledger.blocks, this.addr(address), this.page(page));
+    return { items: r.items.map((i) => ({ height: i.height, index: i.index, event: i.event, ...eventView(i.data) })), next: r.next };
   }
 
   async activity(height: number): Promise<BlockActivity | null> {

@@ -1,7 +1,9 @@
 /**
  * The block store: blocks (canonical bytes), their commit certificates, where each
- * transaction was included, receipts and events (opaque canonical bytes from the state
- * machine), and per-account indexes of transactions and events with paged reads.
+ * transaction was included, receipts (opaque canonical bytes from the state machine, which
+ * carry the transaction's events), and a per-account index of transactions with paged reads.
+ * (Events by account are the events of the account's transactions: the node reads them from
+ * the receipts, so they cost no records of their own.)
  * `blockOps` checks a block against its height, certificate, results and state root and
  * returns its KV ops (the ledger writes them in the same batch as the state); `BlockReader`
  * answers queries. Key shapes are in keys.ts.
@@ -11,26 +13,17 @@ import type { KV, KVOp } from './kv.js';
 import { StateError, StateErrorCodes, corrupt, invalidInput } from './errors.js';
 import { allocBytes } from './fast-hash.js';
 import {
-  Prefix, accountKey, accountPrefix, blockHashKey, blockKey, commitKey, eventKey, prefixEnd, readU32, readU64, receiptKey, txKey, writeU32, writeU64,
+  Prefix, accountKey, accountPrefix, blockHashKey, blockKey, commitKey, prefixEnd, readU32, readU64, receiptKey, txKey, writeU32, writeU64,
 } from './keys.js';
 
 export const MAX_RECEIPT_BYTES = 1024 * 1024;
-export const MAX_EVENT_BYTES = 64 * 1024;
 export const MAX_PAGE = 1000;
 
-export interface EventRecord {
-  /** Canonical event bytes (the state machine defines them). */
-  readonly data: Uint8Array;
-  /** Accounts (address bytes) this event is indexed under. */
-  readonly accounts: readonly Uint8Array[];
-}
-
 export interface TxResult {
-  /** Canonical receipt bytes (the state machine defines them). */
+  /** Canonical receipt bytes (the state machine defines them; they carry the events). */
   readonly receipt: Uint8Array;
   /** Accounts this transaction is indexed under (signer, recipients...). */
   readonly accounts: readonly Uint8Array[];
-  readonly events: readonly EventRecord[];
 }
 
 /** What is committed with a height beside its state. */
@@ -88,7 +81,7 @@ export async function blockOps(kv: KV, h: number, rec: BlockRecord, stateRoot: U
     if (typeof r !== 'object' || r === null || !(r.receipt instanceof Uint8Array) || r.receipt.length > MAX_RECEIPT_BYTES) {
       throw invalidInput(`result ${i}: a receipt is at most ${MAX_RECEIPT_BYTES} bytes`);
     }
-    if (!Array.isArray(r.accounts) || !Array.isArray(r.events)) throw invalidInput(`result ${i}: accounts and events are arrays`);
+    if (!Array.isArray(r.accounts)) throw invalidInput(`result ${i}: accounts is an array`);
     // Values from the slab too (see keys.ts: a small on-heap array costs the binding an
     // allocation and a copy): the location, and one copy of the hash for the account index.
     const loc = allocBytes(12);
@@ -102,18 +95,9 @@ export async function blockOps(kv: KV, h: number, rec: BlockRecord, stateRoot: U
       th.set(hashes[i]!);
       for (const a of accounts) put(accountKey(Prefix.ACCOUNT_TX, a, h, i), th);
     }
-    (r.events as readonly EventRecord[]).forEach((ev, j) => {
-      if (typeof ev !== 'object' || ev === null || !(ev.data instanceof Uint8Array) || ev.data.length > MAX_EVENT_BYTES || !Array.isArray(ev.accounts)) {
-        throw invalidInput(`result ${i} event ${j}: event data is at most ${MAX_EVENT_BYTES} bytes, with an accounts array`);
-      }
-      put(eventKey(h, i, j), ev.data);
-      for (const a of distinctAccounts(ev.accounts)) put(accountKey(Prefix.ACCOUNT_EVENT, a, h, i, j), EMPTY);
-    });
   }
   return ops;
 }
-
-const EMPTY = new Uint8Array(0);
 
 /**
  * `accounts` without repeats, in first-seen order: a scan for the usual handful, a set for
@@ -145,9 +129,6 @@ export interface Page<C> {
 export interface TxRef {
   readonly height: number;
   readonly index: number;
-}
-export interface EventRef extends TxRef {
-  readonly event: number;
 }
 
 /** Read side of the block store. `head()` is the last committed height. */
@@ -218,15 +199,7 @@ export class BlockReader {
     return r;
   }
 
-  /** Events of transaction `index` of block h, in order. */
-  async getEvents(h: number, index: number): Promise<Uint8Array[]> {
-    this.checkHeight(h);
-    const out: Uint8Array[] = [];
-    for await (const [, v] of this.kv.iterate({ gte: eventKey(h, index, 0), lt: eventKey(h, index + 1, 0) })) out.push(v);
-    return out;
-  }
-
-  private async page(prefix: number, account: Uint8Array, page: Page<TxRef | EventRef>, cursorKey: (c: TxRef | EventRef) => Uint8Array): Promise<{ keys: Uint8Array[]; values: Uint8Array[]; more: boolean }> {
+  private async page(prefix: number, account: Uint8Array, page: Page<TxRef>, cursorKey: (c: TxRef) => Uint8Array): Promise<{ keys: Uint8Array[]; values: Uint8Array[]; more: boolean }> {
     const limit = page.limit ?? 100;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw invalidInput(`a page holds 1..${MAX_PAGE} items`);
     const p = accountPrefix(prefix, account);
@@ -250,19 +223,5 @@ export class BlockReader {
     const items = r.keys.map((k, i) => ({ height: readU64(k, 0), index: readU32(k, 8), txHash: r.values[i]! }));
     const lastItem = items[items.length - 1];
     return { items, next: r.more && lastItem ? { height: lastItem.height, index: lastItem.index } : null };
-  }
-
-  /** Events that concern `account`, with their bytes, in order (or reverse). */
-  async eventsByAccount(account: Uint8Array, page: Page<EventRef> = {}): Promise<{ items: (EventRef & { data: Uint8Array })[]; next: EventRef | null }> {
-    const r = await this.page(Prefix.ACCOUNT_EVENT, account, page, (c) => accountKey(Prefix.ACCOUNT_EVENT, account, c.height, c.index, (c as EventRef).event));
-    const refs = r.keys.map((k) => ({ height: readU64(k, 0), index: readU32(k, 8), event: readU32(k, 12) }));
-    const data = await this.kv.getMany(refs.map((e) => eventKey(e.height, e.index, e.event)));
-    const items = refs.map((e, i) => {
-      const d = data[i];
-      if (d === undefined) throw corrupt('event index points to a missing event', { ...e });
-      return { ...e, data: d };
-    });
-    const lastItem = items[items.length - 1];
-    return { items, next: r.more && lastItem ? { height: lastItem.height, index: lastItem.index, event: lastItem.event } : null };
   }
 }

@@ -30,13 +30,12 @@ export const Prefix = {
   TX: 0x54,
   /** 'X' h idx -> receipt bytes of tx `idx` of block h (opaque, from the state machine). */
   RECEIPT: 0x58,
-  /** 'E' h idx ev -> event bytes: event `ev` of tx `idx` of block h (opaque). */
-  EVENT: 0x45,
   /** 'a' len account h idx -> txHash: tx `idx` of block h touched `account`. */
   ACCOUNT_TX: 0x61,
-  /** 'e' len account h idx ev -> empty: event `ev` of tx `idx` of block h concerns `account`. */
-  ACCOUNT_EVENT: 0x65,
 } as const;
+// 'E' (event bytes) and 'e' (events by account) are no longer written: events live in the
+// receipts, and an account's events are those of its transactions. Stores written before keep
+// such records, which nothing reads.
 
 export const MAX_ACCOUNT_BYTES = 64;
 
@@ -137,20 +136,13 @@ export function receiptKey(h: number, idx: number): Uint8Array {
   return k;
 }
 
-export function eventKey(h: number, idx: number, ev: number): Uint8Array {
-  const k = withHeight(Prefix.EVENT, h, 8);
-  writeU32(k, 9, idx);
-  writeU32(k, 13, ev);
-  return k;
-}
-
 function checkAccount(account: Uint8Array): void {
   if (!(account instanceof Uint8Array) || account.length === 0 || account.length > MAX_ACCOUNT_BYTES) {
     throw invalidInput(`an account is 1..${MAX_ACCOUNT_BYTES} bytes`, { length: account?.length });
   }
 }
 
-/** The prefix shared by every index entry of `account` under `prefix` ('a' or 'e'). */
+/** The prefix shared by every index entry of `account` under `prefix` ('a'). */
 export function accountPrefix(prefix: number, account: Uint8Array): Uint8Array {
   checkAccount(account);
   const k = new Uint8Array(2 + account.length);
@@ -160,17 +152,16 @@ export function accountPrefix(prefix: number, account: Uint8Array): Uint8Array {
   return k;
 }
 
-/** Account index key: prefix, then h, idx and (for events) ev. */
-export function accountKey(prefix: number, account: Uint8Array, h: number, idx: number, ev?: number): Uint8Array {
+/** Account index key: prefix, then h and idx. */
+export function accountKey(prefix: number, account: Uint8Array, h: number, idx: number): Uint8Array {
   checkAccount(account);
   const at = 2 + account.length;
-  const k = newKey(at + 12 + (ev === undefined ? 0 : 4));
+  const k = newKey(at + 12);
   k[0] = prefix;
   k[1] = account.length;
   k.set(account, 2);
   writeU64(k, at, h);
   writeU32(k, at + 8, idx);
-  if (ev !== undefined) writeU32(k, at + 12, ev);
   return k;
 }
 

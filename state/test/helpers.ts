@@ -80,7 +80,6 @@ export function blockBodyFor(seed: number, h: number): { txs: Uint8Array[]; resu
   const results = txs.map((_, i) => ({
     receipt: utf(`receipt/${h}/${i}`),
     accounts: [account(i), account((h + i) % 7)],
-    events: [{ data: utf(`event/${h}/${i}/0`), accounts: [account(i)] }, { data: utf(`event/${h}/${i}/1`), accounts: [] }],
   }));
   return { txs, results };
 }

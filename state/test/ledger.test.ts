@@ -1,6 +1,6 @@
 /**
  * The ledger store: block store round trips (blocks, certificates, hash lookups, txs,
- * receipts, events), account indexes with paging both ways, refusals that write nothing
+ * receipts), account indexes with paging both ways, refusals that write nothing
  * (wrong root or height, duplicate tx, stale prepare), pruning window, reopen, and a
  * corrupted node detected as STATE_CORRUPT.
  */
@@ -34,7 +34,6 @@ t.test('blocks, txs, receipts, events and account indexes', async (tt) => {
     for (let i = 0; i < txs.length; i++) {
       const got = await store.blocks.getTx(hashOf(Domain.TX, txs[i]!));
       tt.same(got && { h: got.height, i: got.index, tx: got.tx, r: got.receipt }, { h, i, tx: txs[i], r: utf(`receipt/${h}/${i}`) }, `tx ${h}/${i}`);
-      tt.same(await store.blocks.getEvents(h, i), [utf(`event/${h}/${i}/0`), utf(`event/${h}/${i}/1`)], 'events');
     }
   }
   tt.equal(await store.blocks.getTx(new Uint8Array(32)), null, 'unknown tx');
@@ -64,8 +63,6 @@ t.test('blocks, txs, receipts, events and account indexes', async (tt) => {
     next = page.next;
   } while (next);
   tt.same(desc, expected.slice().reverse(), 'descending pages too');
-  const ev = await store.blocks.eventsByAccount(account(1), { limit: 1000 });
-  tt.ok(ev.items.length > 0 && ev.items.every((e) => equalBytes(e.data, utf(`event/${e.height}/${e.index}/${e.event}`))), 'events by account');
   tt.equal(await codeOf(store.blocks.txsByAccount(new Uint8Array(0))), StateErrorCodes.STATE_INVALID_INPUT, 'empty account refused');
   tt.equal(await codeOf(store.blocks.txsByAccount(account(0), { limit: 0 })), StateErrorCodes.STATE_INVALID_INPUT, 'bad page size refused');
 
@@ -94,8 +91,8 @@ t.test('refusals write nothing', async (tt) => {
   tt.equal(await codeOf(store.blocks.getBlock(2)), StateErrorCodes.STATE_MISSING_HEIGHT, 'nothing of 2 written');
   const badAccount = results.map((r, i) => (i === 0 ? { ...r, accounts: [account(1), 'x' as unknown as Uint8Array, account(1)] } : r));
   tt.equal(await codeOf(store.commit(p, { block: good, commit: commitFor(good), results: badAccount })), StateErrorCodes.STATE_INVALID_INPUT, 'an account that is not bytes');
-  const badEventAccount = results.map((r, i) => (i === 0 ? { ...r, events: [{ data: utf('e'), accounts: [account(2), new Uint8Array(0)] }] } : r));
-  tt.equal(await codeOf(store.commit(p, { block: good, commit: commitFor(good), results: badEventAccount })), StateErrorCodes.STATE_INVALID_INPUT, 'an empty event account');
+  const emptyAccount = results.map((r, i) => (i === 0 ? { ...r, accounts: [account(2), new Uint8Array(0)] } : r));
+  tt.equal(await codeOf(store.commit(p, { block: good, commit: commitFor(good), results: emptyAccount })), StateErrorCodes.STATE_INVALID_INPUT, 'an empty account');
   await store.commit(p, { block: good, commit: commitFor(good), results });
   tt.equal(await codeOf(store.commit(p, { block: good, commit: commitFor(good), results })), StateErrorCodes.STATE_CONFLICT, 'a stale prepare');
   tt.equal(await codeOf(store.prepare([{ key: utf('a'), value: null }, { key: utf('a'), value: utf('1') }])), StateErrorCodes.STATE_INVALID_INPUT, 'duplicate key');
