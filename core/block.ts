@@ -83,8 +83,14 @@ export class Block {
     Object.freeze(this);
   }
 
-  static fromData(data: BlockData): Block {
-    return new Block(data, encode(BlockSchema, data));
+  /**
+   * `txHashes`, when the caller has them (a proposer's own transactions), must be the hashes
+   * of `data.txs` in order (they are not recomputed).
+   */
+  static fromData(data: BlockData, txHashes?: readonly Uint8Array[]): Block {
+    const b = new Block(data, encode(BlockSchema, data));
+    if (txHashes !== undefined && txHashes.length === data.txs.length) txHashesOf.set(b, Object.freeze([...txHashes]));
+    return b;
   }
 
   static decode(bytes: Uint8Array): Block {

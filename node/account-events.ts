@@ -10,7 +10,7 @@
  * unbounded scan.
  */
 import { decode } from '../core/index.js';
-import { MAX_PAGE, type BlockReader, type TxRef } from '../state/index.js';
+import { MAX_PAGE, invalidInput, type BlockReader, type TxRef } from '../state/index.js';
 import { ReceiptSchema, type Event } from '../vm/index.js';
 
 export interface EventCursor {
@@ -47,6 +47,7 @@ export async function accountEvents(
   maxScan: number = MAX_SCAN_TXS,
 ): Promise<{ items: AccountEvent[]; next: EventCursor | null }> {
   const limit = page.limit ?? 100;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw invalidInput(`a page holds 1..${MAX_PAGE} items`);
   const desc = page.order === 'desc';
   const after = page.after;
   const items: AccountEvent[] = [];

@@ -203,7 +203,7 @@ export class LedgerApp {
       evidenceHash: evidenceRootOf(evidence),
       proposer,
     };
-    const block = Block.fromData({ header, txs: result.included.map((t) => t.bytes), lastCommit, evidence });
+    const block = Block.fromData({ header, txs: result.included.map((t) => t.bytes), lastCommit, evidence }, result.included.map((t) => t.hash));
     const ex = { height, block, result, prepared, writes };
     this.executed.set(toHex(block.hash), ex);
     this.executedBytes.set(block.bytes, ex);

@@ -117,6 +117,8 @@ t.test('blocks: round trip, body checks, and each mismatch refused', (tt) => {
     tt.ok(Object.isFrozen(hs), 'and it cannot be changed');
   }
   tt.ok(first.data.txs.length > 0, 'the sample block has transactions');
+  const given = first.data.txs.map((x) => Tx.decode(x).hash);
+  tt.same(Block.fromData(first.data, given).txHashes().map(toHex), given.map(toHex), 'hashes a builder already has are taken as they are');
   const hashes = first.data.txs.map((x) => Tx.decode(x).hash);
   const bad = (over: Partial<typeof first.header>, what: string, b = first, hs = hashes): void => {
     const blk = Block.fromData({ ...b.data, header: { ...b.header, ...over } });

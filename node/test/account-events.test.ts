@@ -69,4 +69,7 @@ t.test('paging both ways gives every event of the account once, in order', async
   const r = await accountEvents(store.blocks, ME, { after: { height: firstTx.height, index: firstTx.index }, limit: 1000 });
   tt.same(r.items.map(key), expected.filter((e) => e.height !== firstTx.height || e.index !== firstTx.index).map(key), 'after a transaction');
   tt.same((await accountEvents(store.blocks, account(5), {})).items, [], 'an account with no transactions has no events');
+  for (const limit of [0, -1, 1.5, 1001]) {
+    await tt.rejects(accountEvents(store.blocks, ME, { limit }), { code: 'STATE_INVALID_INPUT' }, `a page of ${limit} refused`);
+  }
 });
