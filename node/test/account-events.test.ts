@@ -5,12 +5,39 @@
  * (no event) resumes after it; a page that reaches its scan bound returns a cursor past what
  * it read, and following it still gives everything.
  */
-import t from 'tap';
-import { encode, equalBytes } from '../../core/index.js';
+import t, { type Test } from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Block, encode, equalBytes, type Commit } from '../../core/index.js';
 import { LedgerStore } from '../../state/index.js';
 import { ReceiptSchema, ReceiptStatus } from '../../vm/index.js';
-import { account, commitFor, makeBlock, tempDir, utf, writesFor } from '../../state/test/helpers.js';
 import { accountEvents, type AccountEvent, type EventCursor } from '../account-events.js';
+
+const utf = (s: string): Uint8Array => new TextEncoder().encode(s);
+const account = (i: number): Uint8Array => Uint8Array.from({ length: 20 }, (_, k) => (k === 0 ? 0xac : k === 19 ? i : 0));
+const ZERO32 = new Uint8Array(32);
+
+function tempDir(tt: Test): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sov-events-'));
+  tt.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A minimal block for height h with `stateRoot` (the store checks height and root only), and its certificate. */
+function blockAt(h: number, stateRoot: Uint8Array, txs: Uint8Array[]): { block: Block; commit: Commit } {
+  const block = Block.fromData({
+    header: {
+      version: 1, chainId: 'test-chain', height: h, time: h * 1000, lastBlockHash: ZERO32, lastCommitHash: ZERO32, txRoot: ZERO32,
+      txCount: txs.length, stateRoot, resultsRoot: ZERO32, validatorsHash: ZERO32, nextValidatorsHash: ZERO32, evidenceHash: ZERO32,
+      proposer: new Uint8Array(20),
+    },
+    txs,
+    lastCommit: null,
+    evidence: [],
+  });
+  return { block, commit: { height: h, round: 0, blockHash: block.hash, signatures: [] } };
+}
 
 const ME = account(1);
 
@@ -27,9 +54,8 @@ async function fill(store: LedgerStore): Promise<{ height: number; index: number
       const receipt = encode(ReceiptSchema, { txHash: new Uint8Array(32).fill(i), status: ReceiptStatus.OK, code: 0, message: '', work: 1, events, result: new Uint8Array(0) });
       return { receipt, accounts: mine ? [account(0), ME] : [account(2)] };
     });
-    const p = await store.prepare(writesFor(5, h));
-    const block = makeBlock(h, p.rootHash, txs);
-    await store.commit(p, { block, commit: commitFor(block), results });
+    const p = await store.prepare([{ key: utf(`k/${h}`), value: utf(`v/${h}`) }]);
+    await store.commit(p, { ...blockAt(h, p.rootHash, txs), results });
   }
   return expected;
 }
