@@ -3,3 +3,4 @@ export { Rng } from './rng.js';
 export { REPO_ROOT, repoPath } from './paths.js';
 export { waitFor } from './wait.js';
 export { fillDisk, mountTmpfs, type Tmpfs } from './tmpfs.js';
+export { makeBlock, commitFor } from './blocks.js';

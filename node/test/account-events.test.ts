@@ -9,37 +9,21 @@ import t, { type Test } from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Block, encode, equalBytes, type Commit } from '../../core/index.js';
+import { encode, equalBytes } from '../../core/index.js';
+import { commitFor, makeBlock } from '../../test/index.js';
 import { LedgerStore } from '../../state/index.js';
 import { ReceiptSchema, ReceiptStatus } from '../../vm/index.js';
 import { accountEvents, type AccountEvent, type EventCursor } from '../account-events.js';
 
 const utf = (s: string): Uint8Array => new TextEncoder().encode(s);
 const account = (i: number): Uint8Array => Uint8Array.from({ length: 20 }, (_, k) => (k === 0 ? 0xac : k === 19 ? i : 0));
-const ZERO32 = new Uint8Array(32);
+const ME = account(1);
 
 function tempDir(tt: Test): string {
   const dir = mkdtempSync(join(tmpdir(), 'sov-events-'));
   tt.teardown(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
-
-/** A minimal block for height h with `stateRoot` (the store checks height and root only), and its certificate. */
-function blockAt(h: number, stateRoot: Uint8Array, txs: Uint8Array[]): { block: Block; commit: Commit } {
-  const block = Block.fromData({
-    header: {
-      version: 1, chainId: 'test-chain', height: h, time: h * 1000, lastBlockHash: ZERO32, lastCommitHash: ZERO32, txRoot: ZERO32,
-      txCount: txs.length, stateRoot, resultsRoot: ZERO32, validatorsHash: ZERO32, nextValidatorsHash: ZERO32, evidenceHash: ZERO32,
-      proposer: new Uint8Array(20),
-    },
-    txs,
-    lastCommit: null,
-    evidence: [],
-  });
-  return { block, commit: { height: h, round: 0, blockHash: block.hash, signatures: [] } };
-}
-
-const ME = account(1);
 
 /** Heights 1..12: tx i of height h has (h + i) % 4 events; ME is in it when (h * 3 + i) % 2 === 0. */
 async function fill(store: LedgerStore): Promise<{ height: number; index: number; event: number }[]> {
@@ -55,7 +39,8 @@ async function fill(store: LedgerStore): Promise<{ height: number; index: number
       return { receipt, accounts: mine ? [account(0), ME] : [account(2)] };
     });
     const p = await store.prepare([{ key: utf(`k/${h}`), value: utf(`v/${h}`) }]);
-    await store.commit(p, { ...blockAt(h, p.rootHash, txs), results });
+    const block = makeBlock(h, p.rootHash, txs);
+    await store.commit(p, { block, commit: commitFor(block), results });
   }
   return expected;
 }

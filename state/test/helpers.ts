@@ -28,27 +28,10 @@ export async function codeOf(p: Promise<unknown>): Promise<string> {
   }
 }
 
-import { Block, type Commit } from '../../core/index.js';
 import { Rng } from '../../test/index.js';
 import type { BlockRecord, StateWrite } from '../index.js';
 
-const ZERO32 = new Uint8Array(32);
-
-/** A minimal block for height h carrying `stateRoot` (the store checks height and root only). */
-export function makeBlock(h: number, stateRoot: Uint8Array, txs: Uint8Array[]): Block {
-  return Block.fromData({
-    header: {
-      version: 1, chainId: 'test-chain', height: h, time: h * 1000, lastBlockHash: ZERO32, lastCommitHash: ZERO32, txRoot: ZERO32,
-      txCount: txs.length, stateRoot, resultsRoot: ZERO32, validatorsHash: ZERO32, nextValidatorsHash: ZERO32, evidenceHash: ZERO32,
-      proposer: new Uint8Array(20),
-    },
-    txs,
-    lastCommit: null,
-    evidence: [],
-  });
-}
-
-export const commitFor = (b: Block): Commit => ({ height: b.height, round: 0, blockHash: b.hash, signatures: [] });
+export { makeBlock, commitFor } from '../../test/index.js';
 
 /** Account i of a small test population (20 bytes). */
 export const account = (i: number): Uint8Array => {
