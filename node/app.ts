@@ -19,7 +19,7 @@ import {
 } from '../core/index.js';
 import type { LedgerStore, PreparedVersion, TxResult } from '../state/index.js';
 import {
-  applyGenesis, executeBlock, MemoryState, type BlockResult, type GenesisDoc, type StateReader, type ValidatorUpdate, type Write,
+  applyGenesis, executeBlock, keyId, MemoryState, type BlockResult, type GenesisDoc, type StateReader, type ValidatorUpdate, type Write,
 } from '../vm/index.js';
 import type { Mempool } from './mempool.js';
 import type { Logger } from './log.js';
@@ -121,21 +121,27 @@ export class LedgerApp {
    */
   private cacheGen = 0;
   private readonly head: StateReader = {
-    get: async (k) => {
-      const id = toHex(k);
+    // A cached value is returned as it is, not in a promise: execution then goes on without
+    // a promise turn for it (the vm awaits only what is a promise).
+    get: (k) => {
+      const id = keyId(k);
       const hit = this.headCache.get(id);
       if (hit !== undefined) return hit ?? undefined;
-      const gen = this.cacheGen;
-      const v = await this.opts.ledger.get(k);
-      if (gen === this.cacheGen && (gen & 1) === 0) this.cachePut(id, v);
-      return v ?? undefined;
+      return this.readHead(id, k);
     },
   };
+
+  private async readHead(id: string, k: Uint8Array): Promise<Uint8Array | undefined> {
+    const gen = this.cacheGen;
+    const v = await this.opts.ledger.get(k);
+    if (gen === this.cacheGen && (gen & 1) === 0) this.cachePut(id, v);
+    return v ?? undefined;
+  }
 
   /** The head's cached value of `key` with the height it is the value at, or undefined when it is not cached (or a commit is under way). */
   cachedHeadValue(key: Uint8Array): { height: number; value: Uint8Array | null } | undefined {
     if ((this.cacheGen & 1) === 1 || this.opts.ledger.height === 0) return undefined;
-    const hit = this.headCache.get(toHex(key));
+    const hit = this.headCache.get(keyId(key));
     return hit === undefined ? undefined : { height: this.opts.ledger.height, value: hit };
   }
 
@@ -292,7 +298,7 @@ export class LedgerApp {
       this.cacheGen++;
       throw e;
     }
-    for (const w of ex.writes) this.cachePut(toHex(w.key), w.value);
+    for (const w of ex.writes) this.cachePut(keyId(w.key), w.value);
     this.cacheGen++;
     this.lastBlock = ex.block;
     this.executed.clear();

@@ -106,7 +106,7 @@ export async function executeBlock(state: StateReader, block: BlockContext, txs:
         continue;
       }
     }
-    const id = toHex(tx.hash);
+    const id = tx.hashHex;
     const reject = (code: VmCode, message: string): void => {
       rejected.push({ index, txHash: tx.hash, code, num: VmCodes[code], message });
     };
@@ -120,7 +120,8 @@ export async function executeBlock(state: StateReader, block: BlockContext, txs:
     }
     let account: Account;
     try {
-      account = authenticate({ chainId: block.chainId, height: block.height, params }, tx, await overlay.get(AccountSchema, Keys.account(tx.signer)), opts, id);
+      const got = overlay.get(AccountSchema, Keys.account(tx.signer));
+      account = authenticate({ chainId: block.chainId, height: block.height, params }, tx, got instanceof Promise ? await got : got, opts, id);
     } catch (e) {
       if (e instanceof VmError) {
         reject(e.code as VmCode, e.message);

@@ -46,6 +46,11 @@ export function mapMaybe<T, R>(v: MaybePromise<T>, f: (t: T) => R): MaybePromise
   return v instanceof Promise ? v.then(f) : f(v);
 }
 
+/** `mapMaybe` for an `f` that may itself return a promise (flattened, as `then` does). */
+export function chainMaybe<T, R>(v: MaybePromise<T>, f: (t: T) => MaybePromise<R>): MaybePromise<R> {
+  return v instanceof Promise ? v.then(f) : f(v);
+}
+
 export interface StateReader {
   /** The value at `key` in the version the block builds on (a promise for a disk store). */
   get(key: Uint8Array): MaybePromise<Uint8Array | undefined>;

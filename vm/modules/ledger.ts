@@ -17,7 +17,7 @@ import {
   AccountKind, BalanceSchema, BankLimitSchema, UsageSchema, type Account, type Currency, type TierPolicy, type UsageBucket,
 } from '../records.js';
 import type { TxContext } from '../context.js';
-import { mapMaybe, type MaybePromise } from '../state.js';
+import { chainMaybe, mapMaybe, type MaybePromise } from '../state.js';
 import { getAccount, hex, requireActive } from './common.js';
 
 export const WaterfallEvent = struct('Waterfall', { currency: str(12), account: addressField, bank: addressField, linkedRef: str(64), amount });
@@ -62,19 +62,37 @@ function addTo(kept: UsageBucket[], now: number, amt: bigint): UsageBucket[] {
   return kept;
 }
 
-/** Record `amt` spent by `addr` in `code`, refusing it past the daily or annual limit. */
-async function spend(ctx: TxContext, addr: Uint8Array, code: string, amt: bigint, daily: bigint | null, annual: bigint | null): Promise<void> {
+/**
+ * Record `amt` spent by `addr` in `code`, refusing it past the daily or annual limit.
+ * Synchronous when the usage record is at hand (the common case within a block): the hot
+ * path of a transfer then takes no promise turn (debit and credit are built the same way).
+ */
+function spend(ctx: TxContext, addr: Uint8Array, code: string, amt: bigint, daily: bigint | null, annual: bigint | null): MaybePromise<void> {
   if (daily === null && annual === null) return;
-  const p = ctx.params;
   const key = Keys.usage(addr, code);
-  const u = (await ctx.get(UsageSchema, key)) ?? { daily: [], annual: [] };
-  const dNow = idiv(ctx.block.time, idiv(p.daily_window_ms, p.daily_window_buckets));
-  const aNow = idiv(ctx.block.time, idiv(p.annual_window_ms, p.annual_window_buckets));
-  const d = window(u.daily, dNow, p.daily_window_buckets);
-  const a = window(u.annual, aNow, p.annual_window_buckets);
-  if (daily !== null && d.sum + amt > daily) fail('DAILY_LIMIT', `${hex(addr)} would spend ${d.sum + amt} ${code} in the daily window; the limit is ${daily}`);
-  if (annual !== null && a.sum + amt > annual) fail('ANNUAL_LIMIT', `${hex(addr)} would spend ${a.sum + amt} ${code} in the annual window; the limit is ${annual}`);
-  ctx.put(UsageSchema, key, { daily: addTo(d.kept, dNow, amt), annual: addTo(a.kept, aNow, amt) });
+  return mapMaybe(ctx.get(UsageSchema, key), (got) => {
+    const u = got ?? { daily: [], annual: [] };
+    const p = ctx.params;
+    const dNow = idiv(ctx.block.time, idiv(p.daily_window_ms, p.daily_window_buckets));
+    const aNow = idiv(ctx.block.time, idiv(p.annual_window_ms, p.annual_window_buckets));
+    const d = window(u.daily, dNow, p.daily_window_buckets);
+    const a = window(u.annual, aNow, p.annual_window_buckets);
+    if (daily !== null && d.sum + amt > daily) fail('DAILY_LIMIT', `${hex(addr)} would spend ${d.sum + amt} ${code} in the daily window; the limit is ${daily}`);
+    if (annual !== null && a.sum + amt > annual) fail('ANNUAL_LIMIT', `${hex(addr)} would spend ${a.sum + amt} ${code} in the annual window; the limit is ${annual}`);
+    ctx.put(UsageSchema, key, { daily: addTo(d.kept, dNow, amt), annual: addTo(a.kept, aNow, amt) });
+  });
+}
+
+/** A bank's daily outflow limit, if the central bank set one, applied to `amt`. */
+async function spendBank(ctx: TxContext, addr: Uint8Array, code: string, amt: bigint): Promise<void> {
+  const bl = await ctx.get(BankLimitSchema, Keys.bankLimit(addr, code));
+  if (bl?.dailyOut == null) return;
+  try {
+    await spend(ctx, addr, code, amt, bl.dailyOut, null);
+  } catch (e) {
+    if (e instanceof VmError && e.code === 'DAILY_LIMIT') fail('BANK_LIMIT', `bank ${hex(addr)}: ${e.message}`);
+    throw e;
+  }
 }
 
 export interface DebitOptions {
@@ -84,29 +102,18 @@ export interface DebitOptions {
   readonly force?: boolean;
 }
 
-/** Take `amt` from `addr`; `acct` null for an escrow address. */
-export async function debit(ctx: TxContext, cur: Currency, addr: Uint8Array, acct: Account | null, amt: bigint, opts: DebitOptions): Promise<void> {
+/** Take `amt` from `addr`; `acct` null for an escrow address. Failures are thrown (synchronously when nothing was awaited). */
+export function debit(ctx: TxContext, cur: Currency, addr: Uint8Array, acct: Account | null, amt: bigint, opts: DebitOptions): MaybePromise<void> {
   if (acct !== null && !opts.force) requireActive(acct, addr);
-  const bal = await balanceOf(ctx, addr, cur.code);
-  if (bal < amt) fail('INSUFFICIENT_FUNDS', `${hex(addr)} holds ${bal} ${cur.code}, needs ${amt}`, { balance: bal.toString() });
-  if (acct !== null && opts.limits) {
-    if (acct.kind === AccountKind.INSTITUTION) {
-      const bl = await ctx.get(BankLimitSchema, Keys.bankLimit(addr, cur.code));
-      if (bl?.dailyOut != null) {
-        try {
-          await spend(ctx, addr, cur.code, amt, bl.dailyOut, null);
-        } catch (e) {
-          if (e instanceof VmError && e.code === 'DAILY_LIMIT') fail('BANK_LIMIT', `bank ${hex(addr)}: ${e.message}`);
-          throw e;
-        }
-      }
-    } else {
-      const pol = tierPolicy(cur, acct);
-      if (pol.perTxLimit !== null && amt > pol.perTxLimit) fail('PER_TX_LIMIT', `${amt} ${cur.code} exceeds the tier ${acct.tier} per-transaction limit ${pol.perTxLimit}`);
-      await spend(ctx, addr, cur.code, amt, pol.dailyLimit, pol.annualLimit);
-    }
-  }
-  putBalance(ctx, addr, cur.code, bal - amt);
+  return chainMaybe(balanceOf(ctx, addr, cur.code), (bal) => {
+    if (bal < amt) fail('INSUFFICIENT_FUNDS', `${hex(addr)} holds ${bal} ${cur.code}, needs ${amt}`, { balance: bal.toString() });
+    const done = (): void => putBalance(ctx, addr, cur.code, bal - amt);
+    if (acct === null || !opts.limits) return done();
+    if (acct.kind === AccountKind.INSTITUTION) return spendBank(ctx, addr, cur.code, amt).then(done);
+    const pol = tierPolicy(cur, acct);
+    if (pol.perTxLimit !== null && amt > pol.perTxLimit) fail('PER_TX_LIMIT', `${amt} ${cur.code} exceeds the tier ${acct.tier} per-transaction limit ${pol.perTxLimit}`);
+    return mapMaybe(spend(ctx, addr, cur.code, amt, pol.dailyLimit, pol.annualLimit), done);
+  });
 }
 
 export interface CreditOptions {
@@ -125,33 +132,41 @@ export interface CreditResult {
   readonly diverted: bigint;
 }
 
-/** Give `amt` to `addr`; `acct` null for an escrow address. */
-export async function credit(ctx: TxContext, cur: Currency, addr: Uint8Array, acct: Account | null, amt: bigint, opts: CreditOptions): Promise<CreditResult> {
+/** Give `amt` to `addr`; `acct` null for an escrow address. Failures are thrown (synchronously when nothing was awaited). */
+export function credit(ctx: TxContext, cur: Currency, addr: Uint8Array, acct: Account | null, amt: bigint, opts: CreditOptions): MaybePromise<CreditResult> {
   if (acct !== null && !opts.force) requireActive(acct, addr);
-  const bal = await balanceOf(ctx, addr, cur.code);
-  if (bal + amt > MAX_AMOUNT) fail('AMOUNT_OVERFLOW', `balance of ${hex(addr)} would overflow`);
-  if (acct !== null && opts.limits) {
-    if (acct.kind === AccountKind.INSTITUTION) {
-      const bl = await ctx.get(BankLimitSchema, Keys.bankLimit(addr, cur.code));
-      if (bl?.maxReserve != null && bal + amt > bl.maxReserve) fail('BANK_LIMIT', `bank ${hex(addr)} would hold ${bal + amt} ${cur.code}; its limit is ${bl.maxReserve}`);
-    } else {
+  return chainMaybe(balanceOf(ctx, addr, cur.code), (bal): MaybePromise<CreditResult> => {
+    if (bal + amt > MAX_AMOUNT) fail('AMOUNT_OVERFLOW', `balance of ${hex(addr)} would overflow`);
+    if (acct !== null && opts.limits) {
+      if (acct.kind === AccountKind.INSTITUTION) return creditBank(ctx, cur, addr, amt, bal);
       const hold = tierPolicy(cur, acct).holdingLimit;
-      if (hold !== null && bal + amt > hold) {
-        if (!opts.waterfall || acct.linkedRef === null || acct.bank === null) {
-          fail('HOLDING_LIMIT', `${hex(addr)} would hold ${bal + amt} ${cur.code}; the tier ${acct.tier} limit is ${hold}`);
-        }
-        const keep = hold > bal ? hold - bal : 0n;
-        const excess = amt - keep;
-        const bank = acct.bank;
-        await credit(ctx, cur, bank, await getAccount(ctx, bank), excess, { limits: true, waterfall: false });
-        ctx.emit('money', 'waterfall', WaterfallEvent, { currency: cur.code, account: addr, bank, linkedRef: acct.linkedRef, amount: excess });
-        if (keep > 0n) putBalance(ctx, addr, cur.code, bal + keep);
-        return { credited: keep, diverted: excess };
-      }
+      if (hold !== null && bal + amt > hold) return waterfall(ctx, cur, addr, acct, amt, bal, hold, opts);
     }
-  }
+    putBalance(ctx, addr, cur.code, bal + amt);
+    return { credited: amt, diverted: 0n };
+  });
+}
+
+/** A credit to a bank, under the central bank's maxReserve for it, if set. */
+async function creditBank(ctx: TxContext, cur: Currency, addr: Uint8Array, amt: bigint, bal: bigint): Promise<CreditResult> {
+  const bl = await ctx.get(BankLimitSchema, Keys.bankLimit(addr, cur.code));
+  if (bl?.maxReserve != null && bal + amt > bl.maxReserve) fail('BANK_LIMIT', `bank ${hex(addr)} would hold ${bal + amt} ${cur.code}; its limit is ${bl.maxReserve}`);
   putBalance(ctx, addr, cur.code, bal + amt);
   return { credited: amt, diverted: 0n };
+}
+
+/** A credit past a customer's holding limit `hold`: the excess goes to its bank (or the credit is refused). */
+async function waterfall(ctx: TxContext, cur: Currency, addr: Uint8Array, acct: Account, amt: bigint, bal: bigint, hold: bigint, opts: CreditOptions): Promise<CreditResult> {
+  if (!opts.waterfall || acct.linkedRef === null || acct.bank === null) {
+    fail('HOLDING_LIMIT', `${hex(addr)} would hold ${bal + amt} ${cur.code}; the tier ${acct.tier} limit is ${hold}`);
+  }
+  const keep = hold > bal ? hold - bal : 0n;
+  const excess = amt - keep;
+  const bank = acct.bank;
+  await credit(ctx, cur, bank, await getAccount(ctx, bank), excess, { limits: true, waterfall: false });
+  ctx.emit('money', 'waterfall', WaterfallEvent, { currency: cur.code, account: addr, bank, linkedRef: acct.linkedRef, amount: excess });
+  if (keep > 0n) putBalance(ctx, addr, cur.code, bal + keep);
+  return { credited: keep, diverted: excess };
 }
 
 /** Change a currency's supply by `delta` (mint > 0, burn < 0). */
