@@ -13,7 +13,7 @@
  *
  * Block: [header, txs (each the tx's canonical bytes), lastCommit|nil, evidence].
  */
-import { decode, encode } from './codec.js';
+import { decode, decodeOwned, encode } from './codec.js';
 import { bytes, bytes32, list, optional, struct, u32, uint, type Infer } from './schema.js';
 import { addressField, chainIdField, Limits } from './fields.js';
 import { Domain, hashOf, merkleRoot } from './hash.js';
@@ -94,7 +94,8 @@ export class Block {
   }
 
   static decode(bytes: Uint8Array): Block {
-    return new Block(decode(BlockSchema, bytes, Limits.MAX_BLOCK_BYTES), bytes);
+    // The Block keeps `bytes`: its transactions (and other byte fields) are views into them.
+    return new Block(decodeOwned(BlockSchema, bytes, Limits.MAX_BLOCK_BYTES), bytes);
   }
 
   get header(): Header { return this.data.header; }

@@ -30,8 +30,16 @@ let pos = 0;
 let end = 0;
 let failed = false;
 
-/** The wire value of `bytes` if it is one value in the simple canonical forms, else GIVE_UP. */
-export function readCanonicalWire(bytes: Uint8Array): unknown {
+/** Whether byte strings are read as views into the input (`readCanonicalWire`'s `alias`). */
+let aliasBins = false;
+
+/**
+ * The wire value of `bytes` if it is one value in the simple canonical forms, else GIVE_UP.
+ * Byte strings are copies, or with `alias` views into `bytes` (for a caller that keeps
+ * `bytes` unchanged as long as the value lives, and holds on to all of it anyway).
+ */
+export function readCanonicalWire(bytes: Uint8Array, alias = false): unknown {
+  aliasBins = alias;
   src = bytes;
   pos = 0;
   end = bytes.length;
@@ -88,8 +96,9 @@ function readString(n: number): string | null {
 
 function readBin(n: number): Uint8Array | null {
   if (n > end - pos) return fail();
-  // A copy, as msgpackr's unpack gives with copyBuffers (the value outlives the input).
-  const out = src.slice(pos, pos + n);
+  // A copy, as msgpackr's unpack gives with copyBuffers (the value outlives the input),
+  // unless the caller asked for views.
+  const out = aliasBins ? src.subarray(pos, pos + n) : src.slice(pos, pos + n);
   pos += n;
   return out;
 }

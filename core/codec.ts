@@ -80,6 +80,20 @@ function fromWire<T>(schema: Schema<T>, wire: unknown): T {
  * CodecError with a stable code; nothing else is thrown for any input.
  */
 export function decode<T>(schema: Schema<T>, bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_BYTES): T {
+  return decodeWith(schema, bytes, maxBytes, false);
+}
+
+/**
+ * `decode` for bytes the caller keeps, unchanged, for as long as the value lives (a Tx or a
+ * Block keeps the bytes it was decoded from): the value's byte fields may be views into
+ * `bytes` instead of copies. Never for a buffer that is reused, or much larger than what
+ * the value keeps (a view holds the whole buffer in memory).
+ */
+export function decodeOwned<T>(schema: Schema<T>, bytes: Uint8Array, maxBytes: number = DEFAULT_MAX_BYTES): T {
+  return decodeWith(schema, bytes, maxBytes, true);
+}
+
+function decodeWith<T>(schema: Schema<T>, bytes: Uint8Array, maxBytes: number, alias: boolean): T {
   if (!(bytes instanceof Uint8Array)) {
     throw new CodecError(ErrorCodes.CODEC_WRONG_TYPE, `${schema.name}: input is not a byte array`);
   }
@@ -93,7 +107,7 @@ export function decode<T>(schema: Schema<T>, bytes: Uint8Array, maxBytes: number
     // One pass that accepts only shortest forms (canonical-read.ts), read by the schema in
     // FAST_READ mode; anything either refuses, valid or not, takes the full path below and
     // gets exactly the answer it always got.
-    const fast = readCanonicalWire(plainBytes(bytes));
+    const fast = readCanonicalWire(plainBytes(bytes), alias);
     if (fast !== GIVE_UP) {
       try {
         return schema.fromWire(fast, FAST_READ);

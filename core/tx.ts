@@ -10,10 +10,11 @@
  * Tx objects are frozen, with their bytes and hash computed once. The hash is
  * hashOf("tx", bytes) of the whole signed encoding.
  */
-import { decode, encode } from './codec.js';
+import { decodeOwned, encode } from './codec.js';
 import { list, struct, uint, bytes, type Infer } from './schema.js';
 import { addressField, chainIdField, identField, Limits, publicKeyField, signatureField } from './fields.js';
 import { Domain, hashOf } from './hash.js';
+import { toHex } from './bytes.js';
 import { signBytes, signBytesOfPayload } from './signing.js';
 import { sign, verify, keyPairFromSecret, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from './ed25519.js';
 import { ErrorCodes, ValidationError } from './errors.js';
@@ -53,12 +54,20 @@ export class Tx {
   readonly data: TxData;
   readonly bytes: Uint8Array;
   readonly hash: Uint8Array;
+  /** `toHex(hash)` once asked for (a private field: the frozen object still caches it). */
+  #hashHex: string | undefined;
 
-  private constructor(data: TxData, bytes: Uint8Array, hash?: Uint8Array) {
+  private constructor(data: TxData, bytes: Uint8Array, hash?: Uint8Array, hashHex?: string) {
     this.data = data;
     this.bytes = bytes;
     this.hash = hash ?? hashOf(Domain.TX, bytes);
+    this.#hashHex = hashHex;
     Object.freeze(this);
+  }
+
+  /** The hash in lowercase hex (the mempool's and the vm's map key), computed once. */
+  get hashHex(): string {
+    return (this.#hashHex ??= toHex(this.hash));
   }
 
   static fromData(data: TxData): Tx {
@@ -67,11 +76,13 @@ export class Tx {
 
   /**
    * Decode canonical bytes; throws CodecError for anything else. `hash`, when the caller
-   * already computed it, must be `hashOf(Domain.TX, bytes)` (it is not recomputed).
+   * already computed it, must be `hashOf(Domain.TX, bytes)` (it is not recomputed), and
+   * `hashHex` its hex.
    */
-  static decode(bytes: Uint8Array, hash?: Uint8Array): Tx {
-    const data = decode(TxSchema, bytes, Limits.MAX_TX_BYTES);
-    return new Tx(data, bytes, hash);
+  static decode(bytes: Uint8Array, hash?: Uint8Array, hashHex?: string): Tx {
+    // The Tx keeps `bytes`: its byte fields are views into them, not copies.
+    const data = decodeOwned(TxSchema, bytes, Limits.MAX_TX_BYTES);
+    return new Tx(data, bytes, hash, hash === undefined ? undefined : hashHex);
   }
 
   get chainId(): string { return this.data.chainId; }

@@ -36,8 +36,8 @@ export const DEFAULT_MEMPOOL_LIMITS: MempoolLimits = Object.freeze({
 export interface MempoolDeps {
   chainId: string;
   pool: VerifyPool;
-  /** The signer's next nonce in the latest committed state. */
-  nextNonce(signer: Uint8Array): Promise<number>;
+  /** The signer's next nonce in the latest committed state (a number at once when it is at hand). */
+  nextNonce(signer: Uint8Array): number | Promise<number>;
   /** The latest committed height. */
   height(): number;
 }
@@ -129,7 +129,7 @@ export class Mempool {
       }
       let tx: Tx;
       try {
-        tx = Tx.decode(bytes, hash);
+        tx = Tx.decode(bytes, hash, hashHex);
       } catch (e) {
         results[i] = reject(hashHex, e);
         continue;
@@ -201,7 +201,9 @@ export class Mempool {
   private async nextNonces(txs: readonly { tx: Tx; signerHex: string }[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     for (const { tx, signerHex } of txs) {
-      if (!out.has(signerHex)) out.set(signerHex, await this.nonceOf(signerHex, tx.signer));
+      if (out.has(signerHex)) continue;
+      const n = this.nonceOf(signerHex, tx.signer);
+      out.set(signerHex, typeof n === 'number' ? n : await n);
     }
     return out;
   }
@@ -209,9 +211,9 @@ export class Mempool {
   /**
    * `deps.nextNonce`, remembered until the next commit (`update`): committed state changes
    * only then, and admission asks for the same signers batch after batch. A read that a
-   * commit overtook is not remembered.
+   * commit overtook is not remembered. A number at once when no read had to wait.
    */
-  private async nonceOf(signerHex: string, signer: Uint8Array): Promise<number> {
+  private nonceOf(signerHex: string, signer: Uint8Array): number | Promise<number> {
     if (this.noncesGeneration !== this.generation) {
       this.nonces.clear();
       this.noncesGeneration = this.generation;
@@ -219,9 +221,12 @@ export class Mempool {
     const known = this.nonces.get(signerHex);
     if (known !== undefined) return known;
     const generation = this.generation;
-    const n = await this.deps.nextNonce(signer);
-    if (generation === this.generation && this.noncesGeneration === generation) this.nonces.set(signerHex, n);
-    return n;
+    const keep = (n: number): number => {
+      if (generation === this.generation && this.noncesGeneration === generation) this.nonces.set(signerHex, n);
+      return n;
+    };
+    const n = this.deps.nextNonce(signer);
+    return typeof n === 'number' ? keep(n) : n.then(keep);
   }
 
   /** Transactions for a proposal, at most `maxTxs` and `maxBytes`, nonces contiguous per signer. */
@@ -234,7 +239,8 @@ export class Mempool {
     for (const { m } of signers) {
       const any = m.values().next().value as Entry | undefined;
       if (!any) continue;
-      let n = await this.nonceOf(any.signerHex, any.tx.signer);
+      const next = this.nonceOf(any.signerHex, any.tx.signer);
+      let n = typeof next === 'number' ? next : await next;
       for (;;) {
         const e = m.get(n);
         if (!e || out.length >= maxTxs || bytes + e.tx.bytes.length > maxBytes) break;
@@ -258,7 +264,7 @@ export class Mempool {
     const now = performance.now();
     const signers = new Map<string, Tx>();
     for (const t of included) {
-      const hex = toHex(t.hash);
+      const hex = t.hashHex;
       this.remember(hex);
       const e = this.byHash.get(hex);
       if (e) {
@@ -279,7 +285,8 @@ export class Mempool {
     for (const [signerHex, t] of signers) {
       const pending = this.bySigner.get(signerHex);
       if (!pending) continue;
-      const next = await this.nonceOf(signerHex, t.signer);
+      const got = this.nonceOf(signerHex, t.signer);
+      const next = typeof got === 'number' ? got : await got;
       for (const e of pending.values()) {
         if (this.statelessProblem(e.tx, next)) {
           this.remove(e);

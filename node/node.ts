@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { addressFromPublicKey, decodeTrusted, decodeAddress, SovError, toHex, type KeyPair } from '../core/index.js';
 import { LedgerStore } from '../state/index.js';
-import { AccountSchema, Keys } from '../vm/index.js';
+import { AccountSchema, Keys, mapMaybe } from '../vm/index.js';
 import { loadGenesisFile, openKeystore, parseKeystore, type LoadedGenesis } from '../genesis/index.js';
 import { AccessControl, buildRegistry, HttpRpcServer, RateLimiter, WsRpcServer, type ApiKey, type RpcContext } from '../rpc/index.js';
 import { homePath, loadConfig, type NodeConfig } from './config.js';
@@ -164,10 +164,7 @@ export class SovNode {
         chainId,
         pool: this.pool,
         height: () => this.ledger.height,
-        nextNonce: async (signer) => {
-          const raw = await reader().get(Keys.account(signer));
-          return raw ? decodeTrusted(AccountSchema, raw).nonce : 0;
-        },
+        nextNonce: (signer) => mapMaybe(reader().get(Keys.account(signer)), (raw) => (raw ? decodeTrusted(AccountSchema, raw).nonce : 0)),
       },
       { maxTxs: config.mempool.max_txs, maxBytes: config.mempool.max_bytes, maxPerAccount: config.mempool.max_per_account },
     );

@@ -50,7 +50,7 @@ export function authenticate(input: AuthInput, tx: Tx, account: Account | undefi
     for (let j = 0; j < i; j++) if (equalBytes(sigs[j]!.publicKey, pk)) fail('TX_BAD_SIGNATURE', `signature ${i} repeats a key`, { index: i });
   }
   if (sigs.length < account.threshold) fail('TX_THRESHOLD_NOT_MET', `${sigs.length} of ${account.threshold} required signatures`);
-  const preverified = opts.signaturesVerified === true || opts.verifiedTxHashes?.has(hashHex ?? toHex(tx.hash)) === true;
+  const preverified = opts.signaturesVerified === true || opts.verifiedTxHashes?.has(hashHex ?? tx.hashHex) === true;
   if (!preverified) {
     try {
       verifyTxSignatures(tx, input.chainId);
