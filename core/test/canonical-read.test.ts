@@ -8,7 +8,7 @@
  */
 import t from 'tap';
 import {
-  amount, BlockSchema, CodecError, CommitSchema, decode, decodeFull, DuplicateVoteEvidenceSchema, encode, equalBytes, ErrorCodes, fastDecodable,
+  amount, Block, BlockSchema, CodecError, CommitSchema, decode, decodeFull, decodeOwned, DuplicateVoteEvidenceSchema, encode, equalBytes, ErrorCodes, fastDecodable,
   fromHex, HeaderSchema, list, ProposalSchema, str, struct, toHex, Tx, txSignBytes, TxSchema, u64, u8, uint, ValidatorListSchema, VoteSchema,
   bytes, optional, keyPairFromSecret, signTx, type Schema,
 } from '../index.js';
@@ -75,6 +75,9 @@ for (const [name, schema, samples] of seeds) {
       const input = i < samples.length ? samples[i]! : rng.bool(0.1) ? rng.bytes(rng.int(64)) : mutate(rng, rng.pick(samples));
       const fast = outcome(() => decode(schema, input), schema);
       const full = outcome(() => decodeFull(schema, input), schema);
+      // decodeOwned (views instead of copies) gives the same answer as decode.
+      const owned = outcome(() => decodeOwned(schema, input), schema);
+      if (owned.ok !== fast.ok || (owned.ok && fast.ok && owned.bytes !== fast.bytes) || (!owned.ok && !fast.ok && owned.message !== fast.message)) disagreements++;
       if (fast.ok) {
         accepted++;
         if (!full.ok || fast.bytes !== full.bytes || fast.bytes !== toHex(input)) disagreements++;
@@ -88,6 +91,24 @@ for (const [name, schema, samples] of seeds) {
     tt.end();
   });
 }
+
+t.test('decodeOwned: byte fields are views into the input; decode copies them; a Tx and a Block keep views', (tt) => {
+  const tx = sampleTx();
+  const viewOf = (b: Uint8Array, of: Uint8Array): boolean => b.buffer === of.buffer && b.byteOffset >= of.byteOffset && b.byteOffset + b.length <= of.byteOffset + of.length;
+  const owned = decodeOwned(TxSchema, tx.bytes);
+  const copied = decode(TxSchema, tx.bytes);
+  tt.ok(viewOf(owned.signer, tx.bytes) && viewOf(owned.body.args, tx.bytes) && viewOf(owned.signatures[0]!.signature, tx.bytes), 'decodeOwned: views');
+  tt.notOk(viewOf(copied.signer, tx.bytes) || viewOf(copied.signatures[0]!.signature, tx.bytes), 'decode: copies');
+  tt.same(owned, copied, 'the same value');
+  const again = Tx.decode(tx.bytes);
+  tt.ok(viewOf(again.signer, tx.bytes), 'Tx.decode keeps views into its bytes');
+  tt.equal(again.hashHex, toHex(again.hash), 'hashHex is the hash in hex');
+  tt.equal(again.hashHex, again.hashHex, 'and stays the same');
+  tt.ok(Object.isFrozen(again), 'a Tx stays frozen');
+  const block = Block.decode(first.bytes);
+  tt.ok(block.data.txs.length > 0 && block.data.txs.every((b) => viewOf(b, first.bytes)), "a Block's transactions are views into its bytes");
+  tt.end();
+});
 
 t.test('every longer-than-needed form still fails with its code', (tt) => {
   const S = struct('S', { n: uint, s: str(300), b: bytes({ max: 300 }), l: list(u8, 100), o: optional(u8) });
