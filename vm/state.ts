@@ -15,12 +15,17 @@
  */
 import { decodeTrusted, encode, merkleRoot, packWire, type Schema } from '../core/index.js';
 
+/** Node's latin1 decoder: one string char per byte, made directly from the bytes. */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
+
 /**
  * A key as a map id: one UTF-16 code unit per byte (latin1), so ids compare in key-byte
- * order and cost one short string (cheaper than hex on the hot path).
+ * order and cost one short string (cheaper than hex on the hot path). Made by Node's latin1
+ * decoder: String.fromCharCode.apply first copies the bytes into an argument list, about
+ * twice the time and three times the garbage.
  */
 export function keyId(key: Uint8Array): string {
-  return String.fromCharCode.apply(null, key as unknown as number[]);
+  return latin1Slice.call(key, 0, key.length);
 }
 
 export function keyOfId(id: string): Uint8Array {

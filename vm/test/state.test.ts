@@ -62,6 +62,11 @@ t.test('memory state: apply, entries in key order, a root that depends on every 
   t.equal(b.size, 1, 'deleted');
   t.same(a.entries().map(([key]) => String.fromCharCode(...key)), ['x', 'y']);
   t.equal(keyId(new Uint8Array([0, 255, 16])), '\u0000\u00ff\u0010');
+  const every = Uint8Array.from({ length: 256 }, (_, i) => i);
+  t.equal(keyId(every), String.fromCharCode(...every), 'one char per byte, for every byte value');
+  t.equal(keyId(every.subarray(100, 103)), '\u0064\u0065\u0066', 'a view: only its own bytes');
+  t.equal(keyId(new Uint8Array(0)), '');
+  t.ok(keyId(Uint8Array.of(0x7f, 0xff)) < keyId(Uint8Array.of(0x80)) && keyId(Uint8Array.of(1)) < keyId(Uint8Array.of(1, 0)), 'ids compare in byte order');
   t.same(decodeStored(Rec, encode(Rec, { v: 5 })), { v: 5 });
   t.throws(() => decodeStored(Rec, encode(struct('S', { v: uint, w: uint }), { v: 1, w: 2 })), 'the schema still checks stored values');
 });
