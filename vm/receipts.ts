@@ -78,12 +78,11 @@ export function receiptHash(r: Receipt): Uint8Array {
 export function receiptHashOfBytes(bytes: Uint8Array): Uint8Array {
   const span = messageSpan(bytes);
   if (span === null) return receiptHash(decode(ReceiptSchema, bytes));
-  const c = new Uint8Array(bytes.length - (span.end - span.start));
-  c[0] = 0x96; // fixarray of 6
-  c.set(bytes.subarray(1, span.start), 1);
-  c.set(bytes.subarray(span.end), span.start);
-  return hashOf(Domain.RECEIPT, c);
+  // The commitment's bytes, hashed in parts (no copy of them is made).
+  return hashOf(Domain.RECEIPT, FIXARRAY_6, bytes.subarray(1, span.start), bytes.subarray(span.end));
 }
+
+const FIXARRAY_6 = Uint8Array.of(0x96);
 
 /** Where the message (element 3) of an encoded receipt starts and ends, or null. */
 function messageSpan(b: Uint8Array): { start: number; end: number } | null {
@@ -104,20 +103,22 @@ function messageSpan(b: Uint8Array): { start: number; end: number } | null {
 function skipScalar(b: Uint8Array, o: number): number {
   const t = b[o];
   if (t === undefined) return -1;
-  const be = (at: number, n: number): number => {
-    let v = 0;
-    for (let i = 0; i < n; i++) v = v * 256 + b[at + i]!;
-    return v;
-  };
   let end: number;
   if (t <= 0x7f) end = o + 1; // positive fixint
   else if (t >= 0xa0 && t <= 0xbf) end = o + 1 + (t & 0x1f); // fixstr
   else if (t === 0xcc || t === 0xcd || t === 0xce) end = o + 1 + (1 << (t - 0xcc)); // uint 8/16/32
-  else if (t === 0xd9 || t === 0xc4) end = o + 2 + be(o + 1, 1); // str8 / bin8
-  else if (t === 0xda || t === 0xc5) end = o + 3 + be(o + 1, 2); // str16 / bin16
-  else if (t === 0xdb || t === 0xc6) end = o + 5 + be(o + 1, 4); // str32 / bin32
+  else if (t === 0xd9 || t === 0xc4) end = o + 2 + be(b, o + 1, 1); // str8 / bin8
+  else if (t === 0xda || t === 0xc5) end = o + 3 + be(b, o + 1, 2); // str16 / bin16
+  else if (t === 0xdb || t === 0xc6) end = o + 5 + be(b, o + 1, 4); // str32 / bin32
   else return -1;
   return end <= b.length ? end : -1;
+}
+
+/** The big-endian unsigned integer of `n` bytes at `at`. */
+function be(b: Uint8Array, at: number, n: number): number {
+  let v = 0;
+  for (let i = 0; i < n; i++) v = v * 256 + b[at + i]!;
+  return v;
 }
 
 /** The header's resultsRoot over receipt hashes in transaction order. */
