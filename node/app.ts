@@ -160,6 +160,12 @@ export class LedgerApp {
   /** The last committed block, kept from its commit (building and checking the next block need it; decoding it again from the store costs a full block decode). */
   private lastBlock: Block | null = null;
 
+  /** The last committed block if it is the one at `height` (decoded, its tx hashes computed), else undefined. */
+  recentBlock(height: number): Block | undefined {
+    const b = this.lastBlock;
+    return b !== null && b.height === height && height <= this.opts.ledger.height ? b : undefined;
+  }
+
   async headBlock(): Promise<Block | null> {
     const h = this.opts.ledger.height;
     if (h === 0) return null;

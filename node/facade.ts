@@ -27,6 +27,8 @@ export interface FacadeDeps {
   reader: () => StateReader;
   /** The head's cached value of a state key and its height, when the node has it (the execution cache). */
   cachedHeadValue?: (key: Uint8Array) => { height: number; value: Uint8Array | null } | undefined;
+  /** The block at `height` if the node holds it decoded (the last committed one), else undefined. */
+  recentBlock?: (height: number) => Block | undefined;
   nodeId: () => string;
   peers: () => number;
   syncing: () => boolean;
@@ -68,7 +70,7 @@ export class NodeFacadeImpl implements NodeFacade {
 
   async status(): Promise<StatusView> {
     const h = this.d.ledger.height;
-    const block = h > 0 ? await this.d.ledger.blocks.getBlock(h) : null;
+    const block = h > 0 ? await this.block(h) : null;
     return {
       chainId: this.d.chainId,
       addressPrefix: this.d.addressPrefix,
@@ -84,11 +86,20 @@ export class NodeFacadeImpl implements NodeFacade {
     };
   }
 
+  /**
+   * The block at `height`: the last committed one as the node holds it (no read, no
+   * decoding, its transaction hashes already computed; status and the newest block are what
+   * clients poll most), any other from the store.
+   */
+  private block(height: number): Promise<Block> | Block {
+    return this.d.recentBlock?.(height) ?? this.d.ledger.blocks.getBlock(height);
+  }
+
   async blockByHeight(height: number): Promise<BlockView | null> {
     let block: Block;
     let commit: Commit;
     try {
-      block = await this.d.ledger.blocks.getBlock(height);
+      block = await this.block(height);
       commit = await this.d.ledger.blocks.getCommit(height);
     } catch (e) {
       if (e instanceof StateError && e.code === StateErrorCodes.STATE_MISSING_HEIGHT) return null;

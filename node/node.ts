@@ -188,6 +188,7 @@ export class SovNode {
       chainId, addressPrefix: genesis.doc.addressPrefix, moniker: config.node.moniker,
       currencies: () => genesis.doc.currencies.map((c) => c.code),
       ledger: this.ledger, mempool: this.mempool, reader, cachedHeadValue: (key) => this.app.cachedHeadValue(key),
+      recentBlock: (height) => this.app.recentBlock(height),
       nodeId: () => this.host.peerId, peers: () => this.host.peers().length, syncing: () => this.network.syncing,
       validatorAddress: this.parts.validatorKey ? addressFromPublicKey(this.parts.validatorKey.publicKey) : null,
       relay: (txs) => this.network.relayTxs(txs),

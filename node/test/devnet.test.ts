@@ -47,12 +47,19 @@ t.test('four validators commit, agree at every height, and commit each transacti
   const top = await minHeight([0, 1, 2, 3]);
   for (let h = 1; h <= top; h++) {
     const bs = await Promise.all([0, 1, 2, 3].map((i) => block(i, h)));
-    if (bs.some((b) => b.hash !== bs[0]!.hash || b.header.stateRoot !== bs[0]!.header.stateRoot)) {
+    if (bs.some((b) => b.hash !== bs[0]!.hash || b.header.stateRoot !== bs[0]!.header.stateRoot || b.header.height !== h)) {
       tt.fail(`nodes disagree at height ${h}`);
       return;
     }
   }
   tt.pass(`all four nodes agree on blocks and state roots at heights 1..${top}`);
+  // The newest block is answered from the node's memory: the same as every node's answer later.
+  const st = (await net.rpc(0, 'sov_status')) as { height: number; blockHash: string; stateRoot: string };
+  const head = await block(0, st.height);
+  tt.equal(head.header.height, st.height, 'sov_status and sov_getBlock of the head agree on the height');
+  tt.equal(head.hash, st.blockHash, 'and on the block hash');
+  await waitFor(async () => (await minHeight([0, 1, 2, 3])) >= st.height, `every node at height ${st.height}`, 60_000, 100);
+  for (let i = 1; i < 4; i++) tt.equal((await block(i, st.height)).hash, st.blockHash, `node ${i} has the same block at ${st.height}`);
   for (let i = 1; i < 4; i++) {
     const a = await account(i, payee);
     tt.equal(a.balances[cur], after.toString(), `node ${i} reports the same balance`);
