@@ -15,8 +15,18 @@
  */
 import { decodeTrusted, encode, merkleRoot, packWire, type Schema } from '../core/index.js';
 
-/** Node's latin1 decoder: one string char per byte, made directly from the bytes. */
-const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
+/**
+ * Node's latin1 decoder: one string char per byte, made directly from the bytes (the method
+ * behind `buffer.toString('latin1')`; should a Node release drop it, that documented call
+ * gives the same string).
+ */
+const latin1Slice: (this: Uint8Array, start: number, end: number) => string =
+  (Buffer.prototype as unknown as { latin1Slice?: (this: Uint8Array, start: number, end: number) => string }).latin1Slice ?? latin1Documented;
+
+/** @internal The documented way to the same string (the fallback above; tested beside it). */
+export function latin1Documented(this: Uint8Array, start: number, end: number): string {
+  return Buffer.from(this.buffer, this.byteOffset + start, end - start).toString('latin1');
+}
 
 /**
  * A key as a map id: one UTF-16 code unit per byte (latin1), so ids compare in key-byte

@@ -4,7 +4,7 @@
  */
 import t from 'tap';
 import { equalBytes, struct, uint, utf8 } from '../../core/index.js';
-import { decodeStored, keyId } from '../state.js';
+import { decodeStored, keyId, latin1Documented } from '../state.js';
 import { encode } from '../../core/index.js';
 import { MemoryState, Overlay } from '../index.js';
 
@@ -66,6 +66,8 @@ t.test('memory state: apply, entries in key order, a root that depends on every 
   t.equal(keyId(every), String.fromCharCode(...every), 'one char per byte, for every byte value');
   t.equal(keyId(every.subarray(100, 103)), '\u0064\u0065\u0066', 'a view: only its own bytes');
   t.equal(keyId(new Uint8Array(0)), '');
+  t.equal(latin1Documented.call(every, 0, 256), keyId(every), 'the documented fallback gives the same ids');
+  t.equal(latin1Documented.call(every.subarray(100, 103), 0, 3), keyId(every.subarray(100, 103)));
   t.ok(keyId(Uint8Array.of(0x7f, 0xff)) < keyId(Uint8Array.of(0x80)) && keyId(Uint8Array.of(1)) < keyId(Uint8Array.of(1, 0)), 'ids compare in byte order');
   t.same(decodeStored(Rec, encode(Rec, { v: 5 })), { v: 5 });
   t.throws(() => decodeStored(Rec, encode(struct('S', { v: uint, w: uint }), { v: 1, w: 2 })), 'the schema still checks stored values');
