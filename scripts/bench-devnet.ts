@@ -185,7 +185,8 @@ async function main(): Promise<void> {
     let inFlightSum = 0;
     let inFlightSamples = 0;
     while (performance.now() < end1) {
-      while (open.size < 4 && submitted.size + open.size * BATCH < IN_FLIGHT) {
+      // (sendBatch records its transfers in `submitted` before its first await.)
+      while (open.size < 4 && submitted.size < IN_FLIGHT) {
         const req: Promise<void> = sendBatch(BATCH).finally(() => open.delete(req));
         open.add(req);
       }

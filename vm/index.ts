@@ -5,7 +5,7 @@
  * queries, parameters, error codes, and the native modules' argument schemas for clients.
  */
 export { VmCodes, VmError, vmCodeName, type VmCode } from './errors.js';
-export { Overlay, MemoryState, keyId, mapMaybe, chainMaybe, type MaybePromise, type StateReader, type StateStore, type Write, type WriteSet } from './state.js';
+export { Overlay, MemoryState, keyId, mapMaybe, type MaybePromise, type StateReader, type StateStore, type Write, type WriteSet } from './state.js';
 export { Keys, Prefix, u64be } from './keys.js';
 export * from './records.js';
 export { PARAM_SPECS, PARAM_NAMES, defaultParams, loadParams, paramProblem, type ParamName, type Params } from './params.js';

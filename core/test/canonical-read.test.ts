@@ -104,6 +104,8 @@ t.test('decodeOwned: byte fields are views into the input; decode copies them; a
   tt.ok(viewOf(again.signer, tx.bytes), 'Tx.decode keeps views into its bytes');
   tt.equal(again.hashHex, toHex(again.hash), 'hashHex is the hash in hex');
   tt.equal(again.hashHex, again.hashHex, 'and stays the same');
+  tt.equal(Tx.decode(tx.bytes, again.hash, 'ab').hashHex, 'ab', 'a hex given with the hash is taken as it is (not computed again)');
+  tt.equal(Tx.decode(tx.bytes, undefined, 'ab').hashHex, toHex(tx.hash), 'a hex given without its hash is not taken');
   tt.ok(Object.isFrozen(again), 'a Tx stays frozen');
   const block = Block.decode(first.bytes);
   tt.ok(block.data.txs.length > 0 && block.data.txs.every((b) => viewOf(b, first.bytes)), "a Block's transactions are views into its bytes");
