@@ -29,9 +29,24 @@ export function allocBytes(n: number): Uint8Array {
 }
 
 let scratch = new Uint8Array(4096);
+/**
+ * Views of `scratch`'s first n bytes, by n (n <= VIEW_MAX): a hash input is a view, and a
+ * fresh `subarray` per digest was, with the copies' views, half of what a commit allocated.
+ */
+const VIEW_MAX = 4096;
+let views: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(VIEW_MAX + 1);
 
 function ensure(n: number): void {
-  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
+  if (scratch.length < n) {
+    scratch = new Uint8Array(Math.max(n, scratch.length * 2));
+    views = new Array<Uint8Array | undefined>(VIEW_MAX + 1);
+  }
+}
+
+/** `scratch`'s first n bytes. */
+function input(n: number): Uint8Array {
+  if (n > VIEW_MAX) return scratch.subarray(0, n);
+  return (views[n] ??= scratch.subarray(0, n));
 }
 
 /** SHA-256 of `input` written into `out` at `at`. */
@@ -61,7 +76,7 @@ export function hashKey(key: Uint8Array): Uint8Array {
   ensure(n);
   scratch.set(KEY, 0);
   scratch.set(key, KEY.length);
-  return digest(scratch.subarray(0, n));
+  return digest(input(n));
 }
 
 /** `leafHashOf(kh, valueHashOf(value))`. */
@@ -70,7 +85,7 @@ export function hashLeaf(kh: Uint8Array, value: Uint8Array): Uint8Array {
   ensure(n);
   scratch.set(VALUE, 0);
   scratch.set(value, VALUE.length);
-  digestInto(scratch.subarray(0, n), leafInput, LEAF.length + 32);
+  digestInto(input(n), leafInput, LEAF.length + 32);
   leafInput.set(kh, LEAF.length);
   return digest(leafInput);
 }
@@ -80,10 +95,11 @@ export function hashLeaf(kh: Uint8Array, value: Uint8Array): Uint8Array {
  * then the `count` child hashes (contiguous).
  */
 export function hashInner(node: Uint8Array, count: number): Uint8Array {
-  const m = 2 + count * 32;
-  const n = INNER.length + m;
-  ensure(n);
+  const n = INNER.length + 2 + count * 32;
+  // The whole node is copied 2 bytes early (no view of its middle), over the prefix's last two
+  // bytes, which are then written back: the input is prefix | bitmap | hashes.
+  ensure(INNER.length - 2 + node.length);
+  scratch.set(node, INNER.length - 2);
   scratch.set(INNER, 0);
-  scratch.set(node.subarray(2, 2 + m), INNER.length);
-  return digest(scratch.subarray(0, n));
+  return digest(input(n));
 }

@@ -22,7 +22,8 @@ export interface Entry {
   readonly leafKey: Uint8Array | null;
 }
 
-function copy32(src: Uint8Array, from: number, dst: Uint8Array, to: number): void {
+/** Copy 32 bytes (a hash) from `src` at `from` to `dst` at `to`, without a view. */
+export function copy32(src: Uint8Array, from: number, dst: Uint8Array, to: number): void {
   for (let i = 0; i < 32; i++) dst[to + i] = src[from + i]!;
 }
 
@@ -196,7 +197,8 @@ export class InternalNode implements Entry {
     let vo = 4 + (count + leaves) * 32;
     if (base !== null && bitmap === bBitmap && leafMask === bLeaves) {
       // Same children, some replaced: copy the base's hashes and key hashes, then overwrite.
-      b.set(base.bytes.subarray(4, vo), 4);
+      const bb = base.bytes;
+      for (let i = 4; i < vo; i++) b[i] = bb[i]!;
       for (let n = 0; n < 16; n++) {
         const e = changes[n];
         if (((mask >> n) & 1) === 0 || e === null || e === undefined) continue; // (absent before and after)

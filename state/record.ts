@@ -16,10 +16,14 @@
  */
 import { corrupt } from './errors.js';
 import { allocBytes } from './fast-hash.js';
-import { InternalNode, popcount16, readVarint as readNodeVarint, varintSize, writeVarint, type Entry } from './node.js';
+import { InternalNode, copy32, popcount16, readVarint as readNodeVarint, varintSize, writeVarint, type Entry } from './node.js';
 
 const FULL = 0;
 const DELTA = 1;
+
+/** Scratch of `encodeRecord` (it runs synchronously): a node's child version gaps by rank. */
+const gapScratch = new Float64Array(16);
+const gapCursor = { pos: 0 };
 
 /** Child entries by nibble (record decoding runs synchronously). */
 const changes: (Entry | null)[] = new Array<Entry | null>(16).fill(null);
@@ -48,9 +52,10 @@ export function encodeRecord(node: InternalNode, prev: InternalNode | null, mask
   const pCount = popcount16(pBitmap);
   const pLeafCount = popcount16(pLeaves);
   // Version gaps of the node's children, by rank.
-  const gaps: number[] = [];
-  const cursor = { pos: 4 + (count + popcount16(leafMask)) * 32 };
-  for (let r = 0; r < count; r++) gaps.push(readNodeVarint(b, cursor));
+  const gaps = gapScratch;
+  const cursor = gapCursor;
+  cursor.pos = 4 + (count + popcount16(leafMask)) * 32;
+  for (let r = 0; r < count; r++) gaps[r] = readNodeVarint(b, cursor);
   let vbytes = 0;
   for (let n = 0; n < 16; n++) if ((pBitmap >> n) & 1) vbytes += varintSize(gaps[popcount16(bitmap & ((1 << n) - 1))]!);
   const gap = node.version - prev.base;
@@ -69,11 +74,8 @@ export function encodeRecord(node: InternalNode, prev: InternalNode | null, mask
     if (((pBitmap >> n) & 1) === 0) continue;
     const below = (1 << n) - 1;
     const rank = popcount16(bitmap & below);
-    rec.set(b.subarray(4 + rank * 32, 4 + rank * 32 + 32), p + 4 + r * 32);
-    if ((pLeaves >> n) & 1) {
-      const src = 4 + (count + popcount16(leafMask & below)) * 32;
-      rec.set(b.subarray(src, src + 32), p + 4 + (pCount + lr++) * 32);
-    }
+    copy32(b, 4 + rank * 32, rec, p + 4 + r * 32);
+    if ((pLeaves >> n) & 1) copy32(b, 4 + (count + popcount16(leafMask & below)) * 32, rec, p + 4 + (pCount + lr++) * 32);
     vo = writeVarint(rec, vo, gaps[rank]!);
     r++;
   }
