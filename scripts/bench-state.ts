@@ -5,6 +5,9 @@
  * Beside them, from the same run, the raw LevelDB rate for the same number of plain puts in
  * 5,000-op batches (into a store preloaded with the same number of keys).
  * The last output line is one JSON object; `ratio` = state updates/s / plain puts/s.
+ * It also writes the batches of further commits into the raw store as plain puts:
+ * `storageRatio` = raw puts' time / those batches' time, the ratio the storage layout alone
+ * would allow if computing the tree cost nothing (`recordsPerCommit`, `bytesPerCommit`).
  * Flags: --keys N, --blocks B (default 20).
  * `npm run bench:state` runs it under the node's V8 flags (node/v8-flags.ts: the store runs
  * inside the node process), the raw LevelDB side too.
@@ -52,6 +55,11 @@ function makeKeys(n: number): (i: number) => Uint8Array {
   return (i) => all.subarray(i * KEY_BYTES, (i + 1) * KEY_BYTES);
 }
 
+/** An op with its own copies of key and value (the tree's are views of shared slabs). */
+function copyOp(op: KVOp): KVOp {
+  return op.type === 'put' ? { type: 'put', key: op.key.slice(), value: op.value.slice() } : { type: 'del', key: op.key.slice() };
+}
+
 async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'sov-bench-state-'));
   try {
@@ -82,6 +90,27 @@ async function main(): Promise<void> {
     const stateMs = now() - t0;
     const updatesPerS = (BLOCKS * BLOCK) / (stateMs / 1000);
     log(`state: ${BLOCKS} blocks of ${BLOCK} updates in ${stateMs.toFixed(0)} ms: ${updatesPerS.toFixed(0)} updates/s`);
+
+    // The state's own records: the batches of BLOCKS further commits, copied, to be written
+    // below into the raw store as plain puts. Their time against the raw puts' is the ratio
+    // this storage layout would allow if computing the tree cost nothing.
+    const stateBatches: KVOp[][] = [];
+    let stateRecords = 0;
+    let stateBytes = 0;
+    for (let b = 0; b < BLOCKS; b++) {
+      const chosen = new Set<number>();
+      while (chosen.size < BLOCK) chosen.add(Math.floor(Math.random() * N));
+      const p = await tree.prepare([...chosen].map((i) => ({ key: keyAt(i), value: randomBytes(32) })));
+      const staged = await tree.stage(p);
+      stateBatches.push(staged.ops.map(copyOp));
+      for (const op of staged.ops) {
+        stateRecords++;
+        stateBytes += op.key.length + (op.type === 'put' ? op.value.length : 0);
+      }
+      await kv.batch(staged.ops);
+      staged.finish();
+    }
+    log(`a commit writes ${(stateRecords / BLOCKS).toFixed(0)} records, ${(stateBytes / BLOCKS / 1e6).toFixed(2)} MB (raw: ${BLOCK} puts, ${((BLOCK * 99) / 1e6).toFixed(2)} MB)`);
 
     // Proofs.
     const P = 5000;
@@ -117,9 +146,13 @@ async function main(): Promise<void> {
     t0 = now();
     for (const ops of rawBatches) await raw.batch(ops);
     const rawMs = now() - t0;
+    t0 = now();
+    for (const ops of stateBatches) await raw.batch(ops);
+    const recordsMs = now() - t0;
     await raw.close();
     const rawPerS = (BLOCKS * BLOCK) / (rawMs / 1000);
     log(`raw level: ${rawPerS.toFixed(0)} puts/s`);
+    log(`the state's records written as plain batches: ${(recordsMs / BLOCKS).toFixed(1)} ms a block, against ${(rawMs / BLOCKS).toFixed(1)} ms for the raw puts`);
     const result = {
       keys: N,
       blocks: BLOCKS,
@@ -130,6 +163,10 @@ async function main(): Promise<void> {
       proofBytes: Math.round(avgProof),
       bytesPerKey: Math.round(bytesPerKey),
       levelPutsPerS: Math.round(rawPerS),
+      recordsPerCommit: Math.round(stateRecords / BLOCKS),
+      bytesPerCommit: Math.round(stateBytes / BLOCKS),
+      /** Raw puts' time over the state's records' time: the ratio the storage layout alone allows. */
+      storageRatio: Number((rawMs / recordsMs).toFixed(3)),
       ratio: Number((updatesPerS / rawPerS).toFixed(3)),
     };
     console.log(JSON.stringify(result));
