@@ -151,7 +151,7 @@ interface Item {
 
 export const rootHashOf = (root: Entry | null): Uint8Array => (root === null ? EMPTY_ROOT : root.hash);
 
-/** (Returns -1, 0 or 1, not a difference: a 48-bit difference is a heap number per call.) */
+/** Order by key hash, then write order. (k0 is compared, not subtracted: a 48-bit difference is a heap number per call.) */
 const byKeyHash = (a: Op, b: Op): number => (a.k0 < b.k0 ? -1 : a.k0 > b.k0 ? 1 : compareBytes(a.kh, b.kh) || a.index - b.index);
 
 /** Check and hash the writes of one version, sorted by key hash; duplicate keys are refused. */
