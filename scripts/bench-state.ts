@@ -94,7 +94,9 @@ async function main(): Promise<void> {
     // The state's own records: the batches of BLOCKS further versions, prepared and staged on
     // the head but not committed (the store stays as the timed commits left it), copied, to be
     // written below into the raw store as plain puts. Their time against the raw puts' is the
-    // ratio this storage layout would allow if computing the tree cost nothing.
+    // ratio this storage layout would allow if computing the tree cost nothing. (All of them are
+    // version head + 1, so their upper nodes' keys repeat across batches: the raw store takes
+    // those as overwrites, where real commits would add new keys.)
     const stateBatches: KVOp[][] = [];
     let stateRecords = 0;
     let stateBytes = 0;
