@@ -24,6 +24,7 @@ import { importKey, leafKey, metaKey, nodeKey, rootKey, staleKey } from './keys.
 import { attachKid, encodeStale, prepareUpdate, rootHashOf, writeOps, type NodeLoader, type NodeRequest, type StateWrite, type TreeUpdate } from './tree.js';
 import type { StateProof } from './proof.js';
 import { decodeRecord, recordBase } from './record.js';
+import { NativeTree, nativeModule, nativeOps, type NativeUpdate } from './native-tree.js';
 
 export const STATE_FORMAT = 2;
 export const MetaSchema = struct('StateMeta', { format: u8, height: uint, oldest: uint, rootHash: bytes32 });
@@ -34,6 +35,11 @@ export const PRUNE_VERSIONS_PER_BATCH = 16;
 export interface StateTreeOptions {
   /** Internal nodes of the head kept in memory (default 1,000,000, about 0.5 KB each). */
   readonly cacheNodes?: number;
+  /**
+   * Compute updates with the native module when it is built (default true; SOV_NATIVE=0 turns
+   * it off for the process). The results are the same bytes either way.
+   */
+  readonly native?: boolean;
 }
 
 /** A computed but unwritten version. */
@@ -45,8 +51,10 @@ export interface PreparedVersion {
   /** Leaf records written (sets that changed a value). */
   readonly writes: number;
   /** @internal */
-  readonly update: TreeUpdate;
+  readonly update: TreeUpdate | NativeUpdate;
 }
+
+const isNative = (u: TreeUpdate | NativeUpdate): u is NativeUpdate => 'kind' in u;
 
 export interface StagedCommit {
   readonly ops: KVOp[];
@@ -62,6 +70,8 @@ export class StateTree {
   private readonly inMemory: number[] = new Array<number>(65).fill(0);
   private inMemoryTotal = 0;
   private readonly cacheLimit: number;
+  /** The native update and the head's nodes in native memory, or null: tree.ts with the head's nodes as objects. */
+  private readonly native: NativeTree | null;
   private lock: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -75,6 +85,14 @@ export class StateTree {
     this.oldestVersion = meta.oldest;
     this.headRoot = root;
     this.cacheLimit = opts.cacheNodes ?? 1_000_000;
+    const mod = opts.native === false ? null : nativeModule();
+    this.native = mod === null ? null : new NativeTree(mod, this.cacheLimit);
+    this.native?.setHead(root);
+  }
+
+  /** True when updates are computed by the native module. */
+  get nativeUpdates(): boolean {
+    return this.native !== null;
   }
 
   /** Open the tree stored in `kv` (an empty KV is an empty tree at height 0). */
@@ -117,7 +135,7 @@ export class StateTree {
   }
   /** Internal nodes of the head in memory (as counted; exact after a commit that trimmed). */
   get cachedNodes(): number {
-    return this.inMemoryTotal;
+    return this.native !== null ? this.native.nodes : this.inMemoryTotal;
   }
 
   /** Run `f` after every earlier mutation has finished (commits, prunes, imports are serial). */
@@ -139,6 +157,7 @@ export class StateTree {
       if (this.closed) return;
       this.closed = true;
       this.dropHeadNodes();
+      this.native?.setHead(null);
       await this.kv.close();
     });
   }
@@ -295,16 +314,22 @@ export class StateTree {
     const atHead = h === this.headHeight;
     // The head's node at the same path (in memory), for nodes an older version shares with it.
     const top = this.headRoot;
-    let mem: InternalNode | undefined = top instanceof InternalNode ? top : undefined;
+    // With the native update, the head's nodes on this path come from native memory.
+    const memPath = this.native === null ? null : this.native.headPath(kh);
+    let mem: InternalNode | undefined = memPath !== null ? memPath[0] : top instanceof InternalNode ? top : undefined;
     const path: InternalNode[] = [];
     let depth = 0;
     while (e !== null && e.leafKey === null) {
-      const parent = atHead ? (depth === 0 ? null : path[depth - 1]!) : undefined;
+      // (With the native update the head's nodes live there: reads do not keep what they read.)
+      const parent = atHead && this.native === null ? (depth === 0 ? null : path[depth - 1]!) : undefined;
       const node = await this.nodeAt(e, depth, kh, mem, parent);
       path.push(node);
       const n = nibble(kh, depth);
-      const onHead = atHead || node === mem ? node : mem;
-      mem = onHead === undefined || onHead.kids === null ? undefined : onHead.kids[n];
+      if (memPath !== null) mem = memPath[depth + 1];
+      else {
+        const onHead = atHead || node === mem ? node : mem;
+        mem = onHead === undefined || onHead.kids === null ? undefined : onHead.kids[n];
+      }
       e = node.child(n);
       depth++;
     }
@@ -405,15 +430,16 @@ export class StateTree {
     if (!Array.isArray(writes)) throw invalidInput('writes must be an array');
     const baseHeight = this.headHeight;
     const base = this.headRoot;
-    let update: TreeUpdate;
+    let update: TreeUpdate | NativeUpdate;
     try {
-      update = await prepareUpdate(this.loader, base, baseHeight + 1, writes);
+      if (this.native !== null) update = await this.native.prepare((reqs) => this.loadNodes(reqs), baseHeight + 1, writes);
+      else update = await prepareUpdate(this.loader, base, baseHeight + 1, writes);
     } catch (e) {
       if (this.headHeight !== baseHeight) throw conflict(baseHeight, this.headHeight);
       throw e;
     }
     // The head's root read from the store for this update stays in memory as the head's.
-    if (update.baseNode !== null && this.headRoot === base) this.headRoot = update.baseNode;
+    if (!isNative(update) && update.baseNode !== null && this.headRoot === base) this.headRoot = update.baseNode;
     return { height: baseHeight + 1, baseHeight, baseRootHash: rootHashOf(base), rootHash: update.rootHash.slice(), writes: update.writes, update };
   }
 
@@ -426,9 +452,9 @@ export class StateTree {
     if (p.baseHeight !== this.headHeight || !equalBytes(p.baseRootHash, this.rootHash)) throw conflict(p.baseHeight, this.headHeight);
     const v = p.height;
     const u = p.update;
-    const ops = writeOps(u);
+    const ops = isNative(u) ? nativeOps(u) : writeOps(u);
     ops.push({ type: 'put', key: rootKey(v), value: encodeEntry(u.root) });
-    const stale = encodeStale(u);
+    const stale = isNative(u) ? u.stale : encodeStale(u);
     if (stale !== null) ops.push({ type: 'put', key: staleKey(v), value: stale });
     let oldest = this.oldestVersion;
     if (pruneTo !== undefined && pruneTo > oldest) {
@@ -440,7 +466,8 @@ export class StateTree {
       this.headHeight = v;
       this.headRoot = u.root;
       this.oldestVersion = oldest;
-      this.tookUpdate(u);
+      if (isNative(u)) this.native!.adopt(u);
+      else this.tookUpdate(u);
     };
     return { ops, finish };
   }
@@ -519,6 +546,11 @@ export class StateTree {
     this.headHeight = h;
     this.headRoot = root;
     this.oldestVersion = h;
+    if (this.native !== null) {
+      // The import's nodes were built as objects: the native head starts from the root alone.
+      this.dropHeadNodes();
+      this.native.setHead(root);
+    }
   }
 
   /** @internal Run an import serially with other mutations. */

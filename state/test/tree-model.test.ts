@@ -13,11 +13,11 @@ import { codeOf, hex, tempDir, utf } from './helpers.js';
 type Model = Map<string, [Uint8Array, Uint8Array]>;
 const rootOf = (m: Model): Uint8Array => computeRoot([...m.values()]);
 
-async function runModel(tt: Test, seed: number, steps: number, useLevel: boolean): Promise<void> {
+async function runModel(tt: Test, seed: number, steps: number, useLevel: boolean, native: boolean): Promise<void> {
   const rng = new Rng(seed);
   const dir = tempDir(tt);
   let kv: KV = useLevel ? await LevelKV.open(dir) : new MemoryKV();
-  let tree = await StateTree.open(kv, { cacheNodes: rng.int(2) === 0 ? 8 : 100_000 });
+  let tree = await StateTree.open(kv, { cacheNodes: rng.int(2) === 0 ? 8 : 100_000, native });
   const pool = Array.from({ length: 400 }, (_, i) => utf(`key-${seed}-${i}-${'x'.repeat(i % 7)}`));
   const versions: Model[] = [new Map()];
   let oldest = 0;
@@ -73,7 +73,7 @@ async function runModel(tt: Test, seed: number, steps: number, useLevel: boolean
         await kv.close();
         kv = await LevelKV.open(dir);
       }
-      tree = await StateTree.open(kv, { cacheNodes: 1000 });
+      tree = await StateTree.open(kv, { cacheNodes: 1000, native });
       tt.equal(tree.height, head, 'reopened at the head');
       tt.equal(tree.oldest, oldest, 'reopened with the same window');
     } else {
@@ -85,13 +85,17 @@ async function runModel(tt: Test, seed: number, steps: number, useLevel: boolean
   await kv.close();
 }
 
-t.test('random operations against a model (LevelDB, reopens)', async (tt) => {
-  for (const seed of [1, 2]) await runModel(tt, seed, 250, true);
-});
+// Both updates: the native one (when built; else these runs repeat the JavaScript one) and tree.ts.
+for (const native of [true, false]) {
+  const how = native ? 'native update' : 'JavaScript update';
+  t.test(`random operations against a model (LevelDB, reopens, ${how})`, async (tt) => {
+    for (const seed of [1, 2]) await runModel(tt, seed, 250, true, native);
+  });
 
-t.test('random operations against a model (memory)', async (tt) => {
-  for (const seed of [3, 4, 5]) await runModel(tt, seed, 250, false);
-});
+  t.test(`random operations against a model (memory, ${how})`, async (tt) => {
+    for (const seed of [3, 4, 5]) await runModel(tt, seed, 250, false, native);
+  });
+}
 
 t.test('same content, same root, whatever the order and batching', async (tt) => {
   const rng = new Rng(77);
@@ -132,12 +136,12 @@ function internalNodeCount(keys: readonly Uint8Array[]): number {
   return n;
 }
 
-t.test('the head nodes kept in memory: counted exactly, and within the limit', async (tt) => {
+for (const native of [true, false]) t.test(`the head nodes kept in memory: counted exactly, and within the limit (${native ? 'native' : 'JavaScript'} update)`, async (tt) => {
   const rng = new Rng(5);
   const keys = Array.from({ length: 3000 }, (_, i) => utf(`k/${i}`));
   const live = new Set<number>();
-  const big = await StateTree.open(new MemoryKV(), { cacheNodes: 1_000_000 });
-  const small = await StateTree.open(new MemoryKV(), { cacheNodes: 60 });
+  const big = await StateTree.open(new MemoryKV(), { cacheNodes: 1_000_000, native });
+  const small = await StateTree.open(new MemoryKV(), { cacheNodes: 60, native });
   let within = true;
   for (let round = 0; round < 40; round++) {
     const writes: StateWrite[] = [];
