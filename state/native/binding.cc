@@ -235,7 +235,22 @@ napi_value Finish(napi_env env, napi_callback_info info) {
   CHECK(napi_create_array_with_length(env, 6, &arr));
   CHECK(napi_create_uint32(env, vid, &v)); CHECK(napi_set_element(env, arr, 0, v));
   CHECK(napi_set_element(env, arr, 1, newBytes(env, entry.data(), entry.size())));
-  CHECK(napi_set_element(env, arr, 2, newBytes(env, job->out.records.data(), job->out.records.size())));
+  {
+    // The records buffer goes to JavaScript as it is (freed when collected).
+    const size_t size = job->out.size;
+    size_t mapped = 0;
+    uint8_t* data = job->out.release(&mapped);
+    napi_value ab, view;
+    if (data == nullptr) {
+      CHECK(napi_create_arraybuffer(env, 0, nullptr, &ab));
+    } else if (napi_create_external_arraybuffer(env, data, size, [](napi_env, void* d, void* hint) { munmap(d, reinterpret_cast<size_t>(hint)); }, reinterpret_cast<void*>(mapped), &ab) != napi_ok) {
+      munmap(data, mapped);
+      delete job;
+      return fail(env, "finish: cannot hand the records over");
+    }
+    CHECK(napi_create_typedarray(env, napi_uint8_array, size, ab, 0, &view));
+    CHECK(napi_set_element(env, arr, 2, view));
+  }
   CHECK(napi_create_uint32(env, job->out.count, &v)); CHECK(napi_set_element(env, arr, 3, v));
   if (stale.empty()) CHECK(napi_get_null(env, &v));
   else v = newBytes(env, stale.data(), stale.size());
