@@ -105,6 +105,34 @@ if (mod === null) {
     tt.equal(await codeOf(tree.prepare([{ key: new Uint8Array(0), value: null }])), StateErrorCodes.STATE_INVALID_INPUT);
   });
 
+  t.test('native: updates in flight together, one committed, the other refused, no damage', async (tt) => {
+    const kv = new MemoryKV();
+    let tree = await StateTree.open(kv, { native: true });
+    const keys = Array.from({ length: 2000 }, (_, i) => utf(`c${i}`));
+    await tree.commit(keys.map((key, i) => ({ key, value: utf(`v${i}`) })));
+    // Reopened with a tiny cache: every update has to read nodes, so the two interleave.
+    tree = await StateTree.open(kv, { native: true, cacheNodes: 2 });
+    const a = tree.prepare(keys.slice(0, 500).map((key) => ({ key, value: utf('a') })));
+    const b = tree.prepare(keys.slice(250, 900).map((key) => ({ key, value: null })));
+    const [pa, pb] = await Promise.all([a, b]);
+    const s = await tree.stage(pb);
+    await kv.batch(s.ops);
+    s.finish();
+    tt.equal(await codeOf(tree.stage(pa)), StateErrorCodes.STATE_CONFLICT, 'the other is refused');
+    const again = await tree.prepare(keys.slice(0, 500).map((key) => ({ key, value: utf('a') })));
+    const s2 = await tree.stage(again);
+    await kv.batch(s2.ops);
+    s2.finish();
+    let ok = 0;
+    for (let i = 0; i < keys.length; i += 7) {
+      const v = await tree.get(keys[i]!);
+      const want = i < 500 ? 'a' : i < 900 ? null : `v${i}`;
+      if ((v === null ? null : new TextDecoder().decode(v)) === want) ok++;
+    }
+    tt.equal(ok, Math.ceil(keys.length / 7), 'every value as committed');
+    tt.equal(hex(await tree.recomputeRoot(tree.height)), hex(tree.rootHash), 'the head root recomputes from its leaves');
+  });
+
   t.test('native: memory stays within the cache limit after commits', async (tt) => {
     const tree = await StateTree.open(new MemoryKV(), { native: true, cacheNodes: 50 });
     for (let v = 0; v < 10; v++) {
