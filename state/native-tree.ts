@@ -16,7 +16,7 @@ import { invalidInput } from './errors.js';
 import { StateDomain } from './hashing.js';
 import { InternalNode, decodeEntry, encodeEntry, type Entry } from './node.js';
 import { readU64, writeU64 } from './keys.js';
-import { MAX_KEY_BYTES, MAX_VALUE_BYTES, rootHashOf, type NodeRequest, type StateWrite } from './tree.js';
+import { checkWrite, rootHashOf, type NodeRequest, type StateWrite } from './tree.js';
 
 interface NativeTreeHandle {
   setHead(entry: Uint8Array | null): void;
@@ -25,7 +25,6 @@ interface NativeTreeHandle {
   supply(job: number, nodes: Uint8Array): void;
   finish(job: number): [number, Uint8Array, Uint8Array, number, Uint8Array | null, number];
   adopt(version: number): void;
-  release(version: number): void;
   abort(job: number): void;
   nodes(): number;
   headPath(keyHash: Uint8Array): Uint8Array;
@@ -93,15 +92,7 @@ function pack(writes: readonly StateWrite[]): { keys: Uint8Array; keyEnds: Uint3
   let kb = 0;
   let vb = 0;
   for (let i = 0; i < writes.length; i++) {
-    const w = writes[i];
-    if (typeof w !== 'object' || w === null) throw invalidInput(`write ${i} is not an object`);
-    const { key, value } = w;
-    if (!(key instanceof Uint8Array) || key.length === 0 || key.length > MAX_KEY_BYTES) {
-      throw invalidInput(`write ${i}: a key is 1..${MAX_KEY_BYTES} bytes`, { index: i });
-    }
-    if (value !== null && (!(value instanceof Uint8Array) || value.length > MAX_VALUE_BYTES)) {
-      throw invalidInput(`write ${i}: a value is null or 0..${MAX_VALUE_BYTES} bytes`, { index: i });
-    }
+    const { key, value } = checkWrite(writes[i], i);
     kb += key.length;
     if (value !== null) vb += value.length;
   }

@@ -154,19 +154,24 @@ export const rootHashOf = (root: Entry | null): Uint8Array => (root === null ? E
 /** Order by key hash, then write order. (k0 is compared, not subtracted: a 48-bit difference is a heap number per call.) */
 const byKeyHash = (a: Op, b: Op): number => (a.k0 < b.k0 ? -1 : a.k0 > b.k0 ? 1 : compareBytes(a.kh, b.kh) || a.index - b.index);
 
+/** Write `i` of a version, checked: an object with a key of 1..MAX_KEY_BYTES bytes and a value null or of at most MAX_VALUE_BYTES. */
+export function checkWrite(w: StateWrite | undefined, i: number): StateWrite {
+  if (typeof w !== 'object' || w === null) throw invalidInput(`write ${i} is not an object`);
+  const { key, value } = w;
+  if (!(key instanceof Uint8Array) || key.length === 0 || key.length > MAX_KEY_BYTES) {
+    throw invalidInput(`write ${i}: a key is 1..${MAX_KEY_BYTES} bytes`, { index: i });
+  }
+  if (value !== null && (!(value instanceof Uint8Array) || value.length > MAX_VALUE_BYTES)) {
+    throw invalidInput(`write ${i}: a value is null or 0..${MAX_VALUE_BYTES} bytes`, { index: i });
+  }
+  return w;
+}
+
 /** Check and hash the writes of one version, sorted by key hash; duplicate keys are refused. */
 function toOps(version: number, writes: readonly StateWrite[]): Op[] {
   const ops: Op[] = new Array<Op>(writes.length);
   for (let i = 0; i < writes.length; i++) {
-    const w = writes[i];
-    if (typeof w !== 'object' || w === null) throw invalidInput(`write ${i} is not an object`);
-    const { key, value } = w;
-    if (!(key instanceof Uint8Array) || key.length === 0 || key.length > MAX_KEY_BYTES) {
-      throw invalidInput(`write ${i}: a key is 1..${MAX_KEY_BYTES} bytes`, { index: i });
-    }
-    if (value !== null && (!(value instanceof Uint8Array) || value.length > MAX_VALUE_BYTES)) {
-      throw invalidInput(`write ${i}: a value is null or 0..${MAX_VALUE_BYTES} bytes`, { index: i });
-    }
+    const { key, value } = checkWrite(writes[i], i);
     ops[i] = new Op(hashKey(key), i, key, value, version);
   }
   ops.sort(byKeyHash);

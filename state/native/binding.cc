@@ -8,7 +8,7 @@
 //   adopt(version id)    the version becomes the head (every other prepared version is released)
 //   headPath(keyHash) -> the head's nodes in memory on that key's path, root first:
 //                        [version u64][hash 32][length u32][node bytes] each
-//   release(version id), abort(job), nodes() -> internal nodes in memory
+//   abort(job), nodes() -> internal nodes in memory
 //   sha256(bytes, portable) -> digest (tests)
 #include <node_api.h>
 
@@ -272,17 +272,6 @@ napi_value Adopt(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-napi_value Release(napi_env env, napi_callback_info info) {
-  Call c;
-  if (!c.ok(env, info)) return fail(env, "release: bad call");
-  auto it = c.b->versions.find(c.u32(env, 0));
-  if (it != c.b->versions.end()) {
-    c.b->tree.clearRoot(it->second);
-    c.b->versions.erase(it);
-  }
-  return nullptr;
-}
-
 napi_value Abort(napi_env env, napi_callback_info info) {
   Call c;
   if (!c.ok(env, info)) return fail(env, "abort: bad call");
@@ -363,7 +352,6 @@ NAPI_MODULE_INIT() {
       {"supply", nullptr, Supply, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"finish", nullptr, Finish, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adopt", nullptr, Adopt, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"release", nullptr, Release, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"abort", nullptr, Abort, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"headPath", nullptr, HeadPath, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"nodes", nullptr, Nodes, nullptr, nullptr, nullptr, napi_default, nullptr},
