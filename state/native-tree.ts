@@ -96,7 +96,9 @@ function pack(writes: readonly StateWrite[]): { keys: Uint8Array; keyEnds: Uint3
     kb += key.length;
     if (value !== null) vb += value.length;
   }
+  // (The module takes offsets as 32-bit integers.)
   if (vb > 0x7fff_ffff) throw invalidInput('the values of one version exceed 2 GiB');
+  if (kb > 0xffff_ffff) throw invalidInput('the keys of one version exceed 4 GiB');
   const keys = new Uint8Array(kb);
   const values = new Uint8Array(vb);
   const keyEnds = new Uint32Array(writes.length);
