@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { addressFromPublicKey, decodeTrusted, decodeAddress, SovError, toHex, type KeyPair } from '../core/index.js';
-import { LedgerStore } from '../state/index.js';
+import { LedgerStore, nativeUnavailable } from '../state/index.js';
 import { AccountSchema, Keys, mapMaybe } from '../vm/index.js';
 import { loadGenesisFile, openKeystore, parseKeystore, type LoadedGenesis } from '../genesis/index.js';
 import { AccessControl, buildRegistry, HttpRpcServer, RateLimiter, WsRpcServer, type ApiKey, type RpcContext } from '../rpc/index.js';
@@ -156,6 +156,8 @@ export class SovNode {
     const consensus = genesis.doc.consensus;
 
     this.ledger = await LedgerStore.open({ path: join(dataDir, 'ledger'), pruneWindow: null });
+    if (this.ledger.state.nativeUpdates) this.log.info('state tree updates: native');
+    else this.log.warn({ reason: nativeUnavailable() }, 'state tree updates: JavaScript (the native module is not loaded; commits are about three times slower)');
     this.wal = WalFile.open(join(dataDir, 'wal'));
     this.pool = new VerifyPool(config.mempool.verify_workers);
     const reader = () => this.app.reader();

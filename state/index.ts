@@ -12,6 +12,7 @@ export { EMPTY_ROOT, MAX_DEPTH, StateDomain, computeRoot, innerHashOf, keyHashOf
 export { MAX_KEY_BYTES, MAX_VALUE_BYTES, type StateWrite } from './tree.js';
 export { StateProofSchema, decodeProof, encodeProof, verifyProof, MAX_PROOF_BYTES, type StateProof } from './proof.js';
 export { StateTree, STATE_FORMAT, type PreparedVersion, type StagedCommit, type StateTreeOptions } from './store.js';
+export { nativeUnavailable } from './native-tree.js';
 export { exportSnapshot, importSnapshot, SnapshotHeaderSchema, SnapshotChunkSchema, SNAPSHOT_CHUNK_ENTRIES } from './snapshot.js';
 export { BlockReader, MAX_PAGE, MAX_RECEIPT_BYTES, txHashOf, type BlockRecord, type TxResult, type Page, type TxRef } from './blocks.js';
 export { LedgerStore, type LedgerOptions } from './ledger.js';
