@@ -20,7 +20,7 @@ import { checkWrite, rootHashOf, type NodeRequest, type StateWrite } from './tre
 
 interface NativeTreeHandle {
   setHead(entry: Uint8Array | null): void;
-  begin(version: number, trackStale: boolean, keys: Uint8Array, keyEnds: Uint32Array, values: Uint8Array, valueEnds: Int32Array): number;
+  begin(version: number, keys: Uint8Array, keyEnds: Uint32Array, values: Uint8Array, valueEnds: Int32Array): number;
   missing(job: number): Uint8Array | null;
   supply(job: number, nodes: Uint8Array): void;
   finish(job: number): [number, Uint8Array, Uint8Array, number, Uint8Array | null, number];
@@ -31,7 +31,7 @@ interface NativeTreeHandle {
 }
 
 interface NativeModule {
-  NativeTree: new (key: Uint8Array, value: Uint8Array, leaf: Uint8Array, inner: Uint8Array, cacheLimit: number, allowShaNi: boolean) => NativeTreeHandle;
+  NativeTree: new (key: Uint8Array, value: Uint8Array, leaf: Uint8Array, inner: Uint8Array, cacheLimit: number) => NativeTreeHandle;
   sha256(bytes: Uint8Array, portable: boolean): Uint8Array;
   hasShaNi(): boolean;
 }
@@ -126,7 +126,7 @@ export class NativeTree {
 
   constructor(mod: NativeModule, cacheLimit: number) {
     const p = (d: string): Uint8Array => domainPrefix(d);
-    this.t = new mod.NativeTree(p(StateDomain.KEY), p(StateDomain.VALUE), p(StateDomain.LEAF), p(StateDomain.INNER), cacheLimit, process.env.SOV_SHA_NI !== '0');
+    this.t = new mod.NativeTree(p(StateDomain.KEY), p(StateDomain.VALUE), p(StateDomain.LEAF), p(StateDomain.INNER), cacheLimit);
   }
 
   /** Internal nodes in native memory (the head's, and those of prepared versions). */
@@ -154,10 +154,13 @@ export class NativeTree {
     this.t.setHead(root === null ? null : encodeEntry(root));
   }
 
-  /** Compute version `version` on the head from `writes`, reading missing nodes through `load`. */
-  async prepare(load: (reqs: NodeRequest[]) => Promise<InternalNode[]>, version: number, writes: readonly StateWrite[], trackStale = true): Promise<NativeUpdate> {
+  /**
+   * Compute version `version` on the head from `writes`, reading missing nodes through `load`.
+   * (Snapshot import, which writes every node at one version and lists nothing as stale, uses tree.ts.)
+   */
+  async prepare(load: (reqs: NodeRequest[]) => Promise<InternalNode[]>, version: number, writes: readonly StateWrite[]): Promise<NativeUpdate> {
     const { keys, keyEnds, values, valueEnds } = pack(writes);
-    const job = this.t.begin(version, trackStale, keys, keyEnds, values, valueEnds);
+    const job = this.t.begin(version, keys, keyEnds, values, valueEnds);
     if (job < 0) throw invalidInput(`write ${-job - 1}: key written twice in one version`, { index: -job - 1 });
     try {
       for (let req = this.t.missing(job); req !== null; req = this.t.missing(job)) {

@@ -12,7 +12,9 @@
  * are dropped (the upper ones, which every update passes through, stay). So an update reads
  * few nodes from disk, those level by level in one multi-get, and finds the rest by pointer.
  * Reads at older versions use the head's nodes wherever they are the same node (same version
- * and hash). Every node read from disk is checked against its parent's hash, every leaf
+ * and hash). With the native update (native-tree.ts, the default where it is built) the head's
+ * nodes live in native memory instead, under the same limit, and reads take the ones on their
+ * key's path from there. Every node read from disk is checked against its parent's hash, every leaf
  * against its entry: damage is STATE_CORRUPT.
  */
 import { bytes32, decode, encode, equalBytes, struct, toHex, u8, uint } from '../core/index.js';

@@ -1,7 +1,7 @@
 // N-API surface of the native tree update (state/native-tree.ts is its only caller).
-//   new NativeTree(keyPrefix, valuePrefix, leafPrefix, innerPrefix, cacheLimit, allowShaNi)
+//   new NativeTree(keyPrefix, valuePrefix, leafPrefix, innerPrefix, cacheLimit)
 //   setHead(entry | null)        the head's root entry (node.ts encodeEntry bytes), no node in memory
-//   begin(version, trackStale, keys, keyEnds, values, valueEnds) -> job id, or -(index + 1) of a repeated key
+//   begin(version, keys, keyEnds, values, valueEnds) -> job id, or -(index + 1) of a repeated key
 //   missing(job) -> Uint8Array | null        requests for the nodes the next level needs
 //   supply(job, nodes)                       those nodes, read and checked by the caller
 //   finish(job) -> [version id, root entry, records, record count, stale list | null, writes]
@@ -105,10 +105,10 @@ std::vector<uint8_t> toEntry(const Root& r) {
 }
 
 napi_value Construct(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6], self;
+  size_t argc = 5;
+  napi_value argv[5], self;
   CHECK(napi_get_cb_info(env, info, &argc, argv, &self, nullptr));
-  if (argc < 6) return fail(env, "NativeTree: 6 arguments expected");
+  if (argc < 5) return fail(env, "NativeTree: 5 arguments expected");
   Binding* b = new Binding();
   std::vector<uint8_t>* prefixes[4] = {&b->tree.pKey, &b->tree.pValue, &b->tree.pLeaf, &b->tree.pInner};
   for (int i = 0; i < 4; i++) {
@@ -120,9 +120,7 @@ napi_value Construct(napi_env env, napi_callback_info info) {
   double limit = 0;
   napi_get_value_double(env, argv[4], &limit);
   b->tree.limit = int64_t(limit);
-  bool allowNi = true;
-  napi_get_value_bool(env, argv[5], &allowNi);
-  b->tree.compress = pickCompress(allowNi);
+  b->tree.compress = pickCompress(true);
   napi_status s = napi_wrap(env, self, b, [](napi_env, void* data, void*) { delete static_cast<Binding*>(data); }, nullptr, nullptr);
   if (s != napi_ok) { delete b; return fail(env, "NativeTree: wrap failed"); }
   return self;
@@ -149,18 +147,16 @@ napi_value SetHead(napi_env env, napi_callback_info info) {
 
 napi_value Begin(napi_env env, napi_callback_info info) {
   Call c;
-  if (!c.ok(env, info) || c.argc < 6) return fail(env, "begin: bad call");
+  if (!c.ok(env, info) || c.argc < 5) return fail(env, "begin: bad call");
   double version = 0;
-  bool track = true;
   napi_get_value_double(env, c.argv[0], &version);
-  napi_get_value_bool(env, c.argv[1], &track);
   const uint8_t *keys, *keyEnds, *vals, *valEnds;
   size_t nk, nke, nv, nve;
-  if (!bytesOf(env, c.argv[2], &keys, &nk) || !bytesOf(env, c.argv[3], &keyEnds, &nke) || !bytesOf(env, c.argv[4], &vals, &nv) || !bytesOf(env, c.argv[5], &valEnds, &nve) || nke != nve) {
+  if (!bytesOf(env, c.argv[1], &keys, &nk) || !bytesOf(env, c.argv[2], &keyEnds, &nke) || !bytesOf(env, c.argv[3], &vals, &nv) || !bytesOf(env, c.argv[4], &valEnds, &nve) || nke != nve) {
     return fail(env, "begin: bad arguments");
   }
   const size_t n = nke / 4;
-  Job* job = new Job(&c.b->tree, int64_t(version), track);
+  Job* job = new Job(&c.b->tree, int64_t(version));
   job->keys.assign(keys, keys + nk);
   job->vals.assign(vals, vals + nv);
   const uint32_t* ke = reinterpret_cast<const uint32_t*>(keyEnds);

@@ -9,7 +9,6 @@ namespace sov {
 struct Job {
   Tree* t;
   int64_t version;
-  bool trackStale;
   std::vector<uint8_t> keys, vals;
   std::vector<Op> ops;
   Root base;  // holds a reference to the base root's node
@@ -29,7 +28,7 @@ struct Job {
   Root result;
   uint32_t writes = 0;
 
-  Job(Tree* tree, int64_t v, bool stale) : t(tree), version(v), trackStale(stale) {}
+  Job(Tree* tree, int64_t v) : t(tree), version(v) {}
   ~Job() { t->clearRoot(base); t->clearRoot(result); }
 
   /** Hash the writes and sort them by key hash; returns the index of a repeated key, or -1. */
@@ -316,7 +315,7 @@ struct Job {
           items.push_back({op.kh, existing});
           continue;
         }
-        if (trackStale) staleLeaf(lk, existing.version);
+        staleLeaf(lk, existing.version);
       }
       if (!op.del) items.push_back({op.kh, leafRef(op)});
     }
@@ -367,7 +366,7 @@ struct Job {
           op.noop = true;
           unchanged = true;
         } else {
-          if (trackStale) staleLeaf(op.kh, node->childVersionAt(n));
+          staleLeaf(op.kh, node->childVersionAt(n));
           now = op.del ? Ref() : leafRef(op);
         }
       } else {
@@ -396,11 +395,11 @@ struct Job {
       emitNode(rebuilt, node, mask, kh);
       result = nodeRef(rebuilt);
     }
-    if (trackStale || node->version != version) {
-      const bool keepsBase = rebuilt != nullptr && rebuilt->base == node->base;
-      if (!(keepsBase && node->base == node->version)) staleNode(node->version, depth, kh);
-      if (node->base != node->version && !keepsBase) staleNode(node->base, depth, kh);
-    }
+    // (Always tracked: snapshot import, which writes every node at one version and replaces
+    // nothing, runs tree.ts.)
+    const bool keepsBase = rebuilt != nullptr && rebuilt->base == node->base;
+    if (!(keepsBase && node->base == node->version)) staleNode(node->version, depth, kh);
+    if (node->base != node->version && !keepsBase) staleNode(node->base, depth, kh);
     return result;  // kind 0 when the node lost every child
   }
 
