@@ -219,7 +219,13 @@ export class LedgerApp {
     const ex = { height, block, result, prepared, writes };
     this.executed.set(toHex(block.hash), ex);
     this.executedBytes.set(block.bytes, ex);
-    if (result.rejected.length > 0) this.opts.log.debug({ height, dropped: result.rejected.length }, 'dropped transactions that failed authentication');
+    if (result.rejected.length > 0) {
+      // The vm refused these on the state they would have run on: they leave the mempool now
+      // (a full block is no fault of the transaction: those wait for the next one).
+      const refused = result.rejected.filter((r) => r.code !== 'TX_BLOCK_FULL' && r.txHash !== null).map((r) => toHex(r.txHash!));
+      const evicted = this.opts.mempool.evict(refused);
+      this.opts.log.debug({ height, rejected: result.rejected.length, evicted, first: result.rejected[0]!.code }, 'the proposal left out transactions that failed authentication');
+    }
     return block.bytes;
   }
 
@@ -310,7 +316,7 @@ export class LedgerApp {
     this.executed.clear();
     this.executedBytes = new WeakMap();
     this.genesisState = null;
-    await this.opts.mempool.update(ex.result.included, this.opts.onTxLatency);
+    await this.opts.mempool.update(ex.result.included, ex.writes, this.opts.onTxLatency);
     return { updates: ex.result.validatorUpdates, block: ex.block, result: ex.result };
   }
 }

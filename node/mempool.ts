@@ -1,18 +1,33 @@
 /**
  * The mempool: transactions waiting for a block.
  *
- * Admission, cheapest checks first: size; duplicate (pending, or committed recently);
- * canonical decoding; chain id; expiry against the latest height; nonce inside the window
- * [next nonce of the signer in committed state, + nonceWindow); the per-signer and total
- * caps; then the signatures, on the worker pool (VerifyPool), in one batch per call. A
- * transaction whose signatures verified is remembered, so a block that carries it is not
- * verified again (`wasVerified`).
+ * One admission path: a transaction is held only if the vm would include it in the next
+ * block, or would once the signer's lower nonces are in (vm `admissionProblem`, the same
+ * authentication the vm runs at execution: chain id, expiry within max_tx_ttl_blocks of the
+ * next height, the signer's account exists and is open, the nonce not used, every key the
+ * account's, no key twice, the threshold met; then the signatures on the worker pool). A
+ * refusal is answered with the vm's own code (TX_UNKNOWN_SIGNER, TX_KEY_NOT_AUTHORIZED, ...).
+ * Cheapest checks first: size; duplicate (pending, or committed recently); canonical
+ * decoding (TX_MALFORMED); authentication against the signer's account in committed state,
+ * read once per signer between commits; the nonce window (a nonce further ahead than it is
+ * TX_NONCE_GAP, as in a block) and the caps; then the signatures, in one batch
+ * per call. A transaction whose signatures verified is remembered, so a block that carries it
+ * is not verified again (`wasVerified`).
+ *
+ * A nonce is held by the first transaction admitted for it: only one that passed the full
+ * authentication, so only the account's own keys can hold its nonces, and never for long.
+ * A held transaction leaves when a block includes it or another transaction of the same
+ * nonce; when its expiry passes (at most max_tx_ttl_blocks after admission); when the
+ * account's record changes so that the vm would refuse it (keys rotated, account closed:
+ * every commit re-authenticates the pending transactions of the signers it touched, and all
+ * of them when a parameter changed); and when a proposer's execution rejects it (`evict`).
+ * A different transaction for a held nonce is refused (MEMPOOL_NONCE_TAKEN) until then.
  *
  * Reaping for a proposal takes, signer by signer in arrival order, the contiguous run of
- * nonces from each signer's next nonce. After a commit, included transactions leave, and
- * the rest are re-checked (expired or stale nonces leave too).
+ * nonces from each signer's next nonce.
  */
 import { Domain, SovError, Tx, hashOf, toHex, isSovError, Limits } from '../core/index.js';
+import { admissionProblem, Keys, loadParams, Prefix, readAccount, VmError, type Account, type Params, type StateReader, type Write } from '../vm/index.js';
 import type { VerifyPool } from './verify-pool.js';
 
 export interface MempoolLimits {
@@ -36,10 +51,12 @@ export const DEFAULT_MEMPOOL_LIMITS: MempoolLimits = Object.freeze({
 export interface MempoolDeps {
   chainId: string;
   pool: VerifyPool;
-  /** The signer's next nonce in the latest committed state (a number at once when it is at hand). */
-  nextNonce(signer: Uint8Array): number | Promise<number>;
   /** The latest committed height. */
   height(): number;
+  /** The state after the latest commit (a value at once where the node has it cached). */
+  reader(): StateReader;
+  /** Told the outcome of every admission call (the node counts them in its metrics). */
+  onAdmission?(results: readonly AddStatus[]): void;
 }
 
 export type AddStatus = { hash: string; status: 'added' } | { hash: string; status: 'duplicate' } | { hash: string | null; status: 'rejected'; code: string; message: string };
@@ -66,11 +83,12 @@ export class Mempool {
   private committedOrder: string[] = [];
   private bytesHeld = 0;
   private seq = 0;
-  /** Commits seen (admission re-reads nonces when one happened during its wait). */
+  /** Commits seen (admission reads the state again when one happened during its wait). */
   private generation = 0;
-  /** Signers' next nonces read since the last commit (`nonceOf`), and the generation they are of. */
-  private readonly nonces = new Map<string, number>();
-  private noncesGeneration = -1;
+  /** Signers' accounts read since the last commit (`accountOf`; null: none), the parameters, and the generation they are of. */
+  private readonly accounts = new Map<string, Account | null>();
+  private params: Params | null = null;
+  private readGeneration = -1;
   private readonly limits: MempoolLimits;
 
   constructor(
@@ -108,6 +126,12 @@ export class Mempool {
    * committed, costs no decoding: with gossip, most copies a node receives are such repeats.
    */
   async add(txs: readonly Uint8Array[]): Promise<AddStatus[]> {
+    const results = await this.admit(txs);
+    this.deps.onAdmission?.(results);
+    return results;
+  }
+
+  private async admit(txs: readonly Uint8Array[]): Promise<AddStatus[]> {
     const results: AddStatus[] = new Array(txs.length);
     const decoded: { i: number; tx: Tx; hashHex: string; signerHex: string }[] = [];
     const batchHashes = new Set<string>();
@@ -131,26 +155,27 @@ export class Mempool {
       try {
         tx = Tx.decode(bytes, hash, hashHex);
       } catch (e) {
-        results[i] = reject(hashHex, e);
+        if (!isSovError(e)) throw e;
+        results[i] = reject(hashHex, new VmError('TX_MALFORMED', `not a canonical transaction: ${e.message}`, { codec: e.code }));
         continue;
       }
       batchHashes.add(hashHex);
       decoded.push({ i, tx, hashHex, signerHex: toHex(tx.signer) });
     }
-    // The signers' next nonces, one lookup per signer, then every check at once.
+    // The signers' accounts, one read per signer, then every check but the signatures.
     const generation = this.generation;
-    const nonces = await this.nextNonces(decoded);
+    const view = await this.view(decoded);
     const candidates: typeof decoded = [];
     const slots = new Set<string>();
     for (const d of decoded) {
-      const problem = this.statelessProblem(d.tx, nonces.get(d.signerHex)!);
+      const problem = this.problem(d.tx, d.signerHex, view);
       if (problem) {
         results[d.i] = reject(d.hashHex, problem);
         continue;
       }
       const slot = `${d.signerHex}:${d.tx.nonce}`;
-      if (slots.has(slot) || this.bySigner.get(d.signerHex)?.has(d.tx.nonce)) {
-        results[d.i] = reject(d.hashHex, new MempoolError('MEMPOOL_NONCE_TAKEN', `a transaction with nonce ${d.tx.nonce} from this signer is already pending`));
+      if (slots.has(slot)) {
+        results[d.i] = reject(d.hashHex, nonceTaken(d.tx));
         continue;
       }
       slots.add(slot);
@@ -164,13 +189,13 @@ export class Mempool {
       for (const c of candidates) results[c.i] = reject(c.hashHex, e);
       return results;
     }
-    // A block may have been committed while the signatures were checked: then the nonces
-    // are read again (until no commit came in between), and what was committed or taken
-    // meanwhile is refused now.
-    let fresh = nonces;
+    // A block may have been committed while the signatures were checked: then the state is
+    // read again (until no commit came in between), and what was committed, taken or made
+    // invalid meanwhile is refused now.
+    let fresh = view;
     for (let seen = generation; this.generation !== seen; ) {
       seen = this.generation;
-      fresh = await this.nextNonces(candidates);
+      fresh = await this.view(candidates);
     }
     candidates.forEach((c, k) => {
       const code = codes[k];
@@ -184,9 +209,7 @@ export class Mempool {
       }
       const problem = this.committed.has(c.hashHex)
         ? new MempoolError('MEMPOOL_ALREADY_COMMITTED', 'transaction is already in a block')
-        : this.bySigner.get(c.signerHex)?.has(c.tx.nonce)
-          ? new MempoolError('MEMPOOL_NONCE_TAKEN', `a transaction with nonce ${c.tx.nonce} from this signer is already pending`)
-          : (this.statelessProblem(c.tx, fresh.get(c.signerHex)!) ?? this.capProblem(c.tx, c.signerHex));
+        : (this.problem(c.tx, c.signerHex, fresh) ?? this.capProblem(c.tx, c.signerHex));
       if (problem) {
         results[c.i] = reject(c.hashHex, problem);
         return;
@@ -197,36 +220,72 @@ export class Mempool {
     return results;
   }
 
-  /** The next nonce in committed state of each signer of `txs`. */
-  private async nextNonces(txs: readonly { tx: Tx; signerHex: string }[]): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
+  /** The parameters and the accounts of the signers of `txs` in committed state. */
+  private async view(txs: readonly { tx: Tx; signerHex: string }[]): Promise<View> {
+    const p = this.paramsNow();
+    const params = p instanceof Promise ? await p : p;
+    const accounts = new Map<string, Account | null>();
     for (const { tx, signerHex } of txs) {
-      if (out.has(signerHex)) continue;
-      const n = this.nonceOf(signerHex, tx.signer);
-      out.set(signerHex, typeof n === 'number' ? n : await n);
+      if (accounts.has(signerHex)) continue;
+      const a = this.accountOf(signerHex, tx.signer);
+      accounts.set(signerHex, a instanceof Promise ? await a : a);
     }
-    return out;
+    return { params, accounts, height: this.deps.height() };
+  }
+
+  /** Forget what was read of the previous generation's state. */
+  private freshReads(): void {
+    if (this.readGeneration === this.generation) return;
+    this.accounts.clear();
+    this.params = null;
+    this.readGeneration = this.generation;
   }
 
   /**
-   * `deps.nextNonce`, remembered until the next commit (`update`): committed state changes
-   * only then, and admission asks for the same signers batch after batch. A read that a
-   * commit overtook is not remembered. A number at once when no read had to wait.
+   * The signer's account, remembered until the next commit (`update`): committed state
+   * changes only then, and admission asks for the same signers batch after batch. A read
+   * that a commit overtook is not remembered. A value at once when no read had to wait.
    */
-  private nonceOf(signerHex: string, signer: Uint8Array): number | Promise<number> {
-    if (this.noncesGeneration !== this.generation) {
-      this.nonces.clear();
-      this.noncesGeneration = this.generation;
-    }
-    const known = this.nonces.get(signerHex);
+  private accountOf(signerHex: string, signer: Uint8Array): Account | null | Promise<Account | null> {
+    this.freshReads();
+    const known = this.accounts.get(signerHex);
     if (known !== undefined) return known;
     const generation = this.generation;
-    const keep = (n: number): number => {
-      if (generation === this.generation && this.noncesGeneration === generation) this.nonces.set(signerHex, n);
-      return n;
+    const keep = (a: Account | undefined): Account | null => {
+      const v = a ?? null;
+      if (generation === this.generation && this.readGeneration === generation) this.accounts.set(signerHex, v);
+      return v;
     };
-    const n = this.deps.nextNonce(signer);
-    return typeof n === 'number' ? keep(n) : n.then(keep);
+    const a = readAccount(this.deps.reader(), signer);
+    return a instanceof Promise ? a.then(keep) : keep(a);
+  }
+
+  private paramsNow(): Params | Promise<Params> {
+    this.freshReads();
+    if (this.params !== null) return this.params;
+    const generation = this.generation;
+    return loadParams(this.deps.reader()).then((p) => {
+      if (generation === this.generation && this.readGeneration === generation) this.params = p;
+      return p;
+    });
+  }
+
+  /**
+   * Why `tx` may not be held on the state `view`: the vm's authentication (everything but
+   * the signatures, which the pool checks), then this mempool's nonce window and whether
+   * the nonce is held already.
+   */
+  private problem(tx: Tx, signerHex: string, view: View, self?: Entry): SovError | null {
+    const account = view.accounts.get(signerHex) ?? undefined;
+    const vm = admissionProblem({ chainId: this.deps.chainId, height: view.height + 1, params: view.params }, tx, account, { queue: true, signaturesChecked: true });
+    if (vm) return vm;
+    const next = account!.nonce;
+    if (tx.nonce >= next + this.limits.nonceWindow) {
+      return new VmError('TX_NONCE_GAP', `nonce ${tx.nonce} skips too far ahead: next is ${next}, and the mempool holds nonces up to ${next + this.limits.nonceWindow - 1}`);
+    }
+    const held = this.bySigner.get(signerHex)?.get(tx.nonce);
+    if (held !== undefined && held !== self) return nonceTaken(tx);
+    return null;
   }
 
   /** Transactions for a proposal, at most `maxTxs` and `maxBytes`, nonces contiguous per signer. */
@@ -239,14 +298,14 @@ export class Mempool {
     for (const { m } of signers) {
       const any = m.values().next().value as Entry | undefined;
       if (!any) continue;
-      const next = this.nonceOf(any.signerHex, any.tx.signer);
-      let n = typeof next === 'number' ? next : await next;
-      for (;;) {
+      const got = this.accountOf(any.signerHex, any.tx.signer);
+      const account = got instanceof Promise ? await got : got;
+      if (account === null) continue;
+      for (let n = account.nonce; ; n++) {
         const e = m.get(n);
         if (!e || out.length >= maxTxs || bytes + e.tx.bytes.length > maxBytes) break;
         out.push(e.tx);
         bytes += e.tx.bytes.length;
-        n++;
       }
       if (out.length >= maxTxs) break;
     }
@@ -254,15 +313,34 @@ export class Mempool {
   }
 
   /**
-   * After a commit: drop the included transactions, and every one no longer valid: the
-   * expired ones, and those of the included transactions' signers whose nonce is now
-   * used (only an included transaction moves its signer's nonce).
-   * `onLatency` gets, for each included transaction admitted here, the seconds since admission.
+   * Drop held transactions that a proposer's execution rejected (this node's, as it built a
+   * block): the vm refused them on the state they would have run on, so they cannot be
+   * included as they are. Returns how many were held.
    */
-  async update(included: readonly Tx[], onLatency?: (seconds: number) => void): Promise<number> {
+  evict(hashes: readonly string[]): number {
+    let n = 0;
+    for (const h of hashes) {
+      const e = this.byHash.get(h);
+      if (e) {
+        this.remove(e);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * After a commit: drop the included transactions, and re-authenticate the rest as the
+   * next block would: every held transaction's expiry; and every check of the vm for those
+   * of the signers whose account the block wrote (`writes`; an included transaction moves
+   * its signer's nonce, a rotation or recovery its keys, a closing its status), or of every
+   * signer when it wrote a parameter. `onLatency` gets, for each included transaction
+   * admitted here, the seconds since admission. Returns how many were dropped.
+   */
+  async update(included: readonly Tx[], writes: readonly Write[] = [], onLatency?: (seconds: number) => void): Promise<number> {
     this.generation++;
     const now = performance.now();
-    const signers = new Map<string, Tx>();
+    const touched = new Map<string, Uint8Array>();
     for (const t of included) {
       const hex = t.hashHex;
       this.remember(hex);
@@ -271,7 +349,15 @@ export class Mempool {
         onLatency?.((now - e.admittedAt) / 1000);
         this.remove(e);
       }
-      signers.set(toHex(t.signer), t);
+      touched.set(toHex(t.signer), t.signer);
+    }
+    let paramsChanged = false;
+    for (const w of writes) {
+      if (w.key[0] === Prefix.PARAM) paramsChanged = true;
+      else if (w.key[0] === Prefix.ACCOUNT && w.key.length === ACCOUNT_KEY_BYTES) {
+        const signer = w.key.subarray(1);
+        touched.set(toHex(signer), signer);
+      }
     }
     let dropped = 0;
     const height = this.deps.height();
@@ -282,34 +368,21 @@ export class Mempool {
         dropped++;
       }
     }
-    for (const [signerHex, t] of signers) {
-      const pending = this.bySigner.get(signerHex);
-      if (!pending) continue;
-      const got = this.nonceOf(signerHex, t.signer);
-      const next = typeof got === 'number' ? got : await got;
-      for (const e of pending.values()) {
-        if (this.statelessProblem(e.tx, next)) {
+    const recheck = paramsChanged ? [...this.bySigner.keys()].map((hex) => ({ hex, signer: this.bySigner.get(hex)!.values().next().value!.tx.signer })) : [...touched].map(([hex, signer]) => ({ hex, signer }));
+    const pending = recheck.filter((r) => this.bySigner.has(r.hex));
+    if (pending.length === 0) return dropped;
+    const view = await this.view(pending.map((r) => ({ tx: this.bySigner.get(r.hex)!.values().next().value!.tx, signerHex: r.hex })));
+    for (const { hex } of pending) {
+      const held = this.bySigner.get(hex);
+      if (!held) continue;
+      for (const e of held.values()) {
+        if (this.problem(e.tx, hex, view, e)) {
           this.remove(e);
           dropped++;
         }
       }
     }
     return dropped;
-  }
-
-  /** Chain id, expiry and nonce window, against the signer's next nonce `next`. */
-  private statelessProblem(tx: Tx, next: number): SovError | null {
-    if (tx.chainId !== this.deps.chainId) {
-      return new MempoolError('TX_WRONG_CHAIN', `transaction is for chain "${tx.chainId}"`, {}, 'reject');
-    }
-    if (tx.expiry <= this.deps.height()) {
-      return new MempoolError('MEMPOOL_TX_EXPIRED', `transaction expired at height ${tx.expiry}`);
-    }
-    if (tx.nonce < next) return new MempoolError('MEMPOOL_NONCE_TOO_LOW', `nonce ${tx.nonce} is below the next nonce ${next}`);
-    if (tx.nonce >= next + this.limits.nonceWindow) {
-      return new MempoolError('MEMPOOL_NONCE_TOO_HIGH', `nonce ${tx.nonce} is beyond the window (next ${next}, window ${this.limits.nonceWindow})`);
-    }
-    return null;
   }
 
   private capProblem(tx: Tx, signerHex: string): SovError | null {
@@ -350,6 +423,19 @@ export class Mempool {
     }
   }
 }
+
+/** The committed state admission checks against: parameters, signers' accounts (null: none), height. */
+interface View {
+  readonly params: Params;
+  readonly accounts: ReadonlyMap<string, Account | null>;
+  readonly height: number;
+}
+
+/** An account record's key: the prefix byte and a 20-byte address (vm Keys.account). */
+const ACCOUNT_KEY_BYTES = Keys.account(new Uint8Array(20)).length;
+
+const nonceTaken = (tx: Tx): MempoolError =>
+  new MempoolError('MEMPOOL_NONCE_TAKEN', `a transaction with nonce ${tx.nonce} from this signer is already pending (it leaves when included, expired or no longer valid)`);
 
 function reject(hash: string | null, e: unknown): AddStatus {
   if (isSovError(e)) return { hash, status: 'rejected', code: e.code, message: e.message };

@@ -7,9 +7,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
-import { addressFromPublicKey, decodeTrusted, decodeAddress, SovError, toHex, type KeyPair } from '../core/index.js';
+import { addressFromPublicKey, decodeAddress, SovError, toHex, type KeyPair } from '../core/index.js';
 import { LedgerStore, nativeUnavailable } from '../state/index.js';
-import { AccountSchema, Keys, mapMaybe } from '../vm/index.js';
 import { loadGenesisFile, openKeystore, parseKeystore, type LoadedGenesis } from '../genesis/index.js';
 import { AccessControl, buildRegistry, HttpRpcServer, RateLimiter, WsRpcServer, type ApiKey, type RpcContext } from '../rpc/index.js';
 import { homePath, loadConfig, type NodeConfig } from './config.js';
@@ -166,7 +165,15 @@ export class SovNode {
         chainId,
         pool: this.pool,
         height: () => this.ledger.height,
-        nextNonce: (signer) => mapMaybe(reader().get(Keys.account(signer)), (raw) => (raw ? decodeTrusted(AccountSchema, raw).nonce : 0)),
+        reader,
+        onAdmission: (results) => {
+          let added = 0;
+          for (const r of results) {
+            if (r.status === 'added') added++;
+            else if (r.status === 'rejected') this.metrics.txsRejected.inc({ code: r.code });
+          }
+          if (added > 0) this.metrics.txsAdmitted.inc(added);
+        },
       },
       { maxTxs: config.mempool.max_txs, maxBytes: config.mempool.max_bytes, maxPerAccount: config.mempool.max_per_account },
     );
@@ -188,7 +195,6 @@ export class SovNode {
     });
     this.facade = new NodeFacadeImpl({
       chainId, addressPrefix: genesis.doc.addressPrefix, moniker: config.node.moniker,
-      currencies: () => genesis.doc.currencies.map((c) => c.code),
       ledger: this.ledger, mempool: this.mempool, reader, cachedHeadValue: (key) => this.app.cachedHeadValue(key),
       recentBlock: (height) => this.app.recentBlock(height),
       nodeId: () => this.host.peerId, peers: () => this.host.peers().length, syncing: () => this.network.syncing,

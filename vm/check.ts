@@ -1,20 +1,52 @@
 /**
- * checkTx: the mempool's admission check against committed state: decode, authenticate
- * (auth.ts; a nonce ahead of the account's next is accepted when `allowFutureNonce`), and
- * optionally that the module method exists and its args decode. Returns a typed verdict,
- * never throws for bad input.
+ * Admission: the vm's own authentication (auth.ts) as a node runs it before it holds a
+ * transaction, so that nothing the vm would reject is ever held, relayed or proposed.
+ * `admissionProblem` checks a decoded transaction against its signer's account in the
+ * latest committed state, as the next block would (its height is the head's + 1), except
+ * that a nonce ahead of the account's next one may wait (the mempool queues it) and the
+ * signatures may be checked apart (the node's worker threads do, then mark them verified).
+ * `checkTx` is the same check for callers with bytes and a state at hand: decode, read,
+ * authenticate, and optionally the method and its args. Both answer bad input with a typed
+ * verdict and never throw for it.
  */
-import { decode, isSovError, Tx } from '../core/index.js';
+import { decode, decodeTrusted, isSovError, Tx } from '../core/index.js';
 import { VmCodes, VmError, type VmCode } from './errors.js';
 import { authenticate, type AuthOptions } from './auth.js';
-import { loadParams } from './params.js';
+import { loadParams, type Params } from './params.js';
 import { findMethod, type ModuleRegistry } from './module.js';
-import { AccountSchema } from './records.js';
+import { AccountSchema, type Account } from './records.js';
 import { Keys } from './keys.js';
-import type { StateReader } from './state.js';
+import { mapMaybe, type MaybePromise, type StateReader } from './state.js';
 import { MODULES } from './modules/index.js';
 
-export interface CheckOptions extends AuthOptions {
+/** The signer's account in `state` (undefined when there is none); at once when the read is. */
+export function readAccount(state: StateReader, signer: Uint8Array): MaybePromise<Account | undefined> {
+  return mapMaybe(state.get(Keys.account(signer)), (raw) => (raw === undefined ? undefined : decodeTrusted(AccountSchema, raw)));
+}
+
+export interface AdmissionInput {
+  readonly chainId: string;
+  /** The height of the block the transaction would be in: the latest committed height + 1. */
+  readonly height: number;
+  readonly params: Params;
+}
+
+/**
+ * Why the vm would reject `tx` from a block at `at.height` on this state (a VmError with its
+ * TX_* code), or null. `queue` admits a nonce above the account's next one; `signaturesChecked`
+ * skips the curve arithmetic only (every other check of authenticate runs).
+ */
+export function admissionProblem(at: AdmissionInput, tx: Tx, account: Account | undefined, opts: { queue: boolean; signaturesChecked: boolean }): VmError | null {
+  try {
+    authenticate(at, tx, account, { allowFutureNonce: opts.queue, signaturesVerified: opts.signaturesChecked });
+    return null;
+  } catch (e) {
+    if (e instanceof VmError) return e;
+    throw e;
+  }
+}
+
+export interface CheckOptions extends Pick<AuthOptions, 'signaturesVerified' | 'allowFutureNonce'> {
   /** Also refuse unknown methods and malformed args (they would only fail in a block). */
   readonly checkArgs?: boolean;
   readonly modules?: ModuleRegistry;
@@ -26,6 +58,7 @@ export type CheckResult =
 
 const no = (code: VmCode, message: string): CheckResult => ({ ok: false, code, num: VmCodes[code], message });
 
+/** Decode and authenticate `input` against `state` as a block at `at.height` would. */
 export async function checkTx(state: StateReader, at: { chainId: string; height: number }, input: Tx | Uint8Array, opts: CheckOptions = {}): Promise<CheckResult> {
   let tx: Tx;
   try {
@@ -35,14 +68,9 @@ export async function checkTx(state: StateReader, at: { chainId: string; height:
     throw e;
   }
   const params = await loadParams(state);
-  const raw = await state.get(Keys.account(tx.signer));
-  let account;
-  try {
-    account = authenticate({ ...at, params }, tx, raw === undefined ? undefined : decode(AccountSchema, raw), opts);
-  } catch (e) {
-    if (e instanceof VmError) return no(e.code as VmCode, e.message);
-    throw e;
-  }
+  const account = await readAccount(state, tx.signer);
+  const problem = admissionProblem({ ...at, params }, tx, account, { queue: opts.allowFutureNonce === true, signaturesChecked: opts.signaturesVerified === true });
+  if (problem) return no(problem.code as VmCode, problem.message);
   if (opts.checkArgs) {
     const m = findMethod(opts.modules ?? MODULES, tx.body.module, tx.body.method);
     if (m === 'no-module') return no('UNKNOWN_MODULE', `no module "${tx.body.module}"`);
@@ -54,5 +82,5 @@ export async function checkTx(state: StateReader, at: { chainId: string; height:
       throw e;
     }
   }
-  return { ok: true, tx, queued: tx.nonce > account.nonce };
+  return { ok: true, tx, queued: tx.nonce > account!.nonce };
 }

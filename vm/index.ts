@@ -14,7 +14,7 @@ export { TxContext, type BlockContext, type ValidatorUpdate } from './context.js
 export { method, registry, type MethodDef, type ModuleDef, type ModuleRegistry } from './module.js';
 export { authenticate, type AuthOptions } from './auth.js';
 export { commitBlock, executeBlock, type BlockResult, type ExecuteOptions, type Rejection } from './execute.js';
-export { checkTx, type CheckOptions, type CheckResult } from './check.js';
+export { admissionProblem, checkTx, readAccount, type AdmissionInput, type CheckOptions, type CheckResult } from './check.js';
 export { applyGenesis, GenesisSchema, type GenesisDoc, type GenesisResult } from './genesis.js';
 export { readRecord, recordSchemaOf } from './query.js';
 export { MODULES, MODULE_DEFS } from './modules/index.js';

@@ -1,14 +1,17 @@
 /**
  * Four validator processes from `sov testnet` on 127.0.0.1: they commit blocks with
  * transactions, every node has the same block hash and state root at every height, each
- * transaction is committed exactly once wherever it was sent; a killed validator is not
+ * transaction is committed exactly once wherever it was sent; forged transactions (unknown
+ * signer, a key the account does not hold, below its threshold, expiry past the window) are
+ * refused at submission and never relayed; a killed validator is not
  * missed and, restarted, catches up and votes again; with two of four killed nothing is
  * committed, and the chain resumes when one returns.
  */
 import t from 'tap';
 import { Devnet } from '../../test/devnet.js';
 import { waitFor } from '../../test/index.js';
-import { decodeAddress, merkleRoot, to0x } from '../../core/index.js';
+import { addressFromPublicKey, decodeAddress, encode, encodeAddress, generateKeyPair, merkleRoot, signTx, to0x, type KeyPair, type Tx } from '../../core/index.js';
+import { account as accountModule, money } from '../../vm/index.js';
 
 const net = Devnet.create({ validators: 4, blockIntervalMs: 200 });
 t.teardown(() => net.stop());
@@ -63,6 +66,60 @@ t.test('four validators commit, agree at every height, and commit each transacti
   for (let i = 1; i < 4; i++) {
     const a = await account(i, payee);
     tt.equal(a.balances[cur], after.toString(), `node ${i} reports the same balance`);
+  }
+});
+
+t.test("forged transactions are refused at submission with their own codes and never relayed; the account's own goes through right after each", async (tt) => {
+  const accts = net.accountKeys().filter((a) => a.name.startsWith('customer'));
+  const [payee, victim, multi] = [accts[0]!, accts[1]!, accts[2]!];
+  const cur = net.manifest.currency.code;
+  const nonceOf = async (a: { address: string }) => (await account(0, a.address)).nonce;
+  const send = (i: number, tx: Tx, wait = false) => net.rpc(i, 'sov_sendTransaction', [to0x(tx.bytes), wait], 30_000) as Promise<{ status: string; hash: string }>;
+  const refusal = async (tx: Tx): Promise<string> => {
+    try {
+      await send(0, tx);
+      return 'accepted';
+    } catch (e) {
+      const err = (e as { rpcError?: { code: number; data?: { code?: string } } }).rpcError;
+      return err?.code === -32002 ? String(err.data?.code) : `rpc error ${err?.code}`;
+    }
+  };
+  const signed = (keys: KeyPair[], signer: string, nonce: number, expiry: number, module: string, method: string, args: Uint8Array): Tx =>
+    signTx({ chainId: net.manifest.chain_id, signer: decodeAddress(signer, net.manifest.address_prefix), nonce, expiry, body: { module, method, args } }, keys.map((k) => k.secretKey));
+  const pay = (keys: KeyPair[], from: string, nonce: number, expiry: number, memo: string): Tx =>
+    signed(keys, from, nonce, expiry, 'money', 'transfer', encode(money.TransferArgs, { currency: cur, to: decodeAddress(payee.address, net.manifest.address_prefix), amount: 1n, memo, reference: '' }));
+
+  // A 2-of-2 account: `multi` rotates to two keys, and needs both from now on.
+  const second = generateKeyPair();
+  let h = await net.height(0);
+  const rotate = signed([multi.keys], multi.address, await nonceOf(multi), h + 100, 'account', 'rotate_keys', encode(accountModule.RotateArgs, { keys: [multi.keys.publicKey, second.publicKey], threshold: 2 }));
+  tt.match(await send(0, rotate, true), { status: 'committed' }, 'multi is now 2-of-2');
+
+  const stranger = generateKeyPair();
+  h = await net.height(0);
+  const cases: { code: string; forge: () => Promise<Tx>; own: () => Promise<Tx>; forged?: Tx }[] = [
+    { code: 'TX_UNKNOWN_SIGNER', forge: async () => pay([stranger], encodeAddress(net.manifest.address_prefix, addressFromPublicKey(stranger.publicKey)), 0, h + 100, 'unknown'), own: async () => pay([victim.keys], victim.address, await nonceOf(victim), h + 100, 'own 1') },
+    { code: 'TX_KEY_NOT_AUTHORIZED', forge: async () => pay([stranger], victim.address, await nonceOf(victim), h + 100, 'forged'), own: async () => pay([victim.keys], victim.address, await nonceOf(victim), h + 100, 'own 2') },
+    { code: 'TX_THRESHOLD_NOT_MET', forge: async () => pay([multi.keys], multi.address, await nonceOf(multi), h + 100, 'one of two'), own: async () => pay([multi.keys, second], multi.address, await nonceOf(multi), h + 100, 'two of two') },
+    { code: 'TX_EXPIRY_TOO_FAR', forge: async () => pay([victim.keys], victim.address, await nonceOf(victim), Number.MAX_SAFE_INTEGER, 'forever'), own: async () => pay([victim.keys], victim.address, await nonceOf(victim), h + 100, 'own 3') },
+  ];
+  for (const c of cases) {
+    c.forged = await c.forge();
+    tt.equal(await refusal(c.forged), c.code, `${c.code}: refused at submission`);
+    const own = await c.own();
+    tt.match(await send(0, own, true), { status: 'committed' }, `${c.code}: the account's own transaction right after is committed`);
+  }
+  // Never relayed: no other node saw any of them (a node that had would count its refusal, or hold it), none committed.
+  const rejectedCodes = async (i: number): Promise<string> => {
+    const text = await (await fetch((net.manifest.nodes[i] as unknown as { metrics_url: string }).metrics_url)).text();
+    return text.split('\n').filter((l) => l.startsWith('sov_mempool_rejected_total{')).join('\n');
+  };
+  const seen0 = await rejectedCodes(0);
+  for (const c of cases) tt.match(seen0, new RegExp(`code="${c.code}"[^\n]* 1$`, 'm'), `node 0 counted its refusal of ${c.code}`);
+  for (let i = 1; i < 4; i++) {
+    const seen = await rejectedCodes(i);
+    tt.notOk(cases.some((c) => seen.includes(`code="${c.code}"`)), `node ${i} never received one (${seen || 'no refusals'})`);
+    for (const c of cases) tt.equal(await net.rpc(i, 'sov_getTransaction', [to0x(c.forged!.hash)]).then(() => 'found', () => 'not found'), 'not found');
   }
 });
 
