@@ -16,3 +16,4 @@ export * from './votes.js';
 export * from './block.js';
 export * from './rng.js';
 export * from './keystore.js';
+export * from './text.js';

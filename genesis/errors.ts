@@ -5,7 +5,7 @@
  * `council.threshold`), and a `GenesisError` carries the whole list. Nothing here throws an
  * untyped error for bad input.
  */
-import { SovError } from '../core/index.js';
+import { escapeText, SovError } from '../core/index.js';
 
 export const GenesisErrors = {
   /** A template, contribution or genesis document with problems (see `problems`). */
@@ -57,9 +57,9 @@ export class Problems {
   }
 }
 
-/** One line per problem: `path: message`. */
+/** One line per problem: `path: message` (escaped: a file's own text may be quoted in it). */
 export function formatProblems(problems: readonly Problem[]): string[] {
-  return problems.map((p) => (p.path === '' ? p.message : `${p.path}: ${p.message}`));
+  return problems.map((p) => escapeText(p.path === '' ? p.message : `${p.path}: ${p.message}`));
 }
 
 /** Join a path and a child key or index. */

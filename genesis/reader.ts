@@ -74,7 +74,11 @@ export class FieldReader {
     return v;
   }
 
-  /** A token amount in minor units: a decimal string (or a safe integer), 0..2^128-1. */
+  /**
+   * A token amount in minor units: a decimal string, 0..2^128-1 (docs/genesis.md). A TOML or
+   * JSON number is refused, integer or not: a float loses digits silently and a bare
+   * integer is one edit away from one, so amounts are never numbers.
+   */
   amount(o: Obj, key: string | number, path: string, opts: { optional?: boolean; positive?: boolean } = {}): bigint | null {
     const v = o[key as string];
     const p = at(path, key);
@@ -82,14 +86,21 @@ export class FieldReader {
       if (!opts.optional) this.problems.add(p, v === undefined ? 'missing' : '"none" is not allowed here');
       return null;
     }
-    let n: bigint;
-    if (typeof v === 'string' && /^(0|[1-9][0-9]{0,38})$/.test(v)) n = BigInt(v);
-    else if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) n = BigInt(v);
-    else {
-      this.problems.add(p, `must be an amount in minor units as a decimal string${opts.optional ? ' or "none"' : ''}`);
+    const form = `an amount in minor units as a decimal string, e.g. "1000"${opts.optional ? ', or "none"' : ''}`;
+    if (typeof v === 'number' || typeof v === 'bigint') {
+      this.problems.add(p, `must be ${form}, got the ${Number.isInteger(v) || typeof v === 'bigint' ? 'bare integer' : 'number'} ${String(v)} (write it in quotes)`);
       return opts.optional ? null : 0n;
     }
-    if (n > MAX_AMOUNT) this.problems.add(p, 'exceeds the largest amount (2^128 - 1)');
+    if (typeof v !== 'string' || !/^(0|[1-9][0-9]*)$/.test(v)) {
+      this.problems.add(p, `must be ${form}${typeof v === 'string' ? `, got "${v.slice(0, 64)}"` : `, got ${typeName(v)}`}`);
+      return opts.optional ? null : 0n;
+    }
+    // Longer than any amount: no need to parse all of it to say so.
+    if (v.length > 39 || BigInt(v) > MAX_AMOUNT) {
+      this.problems.add(p, `${v.length > 48 ? `a ${v.length}-digit number` : v} exceeds the largest amount, 2^128 - 1 (${MAX_AMOUNT})`);
+      return opts.optional ? null : 0n;
+    }
+    const n = BigInt(v);
     if (opts.positive && n === 0n) this.problems.add(p, 'must be above zero');
     return n;
   }

@@ -1,11 +1,12 @@
 /**
  * `sov`, the one command-line tool. Each subcommand says what it does in its help. Errors
  * from bad arguments print one line and exit with status 2; nothing prints a stack trace
- * for bad input.
+ * for bad input, and nothing prints a caller's control or bidi characters raw (core
+ * `escapeText`, `safeJsonText`).
  */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { addressFromPublicKey, encodeAddress, fromHex, isSovError, isValidPublicKey, to0x, Tx } from '../core/index.js';
+import { addressFromPublicKey, encodeAddress, fromHex, escapeText, isSovError, isValidPublicKey, safeJsonText, to0x, Tx } from '../core/index.js';
 import { registerKeys } from './commands/keys.js';
 import { registerGenesis } from './commands/genesis.js';
 import { registerTestnet } from './commands/testnet.js';
@@ -21,6 +22,8 @@ export function buildCli(): Command {
     .description('Sovereign Ledger: a permissioned BFT ledger node for sovereign digital infrastructure.')
     .version(pkg.version, '-V, --version', 'print the version')
     .showHelpAfterError()
+    // Commander's own errors echo what was typed (an unknown command or option): escaped, line by line.
+    .configureOutput({ outputError: (text, write) => write(text.split('\n').map(escapeText).join('\n')) })
     .exitOverride();
 
   program
@@ -40,7 +43,7 @@ export function buildCli(): Command {
     .argument('<hex>', 'the transaction bytes in hex')
     .action((hex: string) => {
       const tx = Tx.decode(fromHex(hex));
-      console.log(JSON.stringify(toJson({ hash: tx.hash, ...tx.data }), null, 2));
+      console.log(safeJsonText(toJson({ hash: tx.hash, ...tx.data }), 2));
     });
 
   registerStart(program);
@@ -70,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     const msg = isSovError(e) ? `${e.code}: ${e.message}` : (e as Error).message;
-    process.stderr.write(`sov: ${msg}\n`);
+    process.stderr.write(`sov: ${escapeText(msg)}\n`);
     return 2;
   }
 }

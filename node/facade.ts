@@ -7,7 +7,7 @@ import {
 } from '../core/index.js';
 import { StateError, StateErrorCodes, encodeProof, txHashOf, type LedgerStore } from '../state/index.js';
 import {
-  AccountSchema, BalanceSchema, Keys, ReceiptSchema, ValidatorListSchema, ValidatorNodeSchema, recordSchemaOf, vmCodeName, type Event, type StateReader,
+  AccountSchema, BalanceSchema, CurrencyListSchema, Keys, ReceiptSchema, ValidatorListSchema, ValidatorNodeSchema, recordSchemaOf, vmCodeName, type Event, type StateReader,
 } from '../vm/index.js';
 import {
   RpcCodes, RpcError, SerializedResult, commitToView, headerToView, recordKey, recordToJson, type AccountEventsView, type AccountTxsView, type AccountView, type BlockActivity,
@@ -21,7 +21,6 @@ export interface FacadeDeps {
   chainId: string;
   addressPrefix: string;
   moniker: string;
-  currencies: () => readonly string[];
   ledger: LedgerStore;
   mempool: Mempool;
   reader: () => StateReader;
@@ -173,8 +172,11 @@ export class NodeFacadeImpl implements NodeFacade {
     const raw = await reader.get(Keys.account(addr));
     if (!raw) return null;
     const a = decode(AccountSchema, raw);
+    // Every currency registered so far (genesis's and governance's since), in registration order.
+    const list = await reader.get(Keys.currencyList());
+    const codes = list === undefined ? [] : decodeTrusted(CurrencyListSchema, list).codes;
     const balances: Record<string, string> = {};
-    for (const code of this.d.currencies()) {
+    for (const code of codes) {
       const b = await reader.get(Keys.balance(addr, code));
       if (b) balances[code] = decode(BalanceSchema, b).amount.toString();
     }

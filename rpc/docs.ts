@@ -12,7 +12,12 @@ Generated from the method declarations (rpc/docs.ts); do not edit by hand. The m
 form is the OpenRPC document served at \`rpc.discover\`.
 
 - Transport: JSON-RPC 2.0 over HTTP POST and over WebSocket at the same address (\`[rpc] listen\`).
-  Batches are allowed up to \`[rpc] max_batch\` calls; bodies up to \`[rpc] max_body_bytes\`.
+  Batches are allowed up to \`[rpc] max_batch\` calls; bodies up to \`[rpc] max_body_bytes\`. An HTTP
+  body must be sent as \`Content-Type: application/json\` (or application/json-rpc, application/jsonrequest);
+  any other type, or none, is refused with HTTP 415, as geth does: browsers post text/plain and forms
+  to any origin without a CORS preflight.
+- Error messages that quote what a caller sent show its control, bidirectional-formatting and
+  lone-surrogate characters as \`\\uXXXX\` escapes, never raw.
 - Params by position (array) or by name (object). Amounts are decimal strings, bytes 0x-hex,
   addresses bech32m with the chain's prefix.
 - Proofs: \`sov_getRecord\` with \`prove: true\` returns the stored bytes, the state proof, the header

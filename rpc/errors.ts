@@ -29,7 +29,7 @@ export const RPC_CODE_MEANINGS: Record<keyof typeof RpcCodes, string> = {
   INVALID_PARAMS: 'params missing, unknown or not matching the schema',
   INTERNAL_ERROR: 'a fault in the node (reported, never details)',
   NOT_FOUND: 'no such block, transaction, account or height',
-  TX_REJECTED: 'the mempool refused the transaction; `data.code` says why',
+  TX_REJECTED: 'the mempool refused the transaction; `data.code` says why: the vm\'s own rejection code (TX_UNKNOWN_SIGNER, TX_KEY_NOT_AUTHORIZED, TX_THRESHOLD_NOT_MET, TX_EXPIRY_TOO_FAR, TX_NONCE_REPLAYED, ...: docs/vm.md) or a MEMPOOL_* code (full, nonce already held)',
   RATE_LIMITED: 'over the rate limit (`data.retryAfterMs`: when to retry; HTTP 429 when no call ran), or a per-connection WebSocket limit',
   BATCH_TOO_LARGE: 'more calls in a batch than `[rpc] max_batch`',
   REQUEST_TOO_LARGE: 'a body over `[rpc] max_body_bytes` (HTTP 413)',

@@ -4,7 +4,9 @@
  * timeouts, connection caps (in all and per address), and CORS for the configured origins.
  * With access control, a request presenting an unknown API key gets 401, and one whose
  * caller has no token left gets 429 before its body is read; each further call of a batch
- * takes a token too. Any other method or path gets a plain HTTP error. The server never
+ * takes a token too. A body that is not declared JSON (Content-Type application/json, or
+ * application/json-rpc / jsonrequest) gets 415, as geth answers: browsers send text/plain
+ * and form posts across origins unasked. Any other method or path gets a plain HTTP error. The server never
  * crashes on a request: every failure is a JSON-RPC error or an HTTP status.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -201,6 +203,13 @@ export class HttpRpcServer<C> {
         res.writeHead(405, { allow: 'POST, OPTIONS' }).end();
         return;
       }
+      if (!isJsonContentType(req.headers['content-type'])) {
+        // As geth and others do: a browser may send a text/plain or form POST to any origin
+        // without asking first (no CORS preflight); a JSON body is never one of those.
+        this.send(res, 415, errorResponse(null, new RpcError(RpcCodes.INVALID_REQUEST, `content type must be application/json, got ${req.headers['content-type'] === undefined ? 'none' : JSON.stringify(req.headers['content-type'].slice(0, 64))}`)), true);
+        req.destroy();
+        return;
+      }
       const access = this.opts.access;
       let caller = PUBLIC_CALLER(req);
       let gate: CallGate = { roles: [] };
@@ -267,4 +276,13 @@ export class HttpRpcServer<C> {
 interface PendingBody {
   readonly due: number;
   readonly expire: () => void;
+}
+
+/** The media types a JSON-RPC body may be sent as (parameters such as charset aside). */
+const JSON_TYPES = new Set(['application/json', 'application/json-rpc', 'application/jsonrequest']);
+
+export function isJsonContentType(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  const semi = header.indexOf(';');
+  return JSON_TYPES.has((semi < 0 ? header : header.slice(0, semi)).trim().toLowerCase());
 }

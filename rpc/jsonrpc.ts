@@ -1,9 +1,10 @@
 /**
  * JSON-RPC 2.0 message handling, independent of the transport: parse a request body (with
  * a nesting limit checked before JSON.parse), validate each call's envelope, run batches,
- * and shape responses. Never throws for any input.
+ * and shape responses. Never throws for any input. Error messages are escaped (core
+ * `escapeText`): one that echoes a caller's input never carries its control or bidi characters.
  */
-import { isSovError } from '../core/index.js';
+import { escapeText, isSovError } from '../core/index.js';
 import { RpcCodes, RpcError } from './errors.js';
 import type { Grant } from './limiter.js';
 import type { MethodRegistry } from './registry.js';
@@ -36,11 +37,11 @@ export function jsonDepthExceeds(text: string, limit: number): boolean {
 
 export function errorResponse(id: JsonRpcResponse['id'], e: unknown): JsonRpcResponse {
   if (e instanceof RpcError) {
-    return { jsonrpc: '2.0', id, error: { code: e.rpcCode, message: e.message, ...(e.data !== undefined ? { data: e.data } : {}) } };
+    return { jsonrpc: '2.0', id, error: { code: e.rpcCode, message: escapeText(e.message), ...(e.data !== undefined ? { data: e.data } : {}) } };
   }
   if (isSovError(e)) {
     // A typed error from below the RPC layer: bad input the client sent (e.g. undecodable bytes).
-    return { jsonrpc: '2.0', id, error: { code: RpcCodes.INVALID_PARAMS, message: e.message, data: { code: e.code } } };
+    return { jsonrpc: '2.0', id, error: { code: RpcCodes.INVALID_PARAMS, message: escapeText(e.message), data: { code: e.code } } };
   }
   return { jsonrpc: '2.0', id, error: { code: RpcCodes.INTERNAL_ERROR, message: 'internal error' } };
 }

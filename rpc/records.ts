@@ -8,7 +8,7 @@
 import {
   decodeAddress, encodeAddress, fromHex, to0x, type Commit, type Header,
 } from '../core/index.js';
-import { Keys } from '../vm/index.js';
+import { CURRENCY_CODE_RE, Keys } from '../vm/index.js';
 import { RpcCodes, RpcError } from './errors.js';
 import type { CommitView, HeaderView, RecordQuery } from './facade.js';
 
@@ -69,7 +69,14 @@ export function recordKey(q: RecordQuery, addressPrefix: string): Uint8Array {
       throw new RpcError(RpcCodes.INVALID_PARAMS, `bad address: ${(e as Error).message}`);
     }
   };
-  const cur = (): string => need<string>(q, 'currency');
+  const cur = (): string => {
+    const code = need<string>(q, 'currency');
+    // A malformed code names no record: answering "absent" would read as a zero balance.
+    if (typeof code !== 'string' || !CURRENCY_CODE_RE.test(code)) {
+      throw new RpcError(RpcCodes.INVALID_PARAMS, `"currency" must be a currency code (2..12 of A-Z 0-9, starting with a letter), got ${JSON.stringify(String(code).slice(0, 32))}`);
+    }
+    return code;
+  };
   const id = (): number => need<number>(q, 'id');
   switch (q.kind) {
     case 'account': return Keys.account(addr());

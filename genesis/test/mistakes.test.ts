@@ -48,6 +48,11 @@ const cases: [string, Edit | { text: (s: string) => string }, string, RegExp][] 
   ['local genesis time', { text: (s: string) => s.replace(/genesis_time = .*/, 'genesis_time = 2026-03-01T00:00:00') }, 'genesis_time', /with an offset/],
   ['bad jurisdiction', (t: Template) => { t.jurisdiction = 'is'; }, 'jurisdiction', /ISO 3166-1/],
   ['amount not minor units', { text: (s: string) => s.replace(/amount = "\d+"/, 'amount = "12.50"') }, 'balances[0].amount', /minor units/],
+  ['amount as a TOML float', { text: (s: string) => s.replace(/amount = "\d+"/, 'amount = 1250.0') }, 'balances[0].amount', /decimal string.*got the (number|bare integer) 1250/],
+  ['amount as a bare TOML integer', { text: (s: string) => s.replace(/amount = "\d+"/, 'amount = 1250') }, 'balances[0].amount', /decimal string.*got the bare integer 1250 \(write it in quotes\)/],
+  ['a limit as a TOML float', { text: (s: string) => s.replace(/holding_limit = "\d+"/, 'holding_limit = 1e6') }, 'currencies[0].tiers[0].holding_limit', /decimal string.*got the (number|bare integer)/],
+  ['amount of 2^300', { text: (s: string) => s.replace(/amount = "\d+"/, `amount = "${2n ** 300n}"`) }, 'balances[0].amount', /a 91-digit number exceeds the largest amount, 2\^128 - 1/],
+  ['amount of 2^128', { text: (s: string) => s.replace(/amount = "\d+"/, `amount = "${2n ** 128n}"`) }, 'balances[0].amount', /^340282366920938463463374607431768211456 exceeds the largest amount/],
 ];
 
 t.test('each class of mistake names its field', async (tt) => {

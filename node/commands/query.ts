@@ -5,7 +5,7 @@
  * an account's transactions and events, paged.
  */
 import type { Command } from 'commander';
-import { addressFromPublicKey, ValidatorSet } from '../../core/index.js';
+import { addressFromPublicKey, safeJsonText, ValidatorSet } from '../../core/index.js';
 import { loadGenesisFile } from '../../genesis/index.js';
 import { RECORD_KINDS, verifyRecord, type PageCursor, type RecordQuery, type SovClient } from '../../rpc/index.js';
 import { CliError } from './keys.js';
@@ -16,7 +16,7 @@ interface RpcOpts {
   apiKey?: string;
 }
 
-const print = (v: unknown): void => console.log(JSON.stringify(v, null, 2));
+const print = (v: unknown): void => console.log(safeJsonText(v, 2));
 
 const uint = uintArg;
 

@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { safeJsonText } from '../../core/index.js';
 import { CliError } from './keys.js';
 import { NODE_V8_FLAGS, missingV8Flags } from '../v8-flags.js';
 
@@ -85,7 +86,7 @@ export function registerStart(program: Command): void {
     .description("print a node's status as JSON (height, block hash, state root, peers)")
     .option('--rpc <url>', "the node's JSON-RPC URL", 'http://127.0.0.1:8545')
     .action(async (opts: { rpc: string }) => {
-      console.log(JSON.stringify(await rpcCall(opts.rpc, 'sov_status', []), null, 2));
+      console.log(safeJsonText(await rpcCall(opts.rpc, 'sov_status', []), 2));
     });
 
   program
@@ -95,7 +96,7 @@ export function registerStart(program: Command): void {
     .option('--rpc <url>', "the node's JSON-RPC URL", 'http://127.0.0.1:8545')
     .action(async (height: string, opts: { rpc: string }) => {
       if (!/^[1-9][0-9]{0,15}$/.test(height)) throw new CliError('height must be a positive integer');
-      console.log(JSON.stringify(await rpcCall(opts.rpc, 'sov_getBlock', [Number(height)]), null, 2));
+      console.log(safeJsonText(await rpcCall(opts.rpc, 'sov_getBlock', [Number(height)]), 2));
     });
 }
 

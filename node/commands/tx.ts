@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { decodeAddress, to0x, type KeyPair } from '../../core/index.js';
+import { decodeAddress, safeJsonText, to0x, type KeyPair } from '../../core/index.js';
 import { MODULE_DEFS } from '../../vm/index.js';
 import { buildTx, describeMethodArgs, loadKeystore, methodArgsFromJson, SovClient, Wallet, type SendOptions } from '../../rpc/index.js';
 import { resolvePassword } from '../password.js';
@@ -110,7 +110,7 @@ export function registerTx(program: Command): void {
       const def = Object.hasOwn(mods[module]!, method) ? mods[module]![method]! : undefined;
       if (!def) throw new CliError(`no method ${module}.${method}; methods: ${Object.keys(mods[module]!).join(', ')}`);
       if (o.describe) {
-        console.log(JSON.stringify({ method: `${module}.${method}`, doc: def.doc, args: describeMethodArgs(module, method) }, null, 2));
+        console.log(safeJsonText({ method: `${module}.${method}`, doc: def.doc, args: describeMethodArgs(module, method) }, 2));
         return;
       }
       const json = readArgs(o);
@@ -124,7 +124,7 @@ export function registerTx(program: Command): void {
         const keys = await loadKeys(o);
         const signer = o.signer !== undefined ? decodeAddress(o.signer, o.prefix) : undefined;
         const tx = buildTx({ chainId: o.chainId, keys, ...(signer ? { signer } : {}), nonce, expiry }, module, method, args);
-        console.log(JSON.stringify({ hash: to0x(tx.hash), tx: to0x(tx.bytes) }, null, 2));
+        console.log(safeJsonText({ hash: to0x(tx.hash), tx: to0x(tx.bytes) }, 2));
         return;
       }
       const client = clientFor(o);
@@ -137,9 +137,9 @@ export function registerTx(program: Command): void {
       const out = await wallet.send(module, method, args, send);
       if (o.wait && out.status !== 'pending' && out.height !== null) {
         const got = await client.getTransaction(out.hash);
-        console.log(JSON.stringify({ ...out, receipt: got.receipt }, null, 2));
+        console.log(safeJsonText({ ...out, receipt: got.receipt }, 2));
       } else {
-        console.log(JSON.stringify(out, null, 2));
+        console.log(safeJsonText(out, 2));
       }
       if (out.status === 'failed') process.exitCode = 1;
     });

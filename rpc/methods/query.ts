@@ -7,6 +7,7 @@ import { Type } from '@sinclair/typebox';
 import { RpcCodes, RpcError } from '../errors.js';
 import { param, type MethodSpec } from '../registry.js';
 import { RECORD_KINDS } from '../records.js';
+import { CURRENCY_CODE_RE } from '../../vm/index.js';
 import { Address, CommitView, Hash, HeaderView, Height, Hex, type RpcContext } from './chain.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(s: T) => Type.Union([s, Type.Null()]);
@@ -27,7 +28,7 @@ const PageParams = [
 export const RecordQuery = Type.Object({
   kind: Type.Union(Object.keys(RECORD_KINDS).map((k) => Type.Literal(k)), { description: 'record kind' }),
   address: Type.Optional(Address),
-  currency: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })),
+  currency: Type.Optional(Type.String({ pattern: CURRENCY_CODE_RE.source, description: 'a currency code: 2..12 of A-Z 0-9, starting with a letter' })),
   id: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
 }, { additionalProperties: false });

@@ -4,7 +4,8 @@
  */
 import t from 'tap';
 import { connect } from 'node:net';
-import { buildRegistry, HttpRpcServer, RpcCodes, SerializedResult, type NodeFacade, type RpcContext } from '../index.js';
+import { buildRegistry, errorResponse, HttpRpcServer, RpcCodes, RpcError, SerializedResult, type NodeFacade, type RpcContext } from '../index.js';
+import { SovError } from '../../core/index.js';
 import { waitFor } from '../../test/index.js';
 
 const H = '0x' + 'ab'.repeat(32);
@@ -135,6 +136,44 @@ t.test('bad requests get the right JSON-RPC error', async (tt) => {
   tt.equal(tenMiB.status, 413, '10 MiB body');
   tt.equal((await fetch(url)).status, 405, 'GET');
   tt.equal((await call('sov_status')).result.height, 3, 'still serving');
+});
+
+t.test('a body not declared JSON is refused with 415 (a browser sends text/plain and forms across origins unasked)', async (tt) => {
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'sov_status' });
+  for (const type of ['text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonx']) {
+    const r = await post(body, { 'content-type': type });
+    tt.equal(r.status, 415, type);
+    tt.equal(r.json.error.code, RpcCodes.INVALID_REQUEST, `${type}: a JSON-RPC error naming the content type`);
+    tt.match(r.json.error.message, /content type must be application\/json/);
+  }
+  const none = await fetch(url, { method: 'POST', body: new Blob([body]) });
+  tt.equal(none.status, 415, 'no content type at all');
+  for (const type of ['application/json', 'application/json; charset=utf-8', 'Application/JSON', 'application/json-rpc', 'application/jsonrequest']) {
+    tt.equal((await post(body, { 'content-type': type })).json.result.height, 3, `${type} is served`);
+  }
+});
+
+t.test("error messages never echo a caller's control, bidi or lone-surrogate characters raw", async (tt) => {
+  for (const method of ['sov_\u202egnp.exe', 'a\nb\u001b[31m', 'x\ud800y', 'z\u2066\u2069\u061c\u0085']) {
+    const name = JSON.stringify(method);
+    const res = await post(JSON.stringify({ jsonrpc: '2.0', id: 1, method }));
+    const msg = res.json.error.message as string;
+    tt.equal(res.json.error.code, RpcCodes.METHOD_NOT_FOUND);
+    tt.notOk(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]/.test(msg), `${name}: no raw character in ${JSON.stringify(msg)}`);
+    tt.ok(msg.includes('\\u'), `${name}: shown as an escape`);
+  }
+  // Any error a handler throws (here a facade's message echoing a caller's text) is escaped on its way out.
+  const e = errorResponse(7, new RpcError(RpcCodes.NOT_FOUND, 'no account sov1\u202e\u0000'));
+  tt.equal(e.error!.message, 'no account sov1\\u202e\\u0000');
+  tt.equal(errorResponse(7, new SovError('X', 'bad \u2028 line')).error!.message, 'bad \\u2028 line', 'a typed error from below the RPC layer too');
+});
+
+t.test('a malformed currency code is invalid params, not an absent record', async (tt) => {
+  for (const currency of ['dev', 'DEV ', 'DEV\u0000', 'D', '1DEV', 'ABCDEFGHIJKLM']) {
+    const r = await call('sov_getRecord', [{ kind: 'balance', address: 'sov1x', currency }]);
+    tt.equal(r.error?.code, RpcCodes.INVALID_PARAMS, JSON.stringify(currency));
+  }
+  tt.equal((await call('sov_getRecord', [{ kind: 'currency', currency: 'DEV' }])).result.kind, 'currency', 'a well-formed code is served');
 });
 
 t.test('CORS only for configured origins', async (tt) => {
