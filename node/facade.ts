@@ -7,10 +7,10 @@ import {
 } from '../core/index.js';
 import { StateError, StateErrorCodes, encodeProof, txHashOf, type LedgerStore } from '../state/index.js';
 import {
-  AccountSchema, BalanceSchema, CurrencyListSchema, Keys, ReceiptSchema, ValidatorListSchema, ValidatorNodeSchema, recordSchemaOf, vmCodeName, type Event, type StateReader,
+  AccountSchema, BalanceSchema, BUILTIN, CurrencyListSchema, Keys, type Registry, ReceiptSchema, ValidatorListSchema, ValidatorNodeSchema, recordSchemaOf, vmCodeName, type Event, type StateReader,
 } from '../vm/index.js';
 import {
-  RpcCodes, RpcError, SerializedResult, commitToView, headerToView, recordKey, recordToJson, type AccountEventsView, type AccountTxsView, type AccountView, type BlockActivity,
+  argsJson, eventView, RpcCodes, RpcError, SerializedResult, commitToView, headerToView, recordKey, recordToJson, type AccountEventsView, type AccountTxsView, type AccountView, type BlockActivity,
   type BlockView, type CommitView, type EventView, type NodeFacade, type PageCursor, type RecordQuery, type RecordView, type StatusView, type SubmitView, type TxView,
   type ValidatorView, type PeerView, type MempoolView,
 } from '../rpc/index.js';
@@ -24,6 +24,8 @@ export interface FacadeDeps {
   ledger: LedgerStore;
   mempool: Mempool;
   reader: () => StateReader;
+  /** The chain's module registry (the built-in modules by default). */
+  modules?: Registry;
   /** The head's cached value of a state key and its height, when the node has it (the execution cache). */
   cachedHeadValue?: (key: Uint8Array) => { height: number; value: Uint8Array | null } | undefined;
   /** The block at `height` if the node holds it decoded (the last committed one), else undefined. */
@@ -42,7 +44,6 @@ export interface FacadeDeps {
 }
 
 const commitView = commitToView;
-const eventView = (e: Event): EventView => ({ module: e.module, name: e.name, data: to0x(e.data) });
 type PageArg = { after?: PageCursor; limit?: number; order?: 'asc' | 'desc' };
 
 export class NodeFacadeImpl implements NodeFacade {
@@ -52,7 +53,17 @@ export class NodeFacadeImpl implements NodeFacade {
 
   private readonly headListeners = new Set<(height: number) => void>();
 
-  constructor(private readonly d: FacadeDeps) {}
+  /** The chain's module registry: record kinds, and the schemas events and args are decoded by. */
+  private readonly modules: Registry;
+
+  constructor(private readonly d: FacadeDeps) {
+    this.modules = d.modules ?? BUILTIN;
+  }
+
+  /** An event as the RPC shows it: its hex and its fields decoded by its module's schema. */
+  private eventView(e: Event): EventView {
+    return eventView(e, this.d.addressPrefix, this.modules);
+  }
 
   /** Called after each commit: resolve the submitters waiting for these transactions, tell the subscribers. */
   onCommitted(height: number, txHashes: readonly Uint8Array[], receipts: readonly { status: number; code: number; message: string }[]): void {
@@ -246,10 +257,10 @@ export class NodeFacadeImpl implements NodeFacade {
     const r = decode(ReceiptSchema, found.receipt);
     return {
       hash, height: found.height, index: found.index, tx: to0x(found.tx), signer: encodeAddress(this.d.addressPrefix, tx.signer), nonce: tx.nonce,
-      module: tx.data.body.module, method: tx.data.body.method,
+      module: tx.data.body.module, method: tx.data.body.method, args: argsJson(tx.data.body.module, tx.data.body.method, tx.data.body.args, this.d.addressPrefix, this.modules),
       receipt: {
         status: r.status === 0 ? 'ok' : 'failed', code: r.code, codeName: r.code === 0 ? null : vmCodeName(r.code) ?? null, message: r.message, work: Number(r.work),
-        events: r.events.map(eventView), result: to0x(r.result),
+        events: r.events.map((e) => this.eventView(e)), result: to0x(r.result),
       },
     };
   }
@@ -280,7 +291,7 @@ export class NodeFacadeImpl implements NodeFacade {
   }
 
   record(q: RecordQuery, height: number | undefined, prove: boolean): RecordView | SerializedResult<RecordView> | Promise<RecordView> {
-    const key = recordKey(q, this.d.addressPrefix);
+    const key = recordKey(q, this.d.addressPrefix, this.modules);
     const h = this.stateHeight(height);
     if (!prove && height === undefined) {
       // Hot records at the head come from the execution's cache of committed head values,
@@ -311,7 +322,7 @@ export class NodeFacadeImpl implements NodeFacade {
   }
 
   private recordView(q: RecordQuery, key: Uint8Array, h: number, raw: Uint8Array | null): RecordView {
-    const schema = recordSchemaOf(key)!;
+    const schema = recordSchemaOf(key, this.modules)!;
     return {
       kind: q.kind, key: to0x(key), height: h, value: raw ? recordToJson(decodeTrusted(schema.schema, raw), this.d.addressPrefix) : null, raw: raw ? to0x(raw) : null,
     };
@@ -337,7 +348,7 @@ export class NodeFacadeImpl implements NodeFacade {
 
   async eventsByAccount(address: string, page: PageArg): Promise<AccountEventsView> {
     const r = await accountEvents(this.d.ledger.blocks, this.addr(address), this.page(page));
-    return { items: r.items.map((i) => ({ height: i.height, index: i.index, event: i.event, ...eventView(i.data) })), next: r.next };
+    return { items: r.items.map((i) => ({ height: i.height, index: i.index, event: i.event, ...this.eventView(i.data) })), next: r.next };
   }
 
   async activity(height: number): Promise<BlockActivity | null> {
@@ -348,7 +359,7 @@ export class NodeFacadeImpl implements NodeFacade {
       const r = decode(ReceiptSchema, await this.d.ledger.blocks.getReceipt(height, index));
       return {
         hash: to0x(txHashOf(bytes)), index, signer: encodeAddress(this.d.addressPrefix, Tx.decode(bytes).signer),
-        status: r.status === 0 ? 'ok' as const : 'failed' as const, code: r.code, events: r.events.map(eventView),
+        status: r.status === 0 ? 'ok' as const : 'failed' as const, code: r.code, events: r.events.map((e) => this.eventView(e)),
       };
     }));
     return { block, txs };

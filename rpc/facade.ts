@@ -98,7 +98,10 @@ export interface NodeFacade extends NodeQueryFacade, NodeAdminFacade {
 export interface EventView {
   module: string;
   name: string;
+  /** The event's canonical bytes, 0x-hex (what the receipt hash commits to). */
   data: string;
+  /** The same decoded by its module's schema, with field names (null: no schema for it here). */
+  fields: Record<string, unknown> | null;
 }
 
 export interface ReceiptView {
@@ -122,6 +125,8 @@ export interface TxView {
   nonce: number;
   module: string;
   method: string;
+  /** The method's args decoded by its schema, with field names (null: no such method here, or args that do not decode). */
+  args: Record<string, unknown> | null;
   receipt: ReceiptView;
 }
 
@@ -133,13 +138,18 @@ export interface ValidatorView {
   nodeKey: string | null;
 }
 
-/** A vm state record: which one, by kind and fields (address, currency code, id, name). */
+/**
+ * A vm state record: which one, by kind and its key fields by name (the module registry's
+ * record kinds: `address`, `currency` (a code), `id`, `name`, `bank`, `reference`,
+ * `bankAccountId`, ...).
+ */
 export interface RecordQuery {
   kind: string;
   address?: string;
   currency?: string;
   id?: number;
   name?: string;
+  readonly [field: string]: string | number | undefined;
 }
 
 export interface ProofView {

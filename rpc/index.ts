@@ -9,6 +9,7 @@ import { queryMethods } from './methods/query.js';
 import { subscribeMethods } from './methods/subscribe.js';
 import { adminMethods } from './methods/admin.js';
 import { openRpcDocument } from './openrpc.js';
+import { BUILTIN, type Registry } from '../vm/index.js';
 
 export * from './errors.js';
 export * from './facade.js';
@@ -19,13 +20,14 @@ export { AccessControl, ROLES, hashSecret, mayCall, mintSecret, presentedSecret,
 export { RateLimiter, type Grant, type LimiterOptions, type Rate } from './limiter.js';
 export { openRpcDocument } from './openrpc.js';
 export * from './records.js';
+export { argsJson, decodeEventView, eventFields, eventView } from './decode.js';
 export type { RpcContext, SubscriptionHost } from './methods/chain.js';
 export { WsRpcServer, type WsRpcOptions } from './ws-server.js';
 
-/** The node's method registry: every method, plus `rpc.discover` describing them all. */
-export function buildRegistry(version: string): MethodRegistry<RpcContext> {
+/** The node's method registry: every method, plus `rpc.discover` describing them all. `modules`: the chain's module registry (the built-in modules by default). */
+export function buildRegistry(version: string, modules: Registry = BUILTIN): MethodRegistry<RpcContext> {
   const reg = new MethodRegistry<RpcContext>();
-  for (const m of [...chainMethods, ...queryMethods, ...subscribeMethods, ...adminMethods]) reg.add(m);
+  for (const m of [...chainMethods, ...queryMethods(modules), ...subscribeMethods, ...adminMethods]) reg.add(m);
   reg.add({
     name: 'rpc.discover',
     summary: 'The OpenRPC document of every method.',

@@ -1,43 +1,26 @@
 /**
- * Vm state records as the RPC names them: a `RecordQuery` (kind plus address, currency code,
- * id or name) maps to exactly one vm state key (vm `Keys`), so a server reads and proves that
- * key and a client recomputes it and checks the proof against the key it asked for. Also the
- * JSON form of decoded records and headers/commits (bytes 0x-hex, bigints decimal strings,
- * 20-byte fields bech32m addresses), shared by the node and the SDK.
+ * Vm state records as the RPC names them, derived from the module registry: a `RecordQuery`
+ * (a record kind, e.g. `balance`, plus its key fields by name, e.g. `address` and
+ * `currency`) maps to exactly one vm state key, so a server reads and proves that key and a
+ * client recomputes it and checks the proof against the key it asked for. Every record kind
+ * of every module is served, with no table here to keep. Also the JSON form of decoded
+ * records and headers/commits (bytes 0x-hex, bigints decimal strings, 20-byte fields
+ * bech32m addresses), shared by the node and the SDK.
  */
 import {
   decodeAddress, encodeAddress, fromHex, to0x, type Commit, type Header,
 } from '../core/index.js';
-import { CURRENCY_CODE_RE, Keys } from '../vm/index.js';
+import { BUILTIN, type Registry } from '../vm/index.js';
 import { RpcCodes, RpcError } from './errors.js';
 import type { CommitView, HeaderView, RecordQuery } from './facade.js';
 
-type Need = 'address' | 'currency' | 'id' | 'name';
-/** Every record kind the RPC serves, and the fields its key is built from. */
-export const RECORD_KINDS: Readonly<Record<string, readonly Need[]>> = Object.freeze({
-  account: ['address'],
-  institution: ['address'],
-  balance: ['address', 'currency'],
-  usage: ['address', 'currency'],
-  bank_limit: ['address', 'currency'],
-  currency: ['currency'],
-  reserve: ['currency'],
-  currency_list: [],
-  council: [],
-  validators: [],
-  chain: [],
-  param: ['name'],
-  proposal: ['id'],
-  payout: ['id'],
-  lock: ['id'],
-  grant: ['id'],
-});
-
-function need<T>(q: RecordQuery, f: Need): T {
-  const v = q[f];
-  if (v === undefined) throw new RpcError(RpcCodes.INVALID_PARAMS, `record kind "${q.kind}" needs "${f}"`);
-  return v as T;
+/** Every record kind of `reg` and the key fields (by name, in key order) its key is built from. */
+export function recordKinds(reg: Registry = BUILTIN): Readonly<Record<string, readonly string[]>> {
+  return Object.freeze(Object.fromEntries(reg.records.map((r) => [r.name, r.spec.key.map((f) => f.name)])));
 }
+
+/** The record kinds of the built-in modules. */
+export const RECORD_KINDS = recordKinds(BUILTIN);
 
 /** Recently decoded addresses (RPC clients ask about the same accounts again and again; bech32m's checksum is the costly part). */
 const addressCaches = new Map<string, Map<string, Uint8Array>>();
@@ -54,48 +37,42 @@ function decodeAddressCached(address: string, prefix: string): Uint8Array {
   return bytes;
 }
 
-/** The vm state key of `q`. Throws RpcError(INVALID_PARAMS) for an unknown kind, a missing field or a bad address. */
-export function recordKey(q: RecordQuery, addressPrefix: string): Uint8Array {
-  const fields = RECORD_KINDS[q.kind];
-  if (!fields || !Object.hasOwn(RECORD_KINDS, q.kind)) throw new RpcError(RpcCodes.INVALID_PARAMS, `unknown record kind "${String(q.kind).slice(0, 32)}"`);
-  for (const f of ['address', 'currency', 'id', 'name'] as const) {
-    if (q[f] !== undefined && !fields.includes(f)) throw new RpcError(RpcCodes.INVALID_PARAMS, `record kind "${q.kind}" takes no "${f}"`);
+const invalid = (message: string): RpcError => new RpcError(RpcCodes.INVALID_PARAMS, message);
+
+/**
+ * The vm state key of `q` under `reg`. Throws RpcError(INVALID_PARAMS) for an unknown kind,
+ * a field the kind does not take, a missing field, a bad address, a text field not of its
+ * form (a malformed currency code names no record: answering "absent" would read as a zero
+ * balance).
+ */
+export function recordKey(q: RecordQuery, addressPrefix: string, reg: Registry = BUILTIN): Uint8Array {
+  const r = reg.recordsByName.get(String(q.kind));
+  if (r === undefined) throw invalid(`unknown record kind "${String(q.kind).slice(0, 32)}"`);
+  const fields = r.spec.key;
+  for (const k of Object.keys(q)) {
+    if (k !== 'kind' && (q as Record<string, unknown>)[k] !== undefined && !fields.some((f) => f.name === k)) throw invalid(`record kind "${q.kind}" takes no "${k}"`);
   }
-  const addr = (): Uint8Array => {
-    try {
-      return decodeAddressCached(need<string>(q, 'address'), addressPrefix);
-    } catch (e) {
-      if (e instanceof RpcError) throw e;
-      throw new RpcError(RpcCodes.INVALID_PARAMS, `bad address: ${(e as Error).message}`);
+  const values = fields.map((f) => {
+    const v = (q as Record<string, unknown>)[f.name];
+    if (v === undefined) throw invalid(`record kind "${q.kind}" needs "${f.name}"`);
+    switch (f.kind) {
+      case 'address':
+        if (typeof v !== 'string') throw invalid(`"${f.name}" must be an address`);
+        try {
+          return decodeAddressCached(v, addressPrefix);
+        } catch (e) {
+          throw invalid(`bad address: ${(e as Error).message}`);
+        }
+      case 'id':
+        if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw invalid(`"${f.name}" must be a non-negative integer`);
+        return v;
+      default:
+        if (typeof v !== 'string') throw invalid(`"${f.name}" must be a string`);
+        if (f.pattern && !f.pattern.test(v)) throw invalid(`"${f.name}" must match ${f.pattern}, got ${JSON.stringify(v.slice(0, 32))}`);
+        return v;
     }
-  };
-  const cur = (): string => {
-    const code = need<string>(q, 'currency');
-    // A malformed code names no record: answering "absent" would read as a zero balance.
-    if (typeof code !== 'string' || !CURRENCY_CODE_RE.test(code)) {
-      throw new RpcError(RpcCodes.INVALID_PARAMS, `"currency" must be a currency code (2..12 of A-Z 0-9, starting with a letter), got ${JSON.stringify(String(code).slice(0, 32))}`);
-    }
-    return code;
-  };
-  const id = (): number => need<number>(q, 'id');
-  switch (q.kind) {
-    case 'account': return Keys.account(addr());
-    case 'institution': return Keys.institution(addr());
-    case 'balance': return Keys.balance(addr(), cur());
-    case 'usage': return Keys.usage(addr(), cur());
-    case 'bank_limit': return Keys.bankLimit(addr(), cur());
-    case 'currency': return Keys.currency(cur());
-    case 'reserve': return Keys.reserve(cur());
-    case 'currency_list': return Keys.currencyList();
-    case 'council': return Keys.council();
-    case 'validators': return Keys.validators();
-    case 'chain': return Keys.chain();
-    case 'param': return Keys.param(need<string>(q, 'name'));
-    case 'proposal': return Keys.proposal(id());
-    case 'payout': return Keys.payout(id());
-    case 'lock': return Keys.lock(id());
-    default: return Keys.grant(id());
-  }
+  });
+  return (r.spec.keyOf as (...a: unknown[]) => Uint8Array)(...values);
 }
 
 /** A decoded record as JSON: bigint -> decimal string, 20 bytes -> bech32m address, other bytes -> 0x-hex. */

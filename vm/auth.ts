@@ -10,7 +10,7 @@
  */
 import { equalBytes, toHex, verifyTxSignatures, isSovError, type Tx } from '../core/index.js';
 import { fail } from './errors.js';
-import { AccountStatus, type Account } from './records.js';
+import { AccountStatus, type Account } from './modules/account/records.js';
 import type { Params } from './params.js';
 
 export interface AuthOptions {

@@ -10,18 +10,17 @@
  * verdict and never throw for it.
  */
 import { decode, decodeTrusted, isSovError, Tx } from '../core/index.js';
-import { VmCodes, VmError, type VmCode } from './errors.js';
+import { codeNumber, VmError, type VmCode } from './errors.js';
 import { authenticate, type AuthOptions } from './auth.js';
 import { loadParams, type Params } from './params.js';
-import { findMethod, type ModuleRegistry } from './module.js';
-import { AccountSchema, type Account } from './records.js';
-import { Keys } from './keys.js';
+import { findMethod, type Registry } from './registry.js';
+import { AccountKeys, AccountSchema, type Account } from './modules/account/records.js';
 import { mapMaybe, type MaybePromise, type StateReader } from './state.js';
-import { MODULES } from './modules/index.js';
+import { BUILTIN } from './builtin.js';
 
 /** The signer's account in `state` (undefined when there is none); at once when the read is. */
 export function readAccount(state: StateReader, signer: Uint8Array): MaybePromise<Account | undefined> {
-  return mapMaybe(state.get(Keys.account(signer)), (raw) => (raw === undefined ? undefined : decodeTrusted(AccountSchema, raw)));
+  return mapMaybe(state.get(AccountKeys.account(signer)), (raw) => (raw === undefined ? undefined : decodeTrusted(AccountSchema, raw)));
 }
 
 export interface AdmissionInput {
@@ -49,14 +48,14 @@ export function admissionProblem(at: AdmissionInput, tx: Tx, account: Account | 
 export interface CheckOptions extends Pick<AuthOptions, 'signaturesVerified' | 'allowFutureNonce'> {
   /** Also refuse unknown methods and malformed args (they would only fail in a block). */
   readonly checkArgs?: boolean;
-  readonly modules?: ModuleRegistry;
+  readonly modules?: Registry;
 }
 
 export type CheckResult =
   | { readonly ok: true; readonly tx: Tx; /** The nonce is ahead of the account's next one. */ readonly queued: boolean }
   | { readonly ok: false; readonly code: VmCode; readonly num: number; readonly message: string };
 
-const no = (code: VmCode, message: string): CheckResult => ({ ok: false, code, num: VmCodes[code], message });
+const no = (code: VmCode, message: string): CheckResult => ({ ok: false, code, num: codeNumber(code)!, message });
 
 /** Decode and authenticate `input` against `state` as a block at `at.height` would. */
 export async function checkTx(state: StateReader, at: { chainId: string; height: number }, input: Tx | Uint8Array, opts: CheckOptions = {}): Promise<CheckResult> {
@@ -67,12 +66,12 @@ export async function checkTx(state: StateReader, at: { chainId: string; height:
     if (isSovError(e)) return no('TX_MALFORMED', e.message);
     throw e;
   }
-  const params = await loadParams(state);
+  const params = await loadParams(state, opts.modules ?? BUILTIN);
   const account = await readAccount(state, tx.signer);
   const problem = admissionProblem({ ...at, params }, tx, account, { queue: opts.allowFutureNonce === true, signaturesChecked: opts.signaturesVerified === true });
   if (problem) return no(problem.code as VmCode, problem.message);
   if (opts.checkArgs) {
-    const m = findMethod(opts.modules ?? MODULES, tx.body.module, tx.body.method);
+    const m = findMethod(opts.modules ?? BUILTIN, tx.body.module, tx.body.method);
     if (m === 'no-module') return no('UNKNOWN_MODULE', `no module "${tx.body.module}"`);
     if (m === 'no-method') return no('UNKNOWN_METHOD', `no method "${tx.body.method}"`);
     try {

@@ -1,7 +1,9 @@
 /**
  * What a module handler sees: the block it runs in, the transaction's signer and hash, the
- * parameters, and metered access to state and events. Handlers are pure functions of this
- * context and their decoded arguments; they fail by throwing a VmError (errors.ts).
+ * parameters, the registry it runs under (its hooks and tables), and metered access to
+ * state and events. Handlers are pure functions of this context and their decoded
+ * arguments; they fail by throwing a VmError (errors.ts). An event is emitted by its spec
+ * (a module's descriptor lists them), so every event on chain has a schema to decode it by.
  * `nested` runs a step in its own checkpoint, so a governance execution can fail and be
  * recorded without failing the approval that triggered it.
  */
@@ -10,6 +12,8 @@ import type { MaybePromise, Overlay } from './state.js';
 import type { Meter } from './meter.js';
 import type { Params } from './params.js';
 import type { Event } from './receipts.js';
+import type { EventSpec } from './module.js';
+import type { Registry } from './registry.js';
 
 export interface BlockContext {
   readonly chainId: string;
@@ -29,6 +33,9 @@ export class TxContext {
   readonly events: Event[] = [];
   readonly validatorUpdates: ValidatorUpdate[] = [];
 
+  /** The hooks of the registry, in module-name order (the money ledger calls debit and credit). */
+  readonly hooks: Registry['hooks'];
+
   constructor(
     readonly block: BlockContext,
     readonly params: Params,
@@ -36,7 +43,19 @@ export class TxContext {
     readonly txHash: Uint8Array,
     readonly meter: Meter,
     private readonly overlay: Overlay,
-  ) {}
+    readonly registry: Registry,
+    /** False for an end-of-block step, which records state and emits nothing. */
+    private readonly mayEmit = true,
+  ) {
+    this.hooks = registry.hooks;
+  }
+
+  /** A parameter by name (modules outside the built-in set read theirs this way). */
+  param(name: string): number {
+    const v = (this.params as Readonly<Record<string, number>>)[name];
+    if (v === undefined) throw new Error(`no parameter ${name} in this registry`);
+    return v;
+  }
 
   get<T>(schema: Schema<T>, key: Uint8Array): MaybePromise<T | undefined> {
     this.meter.read();
@@ -53,9 +72,10 @@ export class TxContext {
     this.meter.write(key.length);
   }
 
-  emit<T>(module: string, name: string, schema: Schema<T>, value: T): void {
+  emit<T>(e: EventSpec<T>, value: T): void {
+    if (!this.mayEmit) throw new Error(`an end-of-block step emitted ${e.module}.${e.name}: end-of-block steps record state, they emit no events`);
     this.meter.event();
-    this.events.push({ module, name, data: encode(schema, value) });
+    this.events.push({ module: e.module, name: e.name, data: encode(e.schema, value) });
   }
 
   validatorUpdate(u: ValidatorUpdate): void {

@@ -9,36 +9,37 @@
  *    failure rejects the transaction (it is not included; the proposer drops it, and a
  *    proposal containing one is invalid);
  * 4. consume the nonce, outside the transaction's checkpoint;
- * 5. in a checkpoint, charge the base cost (per tx and per byte), find the module method,
- *    decode the args and run the handler under the work meter; on success commit, on a
- *    VmError revert and record a failure receipt with the stable code (the nonce stays
- *    consumed).
- * Parameters are read once per block. Nothing here reads a clock or iterates an unordered
- * collection: the same state and the same transactions give the same bytes everywhere.
+ * 5. in a checkpoint, charge the base cost (per tx and per byte), find the module method in
+ *    the registry, decode the args, run the modules' beforeTx hooks, the handler and the
+ *    afterTx hooks under the work meter; on success commit, on a VmError revert and record
+ *    a failure receipt with the stable code (the nonce stays consumed).
+ * After the transactions, the modules' end-of-block steps run (registry order). Parameters
+ * are read once per block. Nothing here reads a clock or iterates an unordered collection:
+ * the same state and the same transactions give the same bytes everywhere.
  */
-import { equalBytes, isSovError, toHex, Tx, CodecError } from '../core/index.js';
-import { VmCodes, VmError, type VmCode } from './errors.js';
+import { decode, equalBytes, isSovError, toHex, Tx, CodecError } from '../core/index.js';
+import { codeNumber, VmError } from './errors.js';
 import { keyId, Overlay, type StateReader, type StateStore, type WriteSet } from './state.js';
 import { loadParams, type Params } from './params.js';
 import { Meter } from './meter.js';
 import { TxContext, type BlockContext, type ValidatorUpdate } from './context.js';
 import { authenticate, type AuthOptions } from './auth.js';
-import { findMethod, type ModuleRegistry } from './module.js';
+import { findMethod, type Registry } from './registry.js';
 import { clipMessage, receiptBytes, receiptHashOfBytes, resultsRootOf, ReceiptStatus, type Event, type Receipt } from './receipts.js';
-import { AccountSchema, ChainMetaSchema, type Account, type ChainMeta } from './records.js';
-import { Keys, Prefix } from './keys.js';
-import { decode } from '../core/index.js';
-import { MODULES } from './modules/index.js';
+import { ChainMetaSchema, type ChainMeta } from './records.js';
+import { engineRecords } from './engine.js';
+import { AccountKeys, AccountSchema, type Account } from './modules/account/records.js';
+import { BUILTIN } from './builtin.js';
 
 export interface ExecuteOptions extends Omit<AuthOptions, 'allowFutureNonce'> {
-  /** The module table; the native modules by default. */
-  readonly modules?: ModuleRegistry;
+  /** The module registry; the built-in modules by default. */
+  readonly modules?: Registry;
 }
 
 export interface Rejection {
   readonly index: number;
   readonly txHash: Uint8Array | null;
-  readonly code: VmCode;
+  readonly code: string;
   readonly num: number;
   readonly message: string;
 }
@@ -56,8 +57,9 @@ export interface BlockResult {
   readonly resultsRoot: Uint8Array;
   /**
    * The accounts each included transaction concerns, for the block store's per-account
-   * indexes (not part of any hash): its signer, then every address whose balance it changed
-   * (a payee, a minted-to or paid-out account), each once.
+   * indexes (not part of any hash): its signer, then every account its modules' `concerns`
+   * name (money: every address whose balance it changed; account: the account an event is
+   * about; ...), each once.
    */
   readonly accounts: readonly (readonly Uint8Array[])[];
   /** Every event of the block with the index (among included txs) of its transaction. */
@@ -70,7 +72,7 @@ export interface BlockResult {
 }
 
 async function chainMeta(state: StateReader): Promise<ChainMeta> {
-  const raw = await state.get(Keys.chain());
+  const raw = await state.get(engineRecords.chain.keyOf());
   if (raw === undefined) throw new Error('state has no chain record: apply genesis first');
   return decode(ChainMetaSchema, raw);
 }
@@ -79,9 +81,9 @@ async function chainMeta(state: StateReader): Promise<ChainMeta> {
 export async function executeBlock(state: StateReader, block: BlockContext, txs: readonly (Tx | Uint8Array)[], opts: ExecuteOptions = {}): Promise<BlockResult> {
   const meta = await chainMeta(state);
   if (meta.chainId !== block.chainId) throw new Error(`block is for chain "${block.chainId}", state is "${meta.chainId}"`);
-  const params = await loadParams(state);
+  const modules = opts.modules ?? BUILTIN;
+  const params = await loadParams(state, modules);
   const overlay = new Overlay(state);
-  const modules = opts.modules ?? MODULES;
   const included: Tx[] = [];
   const receipts: Receipt[] = [];
   const receiptBytesList: Uint8Array[] = [];
@@ -102,13 +104,13 @@ export async function executeBlock(state: StateReader, block: BlockContext, txs:
         tx = Tx.decode(item);
       } catch (e) {
         if (!isSovError(e)) throw e;
-        rejected.push({ index, txHash: null, code: 'TX_MALFORMED', num: VmCodes.TX_MALFORMED, message: e.message });
+        rejected.push({ index, txHash: null, code: 'TX_MALFORMED', num: codeNumber('TX_MALFORMED')!, message: e.message });
         continue;
       }
     }
     const id = tx.hashHex;
-    const reject = (code: VmCode, message: string): void => {
-      rejected.push({ index, txHash: tx.hash, code, num: VmCodes[code], message });
+    const reject = (code: string, message: string): void => {
+      rejected.push({ index, txHash: tx.hash, code, num: codeNumber(code)!, message });
     };
     if (seen.has(id)) {
       reject('TX_DUPLICATE', 'transaction already in this block');
@@ -120,11 +122,11 @@ export async function executeBlock(state: StateReader, block: BlockContext, txs:
     }
     let account: Account;
     try {
-      const got = overlay.get(AccountSchema, Keys.account(tx.signer));
+      const got = overlay.get(AccountSchema, AccountKeys.account(tx.signer));
       account = authenticate({ chainId: block.chainId, height: block.height, params }, tx, got instanceof Promise ? await got : got, opts, id);
     } catch (e) {
       if (e instanceof VmError) {
-        reject(e.code as VmCode, e.message);
+        reject(e.code, e.message);
         continue;
       }
       throw e;
@@ -142,6 +144,8 @@ export async function executeBlock(state: StateReader, block: BlockContext, txs:
     for (const u of r.validatorUpdates) updates.set(toHex(u.publicKey), u);
     workUsed += r.receipt.work;
   }
+
+  await endBlock(overlay, block, params, modules);
 
   return {
     writes: overlay.writeSet(),
@@ -164,11 +168,11 @@ export async function commitBlock(store: StateStore, block: BlockContext, txs: r
   return { ...r, stateRoot: await store.commit(r.writes) };
 }
 
-/** Run one authenticated transaction: nonce, dispatch, receipt. */
-async function runTx(overlay: Overlay, block: BlockContext, params: Params, modules: ModuleRegistry, tx: Tx, account: Account): Promise<{ receipt: Receipt; validatorUpdates: readonly ValidatorUpdate[]; accounts: Uint8Array[] }> {
-  overlay.put(AccountSchema, Keys.account(tx.signer), { ...account, nonce: account.nonce + 1 });
+/** Run one authenticated transaction: nonce, dispatch (with the modules' hooks before and after), receipt. */
+async function runTx(overlay: Overlay, block: BlockContext, params: Params, modules: Registry, tx: Tx, account: Account): Promise<{ receipt: Receipt; validatorUpdates: readonly ValidatorUpdate[]; accounts: Uint8Array[] }> {
+  overlay.put(AccountSchema, AccountKeys.account(tx.signer), { ...account, nonce: account.nonce + 1 });
   const meter = new Meter(params.tx_max_work, params);
-  const ctx = new TxContext(block, params, tx.signer, tx.hash, meter, overlay);
+  const ctx = new TxContext(block, params, tx.signer, tx.hash, meter, overlay, modules);
   overlay.checkpoint();
   try {
     meter.charge(params.cost_tx + params.cost_tx_byte * tx.bytes.length, 'the base cost');
@@ -182,8 +186,10 @@ async function runTx(overlay: Overlay, block: BlockContext, params: Params, modu
       if (e instanceof CodecError) throw new VmError('MALFORMED_ARGS', `${tx.body.module}.${tx.body.method}: ${e.message}`, { codec: e.code });
       throw e;
     }
+    for (const h of modules.hooks.beforeTx) await h.run(ctx, tx);
     const result = (await m.handler(ctx, args)) ?? new Uint8Array(0);
-    const accounts = accountsOf(tx.signer, overlay.keysSinceCheckpoint());
+    for (const h of modules.hooks.afterTx) await h.run(ctx, tx);
+    const accounts = accountsOf(modules, tx.signer, overlay.keysSinceCheckpoint(), ctx.events);
     overlay.commit();
     const receipt: Receipt = { txHash: tx.hash, status: ReceiptStatus.OK, code: 0, message: '', work: meter.used, events: ctx.events, result };
     return { receipt, validatorUpdates: ctx.validatorUpdates, accounts };
@@ -198,26 +204,45 @@ async function runTx(overlay: Overlay, block: BlockContext, params: Params, modu
   }
 }
 
-const ADDRESS_BYTES = 20;
+const ZERO_ADDRESS = new Uint8Array(20);
+const ZERO_HASH = new Uint8Array(32);
 
 /**
- * The signer, then the owner of every balance key in `written` (Keys.balance: prefix,
- * address, code), each once: a scan of the few found so far, a set once there are many
- * (a batch payout).
+ * The modules' end-of-block steps, in module-name order, each in its own checkpoint under a
+ * budget of tx_max_work: one that fails (a VmError, running out of work included) is undone
+ * alone and the block goes on. They record state; they emit no events.
  */
-function accountsOf(signer: Uint8Array, written: readonly Uint8Array[]): Uint8Array[] {
+async function endBlock(overlay: Overlay, block: BlockContext, params: Params, modules: Registry): Promise<void> {
+  for (const h of modules.hooks.endBlock) {
+    const ctx = new TxContext(block, params, ZERO_ADDRESS, ZERO_HASH, new Meter(params.tx_max_work, params), overlay, modules, false);
+    overlay.checkpoint();
+    try {
+      await h.run(ctx);
+      overlay.commit();
+    } catch (e) {
+      overlay.revert();
+      if (!(e instanceof VmError)) throw e;
+    }
+  }
+}
+
+/**
+ * The signer, then every account the modules' `concerns` name for these writes and events,
+ * each once: a scan of the few found so far, a set once there are many (a batch payout).
+ */
+function accountsOf(modules: Registry, signer: Uint8Array, written: readonly Uint8Array[], events: readonly Event[]): Uint8Array[] {
   const out = [signer];
   let seen: Set<string> | null = null;
-  for (const k of written) {
-    if (k[0] !== Prefix.BALANCE || k.length <= 1 + ADDRESS_BYTES) continue;
-    const addr = k.subarray(1, 1 + ADDRESS_BYTES);
-    if (seen === null && out.length > 16) seen = new Set(out.map(keyId));
-    if (seen !== null) {
-      const id = keyId(addr);
-      if (seen.has(id)) continue;
-      seen.add(id);
-    } else if (out.some((a) => equalBytes(a, addr))) continue;
-    out.push(addr);
+  for (const c of modules.concerns) {
+    for (const addr of c.run(written, events)) {
+      if (seen === null && out.length > 16) seen = new Set(out.map(keyId));
+      if (seen !== null) {
+        const id = keyId(addr);
+        if (seen.has(id)) continue;
+        seen.add(id);
+      } else if (out.some((a) => equalBytes(a, addr))) continue;
+      out.push(addr);
+    }
   }
   return out;
 }

@@ -1,53 +1,56 @@
 /**
  * Genesis: a typed, canonical genesis document turned into the chain's initial writes.
- * The document (GenesisSchema, an array in the declared field order, so it has one byte form
- * and one hash) names the chain and its address prefix, overrides parameters, and lists the
- * validators, institutions with their roles, the council, currencies with tier policies,
- * customer accounts, initial balances, stablecoin reserves and bank limits. Institutions,
- * validators, the council and currencies go through the same executors as governance
- * actions (modules/actions.ts), so genesis passes the checks later changes must. Any problem
- * is a VmError BAD_GENESIS naming the entry. docs/vm.md documents the shape.
+ * The document is an array in field-position order, so it has one byte form and one hash:
+ * the engine's four fields (chain id, address prefix, genesis time, parameter overrides),
+ * then each module's section fields at the positions its descriptor declares (literals:
+ * gov's validators, institutions and council at 4-6, money's currencies at 7, ...). The
+ * twelve fields of the first document format are always written; a field past them (a
+ * later module's section, always a list) is written only up to the last one that is not
+ * empty, so a document that uses none of them keeps its bytes and its hash.
+ *
+ * `applyGenesis` writes the chain record and every parameter of the registry, then runs the
+ * modules' genesis steps in their declared order (gov's validators, institutions and council
+ * through the governance actions' executors, so genesis passes the checks later changes
+ * must; then currencies, accounts, reserves, bank limits, balances). Any problem is a
+ * VmError BAD_GENESIS naming the entry. docs/vm.md documents the shape.
  */
 import {
-  addressField, amount, chainIdField, checkAddressPrefix, Domain, encode, hashOf, isSovError, list, optional, publicKeyField, str, struct, u8,
-  u32, uint, type Infer,
+  chainIdField, checkAddressPrefix, CodecError, Domain, encode, ErrorCodes, hashOf, isSovError, list, str, struct, uint, type Infer, type Schema,
 } from '../core/index.js';
 import { fail, VmError } from './errors.js';
-import { Keys } from './keys.js';
 import { Overlay, type StateReader, type WriteSet } from './state.js';
 import { Meter } from './meter.js';
 import { TxContext, type ValidatorUpdate } from './context.js';
-import { defaultParams, isParamName, paramProblem, PARAM_NAMES, type Params } from './params.js';
-import {
-  AccountKind, AccountSchema, AccountStatus, BankLimitSchema, ChainMetaSchema, CurrencyKind, CurrencySchema, currencyCode, MAX_ACCOUNT_KEYS,
-  MAX_COUNCIL, MAX_TIERS, ParamValueSchema, Role, TierPolicySchema,
-} from './records.js';
-import { ACTIONS, ActionKind } from './modules/actions.js';
-import { addressOfKeys, checkKeys, hasRole } from './modules/common.js';
-import { credit } from './modules/ledger.js';
-import { getReserve, putReserve } from './modules/reserve.js';
+import { defaultParams, paramProblem, type Params } from './params.js';
+import { ChainMetaSchema, ParamValueSchema } from './records.js';
+import { engineRecords } from './engine.js';
+import { BUILTIN } from './builtin.js';
+import type { MODULE_DEFS } from './modules/index.js';
+import type { GenesisStepContext } from './module.js';
+import type { Registry } from './registry.js';
 
-const keys = list(publicKeyField, MAX_ACCOUNT_KEYS);
-
-export const GenesisSchema = struct('Genesis', {
+/** The engine's fields, positions 0..3. */
+const ENGINE_FIELDS = {
   chainId: chainIdField,
   addressPrefix: str(16),
   /** Unix ms: the time of the genesis state (block 1's time must be later). */
   genesisTime: uint,
   params: list(struct('GenesisParam', { name: str(64), value: uint }), 64),
-  validators: list(struct('GenesisValidator', { publicKey: publicKeyField, power: uint, nodeKey: publicKeyField }), 256),
-  institutions: list(struct('GenesisInstitution', { name: str(64), keys, threshold: u8, roles: u32 }), 4096),
-  council: struct('GenesisCouncil', { members: list(addressField, MAX_COUNCIL), threshold: u8 }),
-  currencies: list(struct('GenesisCurrency', { code: currencyCode, decimals: u8, issuer: addressField, kind: u8, tiers: list(TierPolicySchema, MAX_TIERS) }), 256),
-  accounts: list(
-    struct('GenesisAccount', { keys, threshold: u8, kind: u8, tier: u8, bank: addressField, linkedRef: optional(str(64)), category: str(32) }),
-    1_000_000,
-  ),
-  balances: list(struct('GenesisBalance', { address: addressField, currency: currencyCode, amount }), 1_000_000),
-  reserves: list(struct('GenesisReserve', { currency: currencyCode, attested: amount }), 256),
-  bankLimits: list(struct('GenesisBankLimit', { currency: currencyCode, bank: addressField, maxReserve: optional(amount), dailyOut: optional(amount) }), 4096),
-});
-export type GenesisDoc = Infer<typeof GenesisSchema>;
+};
+/** Fields of the first document format: always written, whatever is in them. */
+export const FIRST_FORMAT_FIELDS = 12;
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+type SectionOf<M> = M extends { genesis: { fields: infer F } } ? { readonly [K in keyof F]: F[K] extends { schema: Schema<infer T> } ? T : never } : Record<never, never>;
+
+/**
+ * A genesis document of the built-in modules: the engine's fields and every built-in
+ * module's section. A registry with more modules reads their sections from the further
+ * properties (missing ones are empty).
+ */
+export type GenesisDoc = { readonly [K in keyof typeof ENGINE_FIELDS]: Infer<(typeof ENGINE_FIELDS)[K]> } & UnionToIntersection<SectionOf<(typeof MODULE_DEFS)[keyof typeof MODULE_DEFS]>> & {
+  readonly [section: string]: unknown;
+};
 
 export interface GenesisResult {
   readonly writes: WriteSet;
@@ -58,6 +61,54 @@ export interface GenesisResult {
   readonly params: Params;
 }
 
+const schemas = new WeakMap<Registry, Schema<GenesisDoc>>();
+
+/** The genesis document's schema under `reg` (fields in position order). */
+export function genesisSchemaOf(reg: Registry): Schema<GenesisDoc> {
+  let s = schemas.get(reg);
+  if (s === undefined) {
+    const fields: [string, Schema<unknown>][] = [...Object.entries(ENGINE_FIELDS), ...reg.genesisFields.map((f) => [f.name, f.schema] as [string, Schema<unknown>])];
+    const first = struct('Genesis', Object.fromEntries(fields.slice(0, FIRST_FORMAT_FIELDS))) as unknown as Schema<GenesisDoc>;
+    s = fields.length <= FIRST_FORMAT_FIELDS ? first : withLaterSections(first, fields.slice(FIRST_FORMAT_FIELDS));
+    schemas.set(reg, s);
+  }
+  return s;
+}
+
+/**
+ * The first format's struct followed by later sections, each a list, written only up to the
+ * last non-empty one (a missing one reads as empty).
+ */
+function withLaterSections(first: Schema<GenesisDoc>, later: [string, Schema<unknown>][]): Schema<GenesisDoc> {
+  for (const [name, s] of later) if (s.shape.kind !== 'list') throw new Error(`genesis field ${name}: a section after the first format's fields must be a list`);
+  const allFields = [...(first.shape.kind === 'struct' ? first.shape.fields : []), ...later];
+  return {
+    name: 'Genesis',
+    shape: { kind: 'struct', fields: allFields },
+    toWire(value: GenesisDoc, path: string): unknown {
+      const head = first.toWire(value, path) as unknown[];
+      const tail = later.map(([name, s]) => s.toWire((value[name] ?? []) as never, `${path}.${name}`) as unknown[]);
+      let n = tail.length;
+      while (n > 0 && tail[n - 1]!.length === 0) n--;
+      return [...head, ...tail.slice(0, n)];
+    },
+    fromWire(wire: unknown, path: string): GenesisDoc {
+      if (!Array.isArray(wire) || wire.length < FIRST_FORMAT_FIELDS || wire.length > FIRST_FORMAT_FIELDS + later.length) {
+        throw new CodecError(ErrorCodes.CODEC_WRONG_TYPE, `${path}: expected an array of ${FIRST_FORMAT_FIELDS}..${FIRST_FORMAT_FIELDS + later.length} fields`, { path });
+      }
+      const doc = first.fromWire(wire.slice(0, FIRST_FORMAT_FIELDS), path) as Record<string, unknown>;
+      later.forEach(([name, s], i) => {
+        const w = wire[FIRST_FORMAT_FIELDS + i];
+        doc[name] = w === undefined ? [] : s.fromWire(w, `${path}.${name}`);
+      });
+      return doc as GenesisDoc;
+    },
+  };
+}
+
+/** The built-in document schema. */
+export const GenesisSchema: Schema<GenesisDoc> = genesisSchemaOf(BUILTIN);
+
 const GENESIS_SIGNER = new Uint8Array(20);
 
 function bad(where: string, e: unknown): never {
@@ -66,7 +117,7 @@ function bad(where: string, e: unknown): never {
   throw e;
 }
 
-async function step(where: string, fn: () => Promise<void> | void): Promise<void> {
+async function step(where: string, fn: () => unknown): Promise<void> {
   try {
     await fn();
   } catch (e) {
@@ -74,80 +125,41 @@ async function step(where: string, fn: () => Promise<void> | void): Promise<void
   }
 }
 
-/** Build the initial writes of `doc` over an empty `state`. */
-export async function applyGenesis(state: StateReader, doc: GenesisDoc): Promise<GenesisResult> {
+/** Build the initial writes of `doc` over an empty `state`, under the modules of `reg`. */
+export async function applyGenesis(state: StateReader, doc: GenesisDoc, reg: Registry = BUILTIN): Promise<GenesisResult> {
   let bytes: Uint8Array;
+  const schema = genesisSchemaOf(reg);
   try {
-    bytes = encode(GenesisSchema, doc);
+    bytes = encode(schema, doc);
     checkAddressPrefix(doc.addressPrefix);
   } catch (e) {
     bad('document', e);
   }
-  if ((await state.get(Keys.chain())) !== undefined) fail('BAD_GENESIS', 'state already has a chain');
-  const params: Record<string, number> = { ...defaultParams() };
+  if ((await state.get(engineRecords.chain.keyOf())) !== undefined) fail('BAD_GENESIS', 'state already has a chain');
+  const params: Record<string, number> = { ...defaultParams(reg) };
   for (const p of doc.params) {
-    const problem = paramProblem(p.name, p.value);
+    const problem = paramProblem(p.name, p.value, reg);
     if (problem !== null) fail('BAD_GENESIS', `params: ${problem}`);
-    if (isParamName(p.name)) params[p.name] = p.value;
+    params[p.name] = p.value;
   }
   const frozen = Object.freeze(params) as Params;
   const overlay = new Overlay(state);
   const meter = new Meter(Number.MAX_SAFE_INTEGER, frozen);
   const block = { chainId: doc.chainId, height: 0, time: doc.genesisTime, proposer: GENESIS_SIGNER };
-  const ctx = new TxContext(block, frozen, GENESIS_SIGNER, new Uint8Array(32), meter, overlay);
-  const run = <A>(kind: number, args: A): Promise<void> => ACTIONS[kind]!.run(ctx, args);
+  const ctx = new TxContext(block, frozen, GENESIS_SIGNER, new Uint8Array(32), meter, overlay, reg);
 
-  ctx.put(ChainMetaSchema, Keys.chain(), { chainId: doc.chainId, addressPrefix: doc.addressPrefix, genesisTime: doc.genesisTime });
-  for (const n of PARAM_NAMES) ctx.put(ParamValueSchema, Keys.param(n), { value: frozen[n] });
-  if (doc.validators.length === 0) fail('BAD_GENESIS', 'validators: at least one');
-  for (const [i, v] of doc.validators.entries()) await step(`validators[${i}]`, () => run(ActionKind.ADD_VALIDATOR, v));
-  for (const [i, inst] of doc.institutions.entries()) await step(`institutions[${i}]`, () => run(ActionKind.REGISTER_INSTITUTION, inst));
-  await step('council', () => run(ActionKind.SET_COUNCIL, doc.council));
-  for (const [i, c] of doc.currencies.entries()) await step(`currencies[${i}]`, () => run(ActionKind.REGISTER_CURRENCY, c));
-  for (const [i, a] of doc.accounts.entries()) {
-    await step(`accounts[${i}]`, async () => {
-      checkKeys(a.keys, a.threshold);
-      if (a.kind !== AccountKind.PERSON && a.kind !== AccountKind.BUSINESS) fail('BAD_ACCOUNT_KIND', 'kind must be 2 or 3');
-      if (a.tier < 1 || a.tier > frozen.max_tier) fail('UNKNOWN_TIER', `tier must be 1..${frozen.max_tier}`);
-      if (!(await hasRole(ctx, a.bank, Role.COMMERCIAL_BANK))) fail('NOT_A_BANK', 'bank is not a commercial bank');
-      const addr = addressOfKeys(a.keys);
-      if ((await ctx.get(AccountSchema, Keys.account(addr))) !== undefined) fail('ACCOUNT_EXISTS', 'account exists');
-      ctx.put(AccountSchema, Keys.account(addr), {
-        keys: a.keys, threshold: a.threshold, nonce: 0, kind: a.kind, status: AccountStatus.ACTIVE, tier: a.tier, bank: a.bank, linkedRef: a.linkedRef,
-        category: a.category,
-      });
-    });
-  }
-  for (const [i, r] of doc.reserves.entries()) {
-    await step(`reserves[${i}]`, async () => {
-      const cur = await ctx.get(CurrencySchema, Keys.currency(r.currency));
-      if (cur === undefined || cur.kind !== CurrencyKind.STABLECOIN) fail('WRONG_CURRENCY_KIND', `${r.currency} is not a stablecoin`);
-      putReserve(ctx, r.currency, { ...(await getReserve(ctx, r.currency)), attested: r.attested });
-    });
-  }
-  for (const [i, l] of doc.bankLimits.entries()) {
-    await step(`bankLimits[${i}]`, async () => {
-      if ((await ctx.get(CurrencySchema, Keys.currency(l.currency))) === undefined) fail('UNKNOWN_CURRENCY', l.currency);
-      if (!(await hasRole(ctx, l.bank, Role.COMMERCIAL_BANK))) fail('NOT_A_BANK', 'not a commercial bank');
-      ctx.put(BankLimitSchema, Keys.bankLimit(l.bank, l.currency), { maxReserve: l.maxReserve, dailyOut: l.dailyOut });
-    });
-  }
-  for (const [i, b] of doc.balances.entries()) {
-    await step(`balances[${i}]`, async () => {
-      const cur = await ctx.get(CurrencySchema, Keys.currency(b.currency));
-      if (cur === undefined) fail('UNKNOWN_CURRENCY', b.currency);
-      const acct = await ctx.get(AccountSchema, Keys.account(b.address));
-      if (acct === undefined) fail('ACCOUNT_NOT_FOUND', 'no such account');
-      // Initial balances respect holding limits and bank limits like any credit.
-      await credit(ctx, cur, b.address, acct, b.amount, { limits: true, waterfall: false });
-      ctx.put(CurrencySchema, Keys.currency(b.currency), { ...cur, supply: cur.supply + b.amount });
-    });
-  }
-  for (const c of doc.currencies) {
-    if (c.kind !== CurrencyKind.STABLECOIN) continue;
-    const cur = (await ctx.get(CurrencySchema, Keys.currency(c.code)))!;
-    const r = await getReserve(ctx, c.code);
-    if (cur.supply > r.attested) fail('BAD_GENESIS', `${c.code}: initial supply ${cur.supply} exceeds attested reserves ${r.attested}`);
+  ctx.put(ChainMetaSchema, engineRecords.chain.keyOf(), { chainId: doc.chainId, addressPrefix: doc.addressPrefix, genesisTime: doc.genesisTime });
+  for (const n of reg.paramNames) ctx.put(ParamValueSchema, engineRecords.param.keyOf(n), { value: frozen[n as keyof Params] });
+  // Sections of the registry the document does not carry are empty.
+  const full: Record<string, unknown> = { ...doc };
+  for (const f of reg.genesisFields) if (full[f.name] === undefined && f.position >= FIRST_FORMAT_FIELDS) full[f.name] = [];
+  const g: GenesisStepContext = { ctx, doc: full, step };
+  for (const s of reg.genesisSteps) {
+    try {
+      await s.run(g);
+    } catch (e) {
+      bad(s.name, e);
+    }
   }
   return { writes: overlay.writeSet(), validators: ctx.validatorUpdates, genesisHash: hashOf(Domain.GENESIS, bytes!), params: frozen };
 }

@@ -1,28 +1,54 @@
 /**
  * vm/: the deterministic ledger state machine. This file is the folder's whole public
- * surface: block and transaction execution, the mempool check, genesis, the state interface
- * and its in-memory stand-in, receipts and events, the key table and record schemas for
- * queries, parameters, error codes, and the native modules' argument schemas for clients.
+ * surface: block and transaction execution, admission, genesis, the state interface and
+ * its in-memory stand-in, receipts and events, the module descriptors and the registry with
+ * every table derived from it (keys, prefixes, codes, parameters, actions, record schemas),
+ * and each built-in module's schemas for clients.
  */
-export { VmCodes, VmError, vmCodeName, type VmCode } from './errors.js';
+export { VmError, vmCodeName, codeNumber, fail, type VmCode } from './errors.js';
 export { Overlay, MemoryState, keyId, mapMaybe, type MaybePromise, type StateReader, type StateStore, type Write, type WriteSet } from './state.js';
-export { Keys, Prefix, u64be } from './keys.js';
-export * from './records.js';
-export { PARAM_SPECS, PARAM_NAMES, defaultParams, loadParams, paramProblem, type ParamName, type Params } from './params.js';
+export { u64be, record, keyPattern } from './keys.js';
+export { ChainMetaSchema, CounterSchema, ParamValueSchema, type ChainMeta } from './records.js';
+export { defaultParams, isParamName, loadParams, paramProblem, type ParamName, type Params } from './params.js';
 export { EventSchema, ReceiptCommitmentSchema, ReceiptSchema, ReceiptStatus, receiptBytes, receiptHash, receiptHashOfBytes, resultsRootOf, type Event, type Receipt } from './receipts.js';
 export { TxContext, type BlockContext, type ValidatorUpdate } from './context.js';
-export { method, registry, type MethodDef, type ModuleDef, type ModuleRegistry } from './module.js';
+export {
+  action, code, defineModule, event, field, method, type ActionDef, type CodeSpec, type EventSpec, type GenesisField, type GenesisSection, type GenesisStep,
+  type GenesisStepContext, type KeyArgs, type KeyField, type KeyFieldKind, type MethodDef, type ModuleDescriptor, type ModuleHooks, type Movement, type ParamSpec,
+  type RecordSpec,
+} from './module.js';
+export {
+  createRegistry, eventSpec, findMethod, recordOfKey, RegistryError, type ActionEntry, type CodeEntry, type GenesisFieldEntry, type ParamEntry, type RecordEntry,
+  type Registry,
+} from './registry.js';
+export { ENGINE } from './engine.js';
+export { decodeAction, makeActionIn, runAction, type ProposalActionValue } from './actions.js';
 export { authenticate, type AuthOptions } from './auth.js';
 export { commitBlock, executeBlock, type BlockResult, type ExecuteOptions, type Rejection } from './execute.js';
 export { admissionProblem, checkTx, readAccount, type AdmissionInput, type CheckOptions, type CheckResult } from './check.js';
-export { applyGenesis, GenesisSchema, type GenesisDoc, type GenesisResult } from './genesis.js';
+export { applyGenesis, genesisSchemaOf, GenesisSchema, FIRST_FORMAT_FIELDS, type GenesisDoc, type GenesisResult } from './genesis.js';
 export { readRecord, recordSchemaOf } from './query.js';
-export { MODULES, MODULE_DEFS } from './modules/index.js';
-export * as account from './modules/account.js';
-export * as gov from './modules/gov.js';
-export * as money from './modules/money.js';
-export * as ramp from './modules/ramp.js';
-export * as lock from './modules/lock.js';
-export * as grant from './modules/grant.js';
-export { ActionKind, ACTIONS, makeAction } from './modules/actions.js';
-export { escrowAddress } from './modules/common.js';
+export { BUILTIN, BUILTIN as MODULES, Keys, Prefix, VmCodes, PARAM_SPECS, PARAM_NAMES, ActionKind, ACTIONS, makeAction } from './builtin.js';
+export { MODULE_DEFS } from './modules/index.js';
+export { escrowAddress, nextId } from './lib/ids.js';
+export * as account from './modules/account/index.js';
+export * as gov from './modules/gov/index.js';
+export * as money from './modules/money/index.js';
+export * as ramp from './modules/ramp/index.js';
+export * as lock from './modules/lock/index.js';
+export * as grant from './modules/grant/index.js';
+// The built-in modules' records and enums, by name (clients, genesis and the node read them).
+export {
+  AccountKind, AccountSchema, AccountStatus, MAX_ACCOUNT_KEYS, type Account,
+} from './modules/account/records.js';
+export {
+  ALL_ROLES, ApprovalSchema, CouncilSchema, InstitutionSchema, MAX_COUNCIL, ProposalActionSchema, ProposalSchema, ProposalStatus, Role, ROLE_NAMES, ValidatorEntrySchema,
+  ValidatorListSchema, ValidatorNodeSchema, type Council, type Institution, type Proposal, type ProposalAction, type ValidatorEntry,
+} from './modules/gov/records.js';
+export {
+  BalanceSchema, BankLimitSchema, CURRENCY_CODE_RE, currencyCode, CurrencyKind, CurrencyListSchema, CurrencySchema, MAX_CURRENCIES, MAX_DECIMALS, MAX_TIERS,
+  TierPolicySchema, UsageSchema, type BankLimit, type Currency, type TierPolicy, type Usage, type UsageBucket,
+} from './modules/money/records.js';
+export { PayoutSchema, PayoutStatus, ReserveSchema, UsedReferenceSchema, VirtualAccountSchema, type Payout, type Reserve, type VirtualAccount } from './modules/ramp/records.js';
+export { LockKind, LockSchema, LockStatus, type Lock } from './modules/lock/records.js';
+export { GrantSchema, type Grant } from './modules/grant/records.js';

@@ -1,86 +1,15 @@
 /**
- * Every state key the vm writes, in one table (style.md item 7). A key is one prefix byte
- * followed by fixed-width fields (addresses are 20 bytes, ids 8-byte big-endian, digests 32
- * bytes) and at most one variable-length field, always last, so no two records can share a
- * key. The value of each key is the canonical encoding of the schema named in the comment
- * (records.ts). docs/vm.md has the same table.
+ * State keys. A record's key is one prefix byte followed by its key fields: addresses 20
+ * bytes, ids 8-byte big-endian, digests 32 bytes (SHA-256 of a UTF-8 text), and at most one
+ * variable-length field (UTF-8 text), always last, so no two records can share a key.
+ * `record` declares a record kind (a module owns each, vm/modules/NAME/records.ts) and
+ * builds its key function from the fields; the registry derives the one table of every
+ * prefix (docs/vm.md) and refuses two kinds on one prefix.
  */
-import { utf8, sha256 } from '../core/index.js';
+import { sha256, utf8, type Schema } from '../core/index.js';
+import type { KeyArgs, KeyField, RecordSpec } from './module.js';
 
-export const Prefix = {
-  /** 0x01 | name (utf8) -> ParamValue: one consensus parameter. */
-  PARAM: 0x01,
-  /** 0x02 -> ChainMeta: chain id, address prefix. */
-  CHAIN: 0x02,
-  /** 0x10 | address -> Account: keys, threshold, nonce, kind, status, tier, bank, link, category. */
-  ACCOUNT: 0x10,
-  /** 0x11 | address -> Institution: name and roles. */
-  INSTITUTION: 0x11,
-  /** 0x20 | code (utf8) -> Currency: issuer, decimals, kind, paused, supply, tier policies. */
-  CURRENCY: 0x20,
-  /** 0x21 | address | code (utf8) -> Balance. */
-  BALANCE: 0x21,
-  /** 0x22 | address | code (utf8) -> Usage: rolling-window spend buckets. */
-  USAGE: 0x22,
-  /** 0x23 | bank address | code (utf8) -> BankLimit. */
-  BANK_LIMIT: 0x23,
-  /** 0x24 -> CurrencyList: every registered currency code, in registration order. */
-  CURRENCY_LIST: 0x24,
-  /** 0x30 -> Council: members and threshold. */
-  COUNCIL: 0x30,
-  /** 0x31 | id (u64 BE) -> Proposal. */
-  PROPOSAL: 0x31,
-  /** 0x32 -> Counter: the next proposal id. */
-  PROPOSAL_SEQ: 0x32,
-  /** 0x40 -> ValidatorList: the current validator set, sorted by address. */
-  VALIDATORS: 0x40,
-  /** 0x41 | validator address -> ValidatorNode: the Ed25519 key of the validator's libp2p node. */
-  VALIDATOR_NODE: 0x41,
-  /** 0x50 | bank address | sha256(reference) -> UsedReference: a bank reference already used. */
-  BANK_REF: 0x50,
-  /** 0x51 | code (utf8) -> Reserve: attested reserves and deposits / payouts in flight. */
-  RESERVE: 0x51,
-  /** 0x52 | id (u64 BE) -> Payout: an off-ramp payout awaiting its bank's result. */
-  PAYOUT: 0x52,
-  /** 0x53 -> Counter: the next payout id. */
-  PAYOUT_SEQ: 0x53,
-  /** 0x54 | bank address | sha256(bank account id) -> VirtualAccount. */
-  VIRTUAL: 0x54,
-  /** 0x60 | id (u64 BE) -> Lock: a conditional payment. */
-  LOCK: 0x60,
-  /** 0x61 -> Counter: the next lock id. */
-  LOCK_SEQ: 0x61,
-  /** 0x70 | id (u64 BE) -> Grant: purpose-bound, expiring funds. */
-  GRANT: 0x70,
-  /** 0x71 -> Counter: the next grant id. */
-  GRANT_SEQ: 0x71,
-} as const;
-export type Prefix = (typeof Prefix)[keyof typeof Prefix];
-
-/** prefix | parts..., in one allocation. */
-function key(prefix: number, ...parts: Uint8Array[]): Uint8Array {
-  let n = 1;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  out[0] = prefix;
-  let o = 1;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-const textCache = new Map<string, Uint8Array>();
-/** utf8 of a key's text field; currency codes repeat, so their bytes are kept (bounded). */
-const text = (s: string): Uint8Array => {
-  let b = textCache.get(s);
-  if (b === undefined) {
-    b = utf8(s);
-    if (textCache.size < 4096) textCache.set(s, b);
-  }
-  return b;
-};
+const ADDRESS_BYTES = 20;
 
 export function u64be(n: bigint | number): Uint8Array {
   const out = new Uint8Array(8);
@@ -88,28 +17,75 @@ export function u64be(n: bigint | number): Uint8Array {
   return out;
 }
 
-export const Keys = {
-  param: (name: string): Uint8Array => key(Prefix.PARAM, text(name)),
-  chain: (): Uint8Array => key(Prefix.CHAIN),
-  account: (addr: Uint8Array): Uint8Array => key(Prefix.ACCOUNT, addr),
-  institution: (addr: Uint8Array): Uint8Array => key(Prefix.INSTITUTION, addr),
-  currency: (code: string): Uint8Array => key(Prefix.CURRENCY, text(code)),
-  balance: (addr: Uint8Array, code: string): Uint8Array => key(Prefix.BALANCE, addr, text(code)),
-  usage: (addr: Uint8Array, code: string): Uint8Array => key(Prefix.USAGE, addr, text(code)),
-  bankLimit: (bank: Uint8Array, code: string): Uint8Array => key(Prefix.BANK_LIMIT, bank, text(code)),
-  currencyList: (): Uint8Array => key(Prefix.CURRENCY_LIST),
-  council: (): Uint8Array => key(Prefix.COUNCIL),
-  proposal: (id: number): Uint8Array => key(Prefix.PROPOSAL, u64be(id)),
-  proposalSeq: (): Uint8Array => key(Prefix.PROPOSAL_SEQ),
-  validators: (): Uint8Array => key(Prefix.VALIDATORS),
-  validatorNode: (validator: Uint8Array): Uint8Array => key(Prefix.VALIDATOR_NODE, validator),
-  bankRef: (bank: Uint8Array, reference: string): Uint8Array => key(Prefix.BANK_REF, bank, sha256(utf8(reference))),
-  reserve: (code: string): Uint8Array => key(Prefix.RESERVE, text(code)),
-  payout: (id: number): Uint8Array => key(Prefix.PAYOUT, u64be(id)),
-  payoutSeq: (): Uint8Array => key(Prefix.PAYOUT_SEQ),
-  virtual: (bank: Uint8Array, bankAccountId: string): Uint8Array => key(Prefix.VIRTUAL, bank, sha256(utf8(bankAccountId))),
-  lock: (id: number): Uint8Array => key(Prefix.LOCK, u64be(id)),
-  lockSeq: (): Uint8Array => key(Prefix.LOCK_SEQ),
-  grant: (id: number): Uint8Array => key(Prefix.GRANT, u64be(id)),
-  grantSeq: (): Uint8Array => key(Prefix.GRANT_SEQ),
-};
+const textCache = new Map<string, Uint8Array>();
+/** utf8 of a key's text field; currency codes repeat, so their bytes are kept (bounded). */
+function text(s: string): Uint8Array {
+  let b = textCache.get(s);
+  if (b === undefined) {
+    b = utf8(s);
+    if (textCache.size < 4096) textCache.set(s, b);
+  }
+  return b;
+}
+
+function part(f: KeyField, v: unknown): Uint8Array {
+  switch (f.kind) {
+    case 'address': {
+      const a = v as Uint8Array;
+      if (!(a instanceof Uint8Array) || a.length !== ADDRESS_BYTES) throw new TypeError(`key field ${f.name}: an address is 20 bytes`);
+      return a;
+    }
+    case 'id':
+      return u64be(v as number);
+    case 'text':
+      return text(v as string);
+    default:
+      return sha256(utf8(v as string));
+  }
+}
+
+/** prefix | parts..., in one allocation. */
+function join(prefix: number, a?: Uint8Array, b?: Uint8Array, c?: Uint8Array): Uint8Array {
+  const out = new Uint8Array(1 + (a?.length ?? 0) + (b?.length ?? 0) + (c?.length ?? 0));
+  out[0] = prefix;
+  let o = 1;
+  for (const p of [a, b, c]) {
+    if (p === undefined) break;
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** The key function of a record with `fields` (0 to 3 of them; the hot ones take no array). */
+function keyBuilder(prefix: number, fields: readonly KeyField[]): (...args: unknown[]) => Uint8Array {
+  const [f0, f1, f2] = fields;
+  switch (fields.length) {
+    case 0:
+      return () => Uint8Array.of(prefix);
+    case 1:
+      return (a: unknown) => join(prefix, part(f0!, a));
+    case 2:
+      return (a: unknown, b: unknown) => join(prefix, part(f0!, a), part(f1!, b));
+    case 3:
+      return (a: unknown, b: unknown, c: unknown) => join(prefix, part(f0!, a), part(f1!, b), part(f2!, c));
+    default:
+      throw new Error('a record key has at most three fields');
+  }
+}
+
+/** Declare a record kind: its prefix byte (a literal), key fields in order, value schema and meaning. */
+export function record<T, const F extends readonly KeyField[]>(prefix: number, key: F, schema: Schema<T>, doc: string): RecordSpec<T, F> {
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > 0xff) throw new Error(`record prefix ${prefix} is not a byte`);
+  key.forEach((f, i) => {
+    if (f.kind === 'text' && i !== key.length - 1) throw new Error(`record 0x${prefix.toString(16)}: a text key field (${f.name}) must be last`);
+  });
+  return { prefix, key, schema, doc, keyOf: keyBuilder(prefix, key) as unknown as (...args: KeyArgs<F>) => Uint8Array };
+}
+
+/** The key fields of `key` as a readable pattern, e.g. `0x21 | address | currency (utf8)` (docs). */
+export function keyPattern(r: RecordSpec<unknown, readonly KeyField[]>): string {
+  const hex = `0x${r.prefix.toString(16).padStart(2, '0')}`;
+  const parts = r.key.map((f) => (f.kind === 'text' ? `${f.name} (utf8)` : f.kind === 'hashedText' ? `sha256(${f.name})` : f.kind === 'id' ? `${f.name} u64` : f.name));
+  return [hex, ...parts].join(' \\| ');
+}

@@ -1,43 +1,195 @@
 /**
- * Modules: a module is a name and a table of methods; a method is an args schema (core
- * schema; the tx body's args bytes are decoded with core `decode`, so malformed args are a
- * typed MALFORMED_ARGS failure) and a pure async handler over a TxContext. A handler may
- * return result bytes for its receipt. Modules are registered in one table (modules/index.ts);
- * adding one touches no other.
+ * Modules: a module is one folder, vm/modules/NAME/, whose index.ts exports one descriptor
+ * (`defineModule`) owning everything about it: its state records (prefix byte, key fields,
+ * value schema), its error codes (a range of its own), its parameters, its events, its
+ * methods (args schema, roles, doc, handler), its governance actions, its genesis section,
+ * the accounts a transaction's writes and events concern, and its hooks. Prefix bytes, code
+ * numbers, action kinds and genesis positions are literals in the module, so moving modules
+ * around never shifts them. The registry (registry.ts) checks a set of descriptors for
+ * overlaps and derives every central table from them.
+ *
+ * This file holds only the shapes and the small constructors modules use; nothing here
+ * knows any particular module.
  */
-import type { Schema } from '../core/index.js';
+import { type Schema, type Tx } from '../core/index.js';
 import type { TxContext } from './context.js';
+import type { Event } from './receipts.js';
+import type { MaybePromise } from './state.js';
+
+// ---- state records -------------------------------------------------------------------
+
+/** How a key field is written: an address (20 bytes), an id (u64 big-endian), UTF-8 text (last only), or the SHA-256 of UTF-8 text. */
+export type KeyFieldKind = 'address' | 'id' | 'text' | 'hashedText';
+
+export interface KeyField<N extends string = string, K extends KeyFieldKind = KeyFieldKind> {
+  readonly name: N;
+  readonly kind: K;
+  /** A text field's form (e.g. a currency code): the RPC refuses anything else. */
+  readonly pattern?: RegExp;
+}
+
+export const field = {
+  address: <N extends string>(name: N): KeyField<N, 'address'> => ({ name, kind: 'address' }),
+  id: <N extends string>(name: N): KeyField<N, 'id'> => ({ name, kind: 'id' }),
+  text: <N extends string>(name: N, pattern?: RegExp): KeyField<N, 'text'> => ({ name, kind: 'text', ...(pattern ? { pattern } : {}) }),
+  hashedText: <N extends string>(name: N): KeyField<N, 'hashedText'> => ({ name, kind: 'hashedText' }),
+};
+
+type FieldValue<K> = K extends 'id' ? number : K extends 'address' ? Uint8Array : string;
+/** The arguments of a record's key builder: one per key field, in order. */
+export type KeyArgs<F extends readonly KeyField[]> = { -readonly [I in keyof F]: F[I] extends KeyField<string, infer K> ? FieldValue<K> : never };
+
+export interface RecordSpec<T = unknown, F extends readonly KeyField[] = readonly KeyField[]> {
+  readonly prefix: number;
+  readonly key: F;
+  readonly schema: Schema<T>;
+  readonly doc: string;
+  /** This record's state key for the given key field values. */
+  readonly keyOf: (...args: KeyArgs<F>) => Uint8Array;
+}
+
+// ---- error codes, parameters, events ---------------------------------------------------
+
+export interface CodeSpec {
+  readonly num: number;
+  readonly doc: string;
+}
+export const code = (num: number, doc: string): CodeSpec => ({ num, doc });
+
+export interface ParamSpec {
+  readonly value: number;
+  readonly min: number;
+  readonly max: number;
+  readonly governable: boolean;
+  readonly doc: string;
+}
+
+export interface EventSpec<T = unknown> {
+  readonly module: string;
+  readonly name: string;
+  readonly schema: Schema<T>;
+  readonly doc: string;
+}
+export const event = <T>(module: string, name: string, schema: Schema<T>, doc = ''): EventSpec<T> => ({ module, name, schema, doc });
+
+// ---- methods and governance actions ----------------------------------------------------
 
 export interface MethodDef<A> {
   readonly args: Schema<A>;
-  /** Who may call it, for docs/vm.md and the RPC's method list. */
+  /** Who may call it and what it does, for docs/vm.md and clients. */
   readonly doc: string;
   readonly handler: (ctx: TxContext, args: A) => Promise<Uint8Array | void>;
+  /** The role bits (gov's Role) of which the signer must hold one, or undefined: any account. The handler checks them. */
+  readonly roles?: number;
+  /** The codes it fails with besides the engine's (UNKNOWN_*, MALFORMED_ARGS, OUT_OF_WORK), for docs/vm.md. */
+  readonly fails?: readonly string[];
+  /** The schema of its receipt's result bytes, when it returns any. */
+  readonly result?: Schema<unknown>;
 }
 
-export interface ModuleDef {
+export function method<A>(
+  args: Schema<A>, doc: string, handler: (ctx: TxContext, args: A) => Promise<Uint8Array | void>,
+  more: { roles?: number; fails?: readonly string[]; result?: Schema<unknown> } = {},
+): MethodDef<A> {
+  return { args, doc, handler, ...more };
+}
+
+export interface ActionDef<A> {
+  /** The kind number proposals carry: a literal, never reused. */
+  readonly kind: number;
+  readonly args: Schema<A>;
+  readonly doc: string;
+  readonly run: (ctx: TxContext, a: A) => Promise<void>;
+  readonly fails?: readonly string[];
+}
+export const action = <A>(kind: number, args: Schema<A>, doc: string, run: (ctx: TxContext, a: A) => Promise<void>, fails?: readonly string[]): ActionDef<A> => ({
+  kind, args, doc, run, ...(fails ? { fails } : {}),
+});
+
+// ---- genesis --------------------------------------------------------------------------
+
+/** A field of the genesis document (vm/genesis.ts): its place in the document's array, and its schema. */
+export interface GenesisField<T = unknown> {
+  /** A literal: the field's index in the document's array (0..3 are the engine's). */
+  readonly position: number;
+  readonly schema: Schema<T>;
+  readonly doc: string;
+}
+
+/** What a genesis step sees: the genesis context (a TxContext of signer zero), the parameters, the whole document. */
+export interface GenesisStepContext {
+  readonly ctx: TxContext;
+  readonly doc: Readonly<Record<string, unknown>>;
+  /** Run `fn` for the entry named `where` (e.g. `currencies[2]`): a failure becomes BAD_GENESIS naming it. */
+  step(where: string, fn: () => MaybePromise<void>): Promise<void>;
+}
+
+export interface GenesisStep {
+  /** A literal: steps of every module run in this order. */
+  readonly order: number;
   readonly name: string;
+  readonly run: (g: GenesisStepContext) => Promise<void>;
+}
+
+export interface GenesisSection {
+  readonly fields: Readonly<Record<string, GenesisField>>;
+  readonly steps: readonly GenesisStep[];
+}
+
+// ---- hooks ----------------------------------------------------------------------------
+
+/** A balance change a debit or credit hook sees (before it is written). */
+export interface Movement {
+  readonly currency: string;
+  readonly account: Uint8Array;
+  readonly amount: bigint;
+  /** True for an escrow address (a lock's or grant's), which has no account. */
+  readonly escrow: boolean;
+}
+
+/**
+ * What a module may add to every transaction and block: a policy check on every debit and
+ * credit (the money module's ledger calls them), on every transaction before and after its
+ * method runs, and a step at the end of each block. They run in the registry's order (by
+ * module name), under the same work meter as the transaction; a VmError thrown by one fails
+ * the transaction (or, for a payout recipient, that recipient). `endBlock` runs after the
+ * block's transactions, each module's step in its own checkpoint with a budget of
+ * tx_max_work; it records state and emits no events; one that fails is undone alone.
+ */
+export interface ModuleHooks {
+  readonly beforeTx?: (ctx: TxContext, tx: Tx) => MaybePromise<void>;
+  readonly afterTx?: (ctx: TxContext, tx: Tx) => MaybePromise<void>;
+  readonly debit?: (ctx: TxContext, m: Movement) => MaybePromise<void>;
+  readonly credit?: (ctx: TxContext, m: Movement) => MaybePromise<void>;
+  readonly endBlock?: (ctx: TxContext) => Promise<void>;
+}
+
+// ---- the descriptor -------------------------------------------------------------------
+
+export interface ModuleDescriptor {
+  /** The name transactions address it by (tx body `module`); also the name of its events. */
+  readonly name: string;
+  /** One paragraph: what it is for (docs/vm.md). */
+  readonly doc: string;
+  readonly records: Readonly<Record<string, RecordSpec<any, any>>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Its codes' range, inclusive: every code of it is inside, and no other module's range overlaps. */
+  readonly codeRange: readonly [number, number];
+  readonly codes: Readonly<Record<string, CodeSpec>>;
+  readonly params: Readonly<Record<string, ParamSpec>>;
+  readonly events: Readonly<Record<string, EventSpec<any>>>; // eslint-disable-line @typescript-eslint/no-explicit-any
   readonly methods: Readonly<Record<string, MethodDef<any>>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly actions?: Readonly<Record<string, ActionDef<any>>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly genesis?: GenesisSection;
+  /**
+   * The accounts a transaction's writes (keys, in write order) and events concern beyond its
+   * signer: a payee, a credential's subject, a record's receiving agency. Its history lists
+   * the transaction for each.
+   */
+  readonly concerns?: (written: readonly Uint8Array[], events: readonly Event[]) => Iterable<Uint8Array>;
+  readonly hooks?: ModuleHooks;
 }
 
-export function method<A>(args: Schema<A>, doc: string, handler: (ctx: TxContext, args: A) => Promise<Uint8Array | void>): MethodDef<A> {
-  return { args, doc, handler };
-}
-
-export type ModuleRegistry = ReadonlyMap<string, ModuleDef>;
-
-export function registry(mods: readonly ModuleDef[]): ModuleRegistry {
-  const m = new Map<string, ModuleDef>();
-  for (const d of mods) {
-    if (m.has(d.name)) throw new Error(`module ${d.name} registered twice`);
-    m.set(d.name, d);
-  }
-  return m;
-}
-
-export function findMethod(reg: ModuleRegistry, module: string, name: string): MethodDef<unknown> | 'no-module' | 'no-method' {
-  const mod = reg.get(module);
-  if (mod === undefined) return 'no-module';
-  if (!Object.prototype.hasOwnProperty.call(mod.methods, name)) return 'no-method';
-  return mod.methods[name]!;
+/** A module's descriptor, as written (the registry checks it when loaded). */
+export function defineModule<const D extends ModuleDescriptor>(d: D): D {
+  return d;
 }

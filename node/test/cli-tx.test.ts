@@ -40,7 +40,7 @@ t.before(async () => {
 t.test('sov tx lists every method of every module, and describes one', async (tt) => {
   const r = await sov('tx');
   tt.equal(r.code, 0, r.err);
-  for (const [mod, def] of MODULES) for (const name of Object.keys(def.methods)) tt.match(r.out, `${mod} ${name}\t`, `${mod}.${name}`);
+  for (const [mod, def] of MODULES.byName) for (const name of Object.keys(def.methods)) tt.match(r.out, `${mod} ${name}\t`, `${mod}.${name}`);
   const d = json(await sov('tx', 'money', 'transfer', '--describe'));
   tt.same(Object.keys(d.args), ['currency', 'to', 'amount', 'memo', 'reference']);
   tt.equal(d.args.amount, 'decimal string');

@@ -6,7 +6,7 @@
  * ArgsError naming the field's path; nothing is guessed.
  */
 import { decodeAddress, fromHex, SovError, to0x, type Schema } from '../../core/index.js';
-import { ACTIONS, makeAction, MODULES } from '../../vm/index.js';
+import { BUILTIN, findMethod, makeActionIn, type Registry } from '../../vm/index.js';
 
 export class ArgsError extends SovError {
   constructor(path: string, message: string) {
@@ -100,19 +100,18 @@ export function describeArgs(schema: Schema<unknown>): unknown {
  * proposal's action may be written by name, `{"action": {"add_validator": {...}}, ...}`,
  * and is encoded with that action's own schema (the raw `{kind, data}` form works too).
  */
-export function methodArgsFromJson(module: string, method: string, json: unknown, prefix: string): unknown {
-  const def = MODULES.get(module)?.methods[method];
-  if (!def) throw new ArgsError(`${module}.${method}`, 'no such method');
+export function methodArgsFromJson(module: string, method: string, json: unknown, prefix: string, reg: Registry = BUILTIN): unknown {
+  const def = findMethod(reg, module, method);
+  if (typeof def === 'string') throw new ArgsError(`${module}.${method}`, 'no such method');
   if (module === 'gov' && method === 'propose' && typeof json === 'object' && json !== null && !Array.isArray(json)) {
     const action = (json as Record<string, unknown>).action;
     if (typeof action === 'object' && action !== null && !Array.isArray(action) && !('kind' in action)) {
       const names = Object.keys(action);
-      const entry = Object.entries(ACTIONS).find(([, a]) => a.name === names[0]);
-      if (names.length !== 1 || !entry) throw new ArgsError('args.action', `name one action: ${Object.values(ACTIONS).map((a) => a.name).join(', ')}`);
-      const [kind, a] = entry;
-      const args = argsFromJson(a.args, (action as Record<string, unknown>)[names[0]!], prefix, `args.action.${names[0]}`);
+      const entry = names.length === 1 ? reg.actionsByName.get(names[0]!) : undefined;
+      if (!entry) throw new ArgsError('args.action', `name one action: ${[...reg.actionsByName.keys()].join(', ')}`);
+      const args = argsFromJson(entry.def.args, (action as Record<string, unknown>)[names[0]!], prefix, `args.action.${names[0]}`);
       // The named action becomes its raw form, and the whole args go through the schema as usual.
-      const made = makeAction(Number(kind), args);
+      const made = makeActionIn(reg, entry.def.kind, args);
       return argsFromJson(def.args, { ...json, action: { kind: made.kind, data: to0x(made.data) } }, prefix);
     }
   }
@@ -120,10 +119,10 @@ export function methodArgsFromJson(module: string, method: string, json: unknown
 }
 
 /** What `module.method` takes, as a JSON template (proposal actions listed by name). */
-export function describeMethodArgs(module: string, method: string): unknown {
-  const def = MODULES.get(module)?.methods[method];
-  if (!def) throw new ArgsError(`${module}.${method}`, 'no such method');
+export function describeMethodArgs(module: string, method: string, reg: Registry = BUILTIN): unknown {
+  const def = findMethod(reg, module, method);
+  if (typeof def === 'string') throw new ArgsError(`${module}.${method}`, 'no such method');
   const base = describeArgs(def.args);
   if (module !== 'gov' || method !== 'propose') return base;
-  return { ...(base as object), action: { 'one of': Object.fromEntries(Object.values(ACTIONS).map((a) => [a.name, describeArgs(a.args)])) } };
+  return { ...(base as object), action: { 'one of': Object.fromEntries([...reg.actionsByName].map(([name, a]) => [name, describeArgs(a.def.args)])) } };
 }

@@ -6,7 +6,7 @@
  */
 import WebSocket from 'ws';
 import { addressFromPublicKey, encode, signTx, SovError, to0x, type KeyPair, type Tx } from '../../core/index.js';
-import { MODULES } from '../../vm/index.js';
+import { BUILTIN, findMethod, type Registry } from '../../vm/index.js';
 import type {
   AccountEventsView, AccountTxsView, AccountView, BlockView, CommitView, PageCursor, RecordQuery, RecordView, StatusView, SubmitView, TxView, ValidatorView,
 } from '../facade.js';
@@ -186,10 +186,11 @@ export interface TxParams {
  * A signed transaction calling `module.method` with `args` (the args object of the method's
  * vm schema, e.g. money.TransferArgs: bigints for amounts, 20-byte Uint8Arrays for addresses).
  * Unknown methods and args that do not fit the schema throw before anything is signed.
+ * `reg`: the module registry of the chain (the built-in modules by default).
  */
-export function buildTx(p: TxParams, module: string, method: string, args: unknown): Tx {
-  const def = MODULES.get(module)?.methods[method];
-  if (!def) throw new SovError('RPC_UNKNOWN_METHOD', `no method ${module}.${method}`);
+export function buildTx(p: TxParams, module: string, method: string, args: unknown, reg: Registry = BUILTIN): Tx {
+  const def = findMethod(reg, module, method);
+  if (typeof def === 'string') throw new SovError('RPC_UNKNOWN_METHOD', `no method ${module}.${method}`);
   if (p.keys.length === 0) throw new SovError('RPC_NO_KEYS', 'a transaction needs at least one key');
   const signer = p.signer ?? addressFromPublicKey(p.keys[0]!.publicKey);
   return signTx(

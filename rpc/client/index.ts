@@ -6,7 +6,8 @@
 export { SovClient, SovSocket, RpcCallError, TypedMethods, buildTx, type Notification, type PageOptions, type TxParams } from './client.js';
 export { verifyRecord, VerifyError, type VerifyOptions } from './verify.js';
 export * from '../facade.js';
-export { recordKey, recordToJson, headerFromView, commitFromView, RECORD_KINDS } from '../records.js';
+export { recordKey, recordKinds, recordToJson, headerFromView, commitFromView, RECORD_KINDS } from '../records.js';
+export { argsJson, decodeEventView, eventFields, eventView } from '../decode.js';
 export { loadKeystore } from './keys.js';
 export { argsFromJson, describeArgs, methodArgsFromJson, describeMethodArgs, ArgsError } from './args-json.js';
 export {

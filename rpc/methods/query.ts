@@ -3,15 +3,15 @@
  * certificates, validators, any vm state record (optionally with its proof, header and
  * certificate), and an account's transactions and events, paged.
  */
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import { RpcCodes, RpcError } from '../errors.js';
 import { param, type MethodSpec } from '../registry.js';
-import { RECORD_KINDS } from '../records.js';
-import { CURRENCY_CODE_RE } from '../../vm/index.js';
+import { BUILTIN, type Registry } from '../../vm/index.js';
 import { Address, CommitView, Hash, HeaderView, Height, Hex, type RpcContext } from './chain.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(s: T) => Type.Union([s, Type.Null()]);
-const EventView = Type.Object({ module: Type.String(), name: Type.String(), data: Hex });
+const Fields = Nullable(Type.Record(Type.String(), Type.Unknown(), { description: 'decoded by the module\'s schema, with field names (null: no schema for it)' }));
+const EventView = Type.Object({ module: Type.String(), name: Type.String(), data: Hex, fields: Fields });
 const ReceiptView = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('failed')]), code: Type.Integer(), codeName: Nullable(Type.String()),
   message: Type.String(), work: Type.Integer(), events: Type.Array(EventView), result: Hex,
@@ -25,25 +25,36 @@ const PageParams = [
   param('limit', Type.Integer({ minimum: 1, maximum: 1000 }), { required: false, description: 'items per page (default 100)' }),
   param('order', Type.Union([Type.Literal('asc'), Type.Literal('desc')]), { required: false, description: 'oldest first (default) or newest first' }),
 ];
-export const RecordQuery = Type.Object({
-  kind: Type.Union(Object.keys(RECORD_KINDS).map((k) => Type.Literal(k)), { description: 'record kind' }),
-  address: Type.Optional(Address),
-  currency: Type.Optional(Type.String({ pattern: CURRENCY_CODE_RE.source, description: 'a currency code: 2..12 of A-Z 0-9, starting with a letter' })),
-  id: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-}, { additionalProperties: false });
+/** The `query` param of sov_getRecord under `reg`: a record kind, and every key field any kind takes (each with its form). */
+export function recordQuerySchema(reg: Registry = BUILTIN) {
+  const fields: Record<string, TSchema> = {};
+  for (const [name, f] of reg.keyFields) {
+    fields[name] = Type.Optional(
+      f.kind === 'address' ? Address
+        : f.kind === 'id' ? Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
+          : f.pattern ? Type.String({ pattern: f.pattern.source, description: `matches ${f.pattern.source}` })
+            : Type.String({ minLength: 1, maxLength: f.kind === 'hashedText' ? 256 : 64 }),
+    );
+  }
+  return Type.Object({
+    kind: Type.Union(reg.records.map((r) => Type.Literal(r.name)), { description: 'record kind' }),
+    ...fields,
+  }, { additionalProperties: false });
+}
+export const RecordQuery = recordQuerySchema(BUILTIN);
 export const ProofView = Type.Object({ proof: Hex, header: HeaderView, commit: CommitView });
 export const RecordView = Type.Object({
   kind: Type.String(), key: Hex, height: Type.Integer(), value: Type.Unknown(), raw: Nullable(Hex), proof: Type.Optional(ProofView),
 });
 
-export const queryMethods: MethodSpec<RpcContext>[] = [
+/** The read methods, for a chain of the modules of `reg`. */
+export const queryMethods = (reg: Registry = BUILTIN): MethodSpec<RpcContext>[] => [
   {
     name: 'sov_getTransaction',
     summary: 'A committed transaction by hash: where it is, its bytes, signer, module and method, and its receipt with events.',
     params: [param('hash', Hash)],
     result: Type.Object({
-      hash: Hash, height: Type.Integer(), index: Type.Integer(), tx: Hex, signer: Type.String(), nonce: Type.Integer(), module: Type.String(), method: Type.String(), receipt: ReceiptView,
+      hash: Hash, height: Type.Integer(), index: Type.Integer(), tx: Hex, signer: Type.String(), nonce: Type.Integer(), module: Type.String(), method: Type.String(), args: Fields, receipt: ReceiptView,
     }),
     handler: async (ctx, p) => {
       const t = await ctx.facade.txByHash(p.hash as string);
@@ -76,7 +87,7 @@ export const queryMethods: MethodSpec<RpcContext>[] = [
     name: 'sov_getRecord',
     summary: 'Any vm state record by kind and key fields (account, balance, currency, institution, proposal, ...), at a height; with prove=true also its state proof, header and commit certificate.',
     params: [
-      param('query', RecordQuery),
+      param('query', recordQuerySchema(reg)),
       param('height', Height, { required: false, description: 'state height (default: the latest)' }),
       param('prove', Type.Boolean(), { required: false, description: 'include the proof, header and commit (default false)' }),
     ],
@@ -95,7 +106,7 @@ export const queryMethods: MethodSpec<RpcContext>[] = [
     summary: "Events of an account's transactions (as sov_getAccountTransactions lists them), paged by (height, index, event).",
     params: [param('address', Address), ...PageParams],
     result: Type.Object({
-      items: Type.Array(Type.Object({ height: Type.Integer(), index: Type.Integer(), event: Type.Integer(), module: Type.String(), name: Type.String(), data: Hex })),
+      items: Type.Array(Type.Object({ height: Type.Integer(), index: Type.Integer(), event: Type.Integer(), module: Type.String(), name: Type.String(), data: Hex, fields: Fields })),
       next: Nullable(Cursor),
     }),
     handler: (ctx, p) => ctx.facade.eventsByAccount(p.address as string, p as never),

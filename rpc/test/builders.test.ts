@@ -11,11 +11,11 @@ import { argsFromJson, ArgsError, buildTx, describeArgs, methodArgsFromJson, Rpc
 
 const key: KeyPair = generateKeyPair();
 const other = addressFromPublicKey(generateKeyPair().publicKey);
-const transferDef = MODULES.get('money')!.methods.transfer!;
+const transferDef = MODULES.byName.get('money')!.methods.transfer!;
 
 t.test('a typed builder for every method, equal to buildTx', (tt) => {
   const b = txBuilders({ chainId: 'c', keys: [key] });
-  for (const [mod, def] of MODULES) {
+  for (const [mod, def] of MODULES.byName) {
     for (const name of Object.keys(def.methods)) {
       tt.type((b as unknown as Record<string, Record<string, unknown>>)[mod]![name], 'function', `${mod}.${name}`);
     }
@@ -57,13 +57,13 @@ t.test('JSON args by the schema', (tt) => {
 });
 
 t.test('optional fields, lists, and describeArgs for every method', (tt) => {
-  const limit = MODULES.get('money')!.methods.set_bank_limit!;
+  const limit = MODULES.byName.get('money')!.methods.set_bank_limit!;
   const v = argsFromJson(limit.args, { currency: 'NGN', bank: to0x(other), maxReserve: '10' }, 'gov') as { maxReserve: bigint | null; dailyOut: bigint | null };
   tt.equal(v.maxReserve, 10n);
   tt.equal(v.dailyOut, null, 'a left-out optional field is null');
-  const payout = MODULES.get('money')!.methods.payout!;
+  const payout = MODULES.byName.get('money')!.methods.payout!;
   tt.throws(() => argsFromJson(payout.args, { currency: 'NGN', items: 'x', memo: '', reference: '' }, 'gov'), /args\.items: expected an array/);
-  for (const [, def] of MODULES) for (const m of Object.values(def.methods)) tt.ok(describeArgs(m.args));
+  for (const [, def] of MODULES.byName) for (const m of Object.values(def.methods)) tt.ok(describeArgs(m.args));
   tt.end();
 });
 

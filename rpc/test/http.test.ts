@@ -19,7 +19,7 @@ const facade: NodeFacade = {
   account: async (a) => (a === 'sov1known' ? { address: a, nonce: 4, balances: {} } : null),
   head: () => 3,
   txByHash: async (h) => (h !== H ? null : {
-    hash: H, height: 2, index: 0, tx: '0x01', signer: 'sov1known', nonce: 0, module: 'money', method: 'transfer',
+    hash: H, height: 2, index: 0, tx: '0x01', signer: 'sov1known', nonce: 0, module: 'money', method: 'transfer', args: null,
     receipt: { status: 'ok', code: 0, codeName: null, message: '', work: 1, events: [], result: '0x' },
   }),
   commitByHeight: async (h) => (h > 3 ? null : { height: h, round: 0, blockHash: H, signatures: [] }),

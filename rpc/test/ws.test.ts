@@ -17,7 +17,7 @@ const activity = (h: number): BlockActivity => ({
     hash: H, txs: [], lastCommit: null, commit: null,
     header: { version: 1, chainId: 'c', height: h, time: h, lastBlockHash: H, lastCommitHash: H, txRoot: H, txCount: 0, stateRoot: H, resultsRoot: H, validatorsHash: H, nextValidatorsHash: H, evidenceHash: H, proposer: '0x00' },
   },
-  txs: h % 2 === 0 ? [{ hash: H, index: 0, signer: 'sov1alice', status: 'ok', code: 0, events: [{ module: 'money', name: 'transfer', data: '0x' + '11'.repeat(20) }] }] : [],
+  txs: h % 2 === 0 ? [{ hash: H, index: 0, signer: 'sov1alice', status: 'ok', code: 0, events: [{ module: 'money', name: 'transfer', data: '0x' + '11'.repeat(20), fields: null }] }] : [],
 });
 const facade = {
   status: async () => ({ chainId: 'c', addressPrefix: 'sov', moniker: 'm', nodeId: 'n', height: head, blockHash: H, stateRoot: H, time: 1, peers: 0, validator: null, syncing: false }),

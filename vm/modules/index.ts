@@ -1,15 +1,16 @@
 /**
- * The native module table. Adding a module is one line here and its own file.
+ * The module table. A module is its folder (vm/modules/NAME/, one descriptor in its
+ * index.ts) and one line here; every central table is derived from the descriptors
+ * (vm/builtin.ts, vm/registry.ts).
  */
-import { registry, type ModuleRegistry } from '../module.js';
-import { accountModule } from './account.js';
-import { govModule } from './gov.js';
-import { moneyModule } from './money.js';
-import { rampModule } from './ramp.js';
-import { lockModule } from './lock.js';
-import { grantModule } from './grant.js';
+import { accountModule } from './account/index.js';
+import { govModule } from './gov/index.js';
+import { moneyModule } from './money/index.js';
+import { rampModule } from './ramp/index.js';
+import { lockModule } from './lock/index.js';
+import { grantModule } from './grant/index.js';
 
-/** Every module by name, with each method's args type kept (the SDK's typed builders use it). */
+/** Every built-in module by name, with each method's args type kept (the SDK's typed builders use it). */
 export const MODULE_DEFS = {
   account: accountModule,
   gov: govModule,
@@ -18,5 +19,3 @@ export const MODULE_DEFS = {
   lock: lockModule,
   grant: grantModule,
 } as const;
-
-export const MODULES: ModuleRegistry = registry(Object.values(MODULE_DEFS));

@@ -9,7 +9,7 @@ import {
 } from '../../core/index.js';
 import {
   AccountSchema, applyGenesis, BalanceSchema, CurrencyKind, CurrencySchema, executeBlock, Keys, MemoryState, Prefix, Role, VmCodes,
-  type BlockResult, type ExecuteOptions, type GenesisDoc, type Receipt, type TierPolicy, type VmCode,
+  type BlockResult, type ExecuteOptions, type GenesisDoc, type Receipt, type Registry, type TierPolicy, type VmCode,
 } from '../index.js';
 import { decode, toHex } from '../../core/index.js';
 
@@ -118,9 +118,10 @@ export class Chain {
     return c;
   }
 
-  static async create(doc: GenesisDoc = genesisDoc()): Promise<Chain> {
+  static async create(doc: GenesisDoc = genesisDoc(), modules?: Registry): Promise<Chain> {
     const c = new Chain();
-    const g = await applyGenesis(c.state, doc);
+    if (modules) c.opts = { ...c.opts, modules };
+    const g = await applyGenesis(c.state, doc, modules);
     c.state.apply(g.writes);
     return c;
   }

@@ -7,19 +7,19 @@
  * An attestation sets `attested` and clears depositsInFlight (it covers them); a confirmed
  * payout lowers both `attested` and payoutsInFlight; a failed one returns the tokens.
  */
-import { fail } from '../errors.js';
-import { Keys } from '../keys.js';
-import { ReserveSchema, type Currency, type Reserve } from '../records.js';
-import type { TxContext } from '../context.js';
+import { fail } from '../../errors.js';
+import type { TxContext } from '../../context.js';
+import type { Currency } from '../money/records.js';
+import { RampKeys, ReserveSchema, type Reserve } from './records.js';
 
 export async function getReserve(ctx: TxContext, code: string): Promise<Reserve> {
-  const r = await ctx.get(ReserveSchema, Keys.reserve(code));
+  const r = await ctx.get(ReserveSchema, RampKeys.reserve(code));
   if (r === undefined) throw new Error(`stablecoin ${code} has no reserve record`);
   return r;
 }
 
 export function putReserve(ctx: TxContext, code: string, r: Reserve): void {
-  ctx.put(ReserveSchema, Keys.reserve(code), r);
+  ctx.put(ReserveSchema, RampKeys.reserve(code), r);
 }
 
 /** Refuse minting `amt` of `cur` beyond its reserves. */

@@ -1,34 +1,49 @@
 /**
- * The balance ledger every money module moves funds through: debits and credits with all
- * the limits. A debit checks the account is active, the balance, and the spender's limits:
- * for a person or business the KYC tier's per-transaction, daily and annual limits (rolling
- * windows of block time, kept in buckets: daily_window_* / annual_window_* params); for an
- * institution the central bank's daily outflow limit for that bank, if one is set. A credit
- * checks the account is active, overflow, and the holding limit: the tier's for a customer
- * (with the waterfall: the excess goes to the account's bank, with an event telling the bank
- * to credit the linked account; without a link the credit is refused), the bank limit's
- * maxReserve for a bank. Escrow addresses (locks, grants) have no account and no limits.
- * Zero balances are deleted, so state holds only what exists.
+ * The balance ledger every module moves funds through: debits and credits with all the
+ * limits, offered to the other modules by money. A debit checks the account is active, the
+ * balance, and the spender's limits: for a person or business the KYC tier's
+ * per-transaction, daily and annual limits (rolling windows of block time, kept in buckets:
+ * daily_window_* / annual_window_* params); for an institution the central bank's daily
+ * outflow limit for that bank, if one is set. A credit checks the account is active,
+ * overflow, and the holding limit: the tier's for a customer (with the waterfall: the excess
+ * goes to the account's bank, with an event telling the bank to credit the linked account;
+ * without a link the credit is refused), the bank limit's maxReserve for a bank. Escrow
+ * addresses (locks, grants) have no account and no limits. Zero balances are deleted, so
+ * state holds only what exists.
+ *
+ * Every debit and credit that passes these checks is then put to the modules' debit and
+ * credit hooks (module.ts), in module-name order, before it is written: a hook that throws
+ * refuses it.
  */
-import { addressField, amount, MAX_AMOUNT, str, struct } from '../../core/index.js';
-import { fail, VmError } from '../errors.js';
-import { Keys } from '../keys.js';
-import {
-  AccountKind, BalanceSchema, BankLimitSchema, UsageSchema, type Account, type Currency, type TierPolicy, type UsageBucket,
-} from '../records.js';
-import type { TxContext } from '../context.js';
-import { chainMaybe, mapMaybe, type MaybePromise } from '../state.js';
-import { getAccount, hex, requireActive } from './common.js';
+import { MAX_AMOUNT, toHex } from '../../../core/index.js';
+import { fail, VmError } from '../../errors.js';
+import type { TxContext } from '../../context.js';
+import { chainMaybe, mapMaybe, type MaybePromise } from '../../state.js';
+import type { Movement } from '../../module.js';
+import { AccountKind, type Account } from '../account/records.js';
+import { getAccount, requireActive } from '../account/accounts.js';
+import { BalanceSchema, BankLimitSchema, MoneyKeys, UsageSchema, type Currency, type TierPolicy, type UsageBucket } from './records.js';
+import { MoneyEvents } from './events.js';
 
-export const WaterfallEvent = struct('Waterfall', { currency: str(12), account: addressField, bank: addressField, linkedRef: str(64), amount });
+const hex = toHex;
 
 export function balanceOf(ctx: TxContext, addr: Uint8Array, code: string): MaybePromise<bigint> {
-  return mapMaybe(ctx.get(BalanceSchema, Keys.balance(addr, code)), (b) => b?.amount ?? 0n);
+  return mapMaybe(ctx.get(BalanceSchema, MoneyKeys.balance(addr, code)), (b) => b?.amount ?? 0n);
 }
 
 function putBalance(ctx: TxContext, addr: Uint8Array, code: string, v: bigint): void {
-  if (v === 0n) ctx.delete(Keys.balance(addr, code));
-  else ctx.put(BalanceSchema, Keys.balance(addr, code), { amount: v });
+  if (v === 0n) ctx.delete(MoneyKeys.balance(addr, code));
+  else ctx.put(BalanceSchema, MoneyKeys.balance(addr, code), { amount: v });
+}
+
+/** Put a movement to the modules' debit or credit hooks, in order; at once when there are none. */
+function policy(ctx: TxContext, kind: 'debit' | 'credit', currency: string, account: Uint8Array, amount: bigint, acct: Account | null): MaybePromise<void> {
+  const hooks = ctx.hooks[kind];
+  if (hooks.length === 0) return;
+  const m: Movement = { currency, account, amount, escrow: acct === null };
+  return (async () => {
+    for (const h of hooks) await h.run(ctx, m);
+  })();
 }
 
 export function tierPolicy(cur: Currency, acct: Account): TierPolicy {
@@ -69,7 +84,7 @@ function addTo(kept: UsageBucket[], now: number, amt: bigint): UsageBucket[] {
  */
 function spend(ctx: TxContext, addr: Uint8Array, code: string, amt: bigint, daily: bigint | null, annual: bigint | null): MaybePromise<void> {
   if (daily === null && annual === null) return;
-  const key = Keys.usage(addr, code);
+  const key = MoneyKeys.usage(addr, code);
   return mapMaybe(ctx.get(UsageSchema, key), (got) => {
     const u = got ?? { daily: [], annual: [] };
     const p = ctx.params;
@@ -85,7 +100,7 @@ function spend(ctx: TxContext, addr: Uint8Array, code: string, amt: bigint, dail
 
 /** A bank's daily outflow limit, if the central bank set one, applied to `amt`. */
 async function spendBank(ctx: TxContext, addr: Uint8Array, code: string, amt: bigint): Promise<void> {
-  const bl = await ctx.get(BankLimitSchema, Keys.bankLimit(addr, code));
+  const bl = await ctx.get(BankLimitSchema, MoneyKeys.bankLimit(addr, code));
   if (bl?.dailyOut == null) return;
   try {
     await spend(ctx, addr, code, amt, bl.dailyOut, null);
@@ -107,12 +122,12 @@ export function debit(ctx: TxContext, cur: Currency, addr: Uint8Array, acct: Acc
   if (acct !== null && !opts.force) requireActive(acct, addr);
   return chainMaybe(balanceOf(ctx, addr, cur.code), (bal) => {
     if (bal < amt) fail('INSUFFICIENT_FUNDS', `${hex(addr)} holds ${bal} ${cur.code}, needs ${amt}`, { balance: bal.toString() });
-    const done = (): void => putBalance(ctx, addr, cur.code, bal - amt);
+    const done = (): MaybePromise<void> => mapMaybe(policy(ctx, 'debit', cur.code, addr, amt, acct), () => putBalance(ctx, addr, cur.code, bal - amt));
     if (acct === null || !opts.limits) return done();
     if (acct.kind === AccountKind.INSTITUTION) return spendBank(ctx, addr, cur.code, amt).then(done);
     const pol = tierPolicy(cur, acct);
     if (pol.perTxLimit !== null && amt > pol.perTxLimit) fail('PER_TX_LIMIT', `${amt} ${cur.code} exceeds the tier ${acct.tier} per-transaction limit ${pol.perTxLimit}`);
-    return mapMaybe(spend(ctx, addr, cur.code, amt, pol.dailyLimit, pol.annualLimit), done);
+    return chainMaybe(spend(ctx, addr, cur.code, amt, pol.dailyLimit, pol.annualLimit), done);
   });
 }
 
@@ -138,19 +153,22 @@ export function credit(ctx: TxContext, cur: Currency, addr: Uint8Array, acct: Ac
   return chainMaybe(balanceOf(ctx, addr, cur.code), (bal): MaybePromise<CreditResult> => {
     if (bal + amt > MAX_AMOUNT) fail('AMOUNT_OVERFLOW', `balance of ${hex(addr)} would overflow`);
     if (acct !== null && opts.limits) {
-      if (acct.kind === AccountKind.INSTITUTION) return creditBank(ctx, cur, addr, amt, bal);
+      if (acct.kind === AccountKind.INSTITUTION) return creditBank(ctx, cur, addr, acct, amt, bal);
       const hold = tierPolicy(cur, acct).holdingLimit;
       if (hold !== null && bal + amt > hold) return waterfall(ctx, cur, addr, acct, amt, bal, hold, opts);
     }
-    putBalance(ctx, addr, cur.code, bal + amt);
-    return { credited: amt, diverted: 0n };
+    return mapMaybe(policy(ctx, 'credit', cur.code, addr, amt, acct), (): CreditResult => {
+      putBalance(ctx, addr, cur.code, bal + amt);
+      return { credited: amt, diverted: 0n };
+    });
   });
 }
 
 /** A credit to a bank, under the central bank's maxReserve for it, if set. */
-async function creditBank(ctx: TxContext, cur: Currency, addr: Uint8Array, amt: bigint, bal: bigint): Promise<CreditResult> {
-  const bl = await ctx.get(BankLimitSchema, Keys.bankLimit(addr, cur.code));
+async function creditBank(ctx: TxContext, cur: Currency, addr: Uint8Array, acct: Account, amt: bigint, bal: bigint): Promise<CreditResult> {
+  const bl = await ctx.get(BankLimitSchema, MoneyKeys.bankLimit(addr, cur.code));
   if (bl?.maxReserve != null && bal + amt > bl.maxReserve) fail('BANK_LIMIT', `bank ${hex(addr)} would hold ${bal + amt} ${cur.code}; its limit is ${bl.maxReserve}`);
+  await policy(ctx, 'credit', cur.code, addr, amt, acct);
   putBalance(ctx, addr, cur.code, bal + amt);
   return { credited: amt, diverted: 0n };
 }
@@ -164,15 +182,10 @@ async function waterfall(ctx: TxContext, cur: Currency, addr: Uint8Array, acct: 
   const excess = amt - keep;
   const bank = acct.bank;
   await credit(ctx, cur, bank, await getAccount(ctx, bank), excess, { limits: true, waterfall: false });
-  ctx.emit('money', 'waterfall', WaterfallEvent, { currency: cur.code, account: addr, bank, linkedRef: acct.linkedRef, amount: excess });
-  if (keep > 0n) putBalance(ctx, addr, cur.code, bal + keep);
+  ctx.emit(MoneyEvents.waterfall, { currency: cur.code, account: addr, bank, linkedRef: acct.linkedRef, amount: excess });
+  if (keep > 0n) {
+    await policy(ctx, 'credit', cur.code, addr, keep, acct);
+    putBalance(ctx, addr, cur.code, bal + keep);
+  }
   return { credited: keep, diverted: excess };
-}
-
-/** Change a currency's supply by `delta` (mint > 0, burn < 0). */
-export function supplyAfter(cur: Currency, delta: bigint): bigint {
-  const s = cur.supply + delta;
-  if (s > MAX_AMOUNT) fail('AMOUNT_OVERFLOW', `${cur.code} supply would overflow`);
-  if (s < 0n) throw new Error(`${cur.code} supply would go negative`);
-  return s;
 }

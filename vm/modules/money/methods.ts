@@ -1,0 +1,170 @@
+/**
+ * The money module's methods: two-tier issuance, transfers, batch payouts, tier policies,
+ * bank limits, pause and seizure.
+ */
+import { equalBytes, addressField, amount, bool, encode, list, optional, str, struct, u8, u32, toHex, type Infer } from '../../../core/index.js';
+import { fail, VmError } from '../../errors.js';
+import { method } from '../../module.js';
+import type { TxContext } from '../../context.js';
+import { AccountKind, AccountKeys, AccountSchema } from '../account/records.js';
+import { getAccount, requireActive } from '../account/accounts.js';
+import { Role } from '../gov/records.js';
+import { hasRole, requireRole } from '../gov/roles.js';
+import { checkReserve } from '../ramp/reserve.js';
+import { BankLimitSchema, currencyCode, CurrencyKind, CurrencySchema, MoneyKeys, TierPolicySchema, type Currency } from './records.js';
+import { getCurrency, liveCurrency, supplyAfter } from './currencies.js';
+import { credit, debit } from './ledger.js';
+import { MoneyEvents as E } from './events.js';
+
+const hex = toHex;
+const memo = str(140);
+const reference = str(64);
+const legalRef = str(128);
+
+export const TransferArgs = struct('Transfer', { currency: currencyCode, to: addressField, amount, memo, reference });
+export const PayoutItem = struct('PayoutItem', { to: addressField, amount });
+export const PayoutArgs = struct('Payout', { currency: currencyCode, items: list(PayoutItem, 10_000), memo, reference });
+export const MintArgs = struct('Mint', { currency: currencyCode, to: addressField, amount, reference });
+export const BurnArgs = struct('Burn', { currency: currencyCode, amount, reference });
+export const SetTierPolicyArgs = struct('SetTierPolicy', { currency: currencyCode, tier: u8, policy: TierPolicySchema });
+export const SetBankLimitArgs = struct('SetBankLimit', { currency: currencyCode, bank: addressField, maxReserve: optional(amount), dailyOut: optional(amount) });
+export const PauseArgs = struct('Pause', { currency: currencyCode, paused: bool, legalRef });
+export const SeizeArgs = struct('Seize', { currency: currencyCode, from: addressField, to: addressField, amount, legalRef });
+/** A batch payout's receipt result: one code per recipient (0 paid), and the total paid. */
+export const PayoutResult = struct('PayoutResult', { codes: list(u32, 10_000), paid: amount });
+
+export type TransferArgs = Infer<typeof TransferArgs>;
+
+function positive(a: bigint): void {
+  if (a === 0n) fail('ZERO_AMOUNT', 'amount must be positive');
+}
+
+/** The issuer of `cur`, or the central bank for any currency (emergency powers). */
+async function requireIssuerOrCentralBank(ctx: TxContext, cur: Currency): Promise<void> {
+  if (equalBytes(cur.issuer, ctx.signer)) return;
+  if (await hasRole(ctx, ctx.signer, Role.CENTRAL_BANK)) return;
+  fail('NOT_ISSUER', `${hex(ctx.signer)} is neither the issuer of ${cur.code} nor the central bank`);
+}
+
+async function setSupply(ctx: TxContext, code: string, delta: bigint): Promise<bigint> {
+  const cur = await getCurrency(ctx, code);
+  const supply = supplyAfter(cur, delta);
+  ctx.put(CurrencySchema, MoneyKeys.currency(code), { ...cur, supply });
+  return supply;
+}
+
+/** Mint `amt` of `code` to `to` (limits apply), keeping supply == sum of balances. */
+export async function mintTo(ctx: TxContext, cur: Currency, to: Uint8Array, amt: bigint): Promise<bigint> {
+  if (cur.kind === CurrencyKind.STABLECOIN) await checkReserve(ctx, cur, amt);
+  const supply = await setSupply(ctx, cur.code, amt);
+  await credit(ctx, cur, to, await getAccount(ctx, to), amt, { limits: true, waterfall: true });
+  return supply;
+}
+
+const CREDIT_FAILS = ['ACCOUNT_NOT_FOUND', 'ACCOUNT_FROZEN', 'ACCOUNT_CLOSED', 'TIER_NOT_ALLOWED', 'HOLDING_LIMIT', 'BANK_LIMIT', 'AMOUNT_OVERFLOW'];
+const DEBIT_FAILS = ['ACCOUNT_FROZEN', 'ACCOUNT_CLOSED', 'INSUFFICIENT_FUNDS', 'TIER_NOT_ALLOWED', 'PER_TX_LIMIT', 'DAILY_LIMIT', 'ANNUAL_LIMIT', 'BANK_LIMIT'];
+
+export const moneyMethods = {
+  transfer: method(TransferArgs, 'any active account pays another', async (ctx, a) => {
+    positive(a.amount);
+    if (equalBytes(a.to, ctx.signer)) fail('SELF_TRANSFER', 'cannot pay yourself');
+    // The most frequent transaction: each step is awaited only when it did not complete at
+    // once (state this block already read is at hand), which saves a promise turn per step.
+    const c = liveCurrency(ctx, a.currency);
+    const cur = c instanceof Promise ? await c : c;
+    const f = getAccount(ctx, ctx.signer);
+    const from = f instanceof Promise ? await f : f;
+    const t = getAccount(ctx, a.to);
+    const to = t instanceof Promise ? await t : t;
+    requireActive(to, a.to);
+    const d = debit(ctx, cur, ctx.signer, from, a.amount, { limits: true });
+    if (d instanceof Promise) await d;
+    const r = credit(ctx, cur, a.to, to, a.amount, { limits: true, waterfall: true });
+    if (r instanceof Promise) await r;
+    ctx.emit(E.transfer, { currency: a.currency, from: ctx.signer, to: a.to, amount: a.amount, memo: a.memo, reference: a.reference });
+  }, { fails: ['ZERO_AMOUNT', 'SELF_TRANSFER', 'UNKNOWN_CURRENCY', 'CURRENCY_PAUSED', ...DEBIT_FAILS, ...CREDIT_FAILS] }),
+  payout: method(PayoutArgs, 'any active account pays many (payroll, welfare); a result per recipient', async (ctx, a) => {
+    if (a.items.length === 0) fail('ZERO_AMOUNT', 'a payout needs a recipient');
+    if (a.items.length > ctx.params.max_payout_recipients) fail('TOO_MANY_RECIPIENTS', `at most ${ctx.params.max_payout_recipients} recipients`);
+    const cur = await liveCurrency(ctx, a.currency);
+    const from = await getAccount(ctx, ctx.signer);
+    requireActive(from, ctx.signer);
+    const codes: number[] = [];
+    let paid = 0n;
+    for (const it of a.items) {
+      ctx.meter.charge(ctx.params.cost_recipient, 'a payout recipient');
+      try {
+        if (it.amount === 0n) fail('ZERO_AMOUNT', 'amount must be positive');
+        if (equalBytes(it.to, ctx.signer)) fail('SELF_TRANSFER', 'cannot pay yourself');
+        await ctx.nested(async () => {
+          const acct = await ctx.get(AccountSchema, AccountKeys.account(it.to));
+          if (acct === undefined) fail('ACCOUNT_NOT_FOUND', `no account ${hex(it.to)}`);
+          await credit(ctx, cur, it.to, acct, it.amount, { limits: true, waterfall: true });
+        });
+        codes.push(0);
+        paid += it.amount;
+      } catch (e) {
+        if (!(e instanceof VmError) || e.code === 'OUT_OF_WORK') throw e;
+        codes.push(e.num);
+      }
+    }
+    // The payer pays what was credited, under its funds and limits, or the whole batch fails.
+    if (paid > 0n) await debit(ctx, cur, ctx.signer, from, paid, { limits: true });
+    const failed = codes.filter((c) => c !== 0).length;
+    ctx.emit(E.payout, { currency: a.currency, from: ctx.signer, recipients: a.items.length, failed, paid, memo: a.memo, reference: a.reference });
+    return encode(PayoutResult, { codes, paid });
+  }, { fails: ['TOO_MANY_RECIPIENTS', 'ZERO_AMOUNT', 'UNKNOWN_CURRENCY', 'CURRENCY_PAUSED', ...DEBIT_FAILS], result: PayoutResult }),
+  mint: method(MintArgs, "the currency's issuer mints to a commercial bank's reserve account", async (ctx, a) => {
+    positive(a.amount);
+    const cur = await liveCurrency(ctx, a.currency);
+    if (!equalBytes(cur.issuer, ctx.signer)) fail('NOT_ISSUER', `${hex(ctx.signer)} is not the issuer of ${a.currency}`);
+    if (!(await hasRole(ctx, a.to, Role.COMMERCIAL_BANK))) fail('NOT_A_BANK', `${hex(a.to)} is not a commercial bank`);
+    const supply = await mintTo(ctx, cur, a.to, a.amount);
+    ctx.emit(E.minted, { currency: a.currency, account: a.to, amount: a.amount, supply, reference: a.reference });
+  }, { fails: ['ZERO_AMOUNT', 'UNKNOWN_CURRENCY', 'CURRENCY_PAUSED', 'NOT_ISSUER', 'NOT_A_BANK', 'RESERVE_EXCEEDED', 'AMOUNT_OVERFLOW', 'BANK_LIMIT'] }),
+  burn: method(BurnArgs, 'a commercial bank returns (burns) money from its reserve account', async (ctx, a) => {
+    positive(a.amount);
+    await requireRole(ctx, Role.COMMERCIAL_BANK);
+    const cur = await liveCurrency(ctx, a.currency);
+    await debit(ctx, cur, ctx.signer, await getAccount(ctx, ctx.signer), a.amount, { limits: false });
+    const supply = await setSupply(ctx, a.currency, -a.amount);
+    ctx.emit(E.burned, { currency: a.currency, account: ctx.signer, amount: a.amount, supply, reference: a.reference });
+  }, { roles: Role.COMMERCIAL_BANK, fails: ['ZERO_AMOUNT', 'NOT_AUTHORIZED', 'UNKNOWN_CURRENCY', 'CURRENCY_PAUSED', 'INSUFFICIENT_FUNDS'] }),
+  set_tier_policy: method(SetTierPolicyArgs, 'the issuer (or the central bank) sets the limits of a KYC tier', async (ctx, a) => {
+    const cur = await getCurrency(ctx, a.currency);
+    await requireIssuerOrCentralBank(ctx, cur);
+    if (a.tier < 1 || a.tier > ctx.params.max_tier || a.tier > cur.tiers.length + 1) {
+      fail('UNKNOWN_TIER', `tier must be 1..${Math.min(ctx.params.max_tier, cur.tiers.length + 1)}`);
+    }
+    const tiers = [...cur.tiers];
+    tiers[a.tier - 1] = a.policy;
+    ctx.put(CurrencySchema, MoneyKeys.currency(a.currency), { ...cur, tiers });
+    ctx.emit(E.tier_policy, { currency: a.currency, tier: a.tier, by: ctx.signer });
+  }, { fails: ['UNKNOWN_CURRENCY', 'NOT_ISSUER', 'UNKNOWN_TIER'] }),
+  set_bank_limit: method(SetBankLimitArgs, "the central bank sets a commercial bank's limits in a currency (both null removes them)", async (ctx, a) => {
+    await requireRole(ctx, Role.CENTRAL_BANK);
+    await getCurrency(ctx, a.currency);
+    if (!(await hasRole(ctx, a.bank, Role.COMMERCIAL_BANK))) fail('NOT_A_BANK', `${hex(a.bank)} is not a commercial bank`);
+    if (a.maxReserve === null && a.dailyOut === null) ctx.delete(MoneyKeys.bankLimit(a.bank, a.currency));
+    else ctx.put(BankLimitSchema, MoneyKeys.bankLimit(a.bank, a.currency), { maxReserve: a.maxReserve, dailyOut: a.dailyOut });
+    ctx.emit(E.bank_limit, a);
+  }, { roles: Role.CENTRAL_BANK, fails: ['NOT_AUTHORIZED', 'UNKNOWN_CURRENCY', 'NOT_A_BANK'] }),
+  pause: method(PauseArgs, 'the central bank (any currency) or the issuer pauses or resumes a currency', async (ctx, a) => {
+    const cur = await getCurrency(ctx, a.currency);
+    await requireIssuerOrCentralBank(ctx, cur);
+    ctx.put(CurrencySchema, MoneyKeys.currency(a.currency), { ...cur, paused: a.paused });
+    ctx.emit(E.paused, { currency: a.currency, paused: a.paused, legalRef: a.legalRef, by: ctx.signer });
+  }, { fails: ['UNKNOWN_CURRENCY', 'NOT_ISSUER'] }),
+  seize: method(SeizeArgs, 'a regulator or the central bank seizes funds (even frozen) to an institution account, citing a legal reference', async (ctx, a) => {
+    positive(a.amount);
+    await requireRole(ctx, Role.REGULATOR | Role.CENTRAL_BANK);
+    if (equalBytes(a.from, a.to)) fail('SELF_TRANSFER', 'from and to are the same account');
+    const cur = await getCurrency(ctx, a.currency);
+    const from = await getAccount(ctx, a.from);
+    const to = await getAccount(ctx, a.to);
+    if (to.kind !== AccountKind.INSTITUTION) fail('BAD_ACCOUNT_KIND', 'seized funds go to an institution account');
+    await debit(ctx, cur, a.from, from, a.amount, { limits: false, force: true });
+    await credit(ctx, cur, a.to, to, a.amount, { limits: true, waterfall: false });
+    ctx.emit(E.seized, { ...a, by: ctx.signer });
+  }, { roles: Role.REGULATOR | Role.CENTRAL_BANK, fails: ['ZERO_AMOUNT', 'NOT_AUTHORIZED', 'SELF_TRANSFER', 'UNKNOWN_CURRENCY', 'ACCOUNT_NOT_FOUND', 'BAD_ACCOUNT_KIND', 'INSUFFICIENT_FUNDS', ...CREDIT_FAILS] }),
+};
