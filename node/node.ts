@@ -235,7 +235,7 @@ export class SovNode {
     await this.host.start();
     for (const p of config.p2p.persistent_peers) this.host.addPersistentPeer(p);
     this.network.start();
-    await this.driver.start(this.app.validatorsAtGenesis);
+    await this.driver.start();
     if (config.rpc.listen) {
       const { host, port } = hostPort(config.rpc.listen);
       const registry = buildRegistry(pkgVersion());

@@ -1,6 +1,7 @@
 /**
- * The application side of consensus (in the spirit of ABCI): build a proposal from the
- * mempool, check a proposed block by executing it, and commit a decided block atomically.
+ * The ledger app: the application side of consensus (`Application`, application.ts, in the
+ * spirit of ABCI) over the vm and the ledger store: build a proposal from the mempool, check a
+ * proposed block by executing it, and commit a decided block atomically.
  *
  * A proposer executes before proposing and validators execute a proposal before prevoting;
  * the result (write set, prepared state root, receipts) is kept by block hash and used at
@@ -15,12 +16,13 @@
  */
 import {
   Block, BLOCK_VERSION, commitHash, equalBytes, evidenceRootOf, SovError, toHex, txRootOf, validateBlockBody, verifyCommit, ZERO_HASH, type Commit,
-  type DuplicateVoteEvidence, type Header, type ValidatorSet, Tx, isSovError,
+  type DuplicateVoteEvidence, type Header, Tx, isSovError,
 } from '../../core/index.js';
 import type { LedgerStore, PreparedVersion, TxResult } from '../../state/index.js';
 import {
   applyGenesis, executeBlock, keyId, MemoryState, type BlockResult, type GenesisDoc, type StateReader, type ValidatorUpdate, type Write,
 } from '../../vm/index.js';
+import type { Application, CommittedBlock, EpochHashes } from './application.js';
 import type { Mempool } from './mempool.js';
 import type { Logger } from '../ops/log.js';
 
@@ -46,15 +48,6 @@ interface Executed {
   readonly writes: readonly Write[];
 }
 
-export interface EpochHashes {
-  /** The validator set deciding this height. */
-  readonly validators: ValidatorSet;
-  /** The next height's set. */
-  readonly next: ValidatorSet;
-  /** The previous height's set (verifies the block's last commit); null at height 1. */
-  readonly previous: ValidatorSet | null;
-}
-
 export interface AppOptions {
   chainId: string;
   genesis: GenesisDoc;
@@ -71,7 +64,7 @@ export interface AppOptions {
   onTxLatency?: (seconds: number) => void;
 }
 
-export class LedgerApp {
+export class LedgerApp implements Application {
   private genesisState: MemoryState | null = null;
   private genesisWrites: readonly Write[] = [];
   private genesisValidators: readonly ValidatorUpdate[] = [];
@@ -290,7 +283,7 @@ export class LedgerApp {
     commit: Commit,
     epochs: EpochHashes,
     beforeWrite: (updates: readonly ValidatorUpdate[]) => void = () => undefined,
-  ): Promise<{ updates: readonly ValidatorUpdate[]; block: Block; result: BlockResult }> {
+  ): Promise<CommittedBlock> {
     let ex: Executed;
     try {
       ex = await this.checkOrThrow(bytes, epochs);

@@ -8,7 +8,8 @@
  * - broadcast-*: to every peer (proposals in parts); our own messages of the current height
  *   are re-sent periodically, so a peer that missed them (or restarted) still gets them;
  * - schedule-timeout: a timer that comes back as an event;
- * - build/check/commit-block: the application (app.ts), whose answer is stepped next;
+ * - build/check/commit-block: the application, whose answer is stepped next (the driver
+ *   knows it only as an `Application`, application.ts; the node's is the ledger app);
  * - evidence: kept for the next block we propose, and gossiped.
  * After each commit the epochs are saved (before the ledger write), the WAL is cut down to
  * the last signed record and an end-height record, and blocks received by sync for the next
@@ -16,10 +17,10 @@
  */
 import { Block, toHex, type Commit, type DuplicateVoteEvidence, SovError, evidenceHash, type Proposal } from '../../core/index.js';
 import {
-  ConsensusEngine, Epoch, encodeWalRecord, replayWal, decodeWalRecord, type Action, type EngineEvent, type TimeoutConfig, type ValidatorUpdate,
+  ConsensusEngine, Epoch, encodeWalRecord, replayWal, decodeWalRecord, type Action, type EngineEvent, type TimeoutConfig,
 } from '../../consensus/index.js';
 import { ValidatorSet } from '../../core/index.js';
-import type { LedgerApp, EpochHashes } from './app.js';
+import type { Application, EpochHashes } from './application.js';
 import type { WalFile } from './wal-file.js';
 import { advanceTriple, SAVE_EVERY, type EpochFile, type EpochTriple } from './epochs.js';
 import type { Logger } from '../ops/log.js';
@@ -35,7 +36,7 @@ export interface DriverOptions {
   chainId: string;
   secretKey: Uint8Array | null;
   timeouts: TimeoutConfig;
-  app: LedgerApp;
+  app: Application;
   wal: WalFile;
   epochFile: EpochFile;
   log: Logger;
@@ -86,13 +87,13 @@ export class ConsensusDriver {
     return this.triple?.current.validators ?? null;
   }
 
-  /** Build the engine at the ledger's next height and replay the WAL. */
-  async start(genesisValidators: readonly ValidatorUpdate[]): Promise<void> {
+  /** Build the engine at the application's next height and replay the WAL. */
+  async start(): Promise<void> {
     const height = this.opts.app.height + 1;
     let triple = this.opts.epochFile.load(height);
     if (!triple) {
       if (height !== 1) throw new SovError('EPOCHS_MISSING', `no consensus epochs stored for height ${height}`);
-      const set = ValidatorSet.fromKeys(genesisValidators.map((v) => ({ publicKey: v.publicKey, power: v.power })));
+      const set = ValidatorSet.fromKeys(this.opts.app.validatorsAtGenesis.map((v) => ({ publicKey: v.publicKey, power: v.power })));
       const [current, next] = Epoch.genesis(set);
       triple = { height: 1, previous: null, current, next };
     }
