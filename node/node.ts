@@ -11,7 +11,7 @@ import { addressFromPublicKey, decodeAddress, SovError, toHex, type KeyPair } fr
 import { LedgerStore, nativeUnavailable } from '../state/index.js';
 import { loadGenesisFile, openKeystore, parseKeystore, type LoadedGenesis } from '../genesis/index.js';
 import { AccessControl, buildRegistry, HttpRpcServer, RateLimiter, WsRpcServer, type ApiKey, type RpcContext } from '../rpc/index.js';
-import { homePath, loadConfig, type NodeConfig } from './ops/config.js';
+import { ConfigError, homePath, loadConfig, type NodeConfig } from './ops/config.js';
 import { createLogger, type Logger } from './ops/log.js';
 import { NodeMetrics, startMetricsServer } from './ops/metrics.js';
 import { VerifyPool } from './chain/verify-pool.js';
@@ -27,6 +27,7 @@ import { resolvePassword } from './cli/password.js';
 import { fatalHint } from './ops/disk.js';
 import { validatorPeerIds } from './p2p/allowlist.js';
 import { loadApiKeys } from './ops/rpc-keys.js';
+import { NodeError } from './errors.js';
 
 const pkgVersion = (): string => (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -46,7 +47,7 @@ function readKeystore(path: string, password: string): KeyPair {
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new SovError('NODE_KEY_UNREADABLE', `cannot read the keystore ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new NodeError('NODE_KEY_UNREADABLE', `cannot read the keystore ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   return openKeystore(parseKeystore(json), password);
 }
@@ -69,7 +70,7 @@ export async function loadHome(home: string, log?: Logger): Promise<NodeParts> {
 function hostPort(listen: string): { host: string; port: number } {
   const i = listen.lastIndexOf(':');
   const port = Number(listen.slice(i + 1));
-  if (i < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new SovError('CONFIG_INVALID', `not host:port: ${listen}`);
+  if (i < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`not host:port: ${listen}`);
   return { host: listen.slice(0, i), port };
 }
 

@@ -15,7 +15,7 @@
  * after block h.
  */
 import {
-  Block, BLOCK_VERSION, commitHash, equalBytes, evidenceRootOf, SovError, toHex, txRootOf, validateBlockBody, verifyCommit, ZERO_HASH, type Commit,
+  Block, BLOCK_VERSION, commitHash, equalBytes, evidenceRootOf, toHex, txRootOf, validateBlockBody, verifyCommit, ZERO_HASH, type Commit,
   type DuplicateVoteEvidence, type Header, Tx, isSovError,
 } from '../../core/index.js';
 import type { LedgerStore, PreparedVersion, TxResult } from '../../state/index.js';
@@ -24,16 +24,17 @@ import {
 } from '../../vm/index.js';
 import type { Application, CommittedBlock, EpochHashes } from './application.js';
 import type { Mempool } from './mempool.js';
+import { NodeError, type NodeErrorCode } from '../errors.js';
 import type { Logger } from '../ops/log.js';
 
-export class AppError extends SovError {
-  constructor(code: string, message: string, meta: Record<string, unknown> = {}) {
+export class AppError extends NodeError {
+  constructor(code: Extract<NodeErrorCode, `APP_${string}`>, message: string, meta: Record<string, unknown> = {}) {
     super(code, message, meta, 'reject');
   }
 }
 
 /** This node's state disagrees with a committed block: stop, do not write. */
-export class DivergenceError extends SovError {
+export class DivergenceError extends NodeError {
   constructor(message: string, meta: Record<string, unknown> = {}) {
     super('APP_STATE_DIVERGED', message, meta, 'ignore');
   }

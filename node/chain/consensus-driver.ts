@@ -27,6 +27,7 @@ import type { Logger } from '../ops/log.js';
 import type { NodeMetrics } from '../ops/metrics.js';
 import { encodeMessage } from '../p2p/wire.js';
 import { splitBlock } from '../p2p/parts.js';
+import { NodeError } from '../errors.js';
 import type { BlockResult } from '../../vm/index.js';
 
 const MAX_FUTURE_EVENTS = 2000;
@@ -92,7 +93,7 @@ export class ConsensusDriver {
     const height = this.opts.app.height + 1;
     let triple = this.opts.epochFile.load(height);
     if (!triple) {
-      if (height !== 1) throw new SovError('EPOCHS_MISSING', `no consensus epochs stored for height ${height}`);
+      if (height !== 1) throw new NodeError('EPOCHS_MISSING', `no consensus epochs stored for height ${height}`);
       const set = ValidatorSet.fromKeys(this.opts.app.validatorsAtGenesis.map((v) => ({ publicKey: v.publicKey, power: v.power })));
       const [current, next] = Epoch.genesis(set);
       triple = { height: 1, previous: null, current, next };

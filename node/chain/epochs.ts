@@ -7,9 +7,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decode, encode, list, optional, str, struct, uint, ValidatorListSchema, ValidatorSet, addressField, SovError, type Infer } from '../../core/index.js';
+import { decode, encode, list, optional, str, struct, uint, ValidatorListSchema, ValidatorSet, addressField, type Infer } from '../../core/index.js';
 import { Epoch, ProposerPriorities } from '../../consensus/index.js';
 import { replaceFileAtomic } from '../ops/disk.js';
+import { NodeError } from '../errors.js';
 
 const EpochSchema = struct('StoredEpoch', {
   validators: ValidatorListSchema,
@@ -35,7 +36,7 @@ function toStored(e: Epoch): Infer<typeof EpochSchema> {
 
 function fromStored(s: Infer<typeof EpochSchema>): Epoch {
   const members = s.priorities.map((p) => {
-    if (!/^-?\d+$/.test(p.priority)) throw new SovError('EPOCHS_CORRUPT', 'a stored priority is not an integer');
+    if (!/^-?\d+$/.test(p.priority)) throw new NodeError('EPOCHS_CORRUPT', 'a stored priority is not an integer');
     return { address: p.address, power: p.power, priority: BigInt(p.priority) };
   });
   return new Epoch(new ValidatorSet(s.validators), ProposerPriorities.restore(members));
@@ -73,10 +74,10 @@ export class EpochFile {
     try {
       f = decode(FileSchema, new Uint8Array(readFileSync(this.path)));
     } catch (e) {
-      throw new SovError('EPOCHS_CORRUPT', `${this.path} is unreadable: ${(e as Error).message}`);
+      throw new NodeError('EPOCHS_CORRUPT', `${this.path} is unreadable: ${(e as Error).message}`);
     }
     const base = f.after.height <= height ? f.after : f.before.height <= height ? f.before : null;
-    if (!base) throw new SovError('EPOCHS_CORRUPT', `${this.path} holds heights ${f.before.height} and ${f.after.height}, the ledger needs ${height}`);
+    if (!base) throw new NodeError('EPOCHS_CORRUPT', `${this.path} holds heights ${f.before.height} and ${f.after.height}, the ledger needs ${height}`);
     let t = tripleIn(base);
     while (t.height < height) t = advanceTriple(t, []);
     return t;

@@ -16,6 +16,7 @@ import {
 } from '../../rpc/index.js';
 import type { AddStatus, Mempool } from './mempool.js';
 import { accountEvents } from './account-events.js';
+import { NodeErrorCodes } from '../errors.js';
 
 export interface FacadeDeps {
   chainId: string;
@@ -137,7 +138,7 @@ export class NodeFacadeImpl implements NodeFacade {
   async submitTx(tx: Uint8Array, wait: boolean): Promise<SubmitView> {
     const res = await this.admit(tx);
     if (res.status === 'rejected') {
-      if (res.code === 'MEMPOOL_ALREADY_COMMITTED' && res.hash) {
+      if (res.code === NodeErrorCodes.MEMPOOL_ALREADY_COMMITTED && res.hash) {
         const found = await this.d.ledger.blocks.getTx(fromHex(res.hash));
         if (found) return { hash: '0x' + res.hash, status: 'committed', height: found.height, code: null, message: null };
       }

@@ -29,6 +29,7 @@
 import { Domain, SovError, Tx, hashOf, toHex, isSovError, Limits } from '../../core/index.js';
 import { admissionProblem, Keys, loadParams, Prefix, readAccount, VmError, type Account, type Params, type StateReader, type Write } from '../../vm/index.js';
 import type { VerifyPool } from './verify-pool.js';
+import { NodeError, NodeErrorCodes, type NodeErrorCode } from '../errors.js';
 
 export interface MempoolLimits {
   maxTxs: number;
@@ -70,8 +71,8 @@ interface Entry {
   admittedAt: number;
 }
 
-export class MempoolError extends SovError {
-  constructor(code: string, message: string, meta: Record<string, unknown> = {}, peerAction: 'reject' | 'ignore' = 'ignore') {
+export class MempoolError extends NodeError {
+  constructor(code: Extract<NodeErrorCode, `MEMPOOL_${string}`>, message: string, meta: Record<string, unknown> = {}, peerAction: 'reject' | 'ignore' = 'ignore') {
     super(code, message, meta, peerAction);
   }
 }
@@ -439,5 +440,5 @@ const nonceTaken = (tx: Tx): MempoolError =>
 
 function reject(hash: string | null, e: unknown): AddStatus {
   if (isSovError(e)) return { hash, status: 'rejected', code: e.code, message: e.message };
-  return { hash, status: 'rejected', code: 'INTERNAL', message: (e as Error)?.message ?? String(e) };
+  return { hash, status: 'rejected', code: NodeErrorCodes.INTERNAL, message: (e as Error)?.message ?? String(e) };
 }

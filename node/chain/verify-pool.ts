@@ -12,7 +12,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { ErrorCodes, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, SovError, Tx, isSovError, txSignatureProblem } from '../../core/index.js';
+import { ErrorCodes, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, Tx, isSovError, txSignatureProblem } from '../../core/index.js';
+import { NodeError, NodeErrorCodes } from '../errors.js';
 
 const PAIR_BYTES = PUBLIC_KEY_LENGTH + SIGNATURE_LENGTH;
 
@@ -60,7 +61,7 @@ export class VerifyPool {
     for (const [id, p] of this.pending) {
       if (p.worker === w) {
         this.pending.delete(id);
-        p.reject(new SovError('VERIFY_WORKER_DIED', 'a signature-verification worker stopped', {}, 'ignore'));
+        p.reject(new NodeError('VERIFY_WORKER_DIED', 'a signature-verification worker stopped', {}, 'ignore'));
       }
     }
     const i = this.workers.indexOf(w);
@@ -73,7 +74,7 @@ export class VerifyPool {
    * all verify, else its error code.
    */
   async check(chainId: string, txs: readonly (Tx | Uint8Array)[]): Promise<(string | null)[]> {
-    if (this.closed) throw new SovError('VERIFY_POOL_CLOSED', 'the verification pool is closed');
+    if (this.closed) throw new NodeError('VERIFY_POOL_CLOSED', 'the verification pool is closed');
     const results: (string | null)[] = new Array(txs.length).fill(null);
     const todo: { i: number; tx: Tx }[] = [];
     for (let i = 0; i < txs.length; i++) {
@@ -82,7 +83,7 @@ export class VerifyPool {
       try {
         tx = item instanceof Tx ? item : Tx.decode(item);
       } catch (e) {
-        results[i] = isSovError(e) ? e.code : 'INTERNAL';
+        results[i] = isSovError(e) ? e.code : NodeErrorCodes.INTERNAL;
         continue;
       }
       const problem = txSignatureProblem(tx, chainId);
@@ -108,7 +109,7 @@ export class VerifyPool {
         }).then((codes) =>
           share.forEach((t, j) => {
             const c = codes[j];
-            results[t.i] = c === undefined ? 'INTERNAL' : c; // null: verified
+            results[t.i] = c === undefined ? NodeErrorCodes.INTERNAL : c; // null: verified
           }),
         ),
       );
@@ -120,7 +121,7 @@ export class VerifyPool {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
-    for (const p of this.pending.values()) p.reject(new SovError('VERIFY_POOL_CLOSED', 'the verification pool is closed'));
+    for (const p of this.pending.values()) p.reject(new NodeError('VERIFY_POOL_CLOSED', 'the verification pool is closed'));
     this.pending.clear();
   }
 }

@@ -9,6 +9,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { ErrorCodes, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, verify } from '../../core/index.js';
+import { NodeErrorCodes } from '../errors.js';
 
 const PAIR_BYTES = PUBLIC_KEY_LENGTH + SIGNATURE_LENGTH;
 
@@ -35,7 +36,7 @@ parentPort?.on('message', (job: Job) => {
     try {
       results[i] = check(job.buf, job.offs[3 * i]!, job.offs[3 * i + 1]!, job.offs[3 * i + 2]!);
     } catch {
-      results[i] = 'INTERNAL';
+      results[i] = NodeErrorCodes.INTERNAL;
     }
   }
   parentPort!.postMessage({ id: job.id, results });

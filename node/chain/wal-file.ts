@@ -14,13 +14,13 @@
 import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync, fsyncSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { SovError } from '../../core/index.js';
 import { replaceFileAtomic, writeFailure } from '../ops/disk.js';
+import { NodeError } from '../errors.js';
 
 const HEADER = 8;
 export const MAX_WAL_RECORD_BYTES = 80 * 1024 * 1024;
 
-export class WalCorruptError extends SovError {
+export class WalCorruptError extends NodeError {
   constructor(message: string, meta: Record<string, unknown> = {}) {
     super('WAL_CORRUPT', message, meta);
   }

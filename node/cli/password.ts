@@ -5,14 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { SovError } from '../../core/index.js';
+import { NodeError } from '../errors.js';
 
 export interface PasswordOptions {
   passwordFile?: string;
   passwordEnv?: string;
 }
 
-export class PasswordError extends SovError {
+export class PasswordError extends NodeError {
   constructor(message: string) {
     super('PASSWORD_UNAVAILABLE', message);
   }

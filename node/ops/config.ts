@@ -7,7 +7,7 @@
 import { parse as parseToml } from 'smol-toml';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { SovError } from '../../core/index.js';
+import { NodeError } from '../errors.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 
 type Kind = 'string' | 'int' | 'bool' | 'string[]';
@@ -77,7 +77,7 @@ export interface NodeConfig {
   metrics: { listen: string };
 }
 
-export class ConfigError extends SovError {
+export class ConfigError extends NodeError {
   constructor(message: string, meta: Record<string, unknown> = {}) {
     super('CONFIG_INVALID', message, meta);
   }

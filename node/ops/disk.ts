@@ -6,14 +6,15 @@
  */
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { SovError } from '../../core/index.js';
+import type { SovError } from '../../core/index.js';
+import { NodeError } from '../errors.js';
 
 export function writeFailure(e: unknown, what: string, path: string): SovError {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new SovError('NODE_DISK_FULL', `the disk is full: cannot write ${what} at ${path}`, { path, cause: code }, 'ignore');
+    return new NodeError('NODE_DISK_FULL', `the disk is full: cannot write ${what} at ${path}`, { path, cause: code }, 'ignore');
   }
-  return new SovError('NODE_WRITE_FAILED', `cannot write ${what} at ${path}: ${(e as Error).message}`, { path, cause: code ?? null }, 'ignore');
+  return new NodeError('NODE_WRITE_FAILED', `cannot write ${what} at ${path}: ${(e as Error).message}`, { path, cause: code ?? null }, 'ignore');
 }
 
 /** Operator advice logged beside a fatal error, when there is any. */

@@ -20,6 +20,7 @@ import type { Logger } from '../ops/log.js';
 import type { NodeMetrics } from '../ops/metrics.js';
 import { decodeMessage, encodeMessage, MAX_REACHED, MAX_SYNC_BATCH, type WireMessage } from './wire.js';
 import { PartAssembler } from './parts.js';
+import { NodeErrorCodes } from '../errors.js';
 
 const MAX_STRIKES = 50;
 const SYNC_RES_BYTES = 4 * 1024 * 1024;
@@ -119,7 +120,7 @@ export class NodeNetwork {
     try {
       msg = decodeMessage(frame);
     } catch (e) {
-      this.strike(peer, isSovError(e) ? e.code : 'MALFORMED');
+      this.strike(peer, isSovError(e) ? e.code : NodeErrorCodes.MALFORMED);
       return;
     }
     void this.handle(peer, msg).catch((e) => {

@@ -4,11 +4,12 @@
  */
 import type { Command } from 'commander';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { addressFromPublicKey, encodeAddress, fromHex, SovError } from '../../../core/index.js';
+import { addressFromPublicKey, encodeAddress, fromHex } from '../../../core/index.js';
 import { createKeystore, DEFAULT_SCRYPT, KEY_TYPES, parseKeystore, type KeyType } from '../../../genesis/index.js';
 import { resolvePassword } from '../password.js';
+import { NodeError } from '../../errors.js';
 
-export class CliError extends SovError {
+export class CliError extends NodeError {
   constructor(message: string) {
     super('CLI_ERROR', message);
   }
