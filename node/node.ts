@@ -11,22 +11,23 @@ import { addressFromPublicKey, decodeAddress, SovError, toHex, type KeyPair } fr
 import { LedgerStore, nativeUnavailable } from '../state/index.js';
 import { loadGenesisFile, openKeystore, parseKeystore, type LoadedGenesis } from '../genesis/index.js';
 import { AccessControl, buildRegistry, HttpRpcServer, RateLimiter, WsRpcServer, type ApiKey, type RpcContext } from '../rpc/index.js';
-import { homePath, loadConfig, type NodeConfig } from './config.js';
-import { createLogger, type Logger } from './log.js';
-import { NodeMetrics, startMetricsServer } from './metrics.js';
-import { VerifyPool } from './verify-pool.js';
-import { Mempool } from './mempool.js';
-import { LedgerApp } from './app.js';
-import { WalFile } from './wal-file.js';
-import { EpochFile } from './epochs.js';
-import { ConsensusDriver } from './consensus-driver.js';
-import { NodeNetwork } from './network.js';
+import { ConfigError, homePath, loadConfig, type NodeConfig } from './ops/config.js';
+import { createLogger, type Logger } from './ops/log.js';
+import { NodeMetrics, startMetricsServer } from './ops/metrics.js';
+import { VerifyPool } from './chain/verify-pool.js';
+import { Mempool } from './chain/mempool.js';
+import { LedgerApp } from './chain/app.js';
+import { WalFile } from './chain/wal-file.js';
+import { EpochFile } from './chain/epochs.js';
+import { ConsensusDriver } from './chain/consensus-driver.js';
+import { NodeNetwork } from './p2p/network.js';
 import { P2PHost } from './p2p/host.js';
-import { NodeFacadeImpl } from './facade.js';
-import { resolvePassword } from './password.js';
-import { fatalHint } from './disk.js';
-import { validatorPeerIds } from './allowlist.js';
-import { loadApiKeys } from './rpc-keys.js';
+import { NodeFacadeImpl } from './chain/facade.js';
+import { resolvePassword } from './cli/password.js';
+import { fatalHint } from './ops/disk.js';
+import { validatorPeerIds } from './p2p/allowlist.js';
+import { loadApiKeys } from './ops/rpc-keys.js';
+import { NodeError } from './errors.js';
 
 const pkgVersion = (): string => (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -46,7 +47,7 @@ function readKeystore(path: string, password: string): KeyPair {
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new SovError('NODE_KEY_UNREADABLE', `cannot read the keystore ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new NodeError('NODE_KEY_UNREADABLE', `cannot read the keystore ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   return openKeystore(parseKeystore(json), password);
 }
@@ -69,7 +70,7 @@ export async function loadHome(home: string, log?: Logger): Promise<NodeParts> {
 function hostPort(listen: string): { host: string; port: number } {
   const i = listen.lastIndexOf(':');
   const port = Number(listen.slice(i + 1));
-  if (i < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new SovError('CONFIG_INVALID', `not host:port: ${listen}`);
+  if (i < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`not host:port: ${listen}`);
   return { host: listen.slice(0, i), port };
 }
 
@@ -128,7 +129,7 @@ export class SovNode {
 
   /**
    * Peer ids admitted: the configured observers and the current validators' nodes, by the
-   * node keys the latest committed state records for them (allowlist.ts), so the allowlist
+   * node keys the latest committed state records for them (p2p/allowlist.ts), so the allowlist
    * follows every validator-set change without a restart.
    */
   private async refreshAllowlist(): Promise<void> {
@@ -235,7 +236,7 @@ export class SovNode {
     await this.host.start();
     for (const p of config.p2p.persistent_peers) this.host.addPersistentPeer(p);
     this.network.start();
-    await this.driver.start(this.app.validatorsAtGenesis);
+    await this.driver.start();
     if (config.rpc.listen) {
       const { host, port } = hostPort(config.rpc.listen);
       const registry = buildRegistry(pkgVersion());

@@ -9,7 +9,7 @@
  * `storageRatio` = raw puts' time / those batches' time, the ratio the storage layout alone
  * would allow if computing the tree cost nothing (`recordsPerCommit`, `bytesPerCommit`).
  * Flags: --keys N, --blocks B (default 20).
- * `npm run bench:state` runs it under the node's V8 flags (node/v8-flags.ts: the store runs
+ * `npm run bench:state` runs it under the node's V8 flags (node/ops/v8-flags.ts: the store runs
  * inside the node process), the raw LevelDB side too.
  */
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';

@@ -4,11 +4,11 @@
  * longer than the limit is a protocol violation (the peer is dropped), found from the
  * header alone, before any of its body is buffered.
  */
-import { SovError } from '../../core/index.js';
+import { NodeError } from '../errors.js';
 
 export const FRAME_HEADER_BYTES = 4;
 
-export class FrameError extends SovError {
+export class FrameError extends NodeError {
   constructor(message: string, meta: Record<string, unknown> = {}) {
     super('P2P_BAD_FRAME', message, meta, 'reject');
   }

@@ -19,7 +19,7 @@ import { generateKeyPairFromSeed } from '@libp2p/crypto/keys';
 import { multiaddr } from '@multiformats/multiaddr';
 import type { Connection, PeerId, Stream } from '@libp2p/interface';
 import { PeerLink } from './peer-link.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../ops/log.js';
 import type { SovError } from '../../core/index.js';
 
 export const WIRE_PROTOCOL = '/sov/wire/1';

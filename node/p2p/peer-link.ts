@@ -13,7 +13,8 @@
  */
 import type { Stream } from '@libp2p/interface';
 import { encodeFrames, FrameDecoder } from './framing.js';
-import { SovError } from '../../core/index.js';
+import type { SovError } from '../../core/index.js';
+import { NodeError } from '../errors.js';
 
 export interface PeerLinkOptions {
   /** Largest frame accepted from the peer. */
@@ -26,7 +27,7 @@ export interface PeerLinkOptions {
   onClose(reason: SovError | null): void;
 }
 
-export class LinkOverflowError extends SovError {
+export class LinkOverflowError extends NodeError {
   constructor(queued: number) {
     super('P2P_SEND_OVERFLOW', `the peer does not read fast enough: ${queued} bytes queued`, { queued }, 'ignore');
   }
@@ -132,7 +133,7 @@ export class PeerLink {
       try {
         ok = this.stream.send(encodeFrames(batch));
       } catch (e) {
-        this.abort(new SovError('P2P_SEND_FAILED', `send failed: ${(e as Error).message}`, {}, 'ignore'));
+        this.abort(new NodeError('P2P_SEND_FAILED', `send failed: ${(e as Error).message}`, {}, 'ignore'));
         return;
       }
       if (!ok) this.waitingDrain = true;

@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { encode, encodeAddress, generateKeyPair, addressFromPublicKey } from '../../core/index.js';
 import { AccountSchema, BalanceSchema, CurrencyListSchema, Keys, MemoryState } from '../../vm/index.js';
-import { createLogger } from '../log.js';
-import { NodeFacadeImpl, type FacadeDeps } from '../facade.js';
+import { createLogger } from '../ops/log.js';
+import { NodeFacadeImpl, type FacadeDeps } from '../chain/facade.js';
 import { repoPath } from '../../test/index.js';
 
 const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|[\ud800-\udfff]/;

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Devnet } from '../../test/devnet.js';
 import { fillDisk, mountTmpfs, waitFor } from '../../test/index.js';
 import { to0x } from '../../core/index.js';
-import { WalFile } from '../wal-file.js';
+import { WalFile } from '../chain/wal-file.js';
 
 const fs = mountTmpfs(64);
 t.teardown(() => fs?.unmount());

@@ -1,0 +1,53 @@
+/**
+ * A transaction the proposer's own execution rejects leaves the mempool at once: here the
+ * account's bank replaces its keys earlier in the same block, so the account's pending
+ * transaction, signed by the old key, fails authentication as the block is built. It is
+ * left out of the block and evicted, and its nonce is free for a transaction signed by the
+ * new key.
+ */
+import t from 'tap';
+import { addressFromPublicKey, encode, generateKeyPair, signTx, ValidatorSet, type KeyPair, type Tx } from '../../../core/index.js';
+import { LedgerStore, MemoryKV } from '../../../state/index.js';
+import { account, Role, type GenesisDoc } from '../../../vm/index.js';
+import { LedgerApp } from '../app.js';
+import { Mempool } from '../mempool.js';
+import { VerifyPool } from '../verify-pool.js';
+import { silentLogger } from '../../ops/log.js';
+
+const CHAIN = 'evict-test';
+const validator = generateKeyPair();
+const bank = generateKeyPair();
+const [oldKey, newKey] = [generateKeyPair(), generateKeyPair()];
+const addr = (k: KeyPair) => addressFromPublicKey(k.publicKey);
+const genesis: GenesisDoc = {
+  chainId: CHAIN, addressPrefix: 'sovt', genesisTime: 1_000, params: [],
+  validators: [{ publicKey: validator.publicKey, power: 10, nodeKey: validator.publicKey }],
+  institutions: [{ name: 'Bank', keys: [bank.publicKey], threshold: 1, roles: Role.COMMERCIAL_BANK }],
+  council: { members: [addr(bank)], threshold: 1 },
+  currencies: [],
+  accounts: [{ keys: [oldKey.publicKey], threshold: 1, kind: 2, tier: 1, bank: addr(bank), linkedRef: null, category: '' }],
+  balances: [], reserves: [], bankLimits: [],
+};
+const sign = (keys: KeyPair[], signer: Uint8Array, nonce: number, method: string, args: Uint8Array): Tx =>
+  signTx({ chainId: CHAIN, signer, nonce, expiry: 50, body: { module: 'account', method, args } }, keys.map((k) => k.secretKey));
+
+t.test("what the proposer's execution rejects is evicted at once", async (tt) => {
+  const pool = new VerifyPool(1);
+  tt.teardown(() => pool.close());
+  const ledger = await LedgerStore.open({ kv: new MemoryKV(), pruneWindow: null });
+  const holder: { app?: LedgerApp } = {};
+  const mempool = new Mempool({ chainId: CHAIN, pool, height: () => ledger.height, reader: () => holder.app!.reader() });
+  const app = (holder.app = new LedgerApp({ chainId: CHAIN, genesis, ledger, mempool, log: silentLogger(), maxBlockTxs: 100, maxBlockBytes: 1 << 20, now: () => 2_000 }));
+  await app.init();
+  const recover = sign([bank], addr(bank), 0, 'recover_keys', encode(account.RecoverArgs, { account: addr(oldKey), keys: [newKey.publicKey], threshold: 1 }));
+  const stale = sign([oldKey], addr(oldKey), 0, 'set_link', new Uint8Array([0x90]));
+  tt.same((await mempool.add([recover.bytes, stale.bytes])).map((r) => r.status), ['added', 'added'], 'both valid on the committed state');
+  const set = new ValidatorSet([{ address: addr(validator), publicKey: validator.publicKey, power: 10 }]);
+  const bytes = await app.buildBlock(1, addr(validator), null, { validators: set, next: set, previous: null }, []);
+  tt.ok(bytes.length > 0);
+  tt.ok(mempool.has(recover.hashHex), 'the included one waits for its commit');
+  tt.notOk(mempool.has(stale.hashHex), 'the rejected one is gone before any commit');
+  tt.equal(mempool.size, 1);
+  const fresh = sign([newKey], addr(oldKey), 0, 'set_link', new Uint8Array([0x90, 0x01]));
+  tt.same((await mempool.add([fresh.bytes])).map((r) => (r.status === 'rejected' ? r.code : r.status)), ['TX_KEY_NOT_AUTHORIZED'], 'the new key is not the account\'s until the block commits');
+});

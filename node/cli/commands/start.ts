@@ -1,0 +1,106 @@
+/**
+ * `sov start` (run a node from its home), `sov dev` (a single-validator dev chain under
+ * ./.sov-dev with its RPC on 127.0.0.1:8545), and the RPC clients `sov status` and
+ * `sov block`. A node stops cleanly on SIGINT or SIGTERM, and reloads its RPC API keys file
+ * on SIGHUP.
+ */
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { safeJsonText } from '../../../core/index.js';
+import { CliError } from './keys.js';
+import { NODE_V8_FLAGS, missingV8Flags } from '../../ops/v8-flags.js';
+
+async function runNode(home: string): Promise<void> {
+  // Loaded here, not at the top: the rest of the CLI starts without libp2p and LevelDB.
+  const { loadHome, SovNode } = await import('../../node.js');
+  const parts = await loadHome(home);
+  const missing = missingV8Flags();
+  if (missing.length > 0) parts.log.info({ missing }, `running without the node's V8 flags (more garbage collection under load): start it as \`node ${NODE_V8_FLAGS.join(' ')} bin/sov.js ...\`, or run bin/sov.js itself`);
+  const node = new SovNode(parts);
+  let signals = 0;
+  const onSignal = (sig: string): void => {
+    signals++;
+    if (signals > 1) process.exit(130);
+    parts.log.info({ signal: sig }, 'shutting down');
+    void node.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  // SIGHUP: reload the RPC API keys file (revoke or add keys without a restart).
+  process.on('SIGHUP', () => void node.reloadApiKeys());
+  try {
+    await node.start();
+  } catch (e) {
+    await node.stop().catch(() => undefined);
+    throw e;
+  }
+  await new Promise<void>(() => undefined); // run until a signal
+}
+
+async function rpcCall(url: string, method: string, params: unknown[]): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }), signal: AbortSignal.timeout(15_000) });
+  } catch (e) {
+    throw new CliError(`cannot reach ${url}: ${(e as Error).message}`);
+  }
+  let body: { result?: unknown; error?: { code: number; message: string } };
+  try {
+    body = (await res.json()) as typeof body;
+  } catch {
+    throw new CliError(`${url} did not answer with JSON-RPC (HTTP ${res.status})`);
+  }
+  if (body.error) throw new CliError(`${method}: ${body.error.message} (code ${body.error.code})`);
+  return body.result;
+}
+
+export function registerStart(program: Command): void {
+  program
+    .command('start')
+    .description('run a node from its home directory (config.toml, genesis.json, keys/)')
+    .requiredOption('--home <dir>', 'the node home')
+    .action(async (opts: { home: string }) => {
+      const home = resolve(opts.home);
+      if (!existsSync(home)) throw new CliError(`no node home at ${home}`);
+      await runNode(home);
+    });
+
+  program
+    .command('dev')
+    .description('run a single-validator dev chain under ./.sov-dev, RPC on http://127.0.0.1:8545 (created on first use)')
+    .option('--home <dir>', 'where the dev chain lives', '.sov-dev')
+    .action(async (opts: { home: string }) => {
+      const dir = resolve(opts.home);
+      if (!existsSync(resolveHome(dir))) {
+        const { main } = await import('../cli.js');
+        const code = await main(['testnet', '--validators', '1', '--out', dir, '--base-port', '8544', '--chain-id', 'sov-dev', '--accounts', '4']);
+        if (code !== 0) throw new CliError(`could not create the dev chain in ${dir}`);
+        process.stderr.write(`created a dev chain in ${dir} (accounts' keystores in ${dir}/accounts)\n`);
+      }
+      await runNode(resolveHome(dir));
+    });
+
+  program
+    .command('status')
+    .description("print a node's status as JSON (height, block hash, state root, peers)")
+    .option('--rpc <url>', "the node's JSON-RPC URL", 'http://127.0.0.1:8545')
+    .action(async (opts: { rpc: string }) => {
+      console.log(safeJsonText(await rpcCall(opts.rpc, 'sov_status', []), 2));
+    });
+
+  program
+    .command('block')
+    .description('print a committed block as JSON (header, transaction hashes, commit certificate)')
+    .argument('<height>', 'the block height')
+    .option('--rpc <url>', "the node's JSON-RPC URL", 'http://127.0.0.1:8545')
+    .action(async (height: string, opts: { rpc: string }) => {
+      if (!/^[1-9][0-9]{0,15}$/.test(height)) throw new CliError('height must be a positive integer');
+      console.log(safeJsonText(await rpcCall(opts.rpc, 'sov_getBlock', [Number(height)]), 2));
+    });
+}
+
+/** The dev chain's node home inside its testnet directory. */
+function resolveHome(dir: string): string {
+  return resolve(dir, 'node0');
+}

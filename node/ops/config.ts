@@ -1,0 +1,182 @@
+/**
+ * The node's configuration: `config.toml` in the node home. Every key is declared once in
+ * CONFIG_KEYS with its type, default and documentation; the commented default file, the
+ * docs and the validation all come from that table. Unknown keys and wrong types are
+ * errors naming the key, never silently ignored. Paths are relative to the home.
+ */
+import { parse as parseToml } from 'smol-toml';
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { NodeError } from '../errors.js';
+import { LOG_LEVELS, type LogLevel } from './log.js';
+
+type Kind = 'string' | 'int' | 'bool' | 'string[]';
+
+interface KeySpec {
+  readonly section: string;
+  readonly key: string;
+  readonly kind: Kind;
+  readonly default: string | number | boolean | readonly string[];
+  readonly doc: string;
+  readonly oneOf?: readonly string[];
+  readonly min?: number;
+}
+
+export const CONFIG_KEYS: readonly KeySpec[] = [
+  { section: 'node', key: 'moniker', kind: 'string', default: 'node', doc: 'A name for this node in logs and metrics.' },
+  { section: 'node', key: 'mode', kind: 'string', default: 'validator', oneOf: ['validator', 'observer'], doc: 'validator signs votes with keys.validator_key; observer follows the chain and serves RPC.' },
+  { section: 'node', key: 'data_dir', kind: 'string', default: 'data', doc: 'Where the ledger database, WAL and signing state live.' },
+  { section: 'node', key: 'genesis_file', kind: 'string', default: 'genesis.json', doc: 'The genesis document this node starts from.' },
+  { section: 'log', key: 'level', kind: 'string', default: 'info', oneOf: LOG_LEVELS, doc: 'Log level; logs are JSON lines on stderr.' },
+  { section: 'keys', key: 'node_key', kind: 'string', default: 'keys/node.json', doc: 'Keystore of the node key (the libp2p identity).' },
+  { section: 'keys', key: 'validator_key', kind: 'string', default: 'keys/validator.json', doc: 'Keystore of the validator key (unused by an observer).' },
+  { section: 'keys', key: 'password_file', kind: 'string', default: '', doc: 'File whose first line is the keystores\' password ("" to use password_env or a prompt).' },
+  { section: 'keys', key: 'password_env', kind: 'string', default: 'SOV_KEY_PASSWORD', doc: 'Environment variable holding the keystores\' password, when password_file is "".' },
+  { section: 'p2p', key: 'listen', kind: 'string', default: '/ip4/0.0.0.0/tcp/26656', doc: 'libp2p listen address.' },
+  { section: 'p2p', key: 'persistent_peers', kind: 'string[]', default: [], doc: 'Peers to keep connected, as multiaddrs ending in /p2p/<peer id>.' },
+  { section: 'p2p', key: 'observers', kind: 'string[]', default: [], doc: 'Peer ids admitted besides the current validators\' nodes (observers such as banks\' nodes). The validators are those of the state this node has reached: a node syncing from far behind a validator set that has since turned over entirely lists some current validators\' nodes here until it catches up.' },
+  { section: 'p2p', key: 'max_frame_bytes', kind: 'int', default: 8 * 1024 * 1024, min: 1024, doc: 'Largest message accepted from a peer.' },
+  { section: 'p2p', key: 'max_queued_bytes', kind: 'int', default: 64 * 1024 * 1024, min: 65536, doc: 'Most bytes queued for one peer before it is disconnected.' },
+  { section: 'consensus', key: 'block_interval_ms', kind: 'int', default: 1000, min: 0, doc: 'Pause after each committed block before the next height starts (timeout_commit).' },
+  { section: 'rpc', key: 'listen', kind: 'string', default: '127.0.0.1:8545', doc: 'JSON-RPC HTTP and WebSocket address ("" to disable).' },
+  { section: 'rpc', key: 'max_body_bytes', kind: 'int', default: 1024 * 1024, min: 1024, doc: 'Largest HTTP request body.' },
+  { section: 'rpc', key: 'max_batch', kind: 'int', default: 100, min: 1, doc: 'Most calls in one JSON-RPC batch.' },
+  { section: 'rpc', key: 'cors_origins', kind: 'string[]', default: [], doc: 'Origins allowed by CORS (empty: no CORS headers).' },
+  { section: 'rpc', key: 'ws_max_connections', kind: 'int', default: 2000, min: 0, doc: 'Most open WebSocket connections (0 disables WebSocket).' },
+  { section: 'rpc', key: 'ws_max_queued_bytes', kind: 'int', default: 4 * 1024 * 1024, min: 1024, doc: 'Bytes queued to one WebSocket before subscription delivery pauses and calls are refused.' },
+  { section: 'rpc', key: 'ws_max_subscriptions', kind: 'int', default: 32, min: 1, doc: 'Most subscriptions on one WebSocket connection.' },
+  { section: 'rpc', key: 'max_connections', kind: 'int', default: 1000, min: 1, doc: 'Most open HTTP connections (WebSocket connections are capped by ws_max_connections on top).' },
+  { section: 'rpc', key: 'max_connections_per_address', kind: 'int', default: 256, min: 0, doc: 'Most open connections, HTTP and WebSocket, from one remote address (0: no cap; trusted_proxies are exempt).' },
+  { section: 'rpc', key: 'api_keys_file', kind: 'string', default: '', doc: 'TOML file of API keys ([[key]] name, sha256 of the secret, roles, optional rate_limit and burst; `sov rpc-key new` makes entries). "" for none: every caller is public.' },
+  { section: 'rpc', key: 'rate_limit_per_address', kind: 'int', default: 50, min: 0, doc: 'Calls per second for each remote address of callers without an API key; each call of a batch counts (0: unlimited).' },
+  { section: 'rpc', key: 'rate_limit_address_burst', kind: 'int', default: 100, min: 1, doc: 'Calls a public address may make at once after an idle spell (its token bucket size).' },
+  { section: 'rpc', key: 'rate_limit_per_key', kind: 'int', default: 500, min: 0, doc: 'Calls per second for an API key without a rate_limit of its own (0: unlimited).' },
+  { section: 'rpc', key: 'rate_limit_key_burst', kind: 'int', default: 1000, min: 1, doc: 'Bucket size for API keys without a burst of their own.' },
+  { section: 'rpc', key: 'rate_limit_max_addresses', kind: 'int', default: 100_000, min: 1, doc: 'Most remote addresses tracked for rate limits; idle ones are dropped first, then the least recently seen.' },
+  { section: 'rpc', key: 'tx_wait_timeout_ms', kind: 'int', default: 60_000, min: 1000, doc: 'How long sov_sendTransaction with wait=true waits for the commit before answering "pending".' },
+  { section: 'rpc', key: 'trusted_proxies', kind: 'string[]', default: [], doc: 'Addresses of reverse proxies whose X-Forwarded-For header names the client (for rate limits).' },
+  { section: 'mempool', key: 'max_txs', kind: 'int', default: 50_000, min: 1, doc: 'Most transactions held.' },
+  { section: 'mempool', key: 'max_bytes', kind: 'int', default: 256 * 1024 * 1024, min: 1024, doc: 'Most bytes of transactions held.' },
+  { section: 'mempool', key: 'max_per_account', kind: 'int', default: 1000, min: 1, doc: 'Most transactions held for one signer.' },
+  { section: 'mempool', key: 'verify_workers', kind: 'int', default: 0, min: 0, doc: 'Signature-verification worker threads (0: one per core).' },
+  { section: 'metrics', key: 'listen', kind: 'string', default: '127.0.0.1:26660', doc: 'Prometheus metrics address ("" to disable).' },
+];
+
+export interface NodeConfig {
+  node: { moniker: string; mode: 'validator' | 'observer'; data_dir: string; genesis_file: string };
+  log: { level: LogLevel };
+  keys: { node_key: string; validator_key: string; password_file: string; password_env: string };
+  p2p: { listen: string; persistent_peers: string[]; observers: string[]; max_frame_bytes: number; max_queued_bytes: number };
+  consensus: { block_interval_ms: number };
+  rpc: {
+    listen: string; max_body_bytes: number; max_batch: number; cors_origins: string[]; ws_max_connections: number; ws_max_queued_bytes: number; ws_max_subscriptions: number;
+    max_connections: number; max_connections_per_address: number; api_keys_file: string; rate_limit_per_address: number; rate_limit_address_burst: number;
+    rate_limit_per_key: number; rate_limit_key_burst: number; rate_limit_max_addresses: number; trusted_proxies: string[]; tx_wait_timeout_ms: number;
+  };
+  mempool: { max_txs: number; max_bytes: number; max_per_account: number; verify_workers: number };
+  metrics: { listen: string };
+}
+
+export class ConfigError extends NodeError {
+  constructor(message: string, meta: Record<string, unknown> = {}) {
+    super('CONFIG_INVALID', message, meta);
+  }
+}
+
+export function defaultConfig(): NodeConfig {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const k of CONFIG_KEYS) {
+    out[k.section] ??= {};
+    out[k.section]![k.key] = Array.isArray(k.default) ? [...k.default] : k.default;
+  }
+  return out as unknown as NodeConfig;
+}
+
+function tomlValue(v: KeySpec['default']): string {
+  if (Array.isArray(v)) return `[${v.map((x) => JSON.stringify(x)).join(', ')}]`;
+  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+}
+
+/** The commented config.toml, with `overrides` applied (section -> key -> value). */
+export function renderConfig(overrides: Partial<Record<string, Record<string, KeySpec['default']>>> = {}): string {
+  const lines = ['# Sovereign Ledger node configuration. Every key is shown with its default.', '# Paths are relative to the node home.', ''];
+  let section = '';
+  for (const k of CONFIG_KEYS) {
+    if (k.section !== section) {
+      if (section) lines.push('');
+      lines.push(`[${k.section}]`);
+      section = k.section;
+    }
+    const choice = k.oneOf ? ` One of: ${k.oneOf.join(', ')}.` : '';
+    lines.push(`# ${k.doc}${choice} Default: ${tomlValue(k.default)}.`);
+    lines.push(`${k.key} = ${tomlValue(overrides[k.section]?.[k.key] ?? k.default)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Parse and check config TOML text; every key not given takes its default. */
+export function parseConfig(text: string, source = 'config.toml'): NodeConfig {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parseToml(text) as Record<string, unknown>;
+  } catch (e) {
+    throw new ConfigError(`${source}: not valid TOML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const cfg = defaultConfig() as unknown as Record<string, Record<string, unknown>>;
+  const problems: string[] = [];
+  for (const [section, body] of Object.entries(doc)) {
+    if (!(section in cfg)) {
+      problems.push(`unknown section [${section}]`);
+      continue;
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      problems.push(`${section} must be a table`);
+      continue;
+    }
+    for (const [key, value] of Object.entries(body)) {
+      const spec = CONFIG_KEYS.find((k) => k.section === section && k.key === key);
+      if (!spec) {
+        problems.push(`unknown key ${section}.${key}`);
+        continue;
+      }
+      const why = checkValue(spec, value);
+      if (why) problems.push(`${section}.${key}: ${why}`);
+      else cfg[section]![key] = value;
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`${source}: ${problems.join('; ')}`, { problems });
+  return cfg as unknown as NodeConfig;
+}
+
+function checkValue(spec: KeySpec, v: unknown): string | null {
+  switch (spec.kind) {
+    case 'string':
+      if (typeof v !== 'string') return 'must be a string';
+      if (spec.oneOf && !spec.oneOf.includes(v)) return `must be one of ${spec.oneOf.join(', ')}`;
+      return null;
+    case 'int':
+      if (typeof v !== 'number' || !Number.isSafeInteger(v)) return 'must be an integer';
+      if (spec.min !== undefined && v < spec.min) return `must be at least ${spec.min}`;
+      return null;
+    case 'bool':
+      return typeof v === 'boolean' ? null : 'must be true or false';
+    case 'string[]':
+      return Array.isArray(v) && v.every((x) => typeof x === 'string') ? null : 'must be a list of strings';
+  }
+}
+
+export function loadConfig(home: string): NodeConfig {
+  const file = join(home, 'config.toml');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parseConfig(text, file);
+}
+
+/** A path from the config, resolved against the home. */
+export function homePath(home: string, p: string): string {
+  return isAbsolute(p) ? p : join(home, p);
+}

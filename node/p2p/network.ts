@@ -1,0 +1,247 @@
+/**
+ * Routes the node's messages: frames from peers are decoded (wire.ts) and handed to the
+ * consensus driver, the mempool or block sync; replies and relays go back out through the
+ * p2p host. A peer whose messages are refused as provably bad (`reject`) too often is
+ * disconnected; nothing a peer sends can throw out of here.
+ *
+ * Block sync: every node announces its status (height, round, last committed height) each
+ * second. A node that sees a peer with more committed blocks asks it for the next ones
+ * (SYNC_REQ) and feeds each block with its commit certificate to consensus, which checks the
+ * certificate against the validator set before the block is executed and committed. Progress
+ * is shown on the terminal (height, rate, remaining) while catching up.
+ */
+import { isSovError, type Commit } from '../../core/index.js';
+import { ConsensusErrorCodes } from '../../consensus/index.js';
+import type { ConsensusDriver } from '../chain/consensus-driver.js';
+import type { Mempool } from '../chain/mempool.js';
+import type { P2PHost } from './host.js';
+import type { LedgerStore } from '../../state/index.js';
+import type { Logger } from '../ops/log.js';
+import type { NodeMetrics } from '../ops/metrics.js';
+import { decodeMessage, encodeMessage, MAX_REACHED, MAX_SYNC_BATCH, type WireMessage } from './wire.js';
+import { PartAssembler } from './parts.js';
+import { NodeErrorCodes } from '../errors.js';
+
+const MAX_STRIKES = 50;
+const SYNC_RES_BYTES = 4 * 1024 * 1024;
+const RELAY_BYTES = 4 * 1024 * 1024;
+
+interface PeerState {
+  height: number;
+  lastHeight: number;
+  strikes: number;
+}
+
+export interface NetworkOptions {
+  host: P2PHost;
+  driver: ConsensusDriver;
+  mempool: Mempool;
+  ledger: LedgerStore;
+  log: Logger;
+  metrics: NodeMetrics;
+  statusMs?: number;
+}
+
+export class NodeNetwork {
+  private readonly peers = new Map<string, PeerState>();
+  private readonly parts = new PartAssembler();
+  private statusTimer: NodeJS.Timeout | null = null;
+  private syncAsked: { peer: string; from: number; at: number } | null = null;
+  private progress = { since: Date.now(), startHeight: 0, lastPrint: 0 };
+
+  constructor(private readonly opts: NetworkOptions) {}
+
+  start(): void {
+    this.statusTimer = setInterval(() => this.announce(), this.opts.statusMs ?? 1000);
+    this.statusTimer.unref();
+  }
+
+  stop(): void {
+    if (this.statusTimer) clearInterval(this.statusTimer);
+  }
+
+  /** The highest committed height any peer reported. */
+  get bestPeerHeight(): number {
+    let best = 0;
+    for (const p of this.peers.values()) best = Math.max(best, p.lastHeight);
+    return best;
+  }
+
+  get syncing(): boolean {
+    return this.bestPeerHeight > this.opts.ledger.height + 1;
+  }
+
+  onPeer(peer: string, connected: boolean): void {
+    if (connected) {
+      this.peers.set(peer, { height: 0, lastHeight: 0, strikes: 0 });
+      this.opts.host.send(peer, this.statusMessage());
+    } else this.peers.delete(peer);
+    this.opts.metrics.peers.set(this.opts.host.peers().length);
+  }
+
+  /**
+   * Relay transactions just admitted here to the peers that do not have them yet. Each
+   * message names the nodes it has reached (`reached`: every sender on its way and the peers
+   * each sent it to), and a node relays only to its peers outside that list. In a full mesh
+   * of validators a transaction is then sent once to each node, by the node that admitted it
+   * first, instead of once per link; a peer the origin is not linked to still gets it from
+   * a node that is. `from` is the message it came in (absent: from a client).
+   */
+  relayTxs(txs: readonly Uint8Array[], from?: { peer: string; reached: readonly string[] }): void {
+    const host = this.opts.host;
+    const known = new Set<string>(from ? [...from.reached, from.peer] : []);
+    const targets = host.peers().filter((p) => !known.has(p));
+    if (targets.length === 0) return;
+    known.add(host.peerId);
+    for (const p of targets) known.add(p);
+    // Past the cap the list is cut: that can only cause more relays, never fewer.
+    const reached = [...known].slice(0, MAX_REACHED);
+    // Messages of at most 2,000 transactions and about 4 MiB (a frame holds 16 MiB).
+    let batch: Uint8Array[] = [];
+    let bytes = 0;
+    const flush = (): void => {
+      if (batch.length > 0) {
+        const msg = encodeMessage('txs', { txs: batch, reached });
+        for (const p of targets) host.send(p, msg);
+      }
+      batch = [];
+      bytes = 0;
+    };
+    for (const tx of txs) {
+      if (batch.length >= 2000 || (batch.length > 0 && bytes + tx.length > RELAY_BYTES)) flush();
+      batch.push(tx);
+      bytes += tx.length;
+    }
+    flush();
+  }
+
+  onFrame(peer: string, frame: Uint8Array): void {
+    let msg: WireMessage;
+    try {
+      msg = decodeMessage(frame);
+    } catch (e) {
+      this.strike(peer, isSovError(e) ? e.code : NodeErrorCodes.MALFORMED);
+      return;
+    }
+    void this.handle(peer, msg).catch((e) => {
+      if (isSovError(e)) this.strike(peer, e.code);
+      else this.opts.log.error({ peer, err: (e as Error).message }, 'error handling a peer message');
+    });
+  }
+
+  private strike(peer: string, code: string): void {
+    this.opts.metrics.peerMisbehaviour.inc({ code });
+    const p = this.peers.get(peer);
+    if (!p) return;
+    p.strikes++;
+    this.opts.log.debug({ peer, code, strikes: p.strikes }, 'refused a message from a peer');
+    if (p.strikes >= MAX_STRIKES) {
+      this.opts.log.warn({ peer, code }, 'disconnecting a misbehaving peer');
+      p.strikes = 0;
+      void this.opts.host.disconnect(peer);
+    }
+  }
+
+  private async consensusEvent(peer: string, ev: Parameters<ConsensusDriver['event']>[0]): Promise<void> {
+    const err = await this.opts.driver.event(ev);
+    if (err && err.peerAction === 'reject' && err.code !== ConsensusErrorCodes.WRONG_HEIGHT) this.strike(peer, err.code);
+  }
+
+  private async handle(peer: string, msg: WireMessage): Promise<void> {
+    switch (msg.kind) {
+      case 'vote':
+        return this.consensusEvent(peer, { type: 'vote', vote: msg.body.vote });
+      case 'proposal':
+        this.parts.addProposal(msg.body.proposal, msg.body.partsTotal, msg.body.partsRoot);
+        return;
+      case 'part': {
+        const whole = this.parts.addPart({ ...msg.body, proof: [...msg.body.proof] });
+        if (whole) return this.consensusEvent(peer, { type: 'proposal', proposal: whole.proposal, block: whole.block });
+        return;
+      }
+      case 'txs': {
+        const res = await this.opts.mempool.add(msg.body.txs);
+        const added = msg.body.txs.filter((_, i) => res[i]!.status === 'added');
+        if (added.length > 0) this.relayTxs(added, { peer, reached: msg.body.reached });
+        return;
+      }
+      case 'status': {
+        const p = this.peers.get(peer);
+        if (p) {
+          p.height = msg.body.height;
+          p.lastHeight = msg.body.lastHeight;
+        }
+        this.maybeSync();
+        return;
+      }
+      case 'syncReq':
+        return this.answerSync(peer, msg.body.from, msg.body.count);
+      case 'syncRes':
+        return this.acceptSync(peer, msg.body.blocks);
+      case 'evidence':
+        this.opts.driver.addEvidence(msg.body.evidence);
+        return;
+    }
+  }
+
+  private statusMessage(): Uint8Array {
+    const d = this.opts.driver;
+    return encodeMessage('status', { height: d.height, round: d.round, lastHeight: this.opts.ledger.height });
+  }
+
+  private announce(): void {
+    this.opts.host.broadcast(this.statusMessage());
+    this.maybeSync();
+    this.showProgress();
+  }
+
+  private maybeSync(): void {
+    const mine = this.opts.ledger.height;
+    const now = Date.now();
+    if (this.syncAsked && this.syncAsked.from > mine && now - this.syncAsked.at < 5000) return;
+    let best: [string, PeerState] | null = null;
+    for (const e of this.peers) if (e[1].lastHeight > mine && (!best || e[1].lastHeight > best[1].lastHeight)) best = e;
+    if (!best) return;
+    const from = mine + 1;
+    const count = Math.min(MAX_SYNC_BATCH, best[1].lastHeight - mine);
+    this.syncAsked = { peer: best[0], from, at: now };
+    this.opts.host.send(best[0], encodeMessage('syncReq', { from, count }));
+  }
+
+  private async answerSync(peer: string, from: number, count: number): Promise<void> {
+    const ledger = this.opts.ledger;
+    const blocks: { block: Uint8Array; commit: Commit }[] = [];
+    let bytes = 0;
+    for (let h = from; h <= ledger.height && blocks.length < Math.min(count, MAX_SYNC_BATCH); h++) {
+      const block = await ledger.blocks.getBlock(h);
+      const commit = await ledger.blocks.getCommit(h);
+      if (blocks.length > 0 && bytes + block.bytes.length > SYNC_RES_BYTES) break;
+      blocks.push({ block: block.bytes, commit });
+      bytes += block.bytes.length;
+    }
+    if (blocks.length > 0) this.opts.host.send(peer, encodeMessage('syncRes', { blocks }));
+  }
+
+  private acceptSync(peer: string, blocks: readonly { block: Uint8Array; commit: Commit }[]): void {
+    if (this.syncAsked?.peer === peer) this.syncAsked = null;
+    for (const b of blocks) this.opts.driver.addSynced(b.block, b.commit);
+  }
+
+  private showProgress(): void {
+    const best = this.bestPeerHeight;
+    const mine = this.opts.ledger.height;
+    if (best - mine < 20) {
+      this.progress = { since: Date.now(), startHeight: mine, lastPrint: 0 };
+      return;
+    }
+    const now = Date.now();
+    if (now - this.progress.lastPrint < 2000) return;
+    this.progress.lastPrint = now;
+    const rate = (mine - this.progress.startHeight) / Math.max(0.001, (now - this.progress.since) / 1000);
+    const remaining = best - mine;
+    const eta = rate > 0 ? Math.round(remaining / rate) : null;
+    const line = `syncing: height ${mine} of ${best}, ${rate.toFixed(1)} blocks/s, ${remaining} to go${eta !== null ? `, about ${eta} s left` : ''}`;
+    if (process.stderr.isTTY) process.stderr.write(`\r${line}   `);
+    else this.opts.log.info({ height: mine, target: best, rate: Number(rate.toFixed(1)), remaining, etaSeconds: eta }, 'syncing');
+  }
+}

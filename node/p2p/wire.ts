@@ -1,0 +1,58 @@
+/**
+ * The node-to-node messages, one per frame: the msgpack array [type, body], body being the
+ * canonical encoding of the type's schema. Decoding goes through the core codec, so a
+ * malformed message is a CodecError (the peer broke the protocol: reject it).
+ *
+ *   1 PROPOSAL    [proposal, partsTotal, partsRoot]      a signed proposal; its block follows in parts
+ *   2 BLOCK_PART  [height, round, blockHash, index, total, bytes, proof]   one part, with its Merkle path
+ *   3 VOTE        [vote]
+ *   4 TXS         [[tx bytes ...], [peer id ...]]          transactions to relay, and the nodes they have reached
+ *   5 STATUS      [height, round, lastHeight]             what a peer is working on
+ *   6 SYNC_REQ    [from, count]                           ask for committed blocks
+ *   7 SYNC_RES    [[block bytes, commit] ...]             committed blocks with their certificates
+ *   8 EVIDENCE    [evidence]
+ */
+import {
+  bytes, bytes32, CodecError, str, CommitSchema, decode, DuplicateVoteEvidenceSchema, encode, ErrorCodes, Limits, list, ProposalSchema, struct, u32, u8,
+  uint, VoteSchema, type Infer, type Schema,
+} from '../../core/index.js';
+
+export const PART_BYTES = 512 * 1024;
+export const MAX_PARTS = Math.ceil(Limits.MAX_BLOCK_BYTES / PART_BYTES);
+export const MAX_SYNC_BATCH = 50;
+export const MAX_TXS_PER_MESSAGE = 5000;
+/** Most node ids a TXS message lists as reached. */
+export const MAX_REACHED = 256;
+
+const Envelope = struct('Envelope', { type: u8, body: bytes({ max: 16 * 1024 * 1024 }) });
+
+export const Schemas = {
+  proposal: struct('ProposalMsg', { proposal: ProposalSchema, partsTotal: u32, partsRoot: bytes32 }),
+  part: struct('BlockPartMsg', { height: uint, round: u32, blockHash: bytes32, index: u32, total: u32, bytes: bytes({ max: PART_BYTES }), proof: list(bytes32, 32) }),
+  vote: struct('VoteMsg', { vote: VoteSchema }),
+  txs: struct('TxsMsg', { txs: list(bytes({ max: Limits.MAX_TX_BYTES }), MAX_TXS_PER_MESSAGE), reached: list(str(64), MAX_REACHED) }),
+  status: struct('StatusMsg', { height: uint, round: u32, lastHeight: uint }),
+  syncReq: struct('SyncReqMsg', { from: uint, count: u32 }),
+  syncRes: struct('SyncResMsg', { blocks: list(struct('SyncBlock', { block: bytes({ max: Limits.MAX_BLOCK_BYTES }), commit: CommitSchema }), MAX_SYNC_BATCH) }),
+  evidence: struct('EvidenceMsg', { evidence: DuplicateVoteEvidenceSchema }),
+} as const;
+
+export const MsgType = { proposal: 1, part: 2, vote: 3, txs: 4, status: 5, syncReq: 6, syncRes: 7, evidence: 8 } as const;
+type Kind = keyof typeof Schemas;
+const KIND_OF = new Map<number, Kind>(Object.entries(MsgType).map(([k, v]) => [v, k as Kind]));
+
+export type WireMessage = { [K in Kind]: { kind: K; body: Infer<(typeof Schemas)[K]> } }[Kind];
+
+export function encodeMessage<K extends Kind>(kind: K, body: Infer<(typeof Schemas)[K]>): Uint8Array {
+  const inner = encode(Schemas[kind] as Schema<unknown>, body);
+  return encode(Envelope, { type: MsgType[kind], body: inner });
+}
+
+/** Decode one frame; throws CodecError for anything that is not a well-formed message. */
+export function decodeMessage(frame: Uint8Array): WireMessage {
+  const env = decode(Envelope, frame, 17 * 1024 * 1024);
+  const kind = KIND_OF.get(env.type);
+  if (!kind) throw new CodecError(ErrorCodes.CODEC_OUT_OF_RANGE, `unknown message type ${env.type}`);
+  const body = decode(Schemas[kind] as Schema<unknown>, env.body, Limits.MAX_BLOCK_BYTES + 1024 * 1024);
+  return { kind, body } as WireMessage;
+}
