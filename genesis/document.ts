@@ -15,7 +15,7 @@ import {
   addressField, amount, chainIdField, compareBytes, encode, hashOf, list, optional, publicKeyField, signatureField, str, struct, u8, u32, uint,
   type Infer,
 } from '../core/index.js';
-import { MAX_ACCOUNT_KEYS, MAX_COUNCIL, MAX_TIERS, Role, TierPolicySchema, currencyCode, type GenesisDoc } from '../vm/index.js';
+import { MAX_ACCOUNT_KEYS, MAX_COUNCIL, MAX_TIERS, ROLE_NAMES, TierPolicySchema, currencyCode, type GenesisDoc } from '../vm/index.js';
 import { ConsensusParamsSchema } from './consensus.js';
 
 /** Version of the genesis document format. */
@@ -80,15 +80,8 @@ export type GenesisValidatorEntry = Infer<typeof GenesisValidatorEntrySchema>;
 export type GenesisInstitutionEntry = Infer<typeof GenesisInstitutionEntrySchema>;
 export type GenesisAccountEntry = Infer<typeof GenesisAccountEntrySchema>;
 
-/** Role names as written in templates and genesis.json, in bit order. */
-export const ROLE_NAMES: readonly (readonly [string, number])[] = [
-  ['central_bank', Role.CENTRAL_BANK],
-  ['issuer', Role.ISSUER],
-  ['commercial_bank', Role.COMMERCIAL_BANK],
-  ['agency', Role.AGENCY],
-  ['regulator', Role.REGULATOR],
-  ['validator_operator', Role.VALIDATOR_OPERATOR],
-];
+/** Role names as written in templates and genesis.json, in bit order (the vm's gov module's table). */
+export { ROLE_NAMES };
 
 export function roleBit(roleName: string): number | undefined {
   return ROLE_NAMES.find(([n]) => n === roleName)?.[1];

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { addressFromPublicKey, decodeAddress, SovError, toHex, type KeyPair } from '../core/index.js';
 import { LedgerStore, nativeUnavailable } from '../state/index.js';
+import type { Registry } from '../vm/index.js';
 import { loadGenesisFile, openKeystore, parseKeystore, type LoadedGenesis } from '../genesis/index.js';
 import { AccessControl, buildRegistry, HttpRpcServer, RateLimiter, WsRpcServer, type ApiKey, type RpcContext } from '../rpc/index.js';
 import { ConfigError, homePath, loadConfig, type NodeConfig } from './ops/config.js';
@@ -40,6 +41,8 @@ export interface NodeParts {
   /** The RPC API keys of `[rpc] api_keys_file`, checked at load. */
   apiKeys: ApiKey[];
   log: Logger;
+  /** The chain's module registry: the built-in modules unless a test or an embedding gives another. */
+  modules?: Registry;
 }
 
 function readKeystore(path: string, password: string): KeyPair {
@@ -167,6 +170,7 @@ export class SovNode {
         pool: this.pool,
         height: () => this.ledger.height,
         reader,
+        modules: this.parts.modules,
         onAdmission: (results) => {
           let added = 0;
           for (const r of results) {
@@ -179,7 +183,7 @@ export class SovNode {
       { maxTxs: config.mempool.max_txs, maxBytes: config.mempool.max_bytes, maxPerAccount: config.mempool.max_per_account },
     );
     this.app = new LedgerApp({
-      chainId, genesis: genesis.vmDoc, ledger: this.ledger, mempool: this.mempool, log: this.log.child({ component: 'app' }),
+      chainId, genesis: genesis.vmDoc, ledger: this.ledger, mempool: this.mempool, log: this.log.child({ component: 'app' }), modules: this.parts.modules,
       maxBlockTxs: consensus.maxBlockTxs, maxBlockBytes: consensus.maxBlockBytes,
       onTxLatency: (s) => this.metrics.commitLatency.observe(s),
     });
@@ -195,7 +199,7 @@ export class SovNode {
       limits: { maxFrameBytes: config.p2p.max_frame_bytes, maxQueuedBytes: config.p2p.max_queued_bytes },
     });
     this.facade = new NodeFacadeImpl({
-      chainId, addressPrefix: genesis.doc.addressPrefix, moniker: config.node.moniker,
+      chainId, addressPrefix: genesis.doc.addressPrefix, moniker: config.node.moniker, modules: this.parts.modules,
       ledger: this.ledger, mempool: this.mempool, reader, cachedHeadValue: (key) => this.app.cachedHeadValue(key),
       recentBlock: (height) => this.app.recentBlock(height),
       nodeId: () => this.host.peerId, peers: () => this.host.peers().length, syncing: () => this.network.syncing,
@@ -239,7 +243,7 @@ export class SovNode {
     await this.driver.start();
     if (config.rpc.listen) {
       const { host, port } = hostPort(config.rpc.listen);
-      const registry = buildRegistry(pkgVersion());
+      const registry = buildRegistry(pkgVersion(), this.parts.modules);
       const c = config.rpc;
       const access = new AccessControl({
         keys: this.parts.apiKeys,

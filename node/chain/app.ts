@@ -20,7 +20,7 @@ import {
 } from '../../core/index.js';
 import type { LedgerStore, PreparedVersion, TxResult } from '../../state/index.js';
 import {
-  applyGenesis, executeBlock, keyId, MemoryState, type BlockResult, type GenesisDoc, type StateReader, type ValidatorUpdate, type Write,
+  applyGenesis, executeBlock, keyId, MemoryState, type BlockResult, type GenesisDoc, type Registry, type StateReader, type ValidatorUpdate, type Write,
 } from '../../vm/index.js';
 import type { Application, CommittedBlock, EpochHashes } from './application.js';
 import type { Mempool } from './mempool.js';
@@ -63,6 +63,8 @@ export interface AppOptions {
   now?: () => number;
   /** Seconds from mempool admission to commit, per committed transaction admitted here. */
   onTxLatency?: (seconds: number) => void;
+  /** The chain's module registry (the built-in modules by default). */
+  modules?: Registry;
 }
 
 export class LedgerApp implements Application {
@@ -81,7 +83,7 @@ export class LedgerApp implements Application {
   /** Compute the genesis state (kept in memory until block 1 commits it). */
   async init(): Promise<void> {
     const mem = new MemoryState();
-    const g = await applyGenesis(mem, this.opts.genesis);
+    const g = await applyGenesis(mem, this.opts.genesis, this.opts.modules);
     mem.apply(g.writes);
     this.genesisWrites = g.writes;
     this.genesisValidators = g.validators;
@@ -180,6 +182,7 @@ export class LedgerApp implements Application {
   private async execute(header: Pick<Header, 'chainId' | 'height' | 'time' | 'proposer'>, txs: readonly (Tx | Uint8Array)[]): Promise<{ result: BlockResult; prepared: PreparedVersion; writes: readonly Write[] }> {
     const result = await executeBlock(this.reader(), { chainId: header.chainId, height: header.height, time: header.time, proposer: header.proposer }, txs, {
       verifiedTxHashes: this.verifiedSet(),
+      ...(this.opts.modules ? { modules: this.opts.modules } : {}),
     });
     const writes = header.height === 1 ? mergeWrites(this.genesisWrites, result.writes) : result.writes;
     const prepared = await this.opts.ledger.prepare(writes);

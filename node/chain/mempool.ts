@@ -27,7 +27,7 @@
  * nonces from each signer's next nonce.
  */
 import { Domain, SovError, Tx, hashOf, toHex, isSovError, Limits } from '../../core/index.js';
-import { admissionProblem, Keys, loadParams, Prefix, readAccount, VmError, type Account, type Params, type StateReader, type Write } from '../../vm/index.js';
+import { admissionProblem, Keys, loadParams, Prefix, readAccount, VmError, type Account, type Params, type Registry, type StateReader, type Write } from '../../vm/index.js';
 import type { VerifyPool } from './verify-pool.js';
 import { NodeError, NodeErrorCodes, type NodeErrorCode } from '../errors.js';
 
@@ -56,6 +56,8 @@ export interface MempoolDeps {
   height(): number;
   /** The state after the latest commit (a value at once where the node has it cached). */
   reader(): StateReader;
+  /** The chain's module registry (its parameters; the built-in modules by default). */
+  modules?: Registry;
   /** Told the outcome of every admission call (the node counts them in its metrics). */
   onAdmission?(results: readonly AddStatus[]): void;
 }
@@ -265,7 +267,7 @@ export class Mempool {
     this.freshReads();
     if (this.params !== null) return this.params;
     const generation = this.generation;
-    return loadParams(this.deps.reader()).then((p) => {
+    return loadParams(this.deps.reader(), this.deps.modules).then((p) => {
       if (generation === this.generation && this.readGeneration === generation) this.params = p;
       return p;
     });

@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { addressFromPublicKey, encodeAddress, fromHex, escapeText, isSovError, isValidPublicKey, safeJsonText, to0x, Tx } from '../../core/index.js';
+import { argsJson } from '../../rpc/index.js';
 import { registerKeys } from './commands/keys.js';
 import { registerGenesis } from './commands/genesis.js';
 import { registerTestnet } from './commands/testnet.js';
@@ -41,9 +42,13 @@ export function buildCli(): Command {
     .command('decode-tx')
     .description('decode a signed transaction (canonical bytes in hex) and print it as JSON')
     .argument('<hex>', 'the transaction bytes in hex')
-    .action((hex: string) => {
+    .option('-p, --prefix <prefix>', "the chain's address prefix, for the decoded args' addresses", 'sov')
+    .action((hex: string, opts: unknown) => {
       const tx = Tx.decode(fromHex(hex));
-      console.log(safeJsonText(toJson({ hash: tx.hash, ...tx.data }), 2));
+      const prefix = (opts as { prefix: string }).prefix;
+      // The args decoded by the method's schema, with field names, beside their bytes.
+      const decoded = argsJson(tx.data.body.module, tx.data.body.method, tx.data.body.args, prefix);
+      console.log(safeJsonText({ ...(toJson({ hash: tx.hash, ...tx.data }) as object), args: decoded }, 2));
     });
 
   registerStart(program);

@@ -9,7 +9,7 @@
  */
 import { decode, equalBytes, fromHex, headerHash, SovError, verifyCommit, type ValidatorSet } from '../../core/index.js';
 import { verifyProof } from '../../state/index.js';
-import { recordSchemaOf } from '../../vm/index.js';
+import { recordSchemaOf, type Registry } from '../../vm/index.js';
 import type { RecordQuery, RecordView } from '../facade.js';
 import { commitFromView, headerFromView, recordKey, recordToJson } from '../records.js';
 
@@ -26,6 +26,8 @@ export interface VerifyOptions {
   validators: ValidatorSet;
   /** Also require header.validatorsHash to be the trusted set's hash (default true). */
   checkValidatorsHash?: boolean;
+  /** The chain's module registry: its record kinds and schemas (the built-in modules by default). */
+  modules?: Registry;
 }
 
 /** Verify a proven `sov_getRecord` answer for `query`; returns the proven value (JSON form, null if absent). Throws VerifyError. */
@@ -41,7 +43,7 @@ export function verifyRecord(query: RecordQuery, answer: RecordView, opts: Verif
   let commit;
   let proof;
   try {
-    key = recordKey(query, opts.addressPrefix);
+    key = recordKey(query, opts.addressPrefix, opts.modules);
     raw = answer.raw === null ? null : fromHex(answer.raw);
     header = headerFromView(p.header);
     commit = commitFromView(p.commit);
@@ -62,7 +64,7 @@ export function verifyRecord(query: RecordQuery, answer: RecordView, opts: Verif
   let value: unknown = null;
   if (raw !== null) {
     try {
-      value = recordToJson(decode(recordSchemaOf(key)!.schema, raw), opts.addressPrefix);
+      value = recordToJson(decode(recordSchemaOf(key, opts.modules)!.schema, raw), opts.addressPrefix);
     } catch (e) {
       fail(`proven bytes do not decode: ${(e as Error).message}`);
     }

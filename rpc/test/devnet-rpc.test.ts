@@ -12,7 +12,9 @@ import { decodeAddress, ValidatorSet, fromHex } from '../../core/index.js';
 import { hashSecret } from '../index.js';
 import { Devnet } from '../../test/devnet.js';
 import { waitFor } from '../../test/index.js';
-import { buildTx, SovClient, SovSocket, verifyRecord, VerifyError, type Notification, type RecordView } from '../client/index.js';
+import { buildTx, SovClient, SovSocket, verifyRecord, VerifyError, type EventView, type Notification, type RecordView } from '../client/index.js';
+import { spawnSync } from 'node:child_process';
+import { repoPath } from '../../test/index.js';
 
 const net = Devnet.create({ validators: 1, blockIntervalMs: 50 });
 t.teardown(() => net.stop());
@@ -194,20 +196,31 @@ t.test('a subscriber that misses 50 blocks resumes and gets every block and even
   tt.equal(new Set(transfers).size, transfers.length, 'no event twice');
 });
 
-t.test('account subscription sees incoming transfers; subscriptions need a WebSocket', async (tt) => {
+t.test('account subscription sees incoming transfers, their events decoded; so does `sov query events`; subscriptions need a WebSocket', async (tt) => {
   const [, a, , c] = accts();
   const ws = await SovSocket.connect(m.nodes[0]!.rpc_url);
   const seen: string[] = [];
+  const events: EventView[] = [];
   const sub = await ws.subscribe('account', { address: c!.address }, (n) => {
-    for (const x of (n.result as { txs: { hash: string }[] }).txs) seen.push(x.hash);
+    for (const x of (n.result as { txs: { hash: string; events: EventView[] }[] }).txs) {
+      seen.push(x.hash);
+      events.push(...x.events);
+    }
   });
   const h = (await client.status()).height;
   const nonce = (await client.getAccount(a!.address)).nonce;
   const tx = buildTx({ chainId: m.chain_id, keys: [a!.keys], nonce, expiry: h + 100 }, 'money', 'transfer', {
-    currency: cur, to: decodeAddress(c!.address, m.address_prefix), amount: 1n, memo: '', reference: '',
+    currency: cur, to: decodeAddress(c!.address, m.address_prefix), amount: 1n, memo: 'to c', reference: 'inv-7',
   });
   const sent = await ws.sendTransaction(tx, true);
   await waitFor(() => seen.includes(sent.hash), 'the incoming transfer notified', 10_000, 20);
+  const incoming = { currency: cur, from: a!.address, to: c!.address, amount: '1', memo: 'to c', reference: 'inv-7' };
+  tt.strictSame(events.find((e) => e.name === 'transfer')?.fields, incoming, 'the recipient sees the transfer event decoded, with field names');
+  const cli = spawnSync(process.execPath, [repoPath('bin/sov.js'), 'query', 'events', c!.address, '--rpc', m.nodes[0]!.rpc_url, '--limit', '5'], { encoding: 'utf8' });
+  tt.equal(cli.status, 0, cli.stderr);
+  const listed = (JSON.parse(cli.stdout) as { items: EventView[] }).items.find((e) => e.name === 'transfer' && e.fields?.reference === 'inv-7');
+  tt.strictSame(listed?.fields, incoming, '`sov query events` shows it decoded too');
+  tt.match(listed?.data, /^0x[0-9a-f]+$/, 'with its hex beside');
   tt.ok(await ws.unsubscribe(sub));
   tt.notOk(await ws.unsubscribe(sub), 'twice: gone');
   await ws.close();

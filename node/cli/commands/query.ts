@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { addressFromPublicKey, safeJsonText, ValidatorSet } from '../../../core/index.js';
 import { loadGenesisFile } from '../../../genesis/index.js';
+import { BUILTIN } from '../../../vm/index.js';
 import { RECORD_KINDS, verifyRecord, type PageCursor, type RecordQuery, type SovClient } from '../../../rpc/index.js';
 import { CliError } from './keys.js';
 import { clientFor, DEFAULT_RPC, uintArg } from './tx.js';
@@ -75,21 +76,22 @@ export function registerQuery(program: Command): void {
     .action(async (address: string, currency: string, o: RpcOpts & { height?: string; prove?: boolean; verify?: string }) => {
       print(await record(clientFor(o), { kind: 'balance', address, currency }, o));
     });
-  proofOptions(rpcCommand(query, 'record', `any state record by kind: ${Object.keys(RECORD_KINDS).join(', ')}`).argument('<kind>'))
-    .option('--address <address>', 'for kinds keyed by account')
-    .option('--currency <code>', 'for kinds keyed by currency')
-    .option('--id <n>', 'for proposals, payouts, locks and grants')
-    .option('--name <name>', 'for parameters')
-    .action(async (kind: string, o: RpcOpts & { height?: string; prove?: boolean; verify?: string; address?: string; currency?: string; id?: string; name?: string }) => {
-      const q: RecordQuery = {
-        kind,
-        ...(o.address !== undefined ? { address: o.address } : {}),
-        ...(o.currency !== undefined ? { currency: o.currency } : {}),
-        ...(o.id !== undefined ? { id: uint(o.id, '--id') } : {}),
-        ...(o.name !== undefined ? { name: o.name } : {}),
-      };
-      print(await record(clientFor(o), q, o));
-    });
+  // One option per key field of any record kind (the registry's), e.g. --address, --currency, --id, --bank-account-id.
+  const recordCmd = proofOptions(rpcCommand(query, 'record', `any state record by kind and its key fields: ${Object.entries(RECORD_KINDS).map(([k, f]) => (f.length ? `${k} (${f.join(', ')})` : k)).join('; ')}`).argument('<kind>'));
+  const kebab = (s: string): string => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  for (const [name, f] of BUILTIN.keyFields) {
+    const kinds = BUILTIN.records.filter((r) => r.spec.key.some((k) => k.name === name)).map((r) => r.name);
+    recordCmd.option(`--${kebab(name)} <${f.kind === 'id' ? 'n' : f.kind === 'address' ? 'address' : 'text'}>`, `for ${kinds.join(', ')}`);
+  }
+  recordCmd.action(async (kind: string, o: RpcOpts & { height?: string; prove?: boolean; verify?: string } & Record<string, string | boolean | undefined>) => {
+    const q: Record<string, string | number> = { kind };
+    for (const [name, f] of BUILTIN.keyFields) {
+      const v = o[name];
+      if (typeof v !== 'string') continue;
+      q[name] = f.kind === 'id' ? uint(v, `--${kebab(name)}`) : v;
+    }
+    print(await record(clientFor(o), q as RecordQuery, o));
+  });
 
   const pageOptions = (c: Command): Command => c
     .argument('<address>')

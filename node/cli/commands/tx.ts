@@ -137,7 +137,7 @@ export function registerTx(program: Command): void {
       const out = await wallet.send(module, method, args, send);
       if (o.wait && out.status !== 'pending' && out.height !== null) {
         const got = await client.getTransaction(out.hash);
-        console.log(safeJsonText({ ...out, receipt: got.receipt }, 2));
+        console.log(safeJsonText({ ...out, module: got.module, method: got.method, args: got.args, receipt: got.receipt }, 2));
       } else {
         console.log(safeJsonText(out, 2));
       }

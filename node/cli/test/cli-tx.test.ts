@@ -55,9 +55,20 @@ t.test('a transfer from the shell, committed, then read back proven', async (tt)
   const sent = json(await sov('tx', 'money', 'transfer', '--args', args, ...keyArgs(from!.name), '--wait'));
   tt.equal(sent.status, 'committed', 'committed');
   tt.equal(sent.receipt.status, 'ok');
+  tt.strictSame(sent.args, { currency: m.currency.code, to: to!.address, amount: '25', memo: 'cli', reference: 'inv-1' }, '--wait shows the args decoded');
+  tt.strictSame(sent.receipt.events[0].fields, { currency: m.currency.code, from: from!.address, to: to!.address, amount: '25', memo: 'cli', reference: 'inv-1' }, 'and the event decoded, with field names');
+  tt.match(sent.receipt.events[0].data, /^0x[0-9a-f]+$/, 'beside its hex');
   const after = json(await sov('query', 'balance', to!.address, m.currency.code, '--rpc', rpc, '--verify', genesisFile));
   tt.equal(after.verified, true, 'proof checked against the genesis validator set');
   tt.equal(BigInt(after.value.amount) - BigInt(before.value.amount), 25n, 'the balance moved by the amount');
+
+  // Every record kind of every module is readable, its key fields as options (derived from the registry).
+  const vaddr = (m.nodes[0] as unknown as { validator_address: string; node_public_key: string });
+  const vnode = json(await sov('query', 'record', 'validator_node', '--address', vaddr.validator_address, '--rpc', rpc, '--verify', genesisFile));
+  tt.equal(vnode.value.nodeKey, '0x' + vaddr.node_public_key, 'validator_node (which had no query schema before) is read and proven');
+  const virt = json(await sov('query', 'record', 'virtual_account', '--bank', customers[0]!.address, '--bank-account-id', 'IBAN-1', '--rpc', rpc));
+  tt.equal(virt.value, null, 'virtual_account (not readable over RPC before): absent here');
+  tt.equal((await sov('query', 'record', 'balance', '--address', to!.address, '--currency', 'dev', '--rpc', rpc)).code, 2, 'a malformed currency code is refused');
 
   const got = json(await sov('query', 'tx', sent.hash, '--rpc', rpc));
   tt.match(got, { hash: sent.hash, module: 'money', method: 'transfer', signer: from!.address });
