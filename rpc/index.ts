@@ -39,5 +39,5 @@ export function buildRegistry(version: string, modules: Registry = BUILTIN): Met
 }
 export {
   SovClient, SovSocket, RpcCallError, buildTx, verifyRecord, VerifyError, loadKeystore, argsFromJson, describeArgs, methodArgsFromJson, describeMethodArgs, ArgsError, txBuilders, Wallet, ActionKind, makeAction,
-  type VerifyOptions, type TxParams, type ArgsOf, type MethodName, type ModuleBuilders, type ModuleName, type ModuleSenders, type SendOptions, type SignerSpec, type TxOptions,
+  type Notification, type PageOptions, type VerifyOptions, type TxParams, type ArgsOf, type MethodName, type ModuleBuilders, type ModuleName, type ModuleSenders, type SendOptions, type SignerSpec, type TxOptions,
 } from './client/index.js';

@@ -28,6 +28,7 @@ export { commitBlock, executeBlock, type BlockResult, type ExecuteOptions, type 
 export { admissionProblem, checkTx, readAccount, type AdmissionInput, type CheckOptions, type CheckResult } from './check.js';
 export { applyGenesis, genesisSchemaOf, GenesisSchema, FIRST_FORMAT_FIELDS, type GenesisDoc, type GenesisResult } from './genesis.js';
 export { readRecord, recordSchemaOf } from './query.js';
+export { renderVmDoc, vmDocSections, shapeText } from './docs.js';
 export { BUILTIN, BUILTIN as MODULES, Keys, Prefix, VmCodes, PARAM_SPECS, PARAM_NAMES, ActionKind, ACTIONS, makeAction } from './builtin.js';
 export { MODULE_DEFS } from './modules/index.js';
 export { escrowAddress, nextId } from './lib/ids.js';

@@ -9,9 +9,9 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { decodeAddress, fromHex, ValidatorSet } from '../../core/index.js';
-import { createRegistry, MODULE_DEFS, vmCodeName, type ModuleDescriptor } from '../../vm/index.js';
-import { renderVmDoc } from '../../vm/docs.js';
-import { buildTx, SovClient, SovSocket, verifyRecord, type Notification } from '../../rpc/client/index.js';
+import { createRegistry, MODULE_DEFS, renderVmDoc, vmCodeName, type ModuleDescriptor } from '../../vm/index.js';
+
+import { buildTx, SovClient, SovSocket, verifyRecord, type Notification } from '../../rpc/index.js';
 import { Devnet } from '../../test/devnet.js';
 import { repoPath, toyModule, waitFor } from '../../test/index.js';
 import { loadHome, SovNode } from '../node.js';
