@@ -28,47 +28,62 @@ function text(s: string): Uint8Array {
   return b;
 }
 
-function part(f: KeyField, v: unknown): Uint8Array {
+type Part = (v: unknown) => Uint8Array;
+
+/** How a key field's value becomes bytes (one function per field, chosen once). */
+function partOf(f: KeyField): Part {
   switch (f.kind) {
-    case 'address': {
-      const a = v as Uint8Array;
-      if (!(a instanceof Uint8Array) || a.length !== ADDRESS_BYTES) throw new TypeError(`key field ${f.name}: an address is 20 bytes`);
-      return a;
-    }
+    case 'address':
+      return (v) => {
+        const a = v as Uint8Array;
+        if (!(a instanceof Uint8Array) || a.length !== ADDRESS_BYTES) throw new TypeError(`key field ${f.name}: an address is 20 bytes`);
+        return a;
+      };
     case 'id':
-      return u64be(v as number);
+      return (v) => u64be(v as number);
     case 'text':
-      return text(v as string);
+      return (v) => text(v as string);
     default:
-      return sha256(utf8(v as string));
+      return (v) => sha256(utf8(v as string));
   }
 }
 
-/** prefix | parts..., in one allocation. */
-function join(prefix: number, a?: Uint8Array, b?: Uint8Array, c?: Uint8Array): Uint8Array {
-  const out = new Uint8Array(1 + (a?.length ?? 0) + (b?.length ?? 0) + (c?.length ?? 0));
+function join1(prefix: number, a: Uint8Array): Uint8Array {
+  const out = new Uint8Array(1 + a.length);
   out[0] = prefix;
-  let o = 1;
-  for (const p of [a, b, c]) {
-    if (p === undefined) break;
-    out.set(p, o);
-    o += p.length;
-  }
+  out.set(a, 1);
   return out;
 }
 
-/** The key function of a record with `fields` (0 to 3 of them; the hot ones take no array). */
+function join2(prefix: number, a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(1 + a.length + b.length);
+  out[0] = prefix;
+  out.set(a, 1);
+  out.set(b, 1 + a.length);
+  return out;
+}
+
+function join3(prefix: number, a: Uint8Array, b: Uint8Array, c: Uint8Array): Uint8Array {
+  const out = new Uint8Array(1 + a.length + b.length + c.length);
+  out[0] = prefix;
+  out.set(a, 1);
+  out.set(b, 1 + a.length);
+  out.set(c, 1 + a.length + b.length);
+  return out;
+}
+
+/** The key function of a record with `fields` (0 to 3 of them), in one allocation a key. */
 function keyBuilder(prefix: number, fields: readonly KeyField[]): (...args: unknown[]) => Uint8Array {
-  const [f0, f1, f2] = fields;
+  const [p0, p1, p2] = fields.map(partOf);
   switch (fields.length) {
     case 0:
       return () => Uint8Array.of(prefix);
     case 1:
-      return (a: unknown) => join(prefix, part(f0!, a));
+      return (a: unknown) => join1(prefix, p0!(a));
     case 2:
-      return (a: unknown, b: unknown) => join(prefix, part(f0!, a), part(f1!, b));
+      return (a: unknown, b: unknown) => join2(prefix, p0!(a), p1!(b));
     case 3:
-      return (a: unknown, b: unknown, c: unknown) => join(prefix, part(f0!, a), part(f1!, b), part(f2!, c));
+      return (a: unknown, b: unknown, c: unknown) => join3(prefix, p0!(a), p1!(b), p2!(c));
     default:
       throw new Error('a record key has at most three fields');
   }
