@@ -26,7 +26,7 @@
  * Reaping for a proposal takes, signer by signer in arrival order, the contiguous run of
  * nonces from each signer's next nonce.
  */
-import { Domain, SovError, Tx, hashOf, toHex, isSovError, Limits } from '../../core/index.js';
+import { Domain, equalBytes, SovError, Tx, hashOf, toHex, isSovError, Limits } from '../../core/index.js';
 import { admissionProblem, Keys, loadParams, Prefix, readAccount, VmError, type Account, type Params, type Registry, type StateReader, type Write } from '../../vm/index.js';
 import type { VerifyPool } from './verify-pool.js';
 import { NodeError, NodeErrorCodes, type NodeErrorCode } from '../errors.js';
@@ -89,7 +89,7 @@ export class Mempool {
   /** Commits seen (admission reads the state again when one happened during its wait). */
   private generation = 0;
   /** Signers' accounts read since the last commit (`accountOf`; null: none), the parameters, and the generation they are of. */
-  private readonly accounts = new Map<string, Account | null>();
+  private accounts = new Map<string, Account | null>();
   private params: Params | null = null;
   private readGeneration = -1;
   private readonly limits: MempoolLimits;
@@ -341,6 +341,10 @@ export class Mempool {
    * admitted here, the seconds since admission. Returns how many were dropped.
    */
   async update(included: readonly Tx[], writes: readonly Write[] = [], onLatency?: (seconds: number) => void): Promise<number> {
+    // The accounts as admission read them before this commit: a signer whose keys, threshold
+    // and status the commit left as they were needs only its nonce checked again.
+    const before = this.readGeneration === this.generation ? this.accounts : new Map<string, Account | null>();
+    this.accounts = new Map();
     this.generation++;
     const now = performance.now();
     const touched = new Map<string, Uint8Array>();
@@ -378,8 +382,11 @@ export class Mempool {
     for (const { hex } of pending) {
       const held = this.bySigner.get(hex);
       if (!held) continue;
+      const now = view.accounts.get(hex) ?? null;
+      const was = before.get(hex) ?? null;
+      const nonceOnly = !paramsChanged && now !== null && was !== null && sameAuthority(was, now);
       for (const e of held.values()) {
-        if (this.problem(e.tx, hex, view, e)) {
+        if (nonceOnly ? e.tx.nonce < now.nonce : this.problem(e.tx, hex, view, e) !== null) {
           this.remove(e);
           dropped++;
         }
@@ -432,6 +439,11 @@ interface View {
   readonly params: Params;
   readonly accounts: ReadonlyMap<string, Account | null>;
   readonly height: number;
+}
+
+/** The same keys, threshold and status: what authentication reads of an account besides its nonce. */
+function sameAuthority(a: Account, b: Account): boolean {
+  return a.threshold === b.threshold && a.status === b.status && a.keys.length === b.keys.length && a.keys.every((k, i) => equalBytes(k, b.keys[i]!));
 }
 
 /** An account record's key: the prefix byte and a 20-byte address (vm Keys.account). */
