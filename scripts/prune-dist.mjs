@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Before a build: remove from dist/ every compiled file whose TypeScript source is gone (a file
+// moved or deleted), so tap never runs a test that no longer exists and nothing imports a
+// stale module. tsc writes what exists but never deletes; dist/native (the C++ build) is kept.
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+let removed = 0;
+
+function walk(dir) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) {
+      if (p !== join(dist, 'native')) walk(p);
+      continue;
+    }
+    const m = /^(.*)\.(js|js\.map|d\.ts|d\.ts\.map)$/.exec(relative(dist, p));
+    if (m && !existsSync(join(root, `${m[1]}.ts`))) {
+      rmSync(p);
+      removed++;
+    }
+  }
+}
+
+if (existsSync(dist)) walk(dist);
+if (removed > 0) console.log(`prune-dist: removed ${removed} compiled file(s) whose source is gone`);
