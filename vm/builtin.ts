@@ -20,7 +20,8 @@ type CamelCase<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Ca
 type AllRecords = UnionToIntersection<Builtin['records']>;
 type AllCodes = UnionToIntersection<Builtin['codes']>;
 type AllParams = UnionToIntersection<Builtin['params']>;
-type AllActions = UnionToIntersection<NonNullable<(typeof MODULE_DEFS)['gov']['actions']>>;
+type ActionsOf<M> = M extends { actions: infer A } ? A : Record<never, never>;
+type AllActions = UnionToIntersection<ActionsOf<Builtin>>;
 
 /** The built-in registry: the engine and every module of the module table. */
 export const BUILTIN: Registry = createRegistry(Object.values(MODULE_DEFS));

@@ -38,9 +38,10 @@ export * as money from './modules/money/index.js';
 export * as ramp from './modules/ramp/index.js';
 export * as lock from './modules/lock/index.js';
 export * as grant from './modules/grant/index.js';
+export * as cred from './modules/cred/index.js';
 // The built-in modules' records and enums, by name (clients, genesis and the node read them).
 export {
-  AccountKind, AccountSchema, AccountStatus, MAX_ACCOUNT_KEYS, type Account,
+  AccountKind, AccountSchema, AccountStatus, everHeldKey, heldKeyAt, KeyHistorySchema, MAX_ACCOUNT_KEYS, type Account, type KeyHistory,
 } from './modules/account/records.js';
 export {
   ALL_ROLES, ApprovalSchema, CouncilSchema, InstitutionSchema, MAX_COUNCIL, ProposalActionSchema, ProposalSchema, ProposalStatus, Role, ROLE_NAMES, ValidatorEntrySchema,

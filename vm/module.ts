@@ -15,6 +15,7 @@ import { type Schema, type Tx } from '../core/index.js';
 import type { TxContext } from './context.js';
 import type { Event } from './receipts.js';
 import type { MaybePromise } from './state.js';
+import type { Account } from './modules/account/records.js';
 
 // ---- state records -------------------------------------------------------------------
 
@@ -162,6 +163,13 @@ export interface ModuleHooks {
   readonly debit?: (ctx: TxContext, m: Movement) => MaybePromise<void>;
   readonly credit?: (ctx: TxContext, m: Movement) => MaybePromise<void>;
   readonly endBlock?: (ctx: TxContext) => Promise<void>;
+  /**
+   * The KYC tier whose limits a person's or business's debit or credit is held to (the money
+   * ledger asks before applying a tier's policy): given the tier so far (the account's own,
+   * or an earlier module's answer), return it or another. The credentials module answers
+   * with the tier of the account's valid KYC credential.
+   */
+  readonly tier?: (ctx: TxContext, account: Uint8Array, acct: Account, tier: number) => MaybePromise<number>;
 }
 
 // ---- the descriptor -------------------------------------------------------------------

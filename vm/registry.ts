@@ -260,7 +260,7 @@ export function createRegistry(modules: readonly ModuleDescriptor[]): Registry {
     actionsByName,
     genesisFields,
     genesisSteps,
-    hooks: { beforeTx: hookList('beforeTx'), afterTx: hookList('afterTx'), debit: hookList('debit'), credit: hookList('credit'), endBlock: hookList('endBlock') },
+    hooks: { beforeTx: hookList('beforeTx'), afterTx: hookList('afterTx'), debit: hookList('debit'), credit: hookList('credit'), endBlock: hookList('endBlock'), tier: hookList('tier') },
     concerns: sorted.filter((m) => m.concerns !== undefined).map((m) => ({ module: m.name, run: m.concerns! })),
   };
   for (const m of all) registerCodes(m.name === ENGINE_NAME ? 'the engine' : `module ${m.name}`, m.codes);

@@ -9,6 +9,7 @@ import { moneyModule } from './money/index.js';
 import { rampModule } from './ramp/index.js';
 import { lockModule } from './lock/index.js';
 import { grantModule } from './grant/index.js';
+import { credModule } from './cred/index.js';
 
 /** Every built-in module by name, with each method's args type kept (the SDK's typed builders use it). */
 export const MODULE_DEFS = {
@@ -18,4 +19,5 @@ export const MODULE_DEFS = {
   ramp: rampModule,
   lock: lockModule,
   grant: grantModule,
+  cred: credModule,
 } as const;

@@ -7,7 +7,7 @@
 import t from 'tap';
 import { encode, type KeyPair, type Schema } from '../../core/index.js';
 import { Rng } from '../../test/index.js';
-import { account, ActionKind, gov, grant, lock, makeAction, money, MODULES, ramp, vmCodeName } from '../index.js';
+import { account, ActionKind, cred, gov, grant, lock, makeAction, money, MODULES, ramp, vmCodeName } from '../index.js';
 import { addr, Chain, K, UNIT } from './harness.js';
 
 interface Sample { module: string; method: string; bytes: Uint8Array }
@@ -49,6 +49,12 @@ const SAMPLES: Sample[] = [
   s('grant', 'issue', grant.IssueGrantArgs, { currency: 'DCASH', holder: a(K.alice), amount: UNIT, category: 'food', expiresAt: 1_767_225_700_000 }),
   s('grant', 'spend', grant.SpendGrantArgs, { id: 1, to: a(K.shop), amount: 1n, memo: '' }),
   s('grant', 'reclaim', grant.GrantIdArgs, { id: 1 }),
+  s('cred', 'accredit_issuer', cred.AccreditArgs, { account: a(K.agency), jurisdiction: 'IS', types: ['kyc'], legalRef: 'x' }),
+  s('cred', 'set_issuer_status', cred.AccreditationStatusArgs, { account: a(K.agency), status: 1, legalRef: 'x' }),
+  s('cred', 'register_schema', cred.RegisterSchemaArgs, { typeId: 'kyc', version: 1, jsonSchema: '{"type":"object","properties":{"tier":{}}}', selective: ['tier'], issuers: [], maxValidityMs: 1000 }),
+  s('cred', 'anchor', cred.AnchorArgs, { schema: 'kyc@1', first: 0, count: 1, root: new Uint8Array(32) }),
+  s('cred', 'set_status', cred.SetStatusArgs, { changes: [{ index: 0, purpose: 1, set: true, reason: 1 }] }),
+  s('cred', 'bind_kyc', cred.BindKycArgs, { account: a(K.alice), index: 0, tier: 2, assurance: 2, validUntil: 1, digest: new Uint8Array(32) }),
 ];
 
 t.test('every method has a sample', async (t) => {

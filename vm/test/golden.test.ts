@@ -12,8 +12,8 @@ import { Workload } from './scenario.js';
 
 /** Print the current values instead of checking: VM_GOLDEN_PRINT=1 node dist/vm/test/golden.test.js */
 const GOLDEN = {
-  stateRoot: '981e3c01b502ca77a9f384c1d897e61b9f5f66ef645c837db90f5004697f1302',
-  results: '54722a454fc498fcfe88e65bff2a04ab3e903be6df5e5bd4341132dc9597a9d5',
+  stateRoot: 'b06a5ec6308962731aed80f4302458a29437bfbca8e2130099f78bb2b9597213',
+  results: '47c2996f041c7d24d661a87bcae32ef8cedc4b0a59048dfc7edf3134fc810bef',
 };
 
 t.test('a fixed scenario gives the pinned roots', async (t) => {

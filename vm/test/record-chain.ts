@@ -11,7 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import { concatBytes, encode, generateKeyPair, sha256, toHex, type Tx } from '../../core/index.js';
 import { MemoryKV, StateTree } from '../../state/index.js';
-import { ActionKind, CurrencyKind, gov, GenesisSchema, makeAction, Role, type BlockResult } from '../index.js';
+import { ActionKind, CurrencyKind, gov, GenesisSchema, makeAction, MODULE_DEFS, Role, type BlockResult } from '../index.js';
 import { repoPath } from '../../test/index.js';
 import { addr, Chain, genesisDoc, K, T0, TIER1 } from './harness.js';
 import { Workload } from './scenario.js';
@@ -25,6 +25,8 @@ export interface RecordedBlock {
 }
 
 export interface RecordedChain {
+  /** The modules the chain ran (its registry): a replay runs exactly these. */
+  modules: string[];
   note: string;
   genesis: string;
   genesisStateRoot: string;
@@ -73,6 +75,7 @@ async function main(): Promise<void> {
   }
   if (proposals.length > 0) throw new Error('not every proposal was recorded');
   const out: RecordedChain = {
+    modules: Object.keys(MODULE_DEFS),
     note: 'written by vm/test/record-chain.ts before the module-folder reshape; replayed by recorded-chain.test.ts',
     genesis: toHex(encode(GenesisSchema, doc)),
     genesisStateRoot: toHex(genesisRoot),

@@ -10,7 +10,7 @@ import type { TxContext } from '../../context.js';
 import { Role } from '../gov/records.js';
 import { requireRole } from '../gov/roles.js';
 import { BalanceSchema, CurrencyListSchema, MoneyKeys } from '../money/records.js';
-import { AccountKeys, AccountKind, AccountSchema, AccountStatus, MAX_ACCOUNT_KEYS, type Account } from './records.js';
+import { AccountKeys, AccountKind, AccountSchema, AccountStatus, KeyHistorySchema, MAX_ACCOUNT_KEYS, MAX_KEY_EPOCHS, type Account } from './records.js';
 import { addressOfKeys, checkKeys, getAccount } from './accounts.js';
 
 const hex = toHex;
@@ -53,6 +53,15 @@ export function checkTier(ctx: TxContext, tier: number): void {
   if (tier < 1 || tier > ctx.params.max_tier) fail('UNKNOWN_TIER', `KYC tier must be 1..${ctx.params.max_tier}`, { tier });
 }
 
+/** Add the new key set to the account's key history (starting it with the current set, held since it was opened). */
+async function recordKeys(ctx: TxContext, addr: Uint8Array, acct: Account, keys: readonly Uint8Array[], threshold: number): Promise<void> {
+  const key = AccountKeys.keyHistory(addr);
+  const h = await ctx.get(KeyHistorySchema, key);
+  const epochs = h ? [...h.epochs] : [{ keys: acct.keys, threshold: acct.threshold, since: 0, height: 0 }];
+  epochs.push({ keys, threshold, since: ctx.block.time, height: ctx.block.height });
+  ctx.put(KeyHistorySchema, key, { epochs: epochs.slice(-MAX_KEY_EPOCHS) });
+}
+
 /** The account, which must have been opened by the signing bank. */
 async function ownCustomer(ctx: TxContext, addr: Uint8Array): Promise<Account> {
   await requireRole(ctx, Role.COMMERCIAL_BANK);
@@ -76,15 +85,17 @@ export const accountMethods = {
     ctx.emit(E.opened, { account: addr, bank: ctx.signer, kind: a.kind, tier: a.tier });
     return addr;
   }, { roles: Role.COMMERCIAL_BANK, fails: ['NOT_AUTHORIZED', 'BAD_KEYS', 'BAD_THRESHOLD', 'BAD_ACCOUNT_KIND', 'UNKNOWN_TIER', 'ACCOUNT_EXISTS'] }),
-  rotate_keys: method(RotateArgs, 'the account itself (meeting its current threshold) replaces its keys', async (ctx, a) => {
+  rotate_keys: method(RotateArgs, 'the account itself (meeting its current threshold) replaces its keys (the old set stays in its key history)', async (ctx, a) => {
     checkKeys(a.keys, a.threshold);
     const acct = await getAccount(ctx, ctx.signer);
+    await recordKeys(ctx, ctx.signer, acct, a.keys, a.threshold);
     ctx.put(AccountSchema, AccountKeys.account(ctx.signer), { ...acct, keys: a.keys, threshold: a.threshold });
     ctx.emit(E.keys_changed, { account: ctx.signer, threshold: a.threshold, keyCount: a.keys.length, by: ctx.signer });
   }, { fails: ['BAD_KEYS', 'BAD_THRESHOLD'] }),
   recover_keys: method(RecoverArgs, "the account's bank replaces the keys of a customer who lost them", async (ctx, a) => {
     checkKeys(a.keys, a.threshold);
     const acct = await ownCustomer(ctx, a.account);
+    await recordKeys(ctx, a.account, acct, a.keys, a.threshold);
     ctx.put(AccountSchema, AccountKeys.account(a.account), { ...acct, keys: a.keys, threshold: a.threshold });
     ctx.emit(E.keys_changed, { account: a.account, threshold: a.threshold, keyCount: a.keys.length, by: ctx.signer });
   }, { roles: Role.COMMERCIAL_BANK, fails: ['NOT_AUTHORIZED', 'NOT_ACCOUNT_BANK', 'ACCOUNT_NOT_FOUND', 'BAD_KEYS', 'BAD_THRESHOLD'] }),

@@ -46,10 +46,25 @@ function policy(ctx: TxContext, kind: 'debit' | 'credit', currency: string, acco
   })();
 }
 
-export function tierPolicy(cur: Currency, acct: Account): TierPolicy {
-  const p = acct.tier >= 1 ? cur.tiers[acct.tier - 1] : undefined;
-  if (p === undefined) fail('TIER_NOT_ALLOWED', `${cur.code} has no policy for KYC tier ${acct.tier}`, { tier: acct.tier });
+/** The policy of KYC tier `tier` in `cur` (TIER_NOT_ALLOWED when it has none). */
+export function tierPolicy(cur: Currency, tier: number): TierPolicy {
+  const p = tier >= 1 ? cur.tiers[tier - 1] : undefined;
+  if (p === undefined) fail('TIER_NOT_ALLOWED', `${cur.code} has no policy for KYC tier ${tier}`, { tier });
   return p;
+}
+
+/**
+ * The KYC tier whose limits apply to `acct` now: its own, as the modules' tier hooks leave it
+ * (the credentials module's: that of its valid KYC credential). At once when no module has one.
+ */
+export function effectiveTier(ctx: TxContext, addr: Uint8Array, acct: Account): MaybePromise<number> {
+  const hooks = ctx.hooks.tier;
+  if (hooks.length === 0) return acct.tier;
+  return (async () => {
+    let tier = acct.tier;
+    for (const h of hooks) tier = await h.run(ctx, addr, acct, tier);
+    return tier;
+  })();
 }
 
 /** Integer division of non-negative safe integers, exactly (no floating-point rounding). */
@@ -125,9 +140,11 @@ export function debit(ctx: TxContext, cur: Currency, addr: Uint8Array, acct: Acc
     const done = (): MaybePromise<void> => mapMaybe(policy(ctx, 'debit', cur.code, addr, amt, acct), () => putBalance(ctx, addr, cur.code, bal - amt));
     if (acct === null || !opts.limits) return done();
     if (acct.kind === AccountKind.INSTITUTION) return spendBank(ctx, addr, cur.code, amt).then(done);
-    const pol = tierPolicy(cur, acct);
-    if (pol.perTxLimit !== null && amt > pol.perTxLimit) fail('PER_TX_LIMIT', `${amt} ${cur.code} exceeds the tier ${acct.tier} per-transaction limit ${pol.perTxLimit}`);
-    return chainMaybe(spend(ctx, addr, cur.code, amt, pol.dailyLimit, pol.annualLimit), done);
+    return chainMaybe(effectiveTier(ctx, addr, acct), (tier) => {
+      const pol = tierPolicy(cur, tier);
+      if (pol.perTxLimit !== null && amt > pol.perTxLimit) fail('PER_TX_LIMIT', `${amt} ${cur.code} exceeds the tier ${tier} per-transaction limit ${pol.perTxLimit}`);
+      return chainMaybe(spend(ctx, addr, cur.code, amt, pol.dailyLimit, pol.annualLimit), done);
+    });
   });
 }
 
@@ -152,14 +169,16 @@ export function credit(ctx: TxContext, cur: Currency, addr: Uint8Array, acct: Ac
   if (acct !== null && !opts.force) requireActive(acct, addr);
   return chainMaybe(balanceOf(ctx, addr, cur.code), (bal): MaybePromise<CreditResult> => {
     if (bal + amt > MAX_AMOUNT) fail('AMOUNT_OVERFLOW', `balance of ${hex(addr)} would overflow`);
-    if (acct !== null && opts.limits) {
-      if (acct.kind === AccountKind.INSTITUTION) return creditBank(ctx, cur, addr, acct, amt, bal);
-      const hold = tierPolicy(cur, acct).holdingLimit;
-      if (hold !== null && bal + amt > hold) return waterfall(ctx, cur, addr, acct, amt, bal, hold, opts);
-    }
-    return mapMaybe(policy(ctx, 'credit', cur.code, addr, amt, acct), (): CreditResult => {
+    const write = (): MaybePromise<CreditResult> => mapMaybe(policy(ctx, 'credit', cur.code, addr, amt, acct), (): CreditResult => {
       putBalance(ctx, addr, cur.code, bal + amt);
       return { credited: amt, diverted: 0n };
+    });
+    if (acct === null || !opts.limits) return write();
+    if (acct.kind === AccountKind.INSTITUTION) return creditBank(ctx, cur, addr, acct, amt, bal);
+    return chainMaybe(effectiveTier(ctx, addr, acct), (tier) => {
+      const hold = tierPolicy(cur, tier).holdingLimit;
+      if (hold !== null && bal + amt > hold) return waterfall(ctx, cur, addr, acct, tier, amt, bal, hold, opts);
+      return write();
     });
   });
 }
@@ -174,9 +193,9 @@ async function creditBank(ctx: TxContext, cur: Currency, addr: Uint8Array, acct:
 }
 
 /** A credit past a customer's holding limit `hold`: the excess goes to its bank (or the credit is refused). */
-async function waterfall(ctx: TxContext, cur: Currency, addr: Uint8Array, acct: Account, amt: bigint, bal: bigint, hold: bigint, opts: CreditOptions): Promise<CreditResult> {
+async function waterfall(ctx: TxContext, cur: Currency, addr: Uint8Array, acct: Account, tier: number, amt: bigint, bal: bigint, hold: bigint, opts: CreditOptions): Promise<CreditResult> {
   if (!opts.waterfall || acct.linkedRef === null || acct.bank === null) {
-    fail('HOLDING_LIMIT', `${hex(addr)} would hold ${bal + amt} ${cur.code}; the tier ${acct.tier} limit is ${hold}`);
+    fail('HOLDING_LIMIT', `${hex(addr)} would hold ${bal + amt} ${cur.code}; the tier ${tier} limit is ${hold}`);
   }
   const keep = hold > bal ? hold - bal : 0n;
   const excess = amt - keep;
