@@ -8,6 +8,7 @@ import { chainMethods, type RpcContext } from './methods/chain.js';
 import { queryMethods } from './methods/query.js';
 import { subscribeMethods } from './methods/subscribe.js';
 import { adminMethods } from './methods/admin.js';
+import { credMethods } from './methods/cred.js';
 import { openRpcDocument } from './openrpc.js';
 import { BUILTIN, type Registry } from '../vm/index.js';
 
@@ -20,6 +21,7 @@ export { AccessControl, ROLES, hashSecret, mayCall, mintSecret, presentedSecret,
 export { RateLimiter, type Grant, type LimiterOptions, type Rate } from './limiter.js';
 export { openRpcDocument } from './openrpc.js';
 export * from './records.js';
+export { BundleError, credProofBundle, openCredProofBundle, type CredProofBundle, type CredProofRecord, type OpenBundleOptions } from './cred-proofs.js';
 export { argsJson, decodeEventView, eventFields, eventView } from './decode.js';
 export type { RpcContext, SubscriptionHost } from './methods/chain.js';
 export { WsRpcServer, type WsRpcOptions } from './ws-server.js';
@@ -27,7 +29,7 @@ export { WsRpcServer, type WsRpcOptions } from './ws-server.js';
 /** The node's method registry: every method, plus `rpc.discover` describing them all. `modules`: the chain's module registry (the built-in modules by default). */
 export function buildRegistry(version: string, modules: Registry = BUILTIN): MethodRegistry<RpcContext> {
   const reg = new MethodRegistry<RpcContext>();
-  for (const m of [...chainMethods, ...queryMethods(modules), ...subscribeMethods, ...adminMethods]) reg.add(m);
+  for (const m of [...chainMethods, ...queryMethods(modules), ...subscribeMethods, ...adminMethods, ...credMethods]) reg.add(m);
   reg.add({
     name: 'rpc.discover',
     summary: 'The OpenRPC document of every method.',

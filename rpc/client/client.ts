@@ -7,6 +7,7 @@
 import WebSocket from 'ws';
 import { addressFromPublicKey, encode, signTx, SovError, to0x, type KeyPair, type Tx } from '../../core/index.js';
 import { BUILTIN, findMethod, type Registry } from '../../vm/index.js';
+import type { CredProofBundle } from '../cred-proofs.js';
 import type {
   AccountEventsView, AccountTxsView, AccountView, BlockView, CommitView, PageCursor, RecordQuery, RecordView, StatusView, SubmitView, TxView, ValidatorView,
 } from '../facade.js';
@@ -53,6 +54,10 @@ export abstract class TypedMethods {
   }
   getAccountEvents(address: string, page: PageOptions = {}): Promise<AccountEventsView> {
     return this.call('sov_getAccountEvents', { address, ...page });
+  }
+  /** The ledger's proofs for verifying a credential of `issuer` (batch: its first status index; index: the credential's). */
+  credProofs(issuer: string, batch: number, index: number): Promise<CredProofBundle> {
+    return this.call('cred_proofs', { issuer, batch, index });
   }
   discover(): Promise<{ openrpc: string; methods: { name: string }[] }> { return this.call('rpc.discover', []); }
 }
