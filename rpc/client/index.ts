@@ -14,3 +14,4 @@ export {
   txBuilders, Wallet, type ArgsOf, type MethodName, type ModuleBuilders, type ModuleName, type ModuleSenders, type SendOptions, type SignerSpec, type TxOptions,
 } from './builders.js';
 export { ActionKind, makeAction } from '../../vm/index.js';
+export * from './cred/index.js';
