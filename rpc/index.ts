@@ -43,3 +43,8 @@ export {
   SovClient, SovSocket, RpcCallError, buildTx, verifyRecord, VerifyError, loadKeystore, argsFromJson, describeArgs, methodArgsFromJson, describeMethodArgs, ArgsError, txBuilders, Wallet, ActionKind, makeAction,
   type Notification, type PageOptions, type VerifyOptions, type TxParams, type ArgsOf, type MethodName, type ModuleBuilders, type ModuleName, type ModuleSenders, type SendOptions, type SignerSpec, type TxOptions,
 } from './client/index.js';
+export * from './client/cred/index.js';
+export {
+  issueBatch, ledgerRefOf, verifyCredentialPackage, type CredentialPackage, type CredentialSubjectInput, type CredentialVerdict, type IssueBatchInput, type LedgerRef,
+  type VerifyCredentialContext,
+} from './client/credentials.js';

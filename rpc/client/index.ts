@@ -15,3 +15,7 @@ export {
 } from './builders.js';
 export { ActionKind, makeAction } from '../../vm/index.js';
 export * from './cred/index.js';
+export {
+  issueBatch, ledgerRefOf, verifyCredentialPackage, type CredentialPackage, type CredentialSubjectInput, type CredentialVerdict, type IssueBatchInput, type LedgerRef,
+  type VerifyCredentialContext,
+} from './credentials.js';

@@ -23,6 +23,16 @@ export const CRED_ERRORS = {
   CRED_STATUS_LIST_TOO_LARGE: 'a status list that decompresses to more than the limit (MAX_STATUS_LIST_BYTES)',
   CRED_INDEX_OUT_OF_RANGE: 'a status list index that is not an integer inside the list',
   CRED_BATCH_INVALID: 'an anchor batch that is empty, larger than MAX_BATCH_ITEMS, or holds an item that is not a 32-byte digest',
+  // The ledger's checks (rpc/client/credentials.ts), each its own code:
+  CRED_PROOF_INVALID: "the ledger's proofs do not check: a certificate not signed by the trusted validators, a state proof that misses the header's root, another chain",
+  CRED_ANCHOR_MISSING: "no anchor of the credential's batch under its issuer, or the credential's digest is not in it",
+  CRED_UNACCREDITED_ISSUER: "the issuer holds no issuer accreditation for the credential's type",
+  CRED_ACCREDITATION_INVALID: "the issuer's accreditation, or its accreditor's, was not active when the credential was anchored (suspended or withdrawn before)",
+  CRED_KEY_NOT_VALID: "the credential is signed with a key the issuer's account held, but not when the credential was anchored (rotated out before)",
+  CRED_WRONG_SCHEMA: "the credential names another schema or type than its anchor's, an unknown schema, or a validity longer than the schema allows",
+  CRED_CLAIMS_INVALID: "the subject's claims do not satisfy the schema's JSON Schema",
+  CRED_SUSPENDED: "the credential's suspension bit is set in its issuer's list",
+  CRED_REVOKED: "the credential's revocation bit is set in its issuer's list",
   CRED_SCHEMA_INVALID: 'a JSON Schema that ajv cannot compile (not valid against its meta-schema, an unknown keyword or format, a bad $ref)',
 } as const satisfies Record<string, string>;
 
