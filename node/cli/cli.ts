@@ -15,6 +15,7 @@ import { registerStart } from './commands/start.js';
 import { registerTx } from './commands/tx.js';
 import { registerQuery } from './commands/query.js';
 import { registerRpcKey } from './commands/rpc-key.js';
+import { registerCred } from './commands/cred.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -58,6 +59,7 @@ export function buildCli(): Command {
   registerTx(program);
   registerQuery(program);
   registerRpcKey(program);
+  registerCred(program);
   return program;
 }
 
