@@ -67,6 +67,7 @@ export function encodeStatusList(bits: Uint8Array): string {
 /** The bitstring of an encodedList; bounded by MAX_STATUS_LIST_BYTES. */
 export function decodeStatusList(encoded: string): Uint8Array {
   if (typeof encoded !== 'string' || encoded[0] !== 'u') credFail('CRED_STATUS_LIST_INVALID', 'encodedList is multibase base64url (it starts with "u")');
+  if (!/^u[A-Za-z0-9_-]*$/.test(encoded)) credFail('CRED_STATUS_LIST_INVALID', 'encodedList has characters outside base64url (or padding)');
   // gzip never grows incompressible data by more than a little, so a longer text cannot be a list within the bound.
   if (encoded.length > Math.ceil(((MAX_STATUS_LIST_BYTES + 64 * 1024) * 4) / 3)) credFail('CRED_STATUS_LIST_TOO_LARGE', 'encodedList is longer than any list within the bound');
   let compressed: Uint8Array;
