@@ -15,7 +15,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { KeyPair } from '../../../core/index.js';
 import { base64url } from 'multiformats/bases/base64';
-import { didKeyOf } from './did.js';
+import { assertKeyPair, didKeyOf } from './did.js';
 import { CredError, credFail } from './errors.js';
 import { isDateTimeStamp } from './json.js';
 import { issuerOf, signCredential, VC_V2_CONTEXT, verifyCredentialProof, type DataIntegrityProof } from './vc.js';
@@ -136,7 +136,9 @@ export interface StatusListCredential {
 
 /** A signed BitstringStatusListCredential (eddsa-jcs-2022) publishing `bits`. */
 export function statusListCredential(params: StatusListCredentialParams, issuerKey: KeyPair, created: string): StatusListCredential {
+  if (typeof params !== 'object' || params === null) credFail('CRED_MALFORMED', 'statusListCredential takes an object of parameters');
   const { id, issuer, purpose, bits, validFrom, validUntil } = params;
+  assertKeyPair(issuerKey, 'issuerKey');
   if (typeof id !== 'string' || id === '' || id.includes('#')) credFail('CRED_MALFORMED', 'id must be a URL without a fragment');
   if (!STATUS_PURPOSES.includes(purpose)) credFail('CRED_MALFORMED', `statusPurpose must be one of ${STATUS_PURPOSES.join(', ')}`);
   if (issuer !== didKeyOf(issuerKey.publicKey)) credFail('CRED_ISSUER_MISMATCH', "issuer is not the key's did:key", { issuer });

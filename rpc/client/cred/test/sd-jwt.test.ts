@@ -201,6 +201,14 @@ t.test('CRED_UNDISCLOSED_CLAIM: a claim presented as disclosed without its discl
   const r = verifySdJwtVcPresentation(`${good}~${nested}~`, { requireKeyBinding: false });
   tt.same(r.claims.nationalities, ['GB', 'FR']);
   tt.same(r.disclosed, ['nationalities.0']);
+
+  // A disclosure naming __proto__ becomes an own claim, never the object's prototype.
+  const proto = disclosure(['s5', '__proto__', { polluted: true }]);
+  const withProto = jws(HEADER, { ...basePayload(), _sd: [sdDigest(proto)] });
+  const rp = verifySdJwtVcPresentation(`${withProto}~${proto}~`, { requireKeyBinding: false });
+  tt.equal(Object.getPrototypeOf(rp.claims), Object.prototype);
+  tt.same(Object.getOwnPropertyDescriptor(rp.claims, '__proto__')?.value, { polluted: true });
+  tt.equal(({} as Record<string, unknown>).polluted, undefined);
 });
 
 t.test('CRED_KEY_BINDING: missing, wrong key, wrong aud, nonce or sd_hash, wrong shape', async (tt) => {
@@ -290,6 +298,9 @@ t.test('issuing and presenting refuse bad parameters', async (tt) => {
     ['_sd inside a claim value', { claims: { a: { _sd: [] } }, selective: [] }, 'CRED_MALFORMED'],
     ['a claim value that is not JSON', { claims: { a: new Map() }, selective: [] }, 'CRED_MALFORMED'],
     ['a holder key that is not a key', { holderPublicKey: new Uint8Array(5) }, 'CRED_MALFORMED'],
+    ['a claim named __proto__', { claims: JSON.parse('{"__proto__": {"x": 1}}') as Record<string, unknown>, selective: [] }, 'CRED_MALFORMED'],
+    ['no issuer key', { issuerKey: undefined }, 'CRED_MALFORMED'],
+    ['an issuer key pair that does not match', { issuerKey: { secretKey: otherKey.secretKey, publicKey: issuerKey.publicKey } }, 'CRED_MALFORMED'],
   ];
   for (const [what, over, code] of rejects) await tt.rejects(issueSdJwtVc(params(over)), { code }, what);
   const issued = await issueSdJwtVc(params());
@@ -298,4 +309,6 @@ t.test('issuing and presenting refuse bad parameters', async (tt) => {
   const p = await presentSdJwtVc(issued, ['birthdate'], holderKey, kb);
   await tt.rejects(presentSdJwtVc(p, ['birthdate'], holderKey, kb), { code: 'CRED_MALFORMED' }, 'presenting a presentation');
   await tt.rejects(presentSdJwtVc('garbage', [], holderKey, kb), { code: 'CRED_MALFORMED' });
+  await tt.rejects(presentSdJwtVc(issued, [], null as unknown as typeof holderKey, kb), { code: 'CRED_MALFORMED' }, 'no holder key');
+  await tt.rejects(issueSdJwtVc(null as unknown as IssueSdJwtVcParams), { code: 'CRED_MALFORMED' }, 'no parameters');
 });

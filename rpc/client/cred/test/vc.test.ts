@@ -205,6 +205,10 @@ t.test('shape problems are CRED_MALFORMED, other suites CRED_UNSUPPORTED, bad me
   tt.throws(() => signCredential({ ...unsigned(), '@context': ['https://www.w3.org/2018/credentials/v1'] }, issuerKey, { created: CREATED }), { code: 'CRED_MALFORMED' });
   tt.throws(() => signCredential(cycle, issuerKey, { created: CREATED }), { code: 'CRED_MALFORMED' });
   tt.throws(() => signCredential(null as unknown as Record<string, unknown>, issuerKey, { created: CREATED }), { code: 'CRED_MALFORMED' });
+  tt.throws(() => signCredential(unsigned(), undefined as unknown as typeof issuerKey, { created: CREATED }), { code: 'CRED_MALFORMED' }, 'no key');
+  tt.throws(() => signCredential(unsigned(), { secretKey: new Uint8Array(31), publicKey: issuerKey.publicKey }, { created: CREATED }), { code: 'CRED_MALFORMED' }, 'a short secret key');
+  tt.throws(() => signCredential(unsigned(), { secretKey: rng.bytes(32), publicKey: issuerKey.publicKey }, { created: CREATED }), { code: 'CRED_MALFORMED' }, "a public key that is not the secret key's");
+  tt.throws(() => signCredential(unsigned(), issuerKey, undefined as unknown as { created: string }), { code: 'CRED_MALFORMED' }, 'no options');
 });
 
 t.test('a credential with an Unicode, nested, numeric subject round-trips (JCS number and string forms)', async (tt) => {
