@@ -7,7 +7,9 @@
  * n paths cost O(n log n) hashes together where core's `merkleProof` rebuilds subtrees on every
  * call. The root is core `merkleRoot(items)`, and each path is the one core `merkleProof` gives
  * and core `verifyMerkleProof(root, item, index, size, path)` accepts (leaf upwards). A batch
- * holds 1 to MAX_BATCH_ITEMS digests of 32 bytes (CRED_BATCH_INVALID otherwise).
+ * holds 1 to MAX_BATCH_ITEMS digests of 32 bytes (CRED_BATCH_INVALID otherwise). A path
+ * authenticates the size only through its shape (item 12 of 37 and of 38 have the same path),
+ * so the anchor record, not the path, must fix the batch's size.
  */
 import { Domain, HASH_LENGTH, hashOf, verifyMerkleProof } from '../../../core/index.js';
 import { credFail } from './errors.js';

@@ -11,7 +11,7 @@
  */
 import { base58btc } from 'multiformats/bases/base58';
 import { varint } from 'multiformats';
-import { isValidPublicKey, PUBLIC_KEY_LENGTH } from '../../../core/index.js';
+import { equalBytes, isValidPublicKey, keyPairFromSecret, PUBLIC_KEY_LENGTH, SECRET_KEY_LENGTH, type KeyPair } from '../../../core/index.js';
 import { credFail } from './errors.js';
 
 export const DID_KEY_PREFIX = 'did:key:';
@@ -113,4 +113,20 @@ export function parseVerificationMethod(id: string): VerificationMethodRef {
   const publicKey = publicKeyOfDidKey(did);
   if (fragment !== did.slice(DID_KEY_PREFIX.length)) credFail('CRED_DID_INVALID', "a did:key verification method's fragment is the key's multibase value", { id: id.slice(0, 200) });
   return { did, fragment, publicKey };
+}
+
+/** Key pairs already checked, by their secret key array (with copies, to notice an in-place change). */
+const checkedPairs = new WeakMap<Uint8Array, { secretKey: Uint8Array; publicKey: Uint8Array }>();
+
+/** Throw CRED_MALFORMED unless `key` is a core KeyPair whose public key is its secret key's. */
+export function assertKeyPair(key: unknown, what = 'key'): asserts key is KeyPair {
+  const k = key as Partial<KeyPair> | null;
+  if (typeof k !== 'object' || k === null || !(k.secretKey instanceof Uint8Array) || !(k.publicKey instanceof Uint8Array) || k.secretKey.length !== SECRET_KEY_LENGTH) {
+    credFail('CRED_MALFORMED', `${what} must be a key pair (a ${SECRET_KEY_LENGTH}-byte secretKey and its publicKey)`);
+  }
+  const hit = checkedPairs.get(k.secretKey);
+  if (hit !== undefined && equalBytes(hit.secretKey, k.secretKey) && equalBytes(hit.publicKey, k.publicKey)) return;
+  const derived = keyPairFromSecret(Uint8Array.from(k.secretKey)).publicKey;
+  if (!equalBytes(derived, k.publicKey)) credFail('CRED_MALFORMED', `${what}: publicKey is not the secret key's`);
+  checkedPairs.set(k.secretKey, { secretKey: Uint8Array.from(k.secretKey), publicKey: derived });
 }

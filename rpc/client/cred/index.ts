@@ -11,7 +11,7 @@
 export { CRED_ERRORS, CredError, CredErrorCodes, type CredErrorCode } from './errors.js';
 export { MAX_JSON_DEPTH, type JsonObject, type JsonValue } from './json.js';
 export {
-  DID_KEY_PREFIX, ED25519_PUB_MULTICODEC, didKeyOf, isDidKey, multibaseOfPublicKey, parseVerificationMethod, publicKeyOfDidKey, publicKeyOfMultibase, verificationMethodOf,
+  DID_KEY_PREFIX, ED25519_PUB_MULTICODEC, assertKeyPair, didKeyOf, isDidKey, multibaseOfPublicKey, parseVerificationMethod, publicKeyOfDidKey, publicKeyOfMultibase, verificationMethodOf,
   type VerificationMethodRef,
 } from './did.js';
 export {

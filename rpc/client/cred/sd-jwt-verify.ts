@@ -158,7 +158,8 @@ function unpack(payload: JsonObject, disclosures: readonly Disclosure[]): { clai
 }
 
 /** Verify an SD-JWT VC (issued or presented, with or without a KB-JWT). Throws CredError. */
-export function verifySdJwtVcPresentation(presentation: string, opts: VerifySdJwtOptions = {}): SdJwtVcVerified {
+export function verifySdJwtVcPresentation(presentation: string, options: VerifySdJwtOptions = {}): SdJwtVcVerified {
+  const opts = options ?? {};
   const parts = splitSdJwt(presentation);
   const jws = parseCompactJws(parts.jwt, 'the issuer-signed JWT');
   const { header, payload } = jws;

@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { equalBytes, sha256, type KeyPair } from '../../../core/index.js';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
-import { didKeyOf, verificationMethodOf } from './did.js';
+import { assertKeyPair, didKeyOf, verificationMethodOf } from './did.js';
 import { CredError, credFail } from './errors.js';
 import { assertJsonObject, b64urlEncode, sha256Text, type JsonObject } from './json.js';
 import { JWS_ALG, jwkOfPublicKey, signJwsInput } from './jws.js';
@@ -21,7 +21,7 @@ import { asCredError, NEVER_DISCLOSABLE, SD_ALG } from './sd-jwt-format.js';
 import { verifySdJwtVcPresentation } from './sd-jwt-verify.js';
 
 /** Payload names the issuer sets itself: neither `claims` nor `extra` may hold them. */
-const RESERVED: readonly string[] = ['iss', 'vct', 'iat', 'nbf', 'exp', 'cnf', '_sd', '_sd_alg', '...'];
+const RESERVED: readonly string[] = ['iss', 'vct', 'iat', 'nbf', 'exp', 'cnf', '_sd', '_sd_alg', '...', '__proto__'];
 
 export interface IssueSdJwtVcParams {
   issuerKey: KeyPair;
@@ -67,7 +67,9 @@ function numericDate(name: string, v: unknown, optional: boolean): void {
 
 /** Issue an SD-JWT VC: the issuer-signed JWT followed by every disclosure, `~`-separated (ending in `~`). */
 export async function issueSdJwtVc(params: IssueSdJwtVcParams): Promise<string> {
+  if (typeof params !== 'object' || params === null) credFail('CRED_MALFORMED', 'issueSdJwtVc takes an object of parameters');
   const { issuerKey, iss, vct, claims, selective, holderPublicKey, iat, nbf, exp, extra = {} } = params;
+  assertKeyPair(issuerKey, 'issuerKey');
   const did = didKeyOf(issuerKey.publicKey);
   if (iss !== did) credFail('CRED_ISSUER_MISMATCH', `iss ${String(iss)} is not the issuer key's did:key ${did}`, { iss, did });
   if (typeof vct !== 'string' || vct === '') credFail('CRED_MALFORMED', 'vct must be a non-empty string');
@@ -110,9 +112,10 @@ export async function issueSdJwtVc(params: IssueSdJwtVcParams): Promise<string> 
  * credential is verified first; a name with no disclosure is CRED_UNDISCLOSED_CLAIM.
  */
 export async function presentSdJwtVc(issued: string, disclose: readonly string[], holderKey: KeyPair, kb: KeyBindingParams): Promise<string> {
+  assertKeyPair(holderKey, 'holderKey');
   const checked = verifySdJwtVcPresentation(issued, { requireKeyBinding: false });
   if (checked.holderBound) credFail('CRED_MALFORMED', 'the credential to present already carries a key binding JWT');
-  if (checked.holderPublicKey === undefined || !(holderKey?.publicKey instanceof Uint8Array) || !equalBytes(checked.holderPublicKey, holderKey.publicKey)) {
+  if (checked.holderPublicKey === undefined || !equalBytes(checked.holderPublicKey, holderKey.publicKey)) {
     credFail('CRED_KEY_BINDING', "the holder key is not the credential's cnf key");
   }
   if (!Array.isArray(disclose)) credFail('CRED_MALFORMED', 'disclose must be a list of claim names');

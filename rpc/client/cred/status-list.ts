@@ -15,7 +15,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { KeyPair } from '../../../core/index.js';
 import { base64url } from 'multiformats/bases/base64';
-import { didKeyOf } from './did.js';
+import { assertKeyPair, didKeyOf } from './did.js';
 import { CredError, credFail } from './errors.js';
 import { isDateTimeStamp } from './json.js';
 import { issuerOf, signCredential, VC_V2_CONTEXT, verifyCredentialProof, type DataIntegrityProof } from './vc.js';
@@ -67,6 +67,7 @@ export function encodeStatusList(bits: Uint8Array): string {
 /** The bitstring of an encodedList; bounded by MAX_STATUS_LIST_BYTES. */
 export function decodeStatusList(encoded: string): Uint8Array {
   if (typeof encoded !== 'string' || encoded[0] !== 'u') credFail('CRED_STATUS_LIST_INVALID', 'encodedList is multibase base64url (it starts with "u")');
+  if (!/^u[A-Za-z0-9_-]*$/.test(encoded)) credFail('CRED_STATUS_LIST_INVALID', 'encodedList has characters outside base64url (or padding)');
   // gzip never grows incompressible data by more than a little, so a longer text cannot be a list within the bound.
   if (encoded.length > Math.ceil(((MAX_STATUS_LIST_BYTES + 64 * 1024) * 4) / 3)) credFail('CRED_STATUS_LIST_TOO_LARGE', 'encodedList is longer than any list within the bound');
   let compressed: Uint8Array;
@@ -135,7 +136,9 @@ export interface StatusListCredential {
 
 /** A signed BitstringStatusListCredential (eddsa-jcs-2022) publishing `bits`. */
 export function statusListCredential(params: StatusListCredentialParams, issuerKey: KeyPair, created: string): StatusListCredential {
+  if (typeof params !== 'object' || params === null) credFail('CRED_MALFORMED', 'statusListCredential takes an object of parameters');
   const { id, issuer, purpose, bits, validFrom, validUntil } = params;
+  assertKeyPair(issuerKey, 'issuerKey');
   if (typeof id !== 'string' || id === '' || id.includes('#')) credFail('CRED_MALFORMED', 'id must be a URL without a fragment');
   if (!STATUS_PURPOSES.includes(purpose)) credFail('CRED_MALFORMED', `statusPurpose must be one of ${STATUS_PURPOSES.join(', ')}`);
   if (issuer !== didKeyOf(issuerKey.publicKey)) credFail('CRED_ISSUER_MISMATCH', "issuer is not the key's did:key", { issuer });

@@ -18,7 +18,7 @@
  */
 import { sign, verify, type KeyPair } from '../../../core/index.js';
 import { base58btc } from 'multiformats/bases/base58';
-import { didKeyOf, parseVerificationMethod, verificationMethodOf } from './did.js';
+import { assertKeyPair, didKeyOf, parseVerificationMethod, verificationMethodOf } from './did.js';
 import { credFail } from './errors.js';
 import { assertJsonObject, isDateTimeStamp, jcs, sha256Text, type JsonObject, type JsonValue } from './json.js';
 
@@ -67,6 +67,7 @@ function hashData(proofConfig: JsonObject, document: JsonObject): Uint8Array {
  */
 export function addDataIntegrityProof<T extends Record<string, unknown>>(document: T, key: KeyPair, opts: ProofOptions): T & { proof: DataIntegrityProof } {
   assertJsonObject(document, 'document');
+  assertKeyPair(key, 'the signing key');
   if ('proof' in document) credFail('CRED_MALFORMED', 'the document already has a proof');
   if (!isDateTimeStamp(opts?.created)) credFail('CRED_MALFORMED', 'created must be an XML Schema dateTimeStamp (e.g. 2025-01-01T00:00:00Z)');
   const own = verificationMethodOf(didKeyOf(key.publicKey));
@@ -164,6 +165,7 @@ function assertCredentialShape(vc: unknown): asserts vc is JsonObject {
  */
 export function signCredential<T extends Record<string, unknown>>(unsigned: T, key: KeyPair, opts: ProofOptions): T & { proof: DataIntegrityProof } {
   assertCredentialShape(unsigned);
+  assertKeyPair(key, 'the signing key');
   const did = didKeyOf(key.publicKey);
   const issuer = issuerOf(unsigned);
   if (issuer !== did) credFail('CRED_ISSUER_MISMATCH', `the issuer ${issuer} is not the signing key's did:key ${did}`, { issuer, did });
@@ -183,7 +185,7 @@ export interface VerifyCredentialOptions {
 export function verifyCredentialProof(vc: unknown, opts: VerifyCredentialOptions = {}): { publicKey: Uint8Array; verificationMethod: string } {
   assertCredentialShape(vc);
   const check = checkProof(vc);
-  if (opts.checkIssuer ?? true) {
+  if (opts?.checkIssuer ?? true) {
     const issuer = issuerOf(vc);
     if (issuer !== check.controller) credFail('CRED_ISSUER_MISMATCH', `the proof's key belongs to ${check.controller}, not to the issuer ${issuer}`, { issuer, controller: check.controller });
   }
