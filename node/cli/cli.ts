@@ -76,7 +76,9 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildCli();
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    // A command that ran but reports a failure (a transaction that failed, a credential that
+    // does not verify) sets process.exitCode; the caller writes our answer over it.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     const msg = isSovError(e) ? `${e.code}: ${e.message}` : (e as Error).message;

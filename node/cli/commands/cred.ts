@@ -86,18 +86,18 @@ export function registerCred(program: Command): void {
 
   withKey(c.command('register-schema').description('an accreditor registers a credential schema (typeId@version) with its JSON Schema'))
     .requiredOption('--type <typeId>', 'the credential type, e.g. national-id')
-    .requiredOption('--version <n>', 'its version')
+    .requiredOption('--schema-version <n>', 'its version (a number)')
     .requiredOption('--json-schema <file>', "the JSON Schema of the subject's claims")
     .option('--selective <names>', 'claims holders may disclose selectively, comma-separated', '')
     .option('--issuers <addresses>', 'the only issuers allowed, comma-separated (default: any accredited for the type)', '')
     .option('--max-days <n>', 'the longest validity, in days', '365')
-    .action(async (o: KeyOpts & { signer?: string; type: string; version: string; jsonSchema: string; selective: string; issuers: string; maxDays: string }) => {
+    .action(async (o: KeyOpts & { signer?: string; type: string; schemaVersion: string; jsonSchema: string; selective: string; issuers: string; maxDays: string }) => {
       const client = clientFor(o);
       const status = await client.status();
       const schema = readJson(o.jsonSchema, 'JSON Schema');
       const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
       const args = {
-        typeId: o.type, version: uintArg(o.version, '--version'), jsonSchema: JSON.stringify(schema), selective: list(o.selective),
+        typeId: o.type, version: uintArg(o.schemaVersion, '--schema-version'), jsonSchema: JSON.stringify(schema), selective: list(o.selective),
         issuers: list(o.issuers).map((a) => decodeAddress(a, status.addressPrefix)), maxValidityMs: uintArg(o.maxDays, '--max-days') * DAY,
       };
       const key = await keyOf(o);
