@@ -45,6 +45,7 @@ export {
 } from './client/index.js';
 export * from './client/cred/index.js';
 export {
-  issueBatch, ledgerRefOf, verifyCredentialPackage, type CredentialPackage, type CredentialSubjectInput, type CredentialVerdict, type IssueBatchInput, type LedgerRef,
+  exportStatusList, issueBatch, ledgerRefOf, verifyCredentialPackage, type CredentialPackage, type CredentialSubjectInput, type CredentialVerdict, type ExportStatusListInput, type IssueBatchInput,
+  type LedgerRef,
   type VerifyCredentialContext,
 } from './client/credentials.js';

@@ -22,12 +22,13 @@
  * CRED_CLAIMS_INVALID); validity (CRED_NOT_YET_VALID, CRED_EXPIRED); status (CRED_REVOKED,
  * CRED_SUSPENDED).
  */
-import { addressFromPublicKey, decodeAddress, encodeAddress, fromHex, isSovError, to0x, type KeyPair, type ValidatorSet } from '../../core/index.js';
+import { addressFromPublicKey, decode, decodeAddress, encodeAddress, fromHex, isSovError, to0x, type KeyPair, type ValidatorSet } from '../../core/index.js';
 import { BUILTIN, cred, everHeldKey, heldKeyAt, Keys, type Account, type KeyHistory, type Registry } from '../../vm/index.js';
 import { openCredProofBundle, BundleError, type CredProofBundle } from '../cred-proofs.js';
+import type { RecordQuery, RecordView } from '../facade.js';
 import {
-  buildAnchorBatch, CredError, credentialDigest, credentialStatusEntries, didKeyOf, issueSdJwtVc, issuerOf, sdJwtIssuerJwtDigest, signCredential, validateClaims, verifyAnchorPath,
-  verifyCredentialProof, verifySdJwtVcPresentation, VC_V2_CONTEXT, type CredErrorCode,
+  buildAnchorBatch, createStatusList, CredError, credentialDigest, credentialStatusEntries, didKeyOf, issueSdJwtVc, issuerOf, MIN_STATUS_LIST_BYTES, sdJwtIssuerJwtDigest, setBit, signCredential,
+  statusListCredential, statusListUrl, validateClaims, verifyAnchorPath, verifyCredentialProof, verifySdJwtVcPresentation, VC_V2_CONTEXT, type CredErrorCode, type StatusPurpose as StatusPurposeName, type StatusListCredential,
 } from './cred/index.js';
 
 /** Where a credential is in the ledger (signed into it). */
@@ -136,6 +137,42 @@ export async function issueBatch(input: IssueBatchInput): Promise<{ packages: Cr
     format: input.format, credential, inclusion: { position: i, count: credentials.length, path: batch.path(i).map((h) => to0x(h)) },
   }));
   return { packages, root: batch.root, count: credentials.length };
+}
+
+export interface ExportStatusListInput {
+  /** The issuer's ledger account, bech32m. */
+  issuer: string;
+  /** The key the list credential is signed with (the issuer's current key). */
+  issuerKey: KeyPair;
+  purpose: StatusPurposeName;
+  /** The base URL the issuer's credentials point at (the list is `${base}/${purpose}`). */
+  statusBaseUrl: string;
+  /** Unix ms of signing (default: now). */
+  created?: number;
+}
+
+/**
+ * An issuer's status list of one purpose, read from the ledger's bits (at one height), as a
+ * signed W3C BitstringStatusListCredential that wallets and verifiers of the W3C ecosystem
+ * read without this SDK. Its length is at least the W3C minimum (131,072 entries). Also
+ * answers how many entries the issuer has used and the height read.
+ */
+export async function exportStatusList(client: { status(): Promise<{ height: number }>; getRecord(q: RecordQuery, o?: { height?: number }): Promise<RecordView> }, input: ExportStatusListInput): Promise<{ credential: StatusListCredential; entries: number; height: number }> {
+  const { height } = await client.status();
+  const st = (await client.getRecord({ kind: 'cred_issuer', issuer: input.issuer }, { height })).value as { nextIndex: number | string } | null;
+  const size = st === null ? 0 : Number(st.nextIndex);
+  const purpose = input.purpose === 'revocation' ? cred.StatusPurpose.REVOCATION : cred.StatusPurpose.SUSPENSION;
+  const bits = createStatusList(Math.max(size, MIN_STATUS_LIST_BYTES * 8));
+  for (let base = 0; base < size; base += cred.STATUS_CHUNK_BITS) {
+    const r = await client.getRecord({ kind: 'cred_status', issuer: input.issuer, chunk: cred.statusSlot(base, purpose).chunk }, { height });
+    if (r.raw === null) continue;
+    const stored = decode(cred.StatusChunkSchema, fromHex(r.raw)).bits;
+    for (let b = 0; b < stored.length * 8 && base + b < size; b++) if (cred.chunkBit(stored, b)) setBit(bits, base + b, true);
+  }
+  const created = iso(input.created ?? Date.now());
+  const id = statusListUrl(input.statusBaseUrl, input.purpose);
+  const credential = statusListCredential({ id, issuer: didKeyOf(input.issuerKey.publicKey), purpose: input.purpose, bits, validFrom: created }, input.issuerKey, created);
+  return { credential, entries: size, height };
 }
 
 /** The ledger reference signed into a credential (VC: `ledgerAnchor`; SD-JWT: the `ledger` claim). */

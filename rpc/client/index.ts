@@ -16,6 +16,7 @@ export {
 export { ActionKind, makeAction } from '../../vm/index.js';
 export * from './cred/index.js';
 export {
-  issueBatch, ledgerRefOf, verifyCredentialPackage, type CredentialPackage, type CredentialSubjectInput, type CredentialVerdict, type IssueBatchInput, type LedgerRef,
+  exportStatusList, issueBatch, ledgerRefOf, verifyCredentialPackage, type CredentialPackage, type CredentialSubjectInput, type CredentialVerdict, type ExportStatusListInput, type IssueBatchInput,
+  type LedgerRef,
   type VerifyCredentialContext,
 } from './credentials.js';

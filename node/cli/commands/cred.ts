@@ -12,11 +12,11 @@
 import type { Command } from 'commander';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addressFromPublicKey, decode, decodeAddress, encodeAddress, fromHex, safeJsonText, ValidatorSet, type KeyPair } from '../../../core/index.js';
+import { addressFromPublicKey, decodeAddress, encodeAddress, fromHex, safeJsonText, ValidatorSet, type KeyPair } from '../../../core/index.js';
 import { loadGenesisFile } from '../../../genesis/index.js';
 import { cred } from '../../../vm/index.js';
 import {
-  createStatusList, didKeyOf, issueBatch, ledgerRefOf, loadKeystore, presentSdJwtVc, setBit, statusListCredential, statusListUrl, verifyCredentialPackage, Wallet,
+  exportStatusList, issueBatch, ledgerRefOf, loadKeystore, presentSdJwtVc, verifyCredentialPackage, Wallet,
   type CredentialPackage, type CredentialSubjectInput, type SovClient,
 } from '../../../rpc/index.js';
 import { resolvePassword } from '../password.js';
@@ -220,20 +220,8 @@ export function registerCred(program: Command): void {
       const status = await client.status();
       const key = await keyOf(o);
       const issuer = o.signer ?? encodeAddress(status.addressPrefix, addressFromPublicKey(key.publicKey));
-      const st = (await client.getRecord({ kind: 'cred_issuer', issuer })).value as { nextIndex: number } | null;
-      const size = st === null ? 0 : Number(st.nextIndex);
-      const purpose = o.purpose === 'revocation' ? cred.StatusPurpose.REVOCATION : cred.StatusPurpose.SUSPENSION;
-      const bits = createStatusList(Math.max(size, 131_072));
-      for (let base = 0; base < size; base += cred.STATUS_CHUNK_BITS) {
-        const chunk = cred.statusSlot(base, purpose).chunk;
-        const r = await client.getRecord({ kind: 'cred_status', issuer, chunk });
-        if (r.raw === null) continue;
-        const stored = decode(cred.StatusChunkSchema, fromHex(r.raw)).bits;
-        for (let b = 0; b < stored.length * 8 && base + b < size; b++) if (cred.chunkBit(stored, b)) setBit(bits, base + b, true);
-      }
-      const created = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-      const vc = statusListCredential({ id: statusListUrl(o.statusUrl, o.purpose), issuer: didKeyOf(key.publicKey), purpose: o.purpose, bits, validFrom: created }, key, created);
+      const { credential: vc, entries, height } = await exportStatusList(client, { issuer, issuerKey: key, purpose: o.purpose, statusBaseUrl: o.statusUrl });
       writeFileSync(o.out, safeJsonText(vc, 2) + '\n');
-      print({ exported: o.out, purpose: o.purpose, entries: size, issuer });
+      print({ exported: o.out, purpose: o.purpose, entries, height, issuer });
     });
 }
