@@ -10,7 +10,7 @@
  * (invalid), a missing anchor. And no claim's value is anywhere in the module's state.
  */
 import t from 'tap';
-import { decodeAddress, fromHex, generateKeyPair, utf8, ValidatorSet, type KeyPair } from '../../core/index.js';
+import { addressFromPublicKey, decodeAddress, fromHex, generateKeyPair, utf8, ValidatorSet, type KeyPair } from '../../core/index.js';
 import { makeAction, ActionKind } from '../../vm/index.js';
 import {
   buildTx, didKeyOf, issueBatch, presentSdJwtVc, signCredential, SovClient, verifyCredentialPackage, type CredentialPackage, type CredentialVerdict,
@@ -96,6 +96,18 @@ t.test('the trust chain, issuance and every verification outcome', async (tt) =>
   tt.same([onNode.valid, (onNode.claims as { givenName: string }).givenName], [true, 'Sigríður'], 'and on the node (cred_verify)');
   tt.equal(codeOf(await verify(other!)), 'valid');
   tt.equal(codeOf(await verify(badClaims!)), 'CRED_CLAIMS_INVALID', 'claims that fail the schema');
+
+  // The ledger's proofs: checked against the trusted validator set, and every record against the certificate's state root.
+  const goodRef = (good!.credential as { ledgerAnchor: { issuer: string; batch: number; index: number } }).ledgerAnchor;
+  const bundle = await client.credProofs(goodRef.issuer, goodRef.batch, goodRef.index);
+  const stranger = generateKeyPair();
+  const strangers = new ValidatorSet([{ address: addressFromPublicKey(stranger.publicKey), publicKey: stranger.publicKey, power: 1 }]);
+  const against = (b: typeof bundle, validators: ValidatorSet) => verifyCredentialPackage(good!, b, { chainId: m.chain_id, addressPrefix: m.address_prefix, validators });
+  tt.equal(codeOf(against(bundle, strangers)), 'CRED_PROOF_INVALID', 'a bundle certified by validators the verifier does not trust');
+  const forgedBundle = structuredClone(bundle);
+  const anchorRecord = forgedBundle.records.find((r) => r.query.kind === 'cred_anchor' && r.raw !== null)!;
+  anchorRecord.raw = anchorRecord.raw!.slice(0, -2) + (anchorRecord.raw!.endsWith('00') ? '01' : '00');
+  tt.equal(codeOf(against(forgedBundle, trusted)), 'CRED_PROOF_INVALID', 'a bundle whose anchor record was edited after the node made it');
 
   // A tampered claim; a forged signature (another key, naming the bank's account); a missing anchor.
   const tampered = structuredClone(good!) as CredentialPackage;

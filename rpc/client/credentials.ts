@@ -27,7 +27,7 @@ import { BUILTIN, cred, everHeldKey, heldKeyAt, Keys, type Account, type KeyHist
 import { openCredProofBundle, BundleError, type CredProofBundle } from '../cred-proofs.js';
 import type { RecordQuery, RecordView } from '../facade.js';
 import {
-  buildAnchorBatch, createStatusList, CredError, credentialDigest, credentialStatusEntries, didKeyOf, issueSdJwtVc, issuerOf, MIN_STATUS_LIST_BYTES, sdJwtIssuerJwtDigest, setBit, signCredential,
+  buildAnchorBatch, createStatusList, CredError, credentialDigest, credentialStatusEntries, didKeyOf, issueSdJwtVc, issuerOf, MIN_STATUS_LIST_BYTES, sdJwtIssuerJwtDigest, setBit, signCredentials,
   statusListCredential, statusListUrl, validateClaims, verifyAnchorPath, verifyCredentialProof, verifySdJwtVcPresentation, VC_V2_CONTEXT, type CredErrorCode, type StatusPurpose as StatusPurposeName, type StatusListCredential,
 } from './cred/index.js';
 
@@ -103,30 +103,31 @@ export async function issueBatch(input: IssueBatchInput): Promise<{ packages: Cr
   const issuedAt = input.issuedAt ?? Date.now();
   const credentials: (Record<string, unknown> | string)[] = [];
   const digests: Uint8Array[] = [];
-  for (const [i, s] of input.subjects.entries()) {
-    const index = input.first + i;
-    const ledger: LedgerRef = { chainId: input.chainId, issuer: account, batch: input.first, index, schema: input.schema.id };
-    if (input.format === 'vc') {
-      const vc = signCredential({
-        '@context': [VC_V2_CONTEXT],
-        id: `urn:sov:${input.chainId}:${account}:${index}`,
-        type: ['VerifiableCredential', input.schema.typeId],
-        issuer: { id: did, ledgerAccount: account },
-        validFrom: iso(input.validFrom),
-        validUntil: iso(input.validUntil),
-        credentialSchema: { id: `urn:sov:${input.chainId}:schema:${input.schema.id}`, type: 'JsonSchema' },
-        credentialSubject: { ...(s.id ? { id: s.id } : {}), ...s.claims },
-        credentialStatus: credentialStatusEntries(input.statusBaseUrl, index),
-        ledgerAnchor: ledger,
-      }, input.issuerKey, { created: iso(issuedAt) });
-      credentials.push(vc);
-      digests.push(credentialDigest(vc));
-    } else {
+  const refOf = (i: number): LedgerRef => ({ chainId: input.chainId, issuer: account, batch: input.first, index: input.first + i, schema: input.schema.id });
+  if (input.format === 'vc') {
+    const unsigned = input.subjects.map((s, i) => ({
+      '@context': [VC_V2_CONTEXT],
+      id: `urn:sov:${input.chainId}:${account}:${input.first + i}`,
+      type: ['VerifiableCredential', input.schema.typeId],
+      issuer: { id: did, ledgerAccount: account },
+      validFrom: iso(input.validFrom),
+      validUntil: iso(input.validUntil),
+      credentialSchema: { id: `urn:sov:${input.chainId}:schema:${input.schema.id}`, type: 'JsonSchema' },
+      credentialSubject: { ...(s.id ? { id: s.id } : {}), ...s.claims },
+      credentialStatus: credentialStatusEntries(input.statusBaseUrl, input.first + i),
+      ledgerAnchor: refOf(i),
+    }));
+    for (const { credential, digest } of signCredentials(unsigned, input.issuerKey, { created: iso(issuedAt) })) {
+      credentials.push(credential);
+      digests.push(digest);
+    }
+  } else {
+    for (const [i, s] of input.subjects.entries()) {
       if (!s.holderPublicKey) throw new CredError('CRED_MALFORMED', `subject ${i}: an SD-JWT VC needs the holder's public key`);
       const jwt = await issueSdJwtVc({
         issuerKey: input.issuerKey, iss: did, vct: input.schema.typeId, claims: s.claims, selective: input.schema.selective.filter((n) => n in s.claims), holderPublicKey: s.holderPublicKey,
         iat: Math.floor(issuedAt / 1000), nbf: Math.floor(input.validFrom / 1000), exp: Math.floor(input.validUntil / 1000),
-        extra: { ledger, status: { base: input.statusBaseUrl, index } }, ...(input.saltGenerator ? { saltGenerator: input.saltGenerator } : {}),
+        extra: { ledger: refOf(i), status: { base: input.statusBaseUrl, index: input.first + i } }, ...(input.saltGenerator ? { saltGenerator: input.saltGenerator } : {}),
       });
       credentials.push(jwt);
       digests.push(sdJwtIssuerJwtDigest(jwt));

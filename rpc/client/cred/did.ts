@@ -21,15 +21,24 @@ const MULTICODEC_PREFIX = Uint8Array.of(0xed, 0x01);
 /** Longer than any did:key of an Ed25519 key (56 characters): refused before decoding. */
 const MAX_DID_LENGTH = 128;
 
+const CACHE_LIMIT = 1024;
+/** The multibase forms of keys already checked, by the key's hex (an issuer signs with one key again and again). */
+const multibaseCache = new Map<string, string>();
+
 /** The multibase form ("z6Mk...") of an Ed25519 public key: did:key's id and fragment. */
 export function multibaseOfPublicKey(publicKey: Uint8Array): string {
-  if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_LENGTH || !isValidPublicKey(publicKey)) {
-    credFail('CRED_DID_INVALID', 'not a valid Ed25519 public key');
-  }
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_LENGTH) credFail('CRED_DID_INVALID', 'not a valid Ed25519 public key');
+  const hex = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.length).toString('hex');
+  const hit = multibaseCache.get(hex);
+  if (hit !== undefined) return hit;
+  if (!isValidPublicKey(publicKey)) credFail('CRED_DID_INVALID', 'not a valid Ed25519 public key');
   const bytes = new Uint8Array(MULTICODEC_PREFIX.length + PUBLIC_KEY_LENGTH);
   bytes.set(MULTICODEC_PREFIX, 0);
   bytes.set(publicKey, MULTICODEC_PREFIX.length);
-  return base58btc.encode(bytes);
+  const multibase = base58btc.encode(bytes);
+  if (multibaseCache.size >= CACHE_LIMIT) multibaseCache.clear();
+  multibaseCache.set(hex, multibase);
+  return multibase;
 }
 
 /** The did:key of an Ed25519 public key. */
@@ -37,7 +46,6 @@ export function didKeyOf(publicKey: Uint8Array): string {
   return DID_KEY_PREFIX + multibaseOfPublicKey(publicKey);
 }
 
-const CACHE_LIMIT = 1024;
 const keyCache = new Map<string, Uint8Array>();
 
 /** The Ed25519 key of a multibase "z6Mk..." value (did:key's id). */

@@ -15,8 +15,8 @@ export {
   type VerificationMethodRef,
 } from './did.js';
 export {
-  CRYPTOSUITE, PROOF_PURPOSE, PROOF_TYPE, VC_V2_CONTEXT, addDataIntegrityProof, credentialDigest, issuerOf, signCredential, verifyCredentialProof, verifyDataIntegrityProof,
-  type DataIntegrityProof, type ProofCheck, type ProofOptions, type VerifyCredentialOptions,
+  CRYPTOSUITE, PROOF_PURPOSE, PROOF_TYPE, VC_V2_CONTEXT, addDataIntegrityProof, credentialDigest, issuerOf, signCredential, signCredentials, verifyCredentialProof, verifyDataIntegrityProof,
+  type DataIntegrityProof, type ProofCheck, type ProofOptions, type SignedCredential, type VerifyCredentialOptions,
 } from './vc.js';
 export { JWS_ALG, jwkOfPublicKey, publicKeyOfJwk, type Ed25519Jwk } from './jws.js';
 export {

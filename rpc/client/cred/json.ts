@@ -43,30 +43,43 @@ function hasLoneSurrogate(s: string): boolean {
 
 /** Throw CRED_MALFORMED unless `value` is plain JSON; `what` names it in the message. */
 export function assertJson(value: unknown, what: string, opts: JsonCheckOptions = {}): asserts value is JsonValue {
-  const walk = (v: unknown, path: string, depth: number): void => {
+  // The path to where a check failed, built only then (from the keys and indexes on the way down).
+  const trail: (string | number)[] = [];
+  const where = (): string => trail.reduce<string>((p, k) => (typeof k === 'number' ? `${p}[${k}]` : `${p}.${k}`), '$');
+  const fail = (message: (path: string) => string, meta: Record<string, unknown> = {}): never => {
+    const path = where();
+    return credFail('CRED_MALFORMED', `${what}: ${message(path)}`, { path, ...meta });
+  };
+  const walk = (v: unknown, depth: number): void => {
     if (v === null || typeof v === 'boolean') return;
     if (typeof v === 'string') {
-      if (hasLoneSurrogate(v)) credFail('CRED_MALFORMED', `${what}: a string with a lone surrogate at ${path}`, { path });
+      if (hasLoneSurrogate(v)) fail((p) => `a string with a lone surrogate at ${p}`);
       return;
     }
     if (typeof v === 'number') {
-      if (!Number.isFinite(v)) credFail('CRED_MALFORMED', `${what}: a number that is not finite at ${path}`, { path });
+      if (!Number.isFinite(v)) fail((p) => `a number that is not finite at ${p}`);
       return;
     }
-    if (typeof v !== 'object') credFail('CRED_MALFORMED', `${what}: a ${typeof v} is not JSON (at ${path})`, { path });
-    if (depth >= MAX_JSON_DEPTH) credFail('CRED_MALFORMED', `${what}: nested deeper than ${MAX_JSON_DEPTH}`, { path });
+    if (typeof v !== 'object') return fail((p) => `a ${typeof v} is not JSON (at ${p})`);
+    if (depth >= MAX_JSON_DEPTH) fail(() => `nested deeper than ${MAX_JSON_DEPTH}`);
     if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) walk(v[i], `${path}[${i}]`, depth + 1);
+      for (let i = 0; i < v.length; i++) {
+        trail.push(i);
+        walk(v[i], depth + 1);
+        trail.pop();
+      }
       return;
     }
-    if (!isPlainObject(v)) credFail('CRED_MALFORMED', `${what}: a ${v.constructor?.name ?? 'non-plain'} object is not JSON (at ${path})`, { path });
+    if (!isPlainObject(v)) fail((p) => `a ${(v as object).constructor?.name ?? 'non-plain'} object is not JSON (at ${p})`);
     for (const key of Object.keys(v)) {
-      if (hasLoneSurrogate(key)) credFail('CRED_MALFORMED', `${what}: a key with a lone surrogate at ${path}`, { path });
-      if (opts.forbidKeys?.includes(key)) credFail('CRED_MALFORMED', `${what}: the key ${JSON.stringify(key)} is reserved (at ${path})`, { path, key });
-      walk((v as Record<string, unknown>)[key], `${path}.${key}`, depth + 1);
+      if (hasLoneSurrogate(key)) fail((p) => `a key with a lone surrogate at ${p}`);
+      if (opts.forbidKeys?.includes(key)) fail((p) => `the key ${JSON.stringify(key)} is reserved (at ${p})`, { key });
+      trail.push(key);
+      walk((v as Record<string, unknown>)[key], depth + 1);
+      trail.pop();
     }
   };
-  walk(value, '$', 0);
+  walk(value, 0);
 }
 
 /** Throw CRED_MALFORMED unless `value` is a plain JSON object. */

@@ -172,6 +172,56 @@ export function signCredential<T extends Record<string, unknown>>(unsigned: T, k
   return addDataIntegrityProof(unsigned, key, opts);
 }
 
+/** One credential of `signCredentials`: signed, with its credentialDigest. */
+export interface SignedCredential<T> {
+  credential: T & { proof: DataIntegrityProof };
+  digest: Uint8Array;
+}
+
+/** A member of an object as JCS writes it: `"key":value`. */
+const memberText = (key: string, value: JsonValue): string => `${JSON.stringify(key)}:${jcs(value)}`;
+/** JCS of an object from its members' texts (JCS orders members by their keys' UTF-16 code units, as Array#sort does). */
+const objectText = (members: [string, string][]): string => `{${members.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((m) => m[1]).join(',')}}`;
+
+/**
+ * Sign many VC 2.0 credentials with one key and one `created`: each exactly as signCredential
+ * signs it, returned with its credentialDigest (the same bytes; a test compares them). For an
+ * issuer's batches: the proof configuration is hashed once per @context, the credential is
+ * checked once, and its canonical form is built once from its members and reused for the
+ * digest of the signed credential.
+ */
+export function signCredentials<T extends Record<string, unknown>>(unsigned: readonly T[], key: KeyPair, opts: ProofOptions): SignedCredential<T>[] {
+  assertKeyPair(key, 'the signing key');
+  if (!isDateTimeStamp(opts?.created)) credFail('CRED_MALFORMED', 'created must be an XML Schema dateTimeStamp (e.g. 2025-01-01T00:00:00Z)');
+  const did = didKeyOf(key.publicKey);
+  const verificationMethod = verificationMethodOf(did);
+  if (opts.verificationMethod !== undefined && opts.verificationMethod !== verificationMethod) {
+    parseVerificationMethod(opts.verificationMethod);
+    credFail('CRED_ISSUER_MISMATCH', "verificationMethod is not the signing key's did:key method", { verificationMethod: opts.verificationMethod });
+  }
+  const configs = new Map<string, { config: JsonObject; hash: Uint8Array }>();
+  return unsigned.map((doc) => {
+    assertCredentialShape(doc);
+    const issuer = issuerOf(doc);
+    if (issuer !== did) credFail('CRED_ISSUER_MISMATCH', `the issuer ${issuer} is not the signing key's did:key ${did}`, { issuer, did });
+    if ('proof' in doc) credFail('CRED_MALFORMED', 'the document already has a proof');
+    const contextText = jcs(doc['@context']!);
+    let c = configs.get(contextText);
+    if (c === undefined) {
+      const config: JsonObject = { type: PROOF_TYPE, cryptosuite: CRYPTOSUITE, created: opts.created, verificationMethod, proofPurpose: PROOF_PURPOSE, '@context': doc['@context']! };
+      c = { config, hash: sha256Text(jcs(config)) };
+      configs.set(contextText, c);
+    }
+    const members = Object.keys(doc).map((k): [string, string] => [k, memberText(k, doc[k]!)]);
+    const hash = new Uint8Array(64);
+    hash.set(c.hash, 0);
+    hash.set(sha256Text(objectText(members)), 32);
+    const proof = { ...c.config, proofValue: base58btc.encode(sign(hash, key.secretKey)) } as unknown as DataIntegrityProof;
+    members.push(['proof', memberText('proof', proof as unknown as JsonObject)]);
+    return { credential: { ...doc, proof } as T & { proof: DataIntegrityProof }, digest: sha256Text(objectText(members)) };
+  });
+}
+
 export interface VerifyCredentialOptions {
   /** Require the credential's issuer to be the did:key that signed it (default true). */
   checkIssuer?: boolean;

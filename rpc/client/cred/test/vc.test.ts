@@ -10,7 +10,7 @@ import { keyPairFromSecret, sha256, toHex, utf8 } from '../../../../core/index.j
 import { repoPath, Rng } from '../../../../test/index.js';
 import canonicalize from 'canonicalize';
 import {
-  addDataIntegrityProof, credentialDigest, didKeyOf, signCredential, VC_V2_CONTEXT, verificationMethodOf, verifyCredentialProof, verifyDataIntegrityProof,
+  addDataIntegrityProof, credentialDigest, didKeyOf, signCredential, signCredentials, VC_V2_CONTEXT, verificationMethodOf, verifyCredentialProof, verifyDataIntegrityProof,
 } from '../index.js';
 
 interface JcsVector {
@@ -214,4 +214,25 @@ t.test('shape problems are CRED_MALFORMED, other suites CRED_UNSUPPORTED, bad me
 t.test('a credential with an Unicode, nested, numeric subject round-trips (JCS number and string forms)', async (tt) => {
   const vc = signCredential(unsigned({ credentialSubject: { id: 'did:example:x', name: 'Zoë Ŝmith 👩‍⚕️', scores: [1, 1.5, -0, 1e21, 0.000001], nested: { '€': true, a: null } } }), issuerKey, { created: CREATED });
   tt.ok(verifyCredentialProof(JSON.parse(JSON.stringify(vc))));
+});
+
+t.test('signCredentials signs each credential exactly as signCredential, with its credentialDigest', async (tt) => {
+  const docs = [
+    unsigned(),
+    unsigned({ credentialSubject: { id: 'did:example:x', name: 'Zoë Ŝmith 👩‍⚕️', scores: [1, 1.5, -0, 1e21], nested: { '€': true, a: null, B: 1, '\u00e9': 2, '\ud83d\ude00': 3 } } }),
+    { ...unsigned({ '@context': [VC_V2_CONTEXT, 'https://example.org/ctx/v1'] }), zeta: 1, Alpha: 2, 'ünïcode': 3, proofx: 4, pro: 5 },
+    unsigned({ issuer: { id: issuer, name: 'Agency' }, validUntil: '2026-01-01T00:00:00Z' }),
+  ];
+  const batch = signCredentials(docs, issuerKey, { created: CREATED });
+  tt.equal(batch.length, docs.length);
+  for (const [i, doc] of docs.entries()) {
+    const one = signCredential(doc, issuerKey, { created: CREATED });
+    tt.equal(canonicalize(batch[i]!.credential), canonicalize(one), `credential ${i}: the same signed credential`);
+    tt.equal(toHex(batch[i]!.digest), toHex(credentialDigest(one)), `credential ${i}: the same digest`);
+    tt.ok(verifyCredentialProof(batch[i]!.credential));
+  }
+  tt.throws(() => signCredentials([unsigned({ issuer: 'did:example:other' })], issuerKey, { created: CREATED }), { code: 'CRED_ISSUER_MISMATCH' });
+  tt.throws(() => signCredentials([{ ...unsigned(), proof: {} }], issuerKey, { created: CREATED }), { code: 'CRED_MALFORMED' });
+  tt.throws(() => signCredentials([unsigned()], issuerKey, { created: 'yesterday' }), { code: 'CRED_MALFORMED' });
+  tt.throws(() => signCredentials([unsigned({ type: ['Other'] })], issuerKey, { created: CREATED }), { code: 'CRED_MALFORMED' });
 });
