@@ -4,8 +4,6 @@
  */
 import { FormatError, ErrorCodes } from './errors.js';
 
-const HEX_RE = /^(0x)?([0-9a-fA-F]{2})*$/;
-
 /** Node's native hex encoder, which takes any Uint8Array (no Buffer view made per call). */
 const hexSlice = (Buffer.prototype as unknown as { hexSlice?: (this: Uint8Array, start: number, end: number) => string }).hexSlice;
 
@@ -21,11 +19,13 @@ export function to0x(bytes: Uint8Array): string {
 
 /** Parse hex (with or without `0x`); `expectedLength` in bytes, when given, is enforced. */
 export function fromHex(hex: string, expectedLength?: number): Uint8Array {
-  if (typeof hex !== 'string' || !HEX_RE.test(hex)) {
+  const body = typeof hex === 'string' && hex.startsWith('0x') ? hex.slice(2) : hex;
+  // Node's decoder stops at the first pair that is not hex, so a whole decode is the check.
+  const decoded = typeof body === 'string' && body.length % 2 === 0 ? Buffer.from(body, 'hex') : null;
+  if (decoded === null || decoded.length * 2 !== body.length) {
     throw new FormatError(ErrorCodes.HEX_INVALID, 'not an even-length hex string', { value: String(hex).slice(0, 80) });
   }
-  const body = hex.startsWith('0x') ? hex.slice(2) : hex;
-  const out = new Uint8Array(Buffer.from(body, 'hex'));
+  const out = new Uint8Array(decoded);
   if (expectedLength !== undefined && out.length !== expectedLength) {
     throw new FormatError(ErrorCodes.HEX_INVALID, `expected ${expectedLength} bytes, got ${out.length}`, {
       expected: expectedLength,

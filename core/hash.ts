@@ -50,6 +50,14 @@ export function sha256(data: Uint8Array): Uint8Array {
   return out;
 }
 
+/** SHA-256 of a string's UTF-8 (node:crypto hashes the string without an encoded copy first). */
+export function sha256Utf8(text: string): Uint8Array {
+  const s = nodeHash('sha256', text, 'binary');
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
 /** Reused for hash inputs up to its size: no allocation per hash (hashing is synchronous). */
 const scratch = new Uint8Array(16 * 1024);
 

@@ -71,7 +71,15 @@ export interface OpenBundleOptions {
   modules?: Registry;
   /** Certificates verified already, by `${height}:${block hash}` (a verifier's cache: one check per height). */
   verified?: Set<string>;
+  /**
+   * Record proofs verified already against a certified root (a verifier's cache: the records
+   * of an issuer, its batch and its status chunk are the same for its credentials at one
+   * height). Holds at most PROVEN_CACHE_LIMIT entries; emptied when full.
+   */
+  proven?: Map<string, { raw: string | null; proof: string }>;
 }
+
+export const PROVEN_CACHE_LIMIT = 4096;
 
 /** A bundle that does not check: the reason, for the verifier's code CRED_PROOF_INVALID. */
 export class BundleError extends Error {
@@ -116,7 +124,23 @@ export function openCredProofBundle(b: CredProofBundle, opts: OpenBundleOptions)
     } catch (e) {
       throw new BundleError(`malformed record ${r.query.kind}: ${(e as Error).message}`);
     }
-    if (!verifyProof(header.stateRoot, key, raw, fromHex(r.proof))) throw new BundleError(`the proof of ${r.query.kind} does not match the header's state root`);
+    const keyHex = Buffer.from(key).toString('hex');
+    // The cache is by certified block and key; a hit is the same record bytes with the same proof.
+    const memo = opts.proven ? `${seen}:${keyHex}` : null;
+    const hit = memo === null ? undefined : opts.proven!.get(memo);
+    if (hit === undefined || hit.raw !== r.raw || hit.proof !== r.proof) {
+      let proof: Uint8Array;
+      try {
+        proof = fromHex(r.proof);
+      } catch (e) {
+        throw new BundleError(`malformed proof of ${r.query.kind}: ${(e as Error).message}`);
+      }
+      if (!verifyProof(header.stateRoot, key, raw, proof)) throw new BundleError(`the proof of ${r.query.kind} does not match the header's state root`);
+      if (memo !== null) {
+        if (opts.proven!.size >= PROVEN_CACHE_LIMIT) opts.proven!.clear();
+        opts.proven!.set(memo, { raw: r.raw, proof: r.proof });
+      }
+    }
     let value: unknown = null;
     if (raw !== null) {
       try {
@@ -125,7 +149,7 @@ export function openCredProofBundle(b: CredProofBundle, opts: OpenBundleOptions)
         throw new BundleError(`proven bytes of ${r.query.kind} do not decode: ${(e as Error).message}`);
       }
     }
-    records.set(Buffer.from(key).toString('hex'), value);
+    records.set(keyHex, value);
   }
   return { height: header.height, time: header.time, records };
 }

@@ -18,11 +18,12 @@ export function fastSigner(kp: KeyPair): (msg: Uint8Array) => Uint8Array {
 }
 
 /**
- * The machine's raw Ed25519 verification rate on all cores: one worker thread per core, each
- * calling core's `verify` (node:crypto, cached KeyObjects) in a loop for `ms` (scripts/raw-verify-worker.ts).
+ * The machine's raw Ed25519 verification rate on all cores (or on `threads` of them): one
+ * worker thread per core, each calling core's `verify` (node:crypto, cached KeyObjects) in a
+ * loop for `ms` (scripts/raw-verify-worker.ts).
  */
-export async function rawVerifyCapacity(ms = 3000): Promise<number> {
-  const workers = Array.from({ length: availableParallelism() }, (_, seed) => new Worker(new URL('./raw-verify-worker.js', import.meta.url), { workerData: { ms, seed } }));
+export async function rawVerifyCapacity(ms = 3000, threads = availableParallelism()): Promise<number> {
+  const workers = Array.from({ length: threads }, (_, seed) => new Worker(new URL('./raw-verify-worker.js', import.meta.url), { workerData: { ms, seed } }));
   try {
     const rates = await Promise.all(workers.map((w) => new Promise<number>((resolve, reject) => {
       w.once('message', (r: number) => resolve(r));

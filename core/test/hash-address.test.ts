@@ -1,10 +1,10 @@
 /**
- * Domain-separated hashing, Merkle roots and proofs, and bech32m addresses.
+ * Domain-separated hashing, Merkle roots and proofs, bech32m addresses, and hex.
  */
 import t from 'tap';
 import {
   addressFromPublicKey, decodeAddress, Domain, encodeAddress, ErrorCodes, hashOf, merkleProof, merkleRoot, sha256, toHex, utf8,
-  verifyMerkleProof, generateKeyPair, concatBytes, domainPrefix, equalBytes,
+  verifyMerkleProof, generateKeyPair, concatBytes, domainPrefix, equalBytes, fromHex, sha256Utf8,
 } from '../index.js';
 import { Rng } from '../../test/index.js';
 
@@ -90,5 +90,27 @@ t.test('toHex of views at any offset, of Buffers, and of nothing', (tt) => {
   tt.equal(toHex(b.subarray(2, 5)), '0304ff');
   tt.equal(toHex(b.subarray(6)), '');
   tt.equal(toHex(Buffer.from([16, 17])), '1011');
+  tt.end();
+});
+
+t.test('fromHex: every even-length hex string (0x or not) and nothing else', (tt) => {
+  tt.same([...fromHex('')], []);
+  tt.same([...fromHex('0x')], []);
+  tt.same([...fromHex('00ff7Fa0')], [0, 255, 127, 160]);
+  tt.same([...fromHex('0xDEADbeef')], [0xde, 0xad, 0xbe, 0xef]);
+  tt.equal(fromHex('ab'.repeat(5000)).length, 5000);
+  for (const bad of ['0', '0x0', 'g0', '0g', '000g', '00 0', ' 000', '0x0x', '0X00', 'zz', '00\n', '０0', 'é0', '0x00g0']) {
+    tt.throws(() => fromHex(bad), { code: ErrorCodes.HEX_INVALID }, JSON.stringify(bad));
+  }
+  for (const bad of [null, undefined, 12, {}, ['00']]) tt.throws(() => fromHex(bad as unknown as string), { code: ErrorCodes.HEX_INVALID }, String(bad));
+  tt.throws(() => fromHex('0011', 3), { code: ErrorCodes.HEX_INVALID }, 'the wrong length');
+  const rng = (i: number) => (i * 2654435761) >>> 24;
+  const bytes = Uint8Array.from({ length: 257 }, (_, i) => rng(i));
+  tt.same([...fromHex(toHex(bytes))], [...bytes], 'round trip');
+  tt.end();
+});
+
+t.test('sha256Utf8 is SHA-256 of the UTF-8 bytes, lone surrogates as U+FFFD', (tt) => {
+  for (const s of ['', 'abc', 'Þórður 👩‍⚕️ €', 'x'.repeat(10_000), 'a\ud800b', '\udfff']) tt.equal(toHex(sha256Utf8(s)), toHex(sha256(utf8(s))), JSON.stringify(s.slice(0, 20)));
   tt.end();
 });

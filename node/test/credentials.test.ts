@@ -108,6 +108,16 @@ t.test('the trust chain, issuance and every verification outcome', async (tt) =>
   const anchorRecord = forgedBundle.records.find((r) => r.query.kind === 'cred_anchor' && r.raw !== null)!;
   anchorRecord.raw = anchorRecord.raw!.slice(0, -2) + (anchorRecord.raw!.endsWith('00') ? '01' : '00');
   tt.equal(codeOf(against(forgedBundle, trusted)), 'CRED_PROOF_INVALID', 'a bundle whose anchor record was edited after the node made it');
+  // A verifier's caches (certificates and record proofs checked once) never accept what a fresh check refuses.
+  const caches = { verified: new Set<string>(), proven: new Map<string, { raw: string | null; proof: string }>() };
+  const cached = (b: typeof bundle) => verifyCredentialPackage(good!, b, { chainId: m.chain_id, addressPrefix: m.address_prefix, validators: trusted, ...caches });
+  tt.equal(codeOf(cached(bundle)), 'valid');
+  tt.ok(caches.verified.size === 1 && caches.proven.size === bundle.records.length, 'one certificate and every record proof remembered');
+  tt.equal(codeOf(cached(bundle)), 'valid', 'and valid again from the caches');
+  tt.equal(codeOf(cached(forgedBundle)), 'CRED_PROOF_INVALID', 'an edited record is checked afresh, and refused');
+  const otherProof = structuredClone(bundle);
+  otherProof.records[0]!.proof = otherProof.records[1]!.proof;
+  tt.equal(codeOf(cached(otherProof)), 'CRED_PROOF_INVALID', "another record's proof is checked afresh, and refused");
 
   // A tampered claim; a forged signature (another key, naming the bank's account); a missing anchor.
   const tampered = structuredClone(good!) as CredentialPackage;

@@ -27,8 +27,8 @@ import { BUILTIN, cred, everHeldKey, heldKeyAt, Keys, type Account, type KeyHist
 import { openCredProofBundle, BundleError, type CredProofBundle } from '../cred-proofs.js';
 import type { RecordQuery, RecordView } from '../facade.js';
 import {
-  buildAnchorBatch, createStatusList, CredError, credentialDigest, credentialStatusEntries, didKeyOf, issueSdJwtVc, issuerOf, MIN_STATUS_LIST_BYTES, sdJwtIssuerJwtDigest, setBit, signCredentials,
-  statusListCredential, statusListUrl, validateClaims, verifyAnchorPath, verifyCredentialProof, verifySdJwtVcPresentation, VC_V2_CONTEXT, type CredErrorCode, type StatusPurpose as StatusPurposeName, type StatusListCredential,
+  buildAnchorBatch, createStatusList, CredError, credentialStatusEntries, didKeyOf, issueSdJwtVc, issuerOf, MIN_STATUS_LIST_BYTES, sdJwtIssuerJwtDigest, setBit, signCredentials,
+  claimsValidator, statusListCredential, statusListUrl, validateClaims, verifyAnchorPath, verifyCredentialProofAndDigest, verifySdJwtVcPresentation, VC_V2_CONTEXT, type CredErrorCode, type StatusPurpose as StatusPurposeName, type StatusListCredential,
 } from './cred/index.js';
 
 /** Where a credential is in the ledger (signed into it). */
@@ -212,6 +212,8 @@ export interface VerifyCredentialContext {
   modules?: Registry;
   /** Certificates checked already (`${height}:${block hash}`): one check per height. */
   verified?: Set<string>;
+  /** Record proofs checked already against a certified root (openCredProofBundle's `proven`). */
+  proven?: Map<string, { raw: string | null; proof: string }>;
 }
 
 export type CredentialVerdict =
@@ -254,7 +256,7 @@ function check(pkg: CredentialPackage, bundle: CredProofBundle, ctx: VerifyCrede
   // The ledger's proofs.
   let opened;
   try {
-    opened = openCredProofBundle(bundle, { chainId: ctx.chainId, addressPrefix: ctx.addressPrefix, validators: ctx.validators, modules: reg, ...(ctx.verified ? { verified: ctx.verified } : {}) });
+    opened = openCredProofBundle(bundle, { chainId: ctx.chainId, addressPrefix: ctx.addressPrefix, validators: ctx.validators, modules: reg, ...(ctx.verified ? { verified: ctx.verified } : {}), ...(ctx.proven ? { proven: ctx.proven } : {}) });
   } catch (e) {
     if (e instanceof BundleError) return refuse('CRED_PROOF_INVALID', e.message);
     throw e;
@@ -276,8 +278,7 @@ function check(pkg: CredentialPackage, bundle: CredProofBundle, ctx: VerifyCrede
   let issuedAt: number | null = null;
   if (pkg.format === 'vc') {
     const vc = pkg.credential as Record<string, unknown>;
-    ({ publicKey } = verifyCredentialProof(vc));
-    digest = credentialDigest(vc);
+    ({ publicKey, digest } = verifyCredentialProofAndDigest(vc));
     const t = vc.type;
     types = Array.isArray(t) ? t.filter((x): x is string => typeof x === 'string') : [String(t)];
     const subject = vc.credentialSubject as Record<string, unknown>;
@@ -343,18 +344,23 @@ function check(pkg: CredentialPackage, bundle: CredProofBundle, ctx: VerifyCrede
   // Schema and claims.
   if (ref.schema !== anchor!.schema || !types.includes(schema!.typeId)) refuse('CRED_WRONG_SCHEMA', `the credential (${ref.schema}, ${types.join(', ')}) is not of its anchor's schema ${anchor!.schema}`);
   if (validFrom !== null && validUntil !== null && validUntil - validFrom > schema!.maxValidityMs) refuse('CRED_WRONG_SCHEMA', `a validity of ${validUntil - validFrom} ms exceeds the schema's ${schema!.maxValidityMs}`);
-  let json: Record<string, unknown>;
-  try {
-    json = JSON.parse(schema!.jsonSchema) as Record<string, unknown>;
-  } catch {
-    return refuse('CRED_WRONG_SCHEMA', `schema ${anchor!.schema} is not JSON`);
+  let valid: { ok: true } | { ok: false; errors: string[] };
+  if (disclosed === null) {
+    valid = claimsValidator(schema!.jsonSchema)(claims);
+  } else {
+    let json: Record<string, unknown>;
+    try {
+      json = JSON.parse(schema!.jsonSchema) as Record<string, unknown>;
+    } catch {
+      return refuse('CRED_WRONG_SCHEMA', `schema ${anchor!.schema} is not JSON`);
+    }
+    // A selectively disclosable claim the holder did not disclose is not required of the presentation.
+    if (Array.isArray(json.required)) {
+      const shown = new Set(disclosed);
+      json = { ...json, required: (json.required as string[]).filter((n) => !schema!.selective.includes(n) || shown.has(n)) };
+    }
+    valid = validateClaims(json, claims);
   }
-  // A selectively disclosable claim the holder did not disclose is not required of the presentation.
-  if (disclosed !== null && Array.isArray(json.required)) {
-    const shown = new Set(disclosed);
-    json = { ...json, required: (json.required as string[]).filter((n) => !schema!.selective.includes(n) || shown.has(n)) };
-  }
-  const valid = validateClaims(json, claims);
   if (!valid.ok) refuse('CRED_CLAIMS_INVALID', `claims: ${valid.errors.slice(0, 3).join('; ')}`);
 
   // Validity, then status.

@@ -94,6 +94,36 @@ export function validateClaims(schema: object, claims: object): { ok: true } | {
   return { ok: false, errors: errors.length > 0 ? errors : ['/ does not match the schema'] };
 }
 
+const byText = new Map<string, (claims: object) => { ok: true } | { ok: false; errors: string[] }>();
+
+/**
+ * validateClaims for a schema given as JSON text (a ledger schema record's), the text parsed
+ * and compiled once: a verifier checks many credentials of one schema. Throws
+ * CRED_SCHEMA_INVALID for text that is not a JSON object or a schema that does not compile.
+ */
+export function claimsValidator(schemaText: string): (claims: object) => { ok: true } | { ok: false; errors: string[] } {
+  let hit = byText.get(schemaText);
+  if (hit === undefined) {
+    let schema: unknown;
+    try {
+      schema = JSON.parse(schemaText);
+    } catch {
+      throw new CredError('CRED_SCHEMA_INVALID', 'the schema is not JSON');
+    }
+    if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) throw new CredError('CRED_SCHEMA_INVALID', 'the schema is not a JSON object');
+    const validate = compiled(schema);
+    hit = (claims: object) => {
+      assertJson(claims, 'claims');
+      if (validate(claims)) return { ok: true };
+      const errors = (validate.errors ?? []).slice(0, MAX_CLAIM_ERRORS).map(describe);
+      return { ok: false, errors: errors.length > 0 ? errors : ['/ does not match the schema'] };
+    };
+    if (byText.size >= SCHEMA_CACHE_LIMIT) byText.delete(byText.keys().next().value!);
+    byText.set(schemaText, hit);
+  }
+  return hit;
+}
+
 /** Throw CRED_SCHEMA_INVALID unless ajv compiles the schema (e.g. when a credential type is registered). */
 export function checkSchema(schema: object): void {
   compiled(schema);
@@ -102,4 +132,5 @@ export function checkSchema(schema: object): void {
 /** Forget the compiled schemas (tests). */
 export function clearSchemaCache(): void {
   cache.clear();
+  byText.clear();
 }

@@ -15,7 +15,7 @@ export {
   type VerificationMethodRef,
 } from './did.js';
 export {
-  CRYPTOSUITE, PROOF_PURPOSE, PROOF_TYPE, VC_V2_CONTEXT, addDataIntegrityProof, credentialDigest, issuerOf, signCredential, signCredentials, verifyCredentialProof, verifyDataIntegrityProof,
+  CRYPTOSUITE, PROOF_PURPOSE, PROOF_TYPE, VC_V2_CONTEXT, addDataIntegrityProof, credentialDigest, issuerOf, signCredential, signCredentials, verifyCredentialProof, verifyCredentialProofAndDigest, verifyDataIntegrityProof,
   type DataIntegrityProof, type ProofCheck, type ProofOptions, type SignedCredential, type VerifyCredentialOptions,
 } from './vc.js';
 export { JWS_ALG, jwkOfPublicKey, publicKeyOfJwk, type Ed25519Jwk } from './jws.js';
@@ -31,4 +31,4 @@ export {
   setBit, statusListCredential, statusListUrl,
   type BitstringStatusListEntry, type StatusListCredential, type StatusListCredentialParams, type StatusListRead, type StatusPurpose,
 } from './status-list.js';
-export { MAX_CLAIM_ERRORS, SCHEMA_CACHE_LIMIT, checkSchema, clearSchemaCache, validateClaims } from './claims.js';
+export { MAX_CLAIM_ERRORS, SCHEMA_CACHE_LIMIT, checkSchema, claimsValidator, clearSchemaCache, validateClaims } from './claims.js';

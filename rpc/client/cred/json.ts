@@ -10,7 +10,7 @@
  */
 import canonicalize from 'canonicalize';
 import { base64url } from 'multiformats/bases/base64';
-import { sha256, utf8 } from '../../../core/index.js';
+import { sha256Utf8 } from '../../../core/index.js';
 import { credFail } from './errors.js';
 
 /** The deepest nesting of arrays and objects accepted anywhere. */
@@ -102,7 +102,7 @@ export function jcs(value: JsonValue): string {
 
 /** SHA-256 of the UTF-8 of a string (JCS text, a compact JWT). */
 export function sha256Text(text: string): Uint8Array {
-  return sha256(utf8(text));
+  return sha256Utf8(text);
 }
 
 /** Parse JSON text into a checked value; CRED_MALFORMED if it is not JSON. */

@@ -54,6 +54,11 @@ export interface ProofCheck {
   controller: string;
 }
 
+/** A member of an object as JCS writes it: `"key":value`. */
+const memberText = (key: string, value: JsonValue): string => `${JSON.stringify(key)}:${jcs(value)}`;
+/** JCS of an object from its members' texts (JCS orders members by their keys' UTF-16 code units, as Array#sort does). */
+const objectText = (members: [string, string][]): string => `{${members.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((m) => m[1]).join(',')}}`;
+
 function hashData(proofConfig: JsonObject, document: JsonObject): Uint8Array {
   const out = new Uint8Array(64);
   out.set(sha256Text(jcs(proofConfig)), 0);
@@ -93,10 +98,16 @@ function contextList(c: JsonValue | undefined): JsonValue[] {
  */
 export function verifyDataIntegrityProof(secured: unknown): ProofCheck {
   assertJsonObject(secured, 'secured document');
-  return checkProof(secured);
+  const { digest: _digest, ...check } = checkProof(secured);
+  return check;
 }
 
-function checkProof(secured: JsonObject): ProofCheck {
+/**
+ * The proof check, on the document's members canonicalized once: the hash data of Verify
+ * Proof, and (when asked) the credentialDigest of the whole secured document from the same
+ * member texts.
+ */
+function checkProof(secured: JsonObject, withDigest = false): ProofCheck & { digest: Uint8Array | null } {
   const { proof, ...unsecured } = secured;
   if (proof === undefined) credFail('CRED_MALFORMED', 'the document has no proof');
   if (Array.isArray(proof)) credFail('CRED_UNSUPPORTED', 'proof sets (several proofs) are not supported');
@@ -117,18 +128,25 @@ function checkProof(secured: JsonObject): ProofCheck {
     return credFail('CRED_MALFORMED', 'proof.proofValue is not base58btc');
   }
   if (signature.length !== 64) credFail('CRED_MALFORMED', `proof.proofValue holds ${signature.length} bytes, not an Ed25519 signature's 64`);
+  const members = Object.keys(unsecured).map((k): [string, string] => [k, memberText(k, unsecured[k]!)]);
+  let signedMembers = members;
   if (config['@context'] !== undefined) {
     // Verify Proof step 4: the document's @context starts with the proof's, which then stands for it.
     const proofContext = contextList(config['@context']);
     const docContext = contextList(unsecured['@context']);
     const prefix = proofContext.every((c, i) => i < docContext.length && jcs(c) === jcs(docContext[i]!));
     if (!prefix) credFail('CRED_TAMPERED', "the document's @context does not start with the proof's @context");
-    unsecured['@context'] = config['@context'];
+    const context = memberText('@context', config['@context']);
+    signedMembers = [...members.filter((m) => m[0] !== '@context'), ['@context', context]];
   }
-  if (!verify(signature, hashData(config, unsecured), method.publicKey)) {
+  const hash = new Uint8Array(64);
+  hash.set(sha256Text(jcs(config)), 0);
+  hash.set(sha256Text(objectText([...signedMembers])), 32);
+  if (!verify(signature, hash, method.publicKey)) {
     credFail('CRED_TAMPERED', 'the proof signature does not verify over the document', { verificationMethod: proof.verificationMethod });
   }
-  return { publicKey: method.publicKey, verificationMethod: proof.verificationMethod, controller: method.did };
+  const digest = withDigest ? sha256Text(objectText([...members, ['proof', memberText('proof', proof)]])) : null;
+  return { publicKey: method.publicKey, verificationMethod: proof.verificationMethod, controller: method.did, digest };
 }
 
 /** The issuer id of a credential: `issuer` as a string, or its `id`. */
@@ -177,11 +195,6 @@ export interface SignedCredential<T> {
   credential: T & { proof: DataIntegrityProof };
   digest: Uint8Array;
 }
-
-/** A member of an object as JCS writes it: `"key":value`. */
-const memberText = (key: string, value: JsonValue): string => `${JSON.stringify(key)}:${jcs(value)}`;
-/** JCS of an object from its members' texts (JCS orders members by their keys' UTF-16 code units, as Array#sort does). */
-const objectText = (members: [string, string][]): string => `{${members.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((m) => m[1]).join(',')}}`;
 
 /**
  * Sign many VC 2.0 credentials with one key and one `created`: each exactly as signCredential
@@ -233,13 +246,19 @@ export interface VerifyCredentialOptions {
  * (CRED_ISSUER_MISMATCH). Says nothing of validity dates or status (the caller's policy).
  */
 export function verifyCredentialProof(vc: unknown, opts: VerifyCredentialOptions = {}): { publicKey: Uint8Array; verificationMethod: string } {
+  const { publicKey, verificationMethod } = verifyCredentialProofAndDigest(vc, opts);
+  return { publicKey, verificationMethod };
+}
+
+/** verifyCredentialProof, also answering the credential's credentialDigest (computed from the same canonical form). */
+export function verifyCredentialProofAndDigest(vc: unknown, opts: VerifyCredentialOptions = {}): { publicKey: Uint8Array; verificationMethod: string; digest: Uint8Array } {
   assertCredentialShape(vc);
-  const check = checkProof(vc);
+  const check = checkProof(vc, true);
   if (opts?.checkIssuer ?? true) {
     const issuer = issuerOf(vc);
     if (issuer !== check.controller) credFail('CRED_ISSUER_MISMATCH', `the proof's key belongs to ${check.controller}, not to the issuer ${issuer}`, { issuer, controller: check.controller });
   }
-  return { publicKey: check.publicKey, verificationMethod: check.verificationMethod };
+  return { publicKey: check.publicKey, verificationMethod: check.verificationMethod, digest: check.digest! };
 }
 
 /** SHA-256 of the JCS of the whole signed credential, proof included: what the ledger anchors. */

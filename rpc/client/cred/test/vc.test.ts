@@ -10,7 +10,7 @@ import { keyPairFromSecret, sha256, toHex, utf8 } from '../../../../core/index.j
 import { repoPath, Rng } from '../../../../test/index.js';
 import canonicalize from 'canonicalize';
 import {
-  addDataIntegrityProof, credentialDigest, didKeyOf, signCredential, signCredentials, VC_V2_CONTEXT, verificationMethodOf, verifyCredentialProof, verifyDataIntegrityProof,
+  addDataIntegrityProof, credentialDigest, didKeyOf, signCredential, signCredentials, VC_V2_CONTEXT, verificationMethodOf, verifyCredentialProof, verifyCredentialProofAndDigest, verifyDataIntegrityProof,
 } from '../index.js';
 
 interface JcsVector {
@@ -235,4 +235,20 @@ t.test('signCredentials signs each credential exactly as signCredential, with it
   tt.throws(() => signCredentials([{ ...unsigned(), proof: {} }], issuerKey, { created: CREATED }), { code: 'CRED_MALFORMED' });
   tt.throws(() => signCredentials([unsigned()], issuerKey, { created: 'yesterday' }), { code: 'CRED_MALFORMED' });
   tt.throws(() => signCredentials([unsigned({ type: ['Other'] })], issuerKey, { created: CREATED }), { code: 'CRED_MALFORMED' });
+});
+
+t.test('verifyCredentialProofAndDigest: the key, and the digest credentialDigest gives', async (tt) => {
+  for (const doc of [unsigned(), unsigned({ '@context': [VC_V2_CONTEXT, 'https://example.org/ctx/v1'], 'z-last': { b: 1, a: [2, 'é'] } })]) {
+    const vc = signCredential(doc, issuerKey, { created: CREATED });
+    const r = verifyCredentialProofAndDigest(vc);
+    tt.equal(toHex(r.digest), toHex(credentialDigest(vc)));
+    tt.equal(toHex(r.publicKey), toHex(issuerKey.publicKey));
+  }
+  // A proof whose @context is a strict prefix of the document's (Verify Proof step 4): the digest is still of the whole document.
+  const vector = JSON.parse(readFileSync(repoPath('rpc/client/cred/test/vectors/eddsa-jcs-2022.json'), 'utf8')) as { signed: Record<string, unknown> };
+  const r = verifyCredentialProofAndDigest(vector.signed, { checkIssuer: false });
+  tt.equal(toHex(r.digest), toHex(credentialDigest(vector.signed)));
+  const tampered = structuredClone(vector.signed) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  tampered.credentialSubject = { ...tampered.credentialSubject, extra: 1 };
+  tt.throws(() => verifyCredentialProofAndDigest(tampered, { checkIssuer: false }), { code: 'CRED_TAMPERED' });
 });
