@@ -2,7 +2,8 @@
  * The EBSI conformance flow on a 4-validator devnet, through the CLI and the SDK: governance
  * accredits an accreditor, the accreditor accredits an issuer and registers a schema, the
  * issuer issues and anchors, the credential verifies (CLI against a trusted genesis file, and
- * the SDK against another node), is suspended (CRED_SUSPENDED), reinstated, revoked
+ * the SDK against another node); an SD-JWT VC is issued, presented with chosen disclosures and
+ * verified through the CLI; the first credential is suspended (CRED_SUSPENDED), reinstated, revoked
  * (CRED_REVOKED); the exported status list decodes with the W3C status-list library. Then a
  * KYC credential: a transfer over the old tier's limit succeeds before its revocation at
  * height h and fails after, with the same receipt on every node.
@@ -91,6 +92,20 @@ t.test('EBSI conformance: accredit, accredit, register, issue and anchor, verify
     return verifyCredentialPackage(p, await client.credProofs(bank.address, 0, 0), { chainId: m.chain_id, addressPrefix: m.address_prefix, validators: trusted });
   };
   tt.equal((await sdk()).valid, true, 'the SDK verifies it against node 2');
+
+  // An SD-JWT VC bound to a holder's key (customer-1's), presented with chosen disclosures through the CLI.
+  const holder = net.accountKeys().find((a) => a.name === 'customer-1')!;
+  writeFileSync(join(dir, 'holders.json'), JSON.stringify([{ holderPublicKey: Buffer.from(holder.keys.publicKey).toString('hex'), claims: { givenName: 'Dóra', birthDate: '2001-02-03' } }]));
+  const sd = (await must(['cred', 'issue', '--format', 'sd-jwt', '--schema', 'national-id@1', '--subjects', join(dir, 'holders.json'), '--out', join(dir, 'sd'), '--status-url', 'https://bank.example/status',
+    ...keyOf('commercial-bank.json'), ...password, ...rpcOf(0)], 'the bank issues and anchors an SD-JWT VC')).json();
+  const sdPkg = join(dir, 'sd', `${sd.first as number}.json`);
+  const present = (disclose: string, out: string) => must(['cred', 'present', sdPkg, '--disclose', disclose, '--aud', 'https://shop.example', '--nonce', 'n-42', '--holder-key', join(accountsDir, 'customer-1.json'), ...password, '--out', join(dir, out)], `present (${disclose || 'nothing'} disclosed)`);
+  await present('birthDate', 'shown.json');
+  await present('', 'hidden.json');
+  const verifySd = async (file: string, ...extra: string[]) => (await sov('cred', 'verify', join(dir, file), '--verify', genesis, ...rpcOf(1), ...extra)).json();
+  tt.match(await verifySd('shown.json', '--aud', 'https://shop.example', '--nonce', 'n-42', '--require', 'birthDate'), { valid: true, claims: { givenName: 'Dóra', birthDate: '2001-02-03' }, disclosed: ['birthDate'] }, 'the presentation disclosing birthDate verifies');
+  tt.match(await verifySd('hidden.json', '--aud', 'https://shop.example', '--nonce', 'n-42', '--require', 'birthDate'), { valid: false, code: 'CRED_UNDISCLOSED_CLAIM' }, 'one that hides it does not satisfy a verifier requiring it');
+  tt.match(await verifySd('shown.json', '--aud', 'https://other.example', '--nonce', 'n-42'), { valid: false, code: 'CRED_KEY_BINDING' }, 'nor one presented to another verifier');
 
   await must(['cred', 'suspend', '--index', '0', '--reason', '11', ...keyOf('commercial-bank.json'), ...password, ...rpcOf(0)], 'suspend');
   tt.match(await verify(1), { valid: false, code: 'CRED_SUSPENDED' }, 'suspended');

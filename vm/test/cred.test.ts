@@ -111,6 +111,19 @@ t.test('status: suspend, reinstate, revoke (final), by index, only what the issu
   failsWith(tt, await set([{ index: 1, purpose: 2, set: true, reason: 0 }]), 'BAD_STATUS_CHANGE');
   failsWith(tt, await set([]), 'BAD_STATUS_CHANGE');
   failsWith(tt, await c.run(c.tx(K.bankB, 'cred', 'set_status', cred.SetStatusArgs, { changes: [{ index: 1, purpose: 1, set: true, reason: 0 }] })), 'STATUS_INDEX_UNKNOWN', "not the issuer's list");
+
+  // A full transaction of changes (1,000, the most one holds) over two chunks: each chunk is written once, well within the work budget.
+  const many = Array.from({ length: 1000 }, (_, i) => ({ index: i * 19, purpose: 0, set: true, reason: 5 }));
+  const full = await set(many);
+  ok(tt, full, 'a thousand revocations in one transaction');
+  tt.equal(full.events.length, 1000, 'each with its event');
+  tt.ok((await Promise.all(many.map((x) => bit(x.index, 0)))).every(Boolean), 'every bit set');
+  tt.same([await bit(18, 0), await bit(20, 0)], [false, false], 'and no other');
+  // Changes to one bit within a transaction apply in order: suspended then reinstated is clear; revoked then cleared is refused.
+  ok(tt, await set([{ index: 5, purpose: 1, set: true, reason: 1 }, { index: 5, purpose: 1, set: false, reason: 2 }]));
+  tt.equal(await bit(5, 1), false, 'suspended and reinstated in one transaction: clear');
+  failsWith(tt, await set([{ index: 6, purpose: 0, set: true, reason: 1 }, { index: 6, purpose: 0, set: false, reason: 2 }]), 'REVOCATION_FINAL', 'revoked and cleared in one transaction');
+  tt.equal(await bit(6, 0), false, 'and the failed transaction left nothing');
 });
 
 t.test("a bound KYC credential decides the customer's tier; suspended or revoked, the tier falls to the lowest at once", async (tt) => {

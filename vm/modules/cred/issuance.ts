@@ -18,7 +18,7 @@ import {
   StatusPurpose, typeIdField, MAX_SCHEMA_BYTES,
 } from './records.js';
 import { activeAccreditation } from './accreditation.js';
-import { statusBit, writeStatusBit } from './status.js';
+import { StatusBits } from './status.js';
 
 const hex = toHex;
 /** The credential type whose credentials decide a customer's KYC tier. */
@@ -108,14 +108,16 @@ export const issuanceMethods = {
   set_status: method(SetStatusArgs, 'an issuer suspends (purpose 1, set), reinstates (purpose 1, clear) or revokes (purpose 0, set; final) its credentials by status index, each with a reason code', async (ctx, a) => {
     if (a.changes.length === 0) fail('BAD_STATUS_CHANGE', 'no change');
     const st = await ctx.get(IssuerStateSchema, CredKeys.issuer(ctx.signer));
+    const status = new StatusBits(ctx, ctx.signer);
     for (const c of a.changes) {
       if (st === undefined || c.index >= st.nextIndex) fail('STATUS_INDEX_UNKNOWN', `${hex(ctx.signer)} has anchored no credential of status index ${c.index}`);
       if (c.purpose !== StatusPurpose.REVOCATION && c.purpose !== StatusPurpose.SUSPENSION) fail('BAD_STATUS_CHANGE', `purpose must be 0 (revocation) or 1 (suspension), got ${c.purpose}`);
-      if (c.purpose === StatusPurpose.REVOCATION && !c.set && (await statusBit(ctx, ctx.signer, c.index, c.purpose))) fail('REVOCATION_FINAL', `credential ${c.index} is revoked: that is final`);
-      await writeStatusBit(ctx, ctx.signer, c.index, c.purpose, c.set);
+      if (c.purpose === StatusPurpose.REVOCATION && !c.set && (await status.get(c.index, c.purpose))) fail('REVOCATION_FINAL', `credential ${c.index} is revoked: that is final`);
+      await status.set(c.index, c.purpose, c.set);
       const bound = await ctx.get(KycIndexSchema, CredKeys.kycIndex(ctx.signer, c.index));
       ctx.emit(E.status_changed, { issuer: ctx.signer, index: c.index, purpose: c.purpose, value: c.set, reason: c.reason, account: bound?.account ?? NOBODY });
     }
+    status.flush();
   }, { fails: ['BAD_STATUS_CHANGE', 'STATUS_INDEX_UNKNOWN', 'REVOCATION_FINAL'] }),
 
   bind_kyc: method(BindKycArgs, "a commercial bank, accredited to issue kyc credentials, binds a customer's anchored KYC credential: its tier decides the customer's limits while it is valid", async (ctx, a) => {

@@ -15,23 +15,58 @@ import { CredKeys, KycBindingSchema, StatusChunkSchema, StatusPurpose, STATUS_CH
 /** The lowest KYC tier: what an account falls to when its KYC credential stops being valid. */
 export const LOWEST_TIER = 1;
 
+/** A status bit as stored (for reads outside a status change: the tier hook). */
 export function statusBit(ctx: TxContext, issuer: Uint8Array, index: number, purpose: number): MaybePromise<boolean> {
   const { chunk, bit } = statusSlot(index, purpose);
   return mapMaybe(ctx.get(StatusChunkSchema, CredKeys.status(issuer, chunk)), (c) => chunkBit(c?.bits, bit));
 }
 
-/** Set or clear a status bit; a chunk that becomes all clear is deleted. */
-export async function writeStatusBit(ctx: TxContext, issuer: Uint8Array, index: number, purpose: number, value: boolean): Promise<void> {
-  const { chunk, bit } = statusSlot(index, purpose);
-  const key = CredKeys.status(issuer, chunk);
-  const c = await ctx.get(StatusChunkSchema, key);
-  const bits = new Uint8Array(STATUS_CHUNK_BYTES);
-  if (c) bits.set(c.bits);
-  const mask = 0x80 >> (bit & 7);
-  if (value) bits[bit >> 3]! |= mask;
-  else bits[bit >> 3]! &= ~mask;
-  if (bits.every((b) => b === 0)) ctx.delete(key);
-  else ctx.put(StatusChunkSchema, key, { bits });
+/**
+ * An issuer's status bits as one transaction changes them: each chunk it touches is read
+ * once and, at `flush`, written once (deleted when all clear), however many of its bits
+ * the transaction changes; a batch of 1,000 changes in one chunk writes 2 KB, not 2 MB.
+ */
+export class StatusBits {
+  private readonly chunks = new Map<number, { key: Uint8Array; bits: Uint8Array }>();
+
+  constructor(
+    private readonly ctx: TxContext,
+    private readonly issuer: Uint8Array,
+  ) {}
+
+  private async chunk(n: number): Promise<{ key: Uint8Array; bits: Uint8Array }> {
+    let c = this.chunks.get(n);
+    if (c === undefined) {
+      const key = CredKeys.status(this.issuer, n);
+      const stored = await this.ctx.get(StatusChunkSchema, key);
+      const bits = new Uint8Array(STATUS_CHUNK_BYTES);
+      if (stored) bits.set(stored.bits);
+      c = { key, bits };
+      this.chunks.set(n, c);
+    }
+    return c;
+  }
+
+  async get(index: number, purpose: number): Promise<boolean> {
+    const { chunk, bit } = statusSlot(index, purpose);
+    return chunkBit((await this.chunk(chunk)).bits, bit);
+  }
+
+  async set(index: number, purpose: number, value: boolean): Promise<void> {
+    const { chunk, bit } = statusSlot(index, purpose);
+    const { bits } = await this.chunk(chunk);
+    const mask = 0x80 >> (bit & 7);
+    if (value) bits[bit >> 3]! |= mask;
+    else bits[bit >> 3]! &= ~mask;
+  }
+
+  /** Write every chunk touched, in the order first touched. */
+  flush(): void {
+    for (const { key, bits } of this.chunks.values()) {
+      if (bits.every((b) => b === 0)) this.ctx.delete(key);
+      else this.ctx.put(StatusChunkSchema, key, { bits });
+    }
+  }
 }
 
 /** The tier hook: a bound KYC credential decides a person's or business's tier. */
