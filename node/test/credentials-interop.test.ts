@@ -16,39 +16,18 @@ import { checkStatus } from '@digitalbazaar/vc-bitstring-status-list';
 import { decodeAddress, fromHex, to0x, ValidatorSet, type KeyPair } from '../../core/index.js';
 import { makeAction, ActionKind } from '../../vm/index.js';
 import {
-  buildAnchorBatch, buildTx, credentialDigest, credentialStatusEntries, didKeyOf, exportStatusList, issueBatch, SovClient, VC_V2_CONTEXT, verificationMethodOf, verifyCredentialPackage,
+  buildAnchorBatch, credentialDigest, credentialStatusEntries, didKeyOf, exportStatusList, issueBatch, VC_V2_CONTEXT, verificationMethodOf, verifyCredentialPackage,
   type CredentialPackage,
 } from '../../rpc/index.js';
-import { Devnet } from '../../test/devnet.js';
-import { waitFor } from '../../test/index.js';
 import { dbVerifySuite, offlineLoader } from '../../test/vc-interop.js';
-import { loadHome, SovNode } from '../node.js';
-import { silentLogger } from '../ops/log.js';
+import { inProcessChain } from './in-process-chain.js';
 
-const net = Devnet.create({ validators: 1, blockIntervalMs: 50 });
-const m = net.manifest;
-let node: SovNode;
-const client = new SovClient(m.nodes[0]!.rpc_url);
-t.before(async () => {
-  node = new SovNode(await loadHome(m.nodes[0]!.home, silentLogger()));
-  await node.start();
-  await waitFor(async () => (await client.status()).height >= 1, 'a first block', 30_000);
-});
-t.teardown(async () => {
-  await node?.stop();
-  await net.stop();
-});
-
-const keys = Object.fromEntries(net.accountKeys().map((a) => [a.name, a])) as Record<string, { address: string; keys: KeyPair }>;
-const cb = keys['Central Bank']!;
-const bank = keys['Commercial Bank']!;
-const nonces = new Map<string, number>();
-async function ok(who: { address: string; keys: KeyPair }, module: string, method: string, args: unknown, what: string): Promise<void> {
-  const n = nonces.get(who.address) ?? (await client.getAccount(who.address)).nonce;
-  nonces.set(who.address, n + 1);
-  const h = (await client.status()).height;
-  const tx = buildTx({ chainId: m.chain_id, keys: [who.keys], signer: decodeAddress(who.address, m.address_prefix), nonce: n, expiry: h + 100 }, module, method, args);
-  const r = await client.sendTransaction(tx, true);
+const chain = inProcessChain(t);
+const { manifest: m, client } = chain;
+const cb = chain.accounts['Central Bank']!;
+const bank = chain.accounts['Commercial Bank']!;
+async function ok(who: { name: string; address: string; keys: KeyPair }, module: string, method: string, args: unknown, what: string): Promise<void> {
+  const r = await chain.send(who, module, method, args);
   t.equal(r.status, 'committed', `${what}${r.message ? `: ${r.message}` : ''}`);
 }
 const nextIndex = async (): Promise<number> => {

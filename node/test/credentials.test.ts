@@ -12,41 +12,16 @@
 import t from 'tap';
 import { addressFromPublicKey, decodeAddress, fromHex, generateKeyPair, utf8, ValidatorSet, type KeyPair } from '../../core/index.js';
 import { makeAction, ActionKind } from '../../vm/index.js';
-import {
-  buildTx, didKeyOf, issueBatch, presentSdJwtVc, signCredential, SovClient, verifyCredentialPackage, type CredentialPackage, type CredentialVerdict,
-} from '../../rpc/index.js';
-import { Devnet } from '../../test/devnet.js';
-import { waitFor } from '../../test/index.js';
-import { loadHome, SovNode } from '../node.js';
-import { silentLogger } from '../ops/log.js';
+import { didKeyOf, issueBatch, presentSdJwtVc, signCredential, verifyCredentialPackage, type CredentialPackage, type CredentialVerdict } from '../../rpc/index.js';
+import { inProcessChain, type Account } from './in-process-chain.js';
 
-const net = Devnet.create({ validators: 1, blockIntervalMs: 50 });
-const m = net.manifest;
-let node: SovNode;
-const client = new SovClient(m.nodes[0]!.rpc_url);
-t.before(async () => {
-  node = new SovNode(await loadHome(m.nodes[0]!.home, silentLogger()));
-  await node.start();
-  await waitFor(async () => (await client.status()).height >= 1, 'a first block', 30_000);
-});
-t.teardown(async () => {
-  await node?.stop();
-  await net.stop();
-});
-
-const keys = Object.fromEntries(net.accountKeys().map((a) => [a.name, a])) as Record<string, { address: string; keys: KeyPair }>;
-const cb = keys['Central Bank']!;
-const bank = keys['Commercial Bank']!;
-const [c1, c2] = [keys['customer-1']!, keys['customer-2']!];
-const nonces = new Map<string, number>();
+const chain = inProcessChain(t);
+const { manifest: m, client } = chain;
+const cb = chain.accounts['Central Bank']!;
+const bank = chain.accounts['Commercial Bank']!;
+const [c1, c2] = [chain.accounts['customer-1']!, chain.accounts['customer-2']!];
 let signing = new Map<string, KeyPair[]>();
-async function send(who: { address: string; keys: KeyPair }, module: string, method: string, args: unknown): Promise<{ status: string; code: number | null; message: string | null; height: number | null }> {
-  const n = nonces.get(who.address) ?? (await client.getAccount(who.address)).nonce;
-  nonces.set(who.address, n + 1);
-  const h = (await client.status()).height;
-  const tx = buildTx({ chainId: m.chain_id, keys: signing.get(who.address) ?? [who.keys], signer: decodeAddress(who.address, m.address_prefix), nonce: n, expiry: h + 100 }, module, method, args);
-  return client.sendTransaction(tx, true);
-}
+const send = (who: Account, module: string, method: string, args: unknown) => chain.send(who, module, method, args, signing.get(who.address));
 const ok = async (r: Promise<{ status: string; message: string | null }>, what: string) => t.equal((await r).status, 'committed', `${what}${(await r).message ? `: ${(await r).message}` : ''}`);
 
 const ID_SCHEMA = { type: 'object', required: ['givenName', 'birthDate'], properties: { givenName: { type: 'string' }, familyName: { type: 'string' }, birthDate: { type: 'string' }, region: { type: 'string' } } };
@@ -60,7 +35,7 @@ const verify = async (pkg: CredentialPackage, o: { now?: number; aud?: string; n
 const codeOf = (v: CredentialVerdict) => (v.valid ? 'valid' : `${v.code}${process.env.SOV_DEBUG ? `: ${v.message}` : ''}`);
 
 /** Issue `subjects` as one batch from `issuer` (schema id, format) and anchor it; returns the packages. */
-async function issueAndAnchor(issuer: { address: string; keys: KeyPair }, schema: { id: string; typeId: string; selective: string[] }, format: 'vc' | 'sd-jwt', subjects: Parameters<typeof issueBatch>[0]['subjects'], o: { anchorSchema?: string; validFrom?: number; days?: number; key?: KeyPair } = {}) {
+async function issueAndAnchor(issuer: Account, schema: { id: string; typeId: string; selective: string[] }, format: 'vc' | 'sd-jwt', subjects: Parameters<typeof issueBatch>[0]['subjects'], o: { anchorSchema?: string; validFrom?: number; days?: number; key?: KeyPair } = {}) {
   const rec = await client.getRecord({ kind: 'cred_issuer', issuer: issuer.address });
   const first = rec.value === null ? 0 : Number((rec.value as { nextIndex: number }).nextIndex);
   const validFrom = o.validFrom ?? Date.now() - 60_000;
@@ -188,7 +163,7 @@ t.test('the trust chain, issuance and every verification outcome', async (tt) =>
   // No personal data in state: no claim's value in any record the module (or the key history) wrote.
   const values = people.flatMap((p) => Object.values(p.claims)).filter((x): x is string => typeof x === 'string');
   tt.ok(values.length >= 8);
-  const ledger = node.ledger;
+  const ledger = chain.node().ledger;
   let scanned = 0;
   for await (const entries of ledger.state.entries(ledger.height)) {
     for (const [key, value] of entries) {
