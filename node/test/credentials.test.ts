@@ -148,6 +148,8 @@ t.test('the trust chain, issuance and every verification outcome', async (tt) =>
   tt.equal(codeOf(shown), 'valid', 'an SD-JWT presentation disclosing only the region verifies');
   tt.same(shown.valid && [shown.claims.region, shown.claims.birthDate, shown.disclosed], ['Reykjavík', undefined, ['region']], 'with only what was disclosed');
   tt.equal(codeOf(await verify(presentation, { aud: 'https://bank.example', nonce: 'n-1', requireDisclosed: ['birthDate'] })), 'CRED_UNDISCLOSED_CLAIM', 'an undisclosed claim presented as disclosed');
+  const onNodeSd = (requireDisclosed: string[]) => client.call<{ valid: boolean; code: string | null }>('cred_verify', { package: presentation, aud: 'https://bank.example', nonce: 'n-1', requireDisclosed });
+  tt.same([(await onNodeSd(['region'])).valid, (await onNodeSd(['birthDate'])).code], [true, 'CRED_UNDISCLOSED_CLAIM'], 'and cred_verify with the claims a verifier requires');
   tt.equal(codeOf(await verify(presentation, { aud: 'https://other.example', nonce: 'n-1' })), 'CRED_KEY_BINDING', 'presented to another audience');
 
   // Keys: rotated after issuance (still valid); rotated before it (invalid).

@@ -12,6 +12,7 @@ import { StateErrorCodes } from '../../state/index.js';
 import { VmCodes } from '../../vm/index.js';
 import { ConsensusErrorCodes } from '../../consensus/index.js';
 import { GenesisErrors } from '../../genesis/index.js';
+import { CRED_ERRORS } from '../../rpc/index.js';
 import { repoPath } from '../../test/index.js';
 import { NODE_ERRORS, NodeErrorCodes, NodeError } from '../errors.js';
 
@@ -24,6 +25,7 @@ const OTHER_LAYERS: Record<string, readonly string[]> = {
   vm: Object.keys(VmCodes),
   consensus: Object.values(ConsensusErrorCodes),
   genesis: Object.values(GenesisErrors),
+  'rpc (the credential SDK)': Object.keys(CRED_ERRORS),
 };
 
 /** Code-shaped strings in node/ that are not error codes. */

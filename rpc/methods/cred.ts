@@ -47,6 +47,7 @@ export const credMethods: MethodSpec<RpcContext>[] = [
       })),
       param('aud', Type.String({ maxLength: 256 }), { required: false, description: "an SD-JWT presentation's audience (its key binding must name it)" }),
       param('nonce', Type.String({ maxLength: 256 }), { required: false, description: "the nonce the holder's key binding must carry" }),
+      param('requireDisclosed', Type.Array(Type.String({ maxLength: 128 }), { maxItems: 64 }), { required: false, description: 'claims an SD-JWT presentation must disclose' }),
     ],
     result: Type.Object({
       valid: Type.Boolean(), code: Type.Union([Type.String(), Type.Null()]), message: Type.Union([Type.String(), Type.Null()]),
@@ -75,6 +76,7 @@ export const credMethods: MethodSpec<RpcContext>[] = [
       const verdict = verifyCredentialPackage(pkg, bundle, {
         chainId: status.chainId, addressPrefix: status.addressPrefix, validators,
         ...(p.aud !== undefined ? { aud: p.aud as string } : {}), ...(p.nonce !== undefined ? { nonce: p.nonce as string } : {}),
+        ...(p.requireDisclosed !== undefined ? { requireDisclosed: p.requireDisclosed as string[] } : {}),
       });
       return verdict.valid
         ? { valid: true, code: null, message: null, issuer: verdict.issuer, index: verdict.index, height: verdict.height, claims: verdict.claims }

@@ -80,6 +80,8 @@ t.test('each method answers', async (tt) => {
   // cred_proofs over the stub's record reads (which carry no proofs): an internal error, answered as one.
   tt.equal((await call('cred_proofs', { issuer: 'sov1x', batch: 0, index: 0 })).error.code, RpcCodes.INTERNAL_ERROR, 'cred_proofs needs proven reads');
   tt.equal((await call('cred_proofs', { issuer: 'sov1x', batch: 5, index: 1 })).error.code, RpcCodes.INVALID_PARAMS, 'an index before its batch');
+  tt.match((await call('cred_verify', { package: { format: 'vc', credential: {}, inclusion: { position: 0, count: 1, path: [] } } })).result, { valid: false, code: 'CRED_MALFORMED' }, 'cred_verify: a credential naming no place in a ledger');
+  tt.equal((await call('cred_verify', { package: { format: 'vc' } })).error.code, RpcCodes.INVALID_PARAMS, 'cred_verify: a package without its parts');
   tt.same((await call('sov_getAccountEvents', { address: 'sov1known', limit: 5, order: 'asc' })).result, { items: [], next: null });
   tt.equal((await call('sov_getAccountEvents', { address: 'sov1known', limit: 0 })).error.code, RpcCodes.INVALID_PARAMS, 'limit out of range');
   // Role-gated methods refuse a public caller (access.test.ts runs them with API keys);
