@@ -26,6 +26,8 @@ export const Domain = {
   RECEIPT: 'receipt',
   GENESIS: 'genesis',
   SIGN: 'sign',
+  /** A data-exchange record (vm xchg): the item of its batch's Merkle tree. */
+  XCHG_RECORD: 'xchg-record',
 } as const;
 export type Domain = (typeof Domain)[keyof typeof Domain];
 

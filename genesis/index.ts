@@ -24,6 +24,6 @@ export { docToJson, renderGenesisJson } from './json.js';
 export { genesisState, type GenesisState } from './state.js';
 export { buildFromTemplate, parseGenesisJson, loadGenesisFile, validateFile, type BuildOptions, type LoadedGenesis } from './build.js';
 export {
-  CENTRAL_BANK, COMMERCIAL_BANK, TESTNET_BANK_BALANCE, TESTNET_CURRENCY, TESTNET_CUSTOMER_BALANCE, TESTNET_JURISDICTION, customerName, testnetTemplate,
+  CENTRAL_BANK, COMMERCIAL_BANK, TESTNET_BANK_BALANCE, TESTNET_CURRENCY, TESTNET_CUSTOMER_BALANCE, TESTNET_JURISDICTION, customerName, testnetTemplate, AGENCY_NAMES,
   type TestnetKeys,
 } from './testnet.js';

@@ -1,8 +1,8 @@
 /**
  * The template of a local test network, from keys the caller generated: N validators
  * ("Validator 0".."Validator N-1"), a central bank that issues the DEV CBDC and sits alone on
- * the council (threshold 1, so one key can exercise governance), a commercial bank, and
- * funded customer accounts for load generators and tests. Every validator and institution
+ * the council (threshold 1, so one key can exercise governance), a commercial bank, two
+ * agencies (a tax office and a welfare agency, when their keys are given), and funded customer accounts for load generators and tests. Every validator and institution
  * entry is signed with its own key, exactly as in a real ceremony, so the result passes the
  * strict build. Consensus timeouts are shorter than the production defaults (local network).
  */
@@ -22,12 +22,16 @@ export interface TestnetKeys {
   readonly validators: readonly { readonly validator: KeyPair; readonly node: KeyPair; readonly p2pAddress: string }[];
   readonly centralBank: KeyPair;
   readonly commercialBank: KeyPair;
+  /** Agencies (role agency): the tax office and the welfare agency, when given (they exchange records: vm xchg). */
+  readonly agencies?: readonly KeyPair[];
   readonly customers: readonly KeyPair[];
 }
 
 export const CENTRAL_BANK = 'Central Bank';
 export const COMMERCIAL_BANK = 'Commercial Bank';
 export const customerName = (i: number): string => `customer-${i + 1}`;
+/** The testnet's agencies, in the order of TestnetKeys.agencies. */
+export const AGENCY_NAMES = ['Tax Office', 'Welfare Agency'] as const;
 
 export function testnetTemplate(chainId: string, genesisTime: number, keys: TestnetKeys): Template {
   const consensus = {} as Template['consensus'];
@@ -54,7 +58,10 @@ export function testnetTemplate(chainId: string, genesisTime: number, keys: Test
         signature: toHex(signValidatorStatement(chainId, J, statement, v.validator)),
       };
     }),
-    institutions: [inst(CENTRAL_BANK, ['central_bank', 'validator_operator'], keys.centralBank), inst(COMMERCIAL_BANK, ['commercial_bank'], keys.commercialBank)],
+    institutions: [
+      inst(CENTRAL_BANK, ['central_bank', 'validator_operator'], keys.centralBank), inst(COMMERCIAL_BANK, ['commercial_bank'], keys.commercialBank),
+      ...(keys.agencies ?? []).slice(0, AGENCY_NAMES.length).map((kp, i) => inst(AGENCY_NAMES[i]!, ['agency'], kp)),
+    ],
     currencies: [{
       code: TESTNET_CURRENCY, kind: 'cbdc', decimals: 2, issuer: CENTRAL_BANK,
       tiers: [

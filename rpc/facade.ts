@@ -4,6 +4,7 @@
  * amounts as decimal strings, addresses as bech32m.
  */
 import type { SerializedResult } from './jsonrpc.js';
+import type { IndexCursor, IndexItem, IndexRange } from '../state/index.js';
 
 export interface StatusView {
   chainId: string;
@@ -209,6 +210,10 @@ export interface NodeQueryFacade {
   eventsByAccount(address: string, page: { after?: PageCursor; limit?: number; order?: 'asc' | 'desc' }): Promise<AccountEventsView>;
   /** What block `height` did, or null when there is no such block. */
   activity(height: number): Promise<BlockActivity | null>;
+  /** A page of a module index (vm IndexSpec entries, kept beside the blocks): raw keys and values, with where each was written. */
+  indexScan(range: IndexRange): Promise<{ items: IndexItem[]; next: IndexCursor | null }>;
+  /** The canonical bytes of transaction `index` of block `height`, with its receipt's bytes, or null. */
+  txAt(height: number, index: number): Promise<{ tx: Uint8Array; receipt: Uint8Array } | null>;
   /** Call `listener` after every commit with the new head; returns the unsubscribe function. */
   onHead(listener: (height: number) => void): () => void;
 }

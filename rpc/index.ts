@@ -9,6 +9,7 @@ import { queryMethods } from './methods/query.js';
 import { subscribeMethods } from './methods/subscribe.js';
 import { adminMethods } from './methods/admin.js';
 import { credMethods } from './methods/cred.js';
+import { xchgMethods } from './methods/xchg.js';
 import { openRpcDocument } from './openrpc.js';
 import { BUILTIN, type Registry } from '../vm/index.js';
 
@@ -29,7 +30,7 @@ export { WsRpcServer, type WsRpcOptions } from './ws-server.js';
 /** The node's method registry: every method, plus `rpc.discover` describing them all. `modules`: the chain's module registry (the built-in modules by default). */
 export function buildRegistry(version: string, modules: Registry = BUILTIN): MethodRegistry<RpcContext> {
   const reg = new MethodRegistry<RpcContext>();
-  for (const m of [...chainMethods, ...queryMethods(modules), ...subscribeMethods, ...adminMethods, ...credMethods]) reg.add(m);
+  for (const m of [...chainMethods, ...queryMethods(modules), ...subscribeMethods, ...adminMethods, ...credMethods, ...xchgMethods]) reg.add(m);
   reg.add({
     name: 'rpc.discover',
     summary: 'The OpenRPC document of every method.',
@@ -49,3 +50,9 @@ export {
   type LedgerRef,
   type VerifyCredentialContext,
 } from './client/credentials.js';
+export {
+  verifyXchgReceipt, verifyDocProof, XchgVerifyError, xchgRecordToJson, xchgRecordFromJson, RECEIPT_TYPE, DOC_PROOF_TYPE,
+  xchgBatch, sendXchgRecords, nextRecordSeq, payloadDigest, consentRef, signDocument, exportReceiptContainer, verifyReceiptContainer, RECEIPT_CONTAINER_TYPE,
+  type XchgReceipt, type XchgDocProof, type XchgRecordJson, type XchgVerifyOptions, type VerifiedReceipt, type VerifiedDocument, type CertifiedState,
+  type XchgPageQuery, type XchgRecordView, type XchgBatch, type XchgRecordInput, type ReceiptContainer,
+} from './client/index.js';

@@ -8,7 +8,7 @@
  * returns its KV ops (the ledger writes them in the same batch as the state); `BlockReader`
  * answers queries. Key shapes are in keys.ts.
  */
-import { Block, Domain, decodeCommit, encode, CommitSchema, equalBytes, hashOf, toHex, type Commit } from '../core/index.js';
+import { Block, Domain, compareBytes, decodeCommit, encode, CommitSchema, equalBytes, hashOf, toHex, type Commit } from '../core/index.js';
 import type { KV, KVOp } from './kv.js';
 import { StateError, StateErrorCodes, corrupt, invalidInput } from './errors.js';
 import { allocBytes } from './fast-hash.js';
@@ -18,12 +18,47 @@ import {
 
 export const MAX_RECEIPT_BYTES = 1024 * 1024;
 export const MAX_PAGE = 1000;
+export const MAX_INDEX_KEY = 256;
+export const MAX_INDEX_VALUE = 4096;
+
+/** A module index entry's store key: MODULE_INDEX, the entry's key, the height and the transaction's position. */
+function indexEntryKey(key: Uint8Array, h: number, i: number): Uint8Array {
+  const k = new Uint8Array(1 + key.length + 12);
+  k[0] = Prefix.MODULE_INDEX;
+  k.set(key, 1);
+  writeU64(k, 1 + key.length, h);
+  writeU32(k, 9 + key.length, i);
+  return k;
+}
+
+/** A range over one module index: entries whose key starts with `prefix`, optionally between two keys (as written by the module, without height and position). */
+export interface IndexRange {
+  readonly prefix: Uint8Array;
+  /** Only entries whose key is >= gte (a key under `prefix`). */
+  readonly gte?: Uint8Array;
+  /** Only entries whose key is < lt. */
+  readonly lt?: Uint8Array;
+  readonly limit?: number;
+  readonly order?: 'asc' | 'desc';
+  /** Resume after this entry (the `next` of an earlier page). */
+  readonly after?: IndexCursor;
+}
+export interface IndexCursor {
+  readonly key: Uint8Array;
+  readonly height: number;
+  readonly index: number;
+}
+export interface IndexItem extends IndexCursor {
+  readonly value: Uint8Array;
+}
 
 export interface TxResult {
   /** Canonical receipt bytes (the state machine defines them; they carry the events). */
   readonly receipt: Uint8Array;
   /** Accounts this transaction is indexed under (signer, recipients...). */
   readonly accounts: readonly Uint8Array[];
+  /** Module index entries (vm IndexEntry: key, value) the transaction added; none by default. */
+  readonly indexes?: readonly { readonly key: Uint8Array; readonly value: Uint8Array }[];
 }
 
 /** What is committed with a height beside its state. */
@@ -94,6 +129,15 @@ export async function blockOps(kv: KV, h: number, rec: BlockRecord, stateRoot: U
       const th = allocBytes(32);
       th.set(hashes[i]!);
       for (const a of accounts) put(accountKey(Prefix.ACCOUNT_TX, a, h, i), th);
+    }
+    if (r.indexes !== undefined) {
+      if (!Array.isArray(r.indexes)) throw invalidInput(`result ${i}: indexes is an array`);
+      for (const e of r.indexes) {
+        if (!(e?.key instanceof Uint8Array) || !(e.value instanceof Uint8Array) || e.key.length < 1 || e.key.length > MAX_INDEX_KEY || e.value.length > MAX_INDEX_VALUE) {
+          throw invalidInput(`result ${i}: an index entry is a key of 1..${MAX_INDEX_KEY} bytes and a value of at most ${MAX_INDEX_VALUE}`);
+        }
+        put(indexEntryKey(e.key, h, i), e.value);
+      }
     }
   }
   return ops;
@@ -215,6 +259,42 @@ export class BlockReader {
     }
     const more = keys.length > limit;
     return { keys: keys.slice(0, limit), values: values.slice(0, limit), more };
+  }
+
+  /**
+   * Entries of a module index in key order (then height, then position), or the reverse:
+   * a page of at most `limit` and the cursor of the next page, or null.
+   */
+  async scanIndex(r: IndexRange): Promise<{ items: IndexItem[]; next: IndexCursor | null }> {
+    const limit = r.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw invalidInput(`a page holds 1..${MAX_PAGE} items`);
+    if (!(r.prefix instanceof Uint8Array) || r.prefix.length < 1 || r.prefix.length > MAX_INDEX_KEY) throw invalidInput('an index prefix is 1..256 bytes');
+    const full = (k: Uint8Array): Uint8Array => Uint8Array.from([Prefix.MODULE_INDEX, ...k]);
+    const p = full(r.prefix);
+    let lo = r.gte !== undefined ? full(r.gte) : p;
+    let hi = r.lt !== undefined ? full(r.lt) : prefixEnd(p);
+    if (compareBytes(lo, p) < 0) lo = p;
+    if (compareBytes(hi, prefixEnd(p)) > 0) hi = prefixEnd(p);
+    const desc = r.order === 'desc';
+    if (r.after !== undefined) {
+      const at = indexEntryKey(r.after.key, r.after.height, r.after.index);
+      if (desc) hi = compareBytes(at, hi) < 0 ? at : hi;
+      else {
+        const past = Uint8Array.from([...at, 0]);
+        lo = compareBytes(past, lo) > 0 ? past : lo;
+      }
+    }
+    const items: IndexItem[] = [];
+    if (compareBytes(lo, hi) < 0) {
+      for await (const [k, v] of this.kv.iterate(desc ? { gte: lo, lt: hi, reverse: true, limit: limit + 1 } : { gte: lo, lt: hi, limit: limit + 1 })) {
+        const n = k.length - 12;
+        items.push({ key: k.slice(1, n), height: readU64(k, n), index: readU32(k, n + 8), value: v });
+      }
+    }
+    const more = items.length > limit;
+    const page = items.slice(0, limit);
+    const last = page[page.length - 1];
+    return { items: page, next: more && last ? { key: last.key, height: last.height, index: last.index } : null };
   }
 
   /** Transactions that touched `account`, oldest first (or newest, with order 'desc'). */

@@ -14,5 +14,5 @@ export { StateProofSchema, decodeProof, encodeProof, verifyProof, MAX_PROOF_BYTE
 export { StateTree, STATE_FORMAT, type PreparedVersion, type StagedCommit, type StateTreeOptions } from './store.js';
 export { nativeUnavailable } from './native-tree.js';
 export { exportSnapshot, importSnapshot, SnapshotHeaderSchema, SnapshotChunkSchema, SNAPSHOT_CHUNK_ENTRIES } from './snapshot.js';
-export { BlockReader, MAX_PAGE, MAX_RECEIPT_BYTES, txHashOf, type BlockRecord, type TxResult, type Page, type TxRef } from './blocks.js';
+export { BlockReader, MAX_PAGE, MAX_RECEIPT_BYTES, txHashOf, type BlockRecord, type TxResult, type Page, type TxRef, type IndexRange, type IndexCursor, type IndexItem } from './blocks.js';
 export { LedgerStore, type LedgerOptions } from './ledger.js';

@@ -32,6 +32,8 @@ export const Prefix = {
   RECEIPT: 0x58,
   /** 'a' len account h idx -> txHash: tx `idx` of block h touched `account`. */
   ACCOUNT_TX: 0x61,
+  /** 'i' key h idx -> value: a module index entry (key: the index's id byte, then its own key) of tx `idx` of block h. */
+  MODULE_INDEX: 0x69,
 } as const;
 // 'E' (event bytes) and 'e' (events by account) are no longer written: events live in the
 // receipts, and an account's events are those of its transactions. Stores written before keep

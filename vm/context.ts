@@ -12,7 +12,9 @@ import type { MaybePromise, Overlay } from './state.js';
 import type { Meter } from './meter.js';
 import type { Params } from './params.js';
 import type { Event } from './receipts.js';
-import type { EventSpec } from './module.js';
+import type { EventSpec, IndexEntry, IndexSpec } from './module.js';
+
+const EMPTY = new Uint8Array(0);
 import type { Registry } from './registry.js';
 
 export interface BlockContext {
@@ -32,6 +34,8 @@ export interface ValidatorUpdate {
 export class TxContext {
   readonly events: Event[] = [];
   readonly validatorUpdates: ValidatorUpdate[] = [];
+  /** Entries for the node's module indexes (module.ts IndexSpec): kept only if the transaction succeeds. */
+  readonly indexEntries: IndexEntry[] = [];
 
   /** The hooks of the registry, in module-name order (the money ledger calls debit and credit). */
   readonly hooks: Registry['hooks'];
@@ -78,6 +82,15 @@ export class TxContext {
     this.events.push({ module: e.module, name: e.name, data: encode(e.schema, value) });
   }
 
+  /** Add an entry to a module index (not state: the node keeps it beside the block for lookups). */
+  index(spec: IndexSpec, key: Uint8Array, value: Uint8Array = EMPTY): void {
+    if (!this.mayEmit) throw new Error('an end-of-block step added an index entry: end-of-block steps record state only');
+    const k = new Uint8Array(1 + key.length);
+    k[0] = spec.id;
+    k.set(key, 1);
+    this.indexEntries.push({ key: k, value });
+  }
+
   validatorUpdate(u: ValidatorUpdate): void {
     this.validatorUpdates.push(u);
   }
@@ -89,6 +102,7 @@ export class TxContext {
   async nested<R>(fn: () => Promise<R>): Promise<R> {
     const ev = this.events.length;
     const vu = this.validatorUpdates.length;
+    const ix = this.indexEntries.length;
     this.overlay.checkpoint();
     try {
       const r = await fn();
@@ -98,6 +112,7 @@ export class TxContext {
       this.overlay.revert();
       this.events.length = ev;
       this.validatorUpdates.length = vu;
+      this.indexEntries.length = ix;
       throw e;
     }
   }

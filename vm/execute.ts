@@ -29,6 +29,7 @@ import { clipMessage, receiptBytes, receiptHashOfBytes, resultsRootOf, ReceiptSt
 import { ChainMetaSchema, type ChainMeta } from './records.js';
 import { engineRecords } from './engine.js';
 import { AccountKeys, AccountSchema, type Account } from './modules/account/records.js';
+import type { IndexEntry } from './module.js';
 import { BUILTIN } from './builtin.js';
 
 export interface ExecuteOptions extends Omit<AuthOptions, 'allowFutureNonce'> {
@@ -62,6 +63,8 @@ export interface BlockResult {
    * about; ...), each once.
    */
   readonly accounts: readonly (readonly Uint8Array[])[];
+  /** Each included transaction's module-index entries (module.ts IndexSpec; none for a failed one): not part of any hash. */
+  readonly indexes: readonly (readonly IndexEntry[])[];
   /** Every event of the block with the index (among included txs) of its transaction. */
   readonly events: readonly { readonly tx: number; readonly event: Event }[];
   /** Validator-set changes, one per key (the last change of the block wins). */
@@ -88,6 +91,7 @@ export async function executeBlock(state: StateReader, block: BlockContext, txs:
   const receipts: Receipt[] = [];
   const receiptBytesList: Uint8Array[] = [];
   const accounts: Uint8Array[][] = [];
+  const indexes: (readonly IndexEntry[])[] = [];
   const receiptHashes: Uint8Array[] = [];
   const events: { tx: number; event: Event }[] = [];
   const rejected: Rejection[] = [];
@@ -137,6 +141,7 @@ export async function executeBlock(state: StateReader, block: BlockContext, txs:
     included.push(tx);
     receipts.push(r.receipt);
     accounts.push(r.accounts);
+    indexes.push(r.indexes);
     const rb = receiptBytes(r.receipt);
     receiptBytesList.push(rb);
     receiptHashes.push(receiptHashOfBytes(rb));
@@ -154,6 +159,7 @@ export async function executeBlock(state: StateReader, block: BlockContext, txs:
     receiptBytes: receiptBytesList,
     receiptHashes,
     accounts,
+    indexes,
     resultsRoot: resultsRootOf(receiptHashes),
     events,
     validatorUpdates: [...updates.values()],
@@ -169,7 +175,7 @@ export async function commitBlock(store: StateStore, block: BlockContext, txs: r
 }
 
 /** Run one authenticated transaction: nonce, dispatch (with the modules' hooks before and after), receipt. */
-async function runTx(overlay: Overlay, block: BlockContext, params: Params, modules: Registry, tx: Tx, account: Account): Promise<{ receipt: Receipt; validatorUpdates: readonly ValidatorUpdate[]; accounts: Uint8Array[] }> {
+async function runTx(overlay: Overlay, block: BlockContext, params: Params, modules: Registry, tx: Tx, account: Account): Promise<{ receipt: Receipt; validatorUpdates: readonly ValidatorUpdate[]; accounts: Uint8Array[]; indexes: readonly IndexEntry[] }> {
   overlay.put(AccountSchema, AccountKeys.account(tx.signer), { ...account, nonce: account.nonce + 1 });
   const meter = new Meter(params.tx_max_work, params);
   const ctx = new TxContext(block, params, tx.signer, tx.hash, meter, overlay, modules);
@@ -192,7 +198,7 @@ async function runTx(overlay: Overlay, block: BlockContext, params: Params, modu
     const accounts = accountsOf(modules, tx.signer, overlay.keysSinceCheckpoint(), ctx.events);
     overlay.commit();
     const receipt: Receipt = { txHash: tx.hash, status: ReceiptStatus.OK, code: 0, message: '', work: meter.used, events: ctx.events, result };
-    return { receipt, validatorUpdates: ctx.validatorUpdates, accounts };
+    return { receipt, validatorUpdates: ctx.validatorUpdates, accounts, indexes: ctx.indexEntries };
   } catch (e) {
     overlay.revert();
     // A value a record schema refuses (e.g. a string over its limit) is bad input too.
@@ -200,7 +206,7 @@ async function runTx(overlay: Overlay, block: BlockContext, params: Params, modu
     if (err === null) throw e;
     const work = Math.min(meter.used, meter.limit);
     const receipt: Receipt = { txHash: tx.hash, status: ReceiptStatus.FAILED, code: err.num, message: clipMessage(err.message), work, events: [], result: new Uint8Array(0) };
-    return { receipt, validatorUpdates: [], accounts: [tx.signer] };
+    return { receipt, validatorUpdates: [], accounts: [tx.signer], indexes: [] };
   }
 }
 

@@ -73,6 +73,29 @@ export interface EventSpec<T = unknown> {
 }
 export const event = <T>(module: string, name: string, schema: Schema<T>, doc = ''): EventSpec<T> => ({ module, name, schema, doc });
 
+// ---- node-side indexes ----------------------------------------------------------------
+
+/**
+ * A module's lookup index kept by every node beside its blocks (not part of any hash or of
+ * the state): a handler adds entries with `ctx.index(spec, key, value)`; the block store keeps
+ * each under the spec's id, its key, and the transaction's height and position, for paged
+ * range reads (the RPC's queries). Only a successful transaction's entries are kept. Every
+ * answer read through an index is proven from the state, never trusted from the index.
+ */
+export interface IndexSpec {
+  /** A literal byte (1..255), never reused: the index's key prefix in the block store. */
+  readonly id: number;
+  /** The key's shape and what it finds, for docs. */
+  readonly doc: string;
+}
+export const indexSpec = (id: number, doc: string): IndexSpec => ({ id, doc });
+
+/** An entry a transaction added to a module index: the full key (index id first) and its value. */
+export interface IndexEntry {
+  readonly key: Uint8Array;
+  readonly value: Uint8Array;
+}
+
 // ---- methods and governance actions ----------------------------------------------------
 
 export interface MethodDef<A> {
@@ -194,6 +217,8 @@ export interface ModuleDescriptor {
    * the transaction for each.
    */
   readonly concerns?: (written: readonly Uint8Array[], events: readonly Event[]) => Iterable<Uint8Array>;
+  /** The node-side lookup indexes its handlers add entries to (ctx.index). */
+  readonly indexes?: Readonly<Record<string, IndexSpec>>;
   readonly hooks?: ModuleHooks;
 }
 

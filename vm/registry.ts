@@ -17,7 +17,7 @@ import type { Schema } from '../core/index.js';
 import { ENGINE, ENGINE_GENESIS_RANGE, ENGINE_NAME } from './engine.js';
 import { registerCodes } from './errors.js';
 import type {
-  ActionDef, CodeSpec, EventSpec, GenesisField, GenesisStep, KeyField, KeyFieldKind, MethodDef, ModuleDescriptor, ModuleHooks, ParamSpec, RecordSpec,
+  ActionDef, CodeSpec, EventSpec, GenesisField, GenesisStep, KeyField, KeyFieldKind, MethodDef, ModuleDescriptor, ModuleHooks, ParamSpec, RecordSpec, IndexSpec,
 } from './module.js';
 
 export interface RecordEntry {
@@ -79,6 +79,8 @@ export interface Registry {
   readonly genesisSteps: readonly GenesisStepEntry[];
   readonly hooks: { readonly [H in HookName]: HookList<H> };
   readonly concerns: readonly { readonly module: string; readonly run: NonNullable<ModuleDescriptor['concerns']> }[];
+  /** The node-side indexes by `module.name` (module.ts IndexSpec). */
+  readonly indexes: ReadonlyMap<string, { readonly module: string; readonly name: string; readonly spec: IndexSpec }>;
 }
 
 export type MethodLookup = MethodDef<unknown> | 'no-module' | 'no-method';
@@ -215,6 +217,17 @@ export function createRegistry(modules: readonly ModuleDescriptor[]): Registry {
     }
   }
 
+  // Node-side indexes: one id byte each.
+  const indexIds = new Claims<number>((i) => `index id ${i}`);
+  const indexes = new Map<string, { module: string; name: string; spec: IndexSpec }>();
+  for (const m of sorted) {
+    for (const [name, spec] of Object.entries(m.indexes ?? {})) {
+      if (!Number.isInteger(spec.id) || spec.id < 1 || spec.id > 255) throw new RegistryError(`module ${m.name}: index ${name} has id ${spec.id}, not 1..255`);
+      indexIds.claim(spec.id, `module ${m.name} (${name})`);
+      indexes.set(`${m.name}.${name}`, { module: m.name, name, spec });
+    }
+  }
+
   // Genesis: fields by position (0..3 are the engine's: genesis.ts), steps by order.
   const positions = new Claims<number>((p) => `genesis position ${p}`);
   const fieldNames = new Claims<string>((n) => `genesis field "${n}"`);
@@ -262,6 +275,7 @@ export function createRegistry(modules: readonly ModuleDescriptor[]): Registry {
     genesisSteps,
     hooks: { beforeTx: hookList('beforeTx'), afterTx: hookList('afterTx'), debit: hookList('debit'), credit: hookList('credit'), endBlock: hookList('endBlock'), tier: hookList('tier') },
     concerns: sorted.filter((m) => m.concerns !== undefined).map((m) => ({ module: m.name, run: m.concerns! })),
+    indexes,
   };
   for (const m of all) registerCodes(m.name === ENGINE_NAME ? 'the engine' : `module ${m.name}`, m.codes);
   return reg;

@@ -297,7 +297,7 @@ export class LedgerApp implements Application {
     }
     // A receipt carries its transaction's events; the transaction is indexed under its signer
     // and every account it paid or debited (an account's events are those of its transactions).
-    const results: TxResult[] = ex.result.receiptBytes.map((receipt, i) => ({ receipt, accounts: ex.result.accounts[i]! }));
+    const results: TxResult[] = ex.result.receiptBytes.map((receipt, i) => ({ receipt, accounts: ex.result.accounts[i]!, indexes: ex.result.indexes[i]! }));
     beforeWrite(ex.result.validatorUpdates);
     this.cacheGen++;
     try {

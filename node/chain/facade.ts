@@ -5,7 +5,7 @@
 import {
   decodeAddress, encodeAddress, equalBytes, fromHex, isSovError, to0x, toHex, type Block, type Commit, decode, decodeTrusted, addressFromPublicKey, Tx,
 } from '../../core/index.js';
-import { StateError, StateErrorCodes, encodeProof, txHashOf, type LedgerStore } from '../../state/index.js';
+import { StateError, StateErrorCodes, encodeProof, txHashOf, type LedgerStore, type IndexRange, type IndexItem, type IndexCursor } from '../../state/index.js';
 import {
   AccountSchema, BalanceSchema, BUILTIN, CurrencyListSchema, Keys, type Registry, ReceiptSchema, ValidatorListSchema, ValidatorNodeSchema, recordSchemaOf, vmCodeName, type Event, type StateReader,
 } from '../../vm/index.js';
@@ -350,6 +350,18 @@ export class NodeFacadeImpl implements NodeFacade {
   async eventsByAccount(address: string, page: PageArg): Promise<AccountEventsView> {
     const r = await accountEvents(this.d.ledger.blocks, this.addr(address), this.page(page));
     return { items: r.items.map((i) => ({ height: i.height, index: i.index, event: i.event, ...this.eventView(i.data) })), next: r.next };
+  }
+
+  indexScan(range: IndexRange): Promise<{ items: IndexItem[]; next: IndexCursor | null }> {
+    return this.d.ledger.blocks.scanIndex(range);
+  }
+
+  async txAt(height: number, index: number): Promise<{ tx: Uint8Array; receipt: Uint8Array } | null> {
+    if (!Number.isSafeInteger(height) || height < 1 || height > this.head() || !Number.isSafeInteger(index) || index < 0) return null;
+    const block = await this.d.ledger.blocks.getBlock(height);
+    const tx = block.data.txs[index];
+    if (tx === undefined) return null;
+    return { tx, receipt: await this.d.ledger.blocks.getReceipt(height, index) };
   }
 
   async activity(height: number): Promise<BlockActivity | null> {

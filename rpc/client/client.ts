@@ -8,6 +8,8 @@ import WebSocket from 'ws';
 import { addressFromPublicKey, encode, signTx, SovError, to0x, type KeyPair, type Tx } from '../../core/index.js';
 import { BUILTIN, findMethod, type Registry } from '../../vm/index.js';
 import type { CredProofBundle } from '../cred-proofs.js';
+import type { XchgPageQuery, XchgRecordView } from '../xchg-query.js';
+import type { XchgDocProof, XchgReceipt } from '../xchg-receipts.js';
 import type {
   AccountEventsView, AccountTxsView, AccountView, BlockView, CommitView, PageCursor, RecordQuery, RecordView, StatusView, SubmitView, TxView, ValidatorView,
 } from '../facade.js';
@@ -55,6 +57,16 @@ export abstract class TypedMethods {
   getAccountEvents(address: string, page: PageOptions = {}): Promise<AccountEventsView> {
     return this.call('sov_getAccountEvents', { address, ...page });
   }
+  /** An exchange record by id (sender, seq), with its receipt when `prove`. */
+  xchgGetRecord(sender: string, seq: number, prove = false): Promise<XchgRecordView | null> { return this.call('xchg_getRecord', { sender, seq, ...(prove ? { prove } : {}) }); }
+  /** A record's receipt, verifiable offline with verifyXchgReceipt. */
+  xchgGetReceipt(sender: string, seq: number): Promise<XchgReceipt> { return this.call('xchg_getReceipt', { sender, seq }); }
+  /** A page of records by pair, agency, purpose or consent (xchg_listRecords). */
+  xchgListRecords(q: XchgPageQuery): Promise<{ items: XchgRecordView[]; next: string | null; height: number }> { return this.call('xchg_listRecords', q as unknown as Record<string, unknown>); }
+  /** A document by id, with its offline proof when `prove`. */
+  xchgGetDocument(id: number, prove = false): Promise<{ record: RecordView; proof: XchgDocProof | null }> { return this.call('xchg_getDocument', { id, ...(prove ? { prove } : {}) }); }
+  /** The ids of the documents registered with a digest. */
+  xchgFindDocuments(digest: string): Promise<{ ids: number[] }> { return this.call('xchg_findDocuments', { digest }); }
   /** The ledger's proofs for verifying a credential of `issuer` (batch: its first status index; index: the credential's). */
   credProofs(issuer: string, batch: number, index: number): Promise<CredProofBundle> {
     return this.call('cred_proofs', { issuer, batch, index });

@@ -20,3 +20,12 @@ export {
   type LedgerRef,
   type VerifyCredentialContext,
 } from './credentials.js';
+export {
+  verifyXchgReceipt, verifyDocProof, XchgVerifyError, recordToJson as xchgRecordToJson, recordFromJson as xchgRecordFromJson, RECEIPT_TYPE, DOC_PROOF_TYPE,
+  type XchgReceipt, type XchgDocProof, type XchgRecordJson, type XchgVerifyOptions, type VerifiedReceipt, type VerifiedDocument, type CertifiedState,
+} from '../xchg-receipts.js';
+export type { XchgPageQuery, XchgRecordView } from '../xchg-query.js';
+export {
+  xchgBatch, sendXchgRecords, nextRecordSeq, payloadDigest, consentRef, signDocument, exportReceiptContainer, verifyReceiptContainer, RECEIPT_CONTAINER_TYPE,
+  type XchgBatch, type XchgRecordInput, type ReceiptContainer,
+} from './xchg.js';

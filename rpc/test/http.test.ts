@@ -31,6 +31,8 @@ const facade: NodeFacade = {
   txsByAccount: async () => ({ items: [], next: null }),
   eventsByAccount: async () => ({ items: [], next: null }),
   activity: async () => null,
+  indexScan: async () => ({ items: [], next: null }),
+  txAt: async () => null,
   onHead: () => () => undefined,
   peers: async () => [],
   mempool: async () => ({ count: 0, bytes: 0, maxTxs: 1, maxBytes: 1, maxPerAccount: 1 }),

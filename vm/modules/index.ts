@@ -10,6 +10,7 @@ import { rampModule } from './ramp/index.js';
 import { lockModule } from './lock/index.js';
 import { grantModule } from './grant/index.js';
 import { credModule } from './cred/index.js';
+import { xchgModule } from './xchg/index.js';
 
 /** Every built-in module by name, with each method's args type kept (the SDK's typed builders use it). */
 export const MODULE_DEFS = {
@@ -20,4 +21,5 @@ export const MODULE_DEFS = {
   lock: lockModule,
   grant: grantModule,
   cred: credModule,
+  xchg: xchgModule,
 } as const;

@@ -7,7 +7,7 @@
 import t from 'tap';
 import { encode, type KeyPair, type Schema } from '../../core/index.js';
 import { Rng } from '../../test/index.js';
-import { account, ActionKind, cred, gov, grant, lock, makeAction, money, MODULES, ramp, vmCodeName } from '../index.js';
+import { account, ActionKind, cred, gov, grant, lock, makeAction, money, MODULES, ramp, vmCodeName, xchg } from '../index.js';
 import { addr, Chain, K, UNIT } from './harness.js';
 
 interface Sample { module: string; method: string; bytes: Uint8Array }
@@ -55,6 +55,12 @@ const SAMPLES: Sample[] = [
   s('cred', 'anchor', cred.AnchorArgs, { schema: 'kyc@1', first: 0, count: 1, root: new Uint8Array(32) }),
   s('cred', 'set_status', cred.SetStatusArgs, { changes: [{ index: 0, purpose: 1, set: true, reason: 1 }] }),
   s('cred', 'bind_kyc', cred.BindKycArgs, { account: a(K.alice), index: 0, tier: 2, assurance: 2, validUntil: 1, digest: new Uint8Array(32) }),
+  s('xchg', 'send', xchg.SendArgs, { receiver: a(K.ministry), first: 0, purposes: ['income'], bases: ['Act 1'], records: [{ payload: new Uint8Array(32), purpose: 0, basis: 0, consent: new Uint8Array(0), time: 1 }] }),
+  s('xchg', 'acknowledge', xchg.AckArgs, { ranges: [{ sender: a(K.agency), first: 0, offset: 0, count: 1 }] }),
+  s('xchg', 'register_doc', xchg.RegisterDocArgs, { digest: new Uint8Array(32), title: 't', groups: [[a(K.agency)]], deadline: 2 ** 50, legalRef: '' }),
+  s('xchg', 'sign_doc', xchg.SignDocArgs, { id: 1, signer: a(K.agency), signature: null }),
+  s('xchg', 'refuse_doc', xchg.RefuseDocArgs, { id: 1, reason: 'no' }),
+  s('xchg', 'expire_doc', xchg.ExpireDocArgs, { id: 1 }),
 ];
 
 t.test('every method has a sample', async (t) => {

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { addressFromPublicKey, encodeAddress, generateKeyPair, to0x, toHex, CHAIN_ID_RE, type KeyPair } from '../../../core/index.js';
 import {
-  buildFromTemplate, CENTRAL_BANK, COMMERCIAL_BANK, createKeystore, customerName, GenesisError, isoTime, renderTemplate, testnetTemplate, TESTNET_CURRENCY,
+  buildFromTemplate, CENTRAL_BANK, COMMERCIAL_BANK, createKeystore, customerName, AGENCY_NAMES, GenesisError, isoTime, renderTemplate, testnetTemplate, TESTNET_CURRENCY,
   type KeyType, type ScryptParams,
 } from '../../../genesis/index.js';
 import { renderConfig } from '../../ops/config.js';
@@ -69,8 +69,9 @@ export function registerTestnet(program: Command): void {
       });
       const centralBank = generateKeyPair();
       const commercialBank = generateKeyPair();
+      const agencyKeys = AGENCY_NAMES.map(() => generateKeyPair());
       const customerKeys = Array.from({ length: customers }, () => generateKeyPair());
-      const template = testnetTemplate(opts.chainId, time, { validators: nodes, centralBank, commercialBank, customers: customerKeys });
+      const template = testnetTemplate(opts.chainId, time, { validators: nodes, centralBank, commercialBank, agencies: agencyKeys, customers: customerKeys });
       const templateText = renderTemplate(template);
       let genesis;
       try {
@@ -104,6 +105,7 @@ export function registerTestnet(program: Command): void {
       const accounts = [
         { name: CENTRAL_BANK, file: 'central-bank.json', role: 'central_bank', kp: centralBank, balance: 0n },
         { name: COMMERCIAL_BANK, file: 'commercial-bank.json', role: 'commercial_bank', kp: commercialBank, balance: template.balances[0]!.amount },
+        ...AGENCY_NAMES.map((name, i) => ({ name, file: `${name.toLowerCase().replace(/ /g, '-')}.json`, role: 'agency', kp: agencyKeys[i]!, balance: 0n })),
         ...customerKeys.map((kp, i) => ({ name: customerName(i), file: `${customerName(i)}.json`, role: 'customer', kp, balance: template.balances[i + 1]!.amount })),
       ].map((a) => {
         writeKeystore(join(dir, 'accounts', a.file), 'account', accountsPassword, a.kp);
