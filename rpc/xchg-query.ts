@@ -71,7 +71,7 @@ export class XchgQueries {
     const a = decode(xchg.SendArgs, tx.body.args);
     const records = xchg.batchRecords(tx.signer, a.receiver, a.first, a.purposes, a.bases, a.records);
     if (a.first !== first || !records.length) throw new RpcError(RpcCodes.INTERNAL_ERROR, `the batch at ${id} is not batch ${first}`);
-    const b = { sender, first, height, txIndex, records, tree: buildAnchorBatch(records.map(xchg.recordDigest)) };
+    const b = { sender, first, height, txIndex, records, tree: buildAnchorBatch(xchg.batchDigests(tx.signer, a.receiver, a.first, a.purposes, a.bases, a.records)) };
     if (this.batches.size >= CACHE) this.batches.delete(this.batches.keys().next().value!);
     this.batches.set(id, b);
     return b;

@@ -75,7 +75,7 @@ export function xchgBatch(sender: Uint8Array, receiver: Uint8Array, first: numbe
     consent: r.consent === undefined || r.consent === '' ? new Uint8Array(0) : bytes32(r.consent, 'a consent reference'), time: r.time,
   }));
   const records = xchg.batchRecords(sender, receiver, first, purposes, bases, items);
-  const digests = records.map(xchg.recordDigest);
+  const digests = xchg.batchDigests(sender, receiver, first, purposes, bases, items);
   return { args: { receiver, first, purposes, bases, records: items }, records, digests, root: merkleRoot(digests) };
 }
 

@@ -5,7 +5,7 @@
 import t from 'tap';
 import { connect } from 'node:net';
 import { buildRegistry, errorResponse, HttpRpcServer, RpcCodes, RpcError, SerializedResult, type NodeFacade, type RpcContext } from '../index.js';
-import { SovError } from '../../core/index.js';
+import { encodeAddress, SovError } from '../../core/index.js';
 import { waitFor } from '../../test/index.js';
 
 const H = '0x' + 'ab'.repeat(32);
@@ -84,6 +84,16 @@ t.test('each method answers', async (tt) => {
   tt.equal((await call('cred_proofs', { issuer: 'sov1x', batch: 5, index: 1 })).error.code, RpcCodes.INVALID_PARAMS, 'an index before its batch');
   tt.match((await call('cred_verify', { package: { format: 'vc', credential: {}, inclusion: { position: 0, count: 1, path: [] } } })).result, { valid: false, code: 'CRED_MALFORMED' }, 'cred_verify: a credential naming no place in a ledger');
   tt.equal((await call('cred_verify', { package: { format: 'vc' } })).error.code, RpcCodes.INVALID_PARAMS, 'cred_verify: a package without its parts');
+  // The data-exchange reads over a stub with no index entries and no records.
+  const agency = encodeAddress('sov', new Uint8Array(20).fill(7));
+  tt.equal((await call('xchg_getRecord', { sender: agency, seq: 0 })).result, null, 'xchg_getRecord: no such record');
+  tt.equal((await call('xchg_getRecord', { sender: 'sov1nope', seq: 0 })).error.code, RpcCodes.INVALID_PARAMS, 'xchg_getRecord: not an address');
+  tt.equal((await call('xchg_getReceipt', { sender: agency, seq: 0 })).error.code, RpcCodes.NOT_FOUND, 'xchg_getReceipt: no such record');
+  tt.same((await call('xchg_listRecords', { by: 'agency', agency })).result, { items: [], next: null, height: 3 }, 'xchg_listRecords: an empty page');
+  tt.equal((await call('xchg_listRecords', { by: 'pair', sender: agency })).error.code, RpcCodes.INVALID_PARAMS, 'xchg_listRecords: a pair needs both');
+  tt.equal((await call('xchg_listRecords', { by: 'agency', agency, cursor: 'junk' })).error.code, RpcCodes.INVALID_PARAMS, 'xchg_listRecords: a broken cursor');
+  tt.equal((await call('xchg_getDocument', { id: 1 })).error.code, RpcCodes.NOT_FOUND, 'xchg_getDocument: no such document');
+  tt.same((await call('xchg_findDocuments', { digest: H })).result, { ids: [] }, 'xchg_findDocuments: none');
   tt.same((await call('sov_getAccountEvents', { address: 'sov1known', limit: 5, order: 'asc' })).result, { items: [], next: null });
   tt.equal((await call('sov_getAccountEvents', { address: 'sov1known', limit: 0 })).error.code, RpcCodes.INVALID_PARAMS, 'limit out of range');
   // Role-gated methods refuse a public caller (access.test.ts runs them with API keys);
@@ -97,7 +107,7 @@ t.test('each method answers', async (tt) => {
   for (const m of registry.list()) tt.ok(names.includes(m.name), `${m.name} in the OpenRPC document`);
   tt.ok(doc.methods.every((m: { result: { schema: unknown } }) => m.result.schema), 'every method has a result schema');
   for (const m of registry.list()) tt.ok(called.has(m.name), `${m.name} was called over HTTP`);
-  const public_ = registry.list().filter((m) => !m.roles?.length && !['sov_subscribe', 'sov_unsubscribe', 'cred_proofs'].includes(m.name));
+  const public_ = registry.list().filter((m) => !m.roles?.length && !['sov_subscribe', 'sov_unsubscribe', 'cred_proofs', 'xchg_getReceipt', 'xchg_getDocument'].includes(m.name));
   for (const m of public_) tt.ok(answered.has(m.name), `${m.name} answered with a result`);
 });
 

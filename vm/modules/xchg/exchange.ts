@@ -14,7 +14,7 @@ import type { TxContext } from '../../context.js';
 import { GovKeys, InstitutionSchema, Role } from '../gov/records.js';
 import { hasRole } from '../gov/roles.js';
 import {
-  ackBit, batchRecords, legalBasisField, MAX_BATCH_CODES, MAX_XCHG_BATCH, purposeField, recordDigest, u64, XchgAllowedSchema, XchgBatchSchema, XchgIndexKey, XchgItemSchema,
+  ackBit, batchDigests, batchRecords, legalBasisField, MAX_BATCH_CODES, MAX_XCHG_BATCH, purposeField, recordDigest, u64, XchgAllowedSchema, XchgBatchSchema, XchgIndexKey, XchgItemSchema,
   XchgIndexes, XchgKeys, XchgSenderSchema, type XchgBatch,
 } from './records.js';
 
@@ -76,8 +76,7 @@ export const exchangeMethods = {
       if (r.consent.length !== 0 && r.consent.length !== 32) fail('BAD_XCHG_RECORD', `record ${i}: a consent reference is empty or 32 bytes`);
       usedPurposes.add(r.purpose);
     }
-    const records = batchRecords(ctx.signer, a.receiver, a.first, a.purposes, a.bases, a.records);
-    const root = merkleRoot(records.map(recordDigest));
+    const root = merkleRoot(batchDigests(ctx.signer, a.receiver, a.first, a.purposes, a.bases, a.records));
     const time = ctx.block.time;
     ctx.put(XchgSenderSchema, key, { nextSeq: a.first + count, batches: st.batches + 1 });
     ctx.put(XchgBatchSchema, XchgKeys.batch(ctx.signer, a.first), {

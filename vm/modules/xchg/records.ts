@@ -13,7 +13,7 @@
  * batch record's state proof. No payload ever reaches the ledger: only its digest.
  */
 import {
-  addressField, bytes, bytes32, concatBytes, Domain, encode, hashOf, list, optional, publicKeyField, signatureField, str, struct, u8, u16, u32, uint, type Infer,
+  addressField, bytes, bytes32, concatBytes, Domain, hashOf, sha256Utf8, list, optional, publicKeyField, signatureField, str, struct, u8, u16, u32, uint, type Infer,
 } from '../../../core/index.js';
 import { record } from '../../keys.js';
 import { field, indexSpec } from '../../module.js';
@@ -51,9 +51,51 @@ export const XchgRecordSchema = struct('XchgRecord', {
 });
 export type XchgRecord = Infer<typeof XchgRecordSchema>;
 
-/** A record's digest: SHA-256 under its own domain of the record's canonical encoding (the Merkle tree's item). */
+/** Bytes of a digest's input after the domain prefix, at most (no consent: 32 fewer). */
+const DIGEST_INPUT = 20 + 20 + 8 + 32 + 32 + 32 + 1 + 32 + 8;
+const input = new Uint8Array(DIGEST_INPUT);
+const inputView = new DataView(input.buffer);
+
+function writeU64(at: number, n: number): void {
+  inputView.setUint32(at, Math.floor(n / 0x1_0000_0000));
+  inputView.setUint32(at + 4, n >>> 0);
+}
+
+/** The digest of a record given its purpose's and legal basis's own digests (a batch hashes each once). */
+function digestOf(sender: Uint8Array, receiver: Uint8Array, seq: number, payload: Uint8Array, purposeHash: Uint8Array, basisHash: Uint8Array, consent: Uint8Array, time: number): Uint8Array {
+  input.set(sender, 0);
+  input.set(receiver, 20);
+  writeU64(40, seq);
+  input.set(payload, 48);
+  input.set(purposeHash, 80);
+  input.set(basisHash, 112);
+  input[144] = consent.length;
+  input.set(consent, 145);
+  writeU64(145 + consent.length, time);
+  return hashOf(Domain.XCHG_RECORD, input.subarray(0, 153 + consent.length));
+}
+
+/**
+ * A record's digest, the item of its batch's Merkle tree: SHA-256 of the domain prefix
+ * `sov/xchg-record` and a zero byte, then, fixed width: sender (20 bytes), receiver (20),
+ * seq (u64 big-endian), payload digest (32), SHA-256 of the purpose's UTF-8 (32), SHA-256 of
+ * the legal basis's UTF-8 (32), the consent reference's length (one byte: 0 or 32) and its
+ * bytes, the sender's time (u64 big-endian). Anyone can recompute it from a receipt's record.
+ */
 export function recordDigest(r: XchgRecord): Uint8Array {
-  return hashOf(Domain.XCHG_RECORD, encode(XchgRecordSchema, r));
+  return digestOf(r.sender, r.receiver, r.seq, r.payload, sha256Utf8(r.purpose), sha256Utf8(r.legalBasis), r.consent, r.time);
+}
+
+/** The digests of a batch's records, in order, straight from the batch's items (what the ledger hashes). */
+export function batchDigests(sender: Uint8Array, receiver: Uint8Array, first: number, purposes: readonly string[], bases: readonly string[], items: readonly XchgItem[]): Uint8Array[] {
+  const ph = purposes.map(sha256Utf8);
+  const bh = bases.map(sha256Utf8);
+  const out = new Array<Uint8Array>(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
+    out[i] = digestOf(sender, receiver, first + i, it.payload, ph[it.purpose]!, bh[it.basis]!, it.consent, it.time);
+  }
+  return out;
 }
 
 /** The batch's records spelled out, in order (seq first, first + 1, ...). */
