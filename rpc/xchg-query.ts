@@ -27,6 +27,8 @@ interface LoadedBatch {
   txIndex: number;
   records: xchg.XchgRecord[];
   tree: AnchorBatch;
+  /** The sender's and receiver's addresses as text, by address prefix (encoded once per batch). */
+  names: Map<string, { sender: string; receiver: string }>;
 }
 
 /** What a query answers per record. */
@@ -71,7 +73,7 @@ export class XchgQueries {
     const a = decode(xchg.SendArgs, tx.body.args);
     const records = xchg.batchRecords(tx.signer, a.receiver, a.first, a.purposes, a.bases, a.records);
     if (a.first !== first || !records.length) throw new RpcError(RpcCodes.INTERNAL_ERROR, `the batch at ${id} is not batch ${first}`);
-    const b = { sender, first, height, txIndex, records, tree: buildAnchorBatch(xchg.batchDigests(tx.signer, a.receiver, a.first, a.purposes, a.bases, a.records)) };
+    const b = { sender, first, height, txIndex, records, names: new Map(), tree: buildAnchorBatch(xchg.batchDigests(tx.signer, a.receiver, a.first, a.purposes, a.bases, a.records)) };
     if (this.batches.size >= CACHE) this.batches.delete(this.batches.keys().next().value!);
     this.batches.set(id, b);
     return b;
@@ -88,7 +90,7 @@ export class XchgQueries {
     const r = b.records[position]!;
     const acked = xchg.ackBit(batch.ackBits, position);
     const headTime = state.proof?.header.time ?? (await this.timeAt(state.height));
-    const record = recordToJson(r, prefix);
+    const record = recordJson(b, r, prefix);
     const out: XchgRecordView = {
       id: `${record.sender}/${r.seq}`, record, batch: { first: b.first, count: batch.count, height: batch.height, time: batch.time, tx: { height: b.height, index: b.txIndex } },
       status: acked ? 'acknowledged' : headTime > batch.ackBy ? 'overdue' : 'pending', ackBy: batch.ackBy,
@@ -171,7 +173,7 @@ export class XchgQueries {
         const p = positions[n]!;
         if (!keep(b.records[p]!)) continue;
         let state = states.get(stKey);
-        if (state === undefined) states.set(stKey, (state = await this.batchState(recordToJson(b.records[0]!, st.addressPrefix).sender, b.first, q.prove === true, height)));
+        if (state === undefined) states.set(stKey, (state = await this.batchState(recordJson(b, b.records[0]!, st.addressPrefix).sender, b.first, q.prove === true, height)));
         const v = await this.view(b, p, state, st.addressPrefix, st.chainId, q.prove === true);
         if (q.status !== undefined && v.status !== q.status) continue;
         items.push(v);
@@ -277,6 +279,19 @@ export type XchgPageQuery = {
   | { by: 'purpose'; purpose: string }
   | { by: 'consent'; consent: string }
 );
+
+/** A record's JSON, its batch's addresses encoded once. */
+function recordJson(b: LoadedBatch, r: xchg.XchgRecord, prefix: string): XchgRecordJson {
+  let n = b.names.get(prefix);
+  if (n === undefined) {
+    const j = recordToJson(r, prefix);
+    b.names.set(prefix, (n = { sender: j.sender, receiver: j.receiver }));
+  }
+  return {
+    sender: n.sender, seq: r.seq, receiver: n.receiver, payload: to0x(r.payload), purpose: r.purpose, legalBasis: r.legalBasis,
+    consent: r.consent.length === 0 ? '' : to0x(r.consent), time: r.time,
+  };
+}
 
 /** A record read: the facade serves some head reads as ready-made JSON text. */
 const asView = (r: RecordView | SerializedResult<RecordView>): RecordView => (r instanceof SerializedResult ? (JSON.parse(r.text) as RecordView) : r);

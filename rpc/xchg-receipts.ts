@@ -15,7 +15,7 @@
  * document) every stored signature verifies against its stored key. Any changed byte fails.
  */
 import {
-  decode, decodeAddress, encodeAddress, equalBytes, fromHex, headerHash, merkleProof, to0x, verifyCommit, verifyFor, verifyMerkleProof, SovError, type ValidatorSet,
+  decode, decodeAddress, encodeAddress, equalBytes, fromHex, headerHash, merkleProof, sha256Utf8, to0x, toHex, verifyCommit, verifyFor, verifyMerkleProof, SovError, type ValidatorSet,
 } from '../core/index.js';
 import { verifyProof } from '../state/index.js';
 import { xchg } from '../vm/index.js';
@@ -80,7 +80,16 @@ export interface XchgVerifyOptions {
   validators: ValidatorSet | readonly ValidatorSet[];
   /** The chain the proof must be of (default: the one it states). */
   chainId?: string;
+  /**
+   * A verifier's cache of what it has checked (optional): certified headers by
+   * `height:header hash:set hash`, and proven state records by root, key, bytes and proof.
+   * Receipts of one page share their header, certificate and usually the batch's proof, so
+   * with a cache each is checked once. Holds at most VERIFY_CACHE_LIMIT entries; emptied when full.
+   */
+  cache?: Set<string>;
 }
+
+export const VERIFY_CACHE_LIMIT = 8192;
 
 export const recordToJson = (r: xchg.XchgRecord, prefix: string): XchgRecordJson => ({
   sender: encodeAddress(prefix, r.sender), seq: r.seq, receiver: encodeAddress(prefix, r.receiver), payload: to0x(r.payload),
@@ -96,6 +105,9 @@ export function recordFromJson(j: XchgRecordJson, prefix: string): xchg.XchgReco
 
 /** The Merkle path of position `i` among `digests`, 0x-hex (core merkleProof). */
 export const pathOf = (digests: readonly Uint8Array[], i: number): string[] => merkleProof(digests, i).map(to0x);
+
+/** A cache entry's name: the SHA-256 of what was checked (entries stay small). */
+const cacheKey = (what: string): string => toHex(sha256Utf8(what));
 
 /** Check a certified state record for `key`: the header's set, its certificate, the state proof. Returns the raw bytes. */
 function checkCertified(s: CertifiedState, key: Uint8Array, chainId: string, opts: XchgVerifyOptions, fail: (m: string) => never): Uint8Array | null {
@@ -116,12 +128,24 @@ function checkCertified(s: CertifiedState, key: Uint8Array, chainId: string, opt
   const sets = Array.isArray(opts.validators) ? opts.validators : [opts.validators as ValidatorSet];
   const set = sets.find((v) => equalBytes(v.hash, header.validatorsHash));
   if (set === undefined) fail(`the header at height ${header.height} names a validator set none of the trusted sets is`);
-  try {
-    verifyCommit(chainId, commit, set!, { height: header.height, blockHash: headerHash(header) });
-  } catch (e) {
-    fail(`commit certificate: ${(e as Error).message}`);
+  const cache = opts.cache;
+  if (cache !== undefined && cache.size >= VERIFY_CACHE_LIMIT) cache.clear();
+  const hash = headerHash(header);
+  // The certificate, once per header (its signatures and block hash are part of what is remembered).
+  const certified = cacheKey(`c:${chainId}:${header.height}:${toHex(hash)}:${toHex(set!.hash)}:${s.commit.round}:${JSON.stringify(s.commit.signatures)}:${s.commit.blockHash}`);
+  if (!cache?.has(certified)) {
+    try {
+      verifyCommit(chainId, commit, set!, { height: header.height, blockHash: hash });
+    } catch (e) {
+      fail(`commit certificate: ${(e as Error).message}`);
+    }
+    cache?.add(certified);
   }
-  if (!verifyProof(header.stateRoot, key, raw, proof)) fail("the state proof does not match the header's stateRoot");
+  const proven = cacheKey(`p:${toHex(header.stateRoot)}:${toHex(key)}:${s.raw}:${s.proof}`);
+  if (!cache?.has(proven)) {
+    if (!verifyProof(header.stateRoot, key, raw, proof)) fail("the state proof does not match the header's stateRoot");
+    cache?.add(proven);
+  }
   return raw;
 }
 

@@ -39,7 +39,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { section: 'p2p', key: 'max_queued_bytes', kind: 'int', default: 64 * 1024 * 1024, min: 65536, doc: 'Most bytes queued for one peer before it is disconnected.' },
   { section: 'consensus', key: 'block_interval_ms', kind: 'int', default: 1000, min: 0, doc: 'Pause after each committed block before the next height starts (timeout_commit).' },
   { section: 'rpc', key: 'listen', kind: 'string', default: '127.0.0.1:8545', doc: 'JSON-RPC HTTP and WebSocket address ("" to disable).' },
-  { section: 'rpc', key: 'max_body_bytes', kind: 'int', default: 1024 * 1024, min: 1024, doc: 'Largest HTTP request body.' },
+  { section: 'rpc', key: 'max_body_bytes', kind: 'int', default: 4 * 1024 * 1024, min: 1024, doc: 'Largest HTTP request (and WebSocket message) body: the default takes a transaction of the largest size (1 MiB, sent as hex) with room to spare.' },
   { section: 'rpc', key: 'max_batch', kind: 'int', default: 100, min: 1, doc: 'Most calls in one JSON-RPC batch.' },
   { section: 'rpc', key: 'cors_origins', kind: 'string[]', default: [], doc: 'Origins allowed by CORS (empty: no CORS headers).' },
   { section: 'rpc', key: 'ws_max_connections', kind: 'int', default: 2000, min: 0, doc: 'Most open WebSocket connections (0 disables WebSocket).' },

@@ -156,10 +156,15 @@ t.test('receipts verify offline, and any changed byte fails them', async (tt) =>
     ['state proof', (r) => void (r.state.proof = flip(r.state.proof, 40))],
     ['chain id', (r) => void (r.chainId = 'other-chain')],
   ];
+  // With a verifier's cache that has seen the genuine receipt, every change still fails.
+  const cache = new Set<string>();
+  verifyXchgReceipt(receipt, { validators: genesisSet, cache });
+  tt.ok(cache.size >= 2, 'the cache holds the certificate and the state proof');
   for (const [what, change] of cases) {
     const r = clone();
     change(r);
     tt.throws(() => verifyXchgReceipt(r, { validators: genesisSet }), { code: 'XCHG_VERIFY_FAILED' }, `a changed ${what} fails`);
+    tt.throws(() => verifyXchgReceipt(r, { validators: genesisSet, cache }), { code: 'XCHG_VERIFY_FAILED' }, `a changed ${what} fails with a warm cache`);
   }
   // Every byte of the record's fields and path, one at a time.
   let failures = 0;
