@@ -24,7 +24,7 @@ export const CONSENSUS_SPECS = {
   precommit_delta_ms: { field: 'precommitDeltaMs', value: 500, min: 0, max: 600_000, doc: 'added to the precommit timeout per round' },
   max_block_txs: { field: 'maxBlockTxs', value: 10_000, min: 1, max: Limits.MAX_BLOCK_TXS, doc: 'most transactions in one block' },
   max_block_bytes: { field: 'maxBlockBytes', value: 16 * 1024 * 1024, min: 64 * 1024, max: Limits.MAX_BLOCK_BYTES, doc: 'largest encoded block, bytes' },
-  max_tx_bytes: { field: 'maxTxBytes', value: 64 * 1024, min: 1024, max: Limits.MAX_TX_BYTES, doc: 'largest encoded transaction, bytes' },
+  max_tx_bytes: { field: 'maxTxBytes', value: Limits.MAX_TX_BYTES, min: 1024, max: Limits.MAX_TX_BYTES, doc: 'largest encoded transaction, bytes: the mempool refuses a larger one and a block holding one is invalid (the default takes a batch of 10,000 exchange records)' },
 } as const satisfies Record<string, ConsensusSpec>;
 
 export type ConsensusKey = keyof typeof CONSENSUS_SPECS;

@@ -180,11 +180,11 @@ export class SovNode {
           if (added > 0) this.metrics.txsAdmitted.inc(added);
         },
       },
-      { maxTxs: config.mempool.max_txs, maxBytes: config.mempool.max_bytes, maxPerAccount: config.mempool.max_per_account },
+      { maxTxs: config.mempool.max_txs, maxBytes: config.mempool.max_bytes, maxPerAccount: config.mempool.max_per_account, maxTxBytes: consensus.maxTxBytes },
     );
     this.app = new LedgerApp({
       chainId, genesis: genesis.vmDoc, ledger: this.ledger, mempool: this.mempool, log: this.log.child({ component: 'app' }), modules: this.parts.modules,
-      maxBlockTxs: consensus.maxBlockTxs, maxBlockBytes: consensus.maxBlockBytes,
+      maxBlockTxs: consensus.maxBlockTxs, maxBlockBytes: consensus.maxBlockBytes, maxTxBytes: consensus.maxTxBytes,
       onTxLatency: (s) => this.metrics.commitLatency.observe(s),
     });
     await this.app.init();

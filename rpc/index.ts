@@ -51,8 +51,8 @@ export {
   type VerifyCredentialContext,
 } from './client/credentials.js';
 export {
-  verifyXchgReceipt, verifyDocProof, XchgVerifyError, xchgRecordToJson, xchgRecordFromJson, RECEIPT_TYPE, DOC_PROOF_TYPE,
+  verifyXchgReceipt, verifyDocProof, XchgVerifyError, XchgError, XCHG_ERRORS, xchgRecordToJson, xchgRecordFromJson, RECEIPT_TYPE, DOC_PROOF_TYPE,
   xchgBatch, sendXchgRecords, nextRecordSeq, payloadDigest, consentRef, signDocument, exportReceiptContainer, verifyReceiptContainer, RECEIPT_CONTAINER_TYPE,
-  type XchgReceipt, type XchgDocProof, type XchgRecordJson, type XchgVerifyOptions, type VerifiedReceipt, type VerifiedDocument, type CertifiedState,
+  type XchgReceipt, type XchgDocProof, type XchgErrorCode, type XchgRecordJson, type XchgVerifyOptions, type VerifiedReceipt, type VerifiedDocument, type CertifiedState,
   type XchgPageQuery, type XchgRecordView, type XchgBatch, type XchgRecordInput, type ReceiptContainer,
 } from './client/index.js';

@@ -22,7 +22,21 @@ import { xchg } from '../vm/index.js';
 import type { CommitView, HeaderView } from './facade.js';
 import { commitFromView, headerFromView } from './records.js';
 
-export class XchgVerifyError extends SovError {
+/** The data-exchange SDK's error codes, each with what it means (callers match on the codes, never on messages). */
+export const XCHG_ERRORS = {
+  XCHG_VERIFY_FAILED: 'a receipt, container or document proof that does not verify: a certificate not signed by a trusted set, a state proof that misses the root, a record not under its batch root, a bad signature, another chain',
+  XCHG_BAD_INPUT: 'input the SDK refuses before anything is signed or sent: a digest or consent reference that is not 32 bytes, a batch of no record or too many, too many purposes or legal bases',
+  XCHG_SEND_FAILED: 'a batch the node refused or that failed in execution (its code and message are in the error; the batches committed before it are listed)',
+} as const satisfies Record<string, string>;
+export type XchgErrorCode = keyof typeof XCHG_ERRORS;
+
+export class XchgError extends SovError {
+  constructor(code: XchgErrorCode, message: string, meta: Record<string, unknown> = {}) {
+    super(code, message, meta);
+  }
+}
+
+export class XchgVerifyError extends XchgError {
   constructor(message: string, meta: Record<string, unknown> = {}) {
     super('XCHG_VERIFY_FAILED', message, meta);
   }

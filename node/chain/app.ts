@@ -15,7 +15,7 @@
  * after block h.
  */
 import {
-  Block, BLOCK_VERSION, commitHash, equalBytes, evidenceRootOf, toHex, txRootOf, validateBlockBody, verifyCommit, ZERO_HASH, type Commit,
+  Limits, Block, BLOCK_VERSION, commitHash, equalBytes, evidenceRootOf, toHex, txRootOf, validateBlockBody, verifyCommit, ZERO_HASH, type Commit,
   type DuplicateVoteEvidence, type Header, Tx, isSovError,
 } from '../../core/index.js';
 import type { LedgerStore, PreparedVersion, TxResult } from '../../state/index.js';
@@ -57,6 +57,8 @@ export interface AppOptions {
   log: Logger;
   maxBlockTxs: number;
   maxBlockBytes: number;
+  /** The largest transaction a block may hold (the genesis's max_tx_bytes; default core's MAX_TX_BYTES). */
+  maxTxBytes?: number;
   /** Allowed clock drift of a proposal's time into the future, ms. */
   maxClockDriftMs?: number;
   /** The wall clock (injectable for tests). */
@@ -266,6 +268,9 @@ export class LedgerApp implements Application {
     if (!equalBytes(h.validatorsHash, epochs.validators.hash)) fail('validatorsHash is not this height\'s set');
     if (!equalBytes(h.nextValidatorsHash, epochs.next.hash)) fail('nextValidatorsHash is not the next height\'s set');
     if (block.data.txs.length > this.opts.maxBlockTxs || bytes.length > this.opts.maxBlockBytes + 1024 * 1024) fail('block exceeds the size limits');
+    const maxTx = this.opts.maxTxBytes ?? Limits.MAX_TX_BYTES;
+    const big = block.data.txs.findIndex((t) => t.length > maxTx);
+    if (big >= 0) fail(`transaction ${big} is ${block.data.txs[big]!.length} bytes, over max_tx_bytes (${maxTx})`);
     // Transactions this node already holds are the same bytes (same hash): reuse their decoded form.
     const items = block.data.txs.map((b, i) => this.opts.mempool.decoded(toHex(txHashes[i]!)) ?? b);
     const { result, prepared, writes } = await this.execute(h, items);

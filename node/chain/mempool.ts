@@ -37,6 +37,8 @@ export interface MempoolLimits {
   maxPerAccount: number;
   /** How far past a signer's next nonce a transaction may be admitted. */
   nonceWindow: number;
+  /** The largest transaction admitted (the genesis's max_tx_bytes; at most core's MAX_TX_BYTES). */
+  maxTxBytes: number;
   /** How many committed hashes to remember, to refuse replays cheaply. */
   recentCommitted: number;
 }
@@ -46,6 +48,7 @@ export const DEFAULT_MEMPOOL_LIMITS: MempoolLimits = Object.freeze({
   maxBytes: 256 * 1024 * 1024,
   maxPerAccount: 1000,
   nonceWindow: 1000,
+  maxTxBytes: Limits.MAX_TX_BYTES,
   recentCommitted: 200_000,
 });
 
@@ -140,8 +143,9 @@ export class Mempool {
     const batchHashes = new Set<string>();
     for (let i = 0; i < txs.length; i++) {
       const bytes = txs[i]!;
-      if (!(bytes instanceof Uint8Array) || bytes.length > Limits.MAX_TX_BYTES) {
-        results[i] = reject(null, new MempoolError('MEMPOOL_TX_TOO_LARGE', `transaction exceeds ${Limits.MAX_TX_BYTES} bytes`, {}, 'reject'));
+      const maxTx = Math.min(this.limits.maxTxBytes, Limits.MAX_TX_BYTES);
+      if (!(bytes instanceof Uint8Array) || bytes.length > maxTx) {
+        results[i] = reject(null, new MempoolError('MEMPOOL_TX_TOO_LARGE', `transaction exceeds ${maxTx} bytes (max_tx_bytes)`, { max: maxTx }, 'reject'));
         continue;
       }
       const hash = hashOf(Domain.TX, bytes);

@@ -16,6 +16,8 @@ import { registerTx } from './commands/tx.js';
 import { registerQuery } from './commands/query.js';
 import { registerRpcKey } from './commands/rpc-key.js';
 import { registerCred } from './commands/cred.js';
+import { registerXchg } from './commands/xchg.js';
+import { registerDoc } from './commands/doc.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -60,6 +62,8 @@ export function buildCli(): Command {
   registerQuery(program);
   registerRpcKey(program);
   registerCred(program);
+  registerXchg(program);
+  registerDoc(program);
   return program;
 }
 

@@ -12,7 +12,7 @@ import { StateErrorCodes } from '../../state/index.js';
 import { VmCodes } from '../../vm/index.js';
 import { ConsensusErrorCodes } from '../../consensus/index.js';
 import { GenesisErrors } from '../../genesis/index.js';
-import { CRED_ERRORS } from '../../rpc/index.js';
+import { CRED_ERRORS, XCHG_ERRORS } from '../../rpc/index.js';
 import { repoPath } from '../../test/index.js';
 import { NODE_ERRORS, NodeErrorCodes, NodeError } from '../errors.js';
 
@@ -26,6 +26,7 @@ const OTHER_LAYERS: Record<string, readonly string[]> = {
   consensus: Object.values(ConsensusErrorCodes),
   genesis: Object.values(GenesisErrors),
   'rpc (the credential SDK)': Object.keys(CRED_ERRORS),
+  'rpc (the data-exchange SDK)': Object.keys(XCHG_ERRORS),
 };
 
 /** Code-shaped strings in node/ that are not error codes. */

@@ -12,7 +12,7 @@ import t from 'tap';
 import { decodeAddress, fromHex, sha256Utf8, to0x, ValidatorSet, generateKeyPair, headerHash } from '../../core/index.js';
 import {
   ActionKind, consentRef, exportReceiptContainer, makeAction, payloadDigest, signDocument, verifyDocProof, verifyReceiptContainer, verifyXchgReceipt, xchgBatch,
-  type XchgReceipt, type XchgRecordInput, type XchgRecordView,
+  sendXchgRecords, Wallet, type XchgReceipt, type XchgRecordInput, type XchgRecordView,
 } from '../../rpc/index.js';
 import { inProcessChain } from './in-process-chain.js';
 
@@ -233,4 +233,15 @@ t.test('after a validator-set change a receipt verifies with the sets handed in'
   tt.throws(() => verifyXchgReceipt(receipt!, { validators: genesisSet }), { code: 'XCHG_VERIFY_FAILED' }, 'the genesis set alone does not verify it');
   const now = await setOf();
   tt.equal(verifyXchgReceipt(receipt!, { validators: [genesisSet, now] }).record.seq, 7, 'with both sets it verifies');
+});
+
+t.test('the SDK sends many batches from a fresh wallet, numbered in order', async (tt) => {
+  const wallet = new Wallet(client, [welfare.keys]);
+  const out = await sendXchgRecords(wallet, tax.address, inputs(2500, 0, () => 'benefit-claim'), { addressPrefix: m.address_prefix, batchSize: 1000 });
+  tt.same(out.batches.map((b) => [b.first, b.count, b.tx.status]), [[0, 1000, 'committed'], [1000, 1000, 'committed'], [2000, 500, 'committed']]);
+  const last = await client.xchgGetRecord(welfare.address, 2499);
+  tt.same([last?.record.receiver, last?.batch.first], [tax.address, 2000]);
+  await tt.rejects(sendXchgRecords(wallet, tax.address, [], { addressPrefix: m.address_prefix, batchSize: 0 }), { code: 'XCHG_BAD_INPUT' }, 'a bad batch size');
+  const again = sendXchgRecords(wallet, tax.address, inputs(1, 0, () => 'x'), { addressPrefix: m.address_prefix, first: 5 });
+  await tt.rejects(again, { code: 'XCHG_SEND_FAILED' }, 'numbers already taken: the failure names the batch');
 });

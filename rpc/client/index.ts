@@ -21,8 +21,8 @@ export {
   type VerifyCredentialContext,
 } from './credentials.js';
 export {
-  verifyXchgReceipt, verifyDocProof, XchgVerifyError, recordToJson as xchgRecordToJson, recordFromJson as xchgRecordFromJson, RECEIPT_TYPE, DOC_PROOF_TYPE,
-  type XchgReceipt, type XchgDocProof, type XchgRecordJson, type XchgVerifyOptions, type VerifiedReceipt, type VerifiedDocument, type CertifiedState,
+  verifyXchgReceipt, verifyDocProof, XchgVerifyError, XchgError, XCHG_ERRORS, recordToJson as xchgRecordToJson, recordFromJson as xchgRecordFromJson, RECEIPT_TYPE, DOC_PROOF_TYPE,
+  type XchgReceipt, type XchgDocProof, type XchgErrorCode, type XchgRecordJson, type XchgVerifyOptions, type VerifiedReceipt, type VerifiedDocument, type CertifiedState,
 } from '../xchg-receipts.js';
 export type { XchgPageQuery, XchgRecordView } from '../xchg-query.js';
 export {

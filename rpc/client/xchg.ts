@@ -18,7 +18,7 @@ import {
 } from '../../core/index.js';
 import { xchg } from '../../vm/index.js';
 import type { SubmitView } from '../facade.js';
-import { RECEIPT_TYPE, verifyXchgReceipt, XchgVerifyError, type VerifiedReceipt, type XchgReceipt, type XchgVerifyOptions } from '../xchg-receipts.js';
+import { RECEIPT_TYPE, verifyXchgReceipt, XchgError, XchgVerifyError, type VerifiedReceipt, type XchgReceipt, type XchgVerifyOptions } from '../xchg-receipts.js';
 import type { Wallet } from './builders.js';
 import { didKeyOf } from './cred/did.js';
 import { signCredential, verifyCredentialProof, VC_V2_CONTEXT } from './cred/vc.js';
@@ -43,7 +43,7 @@ export const consentRef = (id: string): Uint8Array => sha256Utf8(id);
 
 const bytes32 = (v: Uint8Array | string, what: string): Uint8Array => {
   const b = typeof v === 'string' ? fromHex(v) : v;
-  if (!(b instanceof Uint8Array) || b.length !== 32) throw new XchgVerifyError(`${what} is 32 bytes`);
+  if (!(b instanceof Uint8Array) || b.length !== 32) throw new XchgError('XCHG_BAD_INPUT', `${what} is 32 bytes`);
   return b;
 };
 
@@ -59,14 +59,14 @@ export interface XchgBatch {
 
 /** Build one batch (1..10,000 records) of `sender` to `receiver`, taking record numbers first, first + 1, ... */
 export function xchgBatch(sender: Uint8Array, receiver: Uint8Array, first: number, inputs: readonly XchgRecordInput[]): XchgBatch {
-  if (inputs.length < 1 || inputs.length > xchg.MAX_XCHG_BATCH) throw new XchgVerifyError(`a batch holds 1..${xchg.MAX_XCHG_BATCH} records`);
+  if (inputs.length < 1 || inputs.length > xchg.MAX_XCHG_BATCH) throw new XchgError('XCHG_BAD_INPUT', `a batch holds 1..${xchg.MAX_XCHG_BATCH} records`);
   const purposes: string[] = [];
   const bases: string[] = [];
   const indexOf = (list: string[], v: string): number => {
     let i = list.indexOf(v);
     if (i < 0) {
       i = list.push(v) - 1;
-      if (list.length > xchg.MAX_BATCH_CODES) throw new XchgVerifyError(`a batch names at most ${xchg.MAX_BATCH_CODES} purposes and legal bases: split it`);
+      if (list.length > xchg.MAX_BATCH_CODES) throw new XchgError('XCHG_BAD_INPUT', `a batch names at most ${xchg.MAX_BATCH_CODES} purposes and legal bases: split it`);
     }
     return i;
   };
@@ -94,23 +94,33 @@ export async function sendXchgRecords(
   wallet: Wallet, receiver: string, inputs: readonly XchgRecordInput[], opts: { batchSize?: number; addressPrefix: string; first?: number },
 ): Promise<{ batches: { first: number; count: number; root: string; tx: SubmitView }[] }> {
   const size = opts.batchSize ?? 1000;
-  if (!Number.isInteger(size) || size < 1 || size > xchg.MAX_XCHG_BATCH) throw new XchgVerifyError(`batchSize is 1..${xchg.MAX_XCHG_BATCH}`);
+  if (!Number.isInteger(size) || size < 1 || size > xchg.MAX_XCHG_BATCH) throw new XchgError('XCHG_BAD_INPUT', `batchSize is 1..${xchg.MAX_XCHG_BATCH}`);
   const to = decodeAddress(receiver, opts.addressPrefix);
   let first = opts.first ?? (await nextRecordSeq(wallet, opts.addressPrefix));
   const out: { first: number; count: number; root: string; tx: SubmitView }[] = [];
-  const pending: Promise<SubmitView>[] = [];
   const made: XchgBatch[] = [];
   for (let i = 0; i < inputs.length; i += size) {
     const b = xchgBatch(wallet.signer, to, first, inputs.slice(i, i + size));
     made.push(b);
-    pending.push(wallet.tx.xchg.send(b.args, { wait: true }));
     first += b.records.length;
   }
-  const results = await Promise.all(pending);
-  results.forEach((tx, i) => {
-    const b = made[i]!;
-    if (tx.status !== 'committed') throw new XchgVerifyError(`batch ${b.args.first} failed: ${tx.message ?? tx.status}`, { code: tx.code });
+  // The first batch alone (the wallet learns its nonce from it), then the others together:
+  // each takes the next nonce as it is built, in order, so their record numbers follow.
+  const settle = (b: XchgBatch, tx: SubmitView): void => {
+    if (tx.status !== 'committed') {
+      throw new XchgError('XCHG_SEND_FAILED', `batch ${b.args.first} (${b.records.length} records) ${tx.status}: ${tx.message ?? ''}`, {
+        code: tx.code, hash: tx.hash, committed: out.map((o) => ({ first: o.first, count: o.count, hash: o.tx.hash })),
+      });
+    }
     out.push({ first: b.args.first, count: b.records.length, root: to0x(b.root), tx });
+  };
+  if (made.length > 0) settle(made[0]!, await wallet.tx.xchg.send(made[0]!.args, { wait: true }));
+  const rest = await Promise.allSettled(made.slice(1).map((b) => wallet.tx.xchg.send(b.args, { wait: true })));
+  rest.forEach((r, i) => {
+    if (r.status === 'rejected') {
+      throw new XchgError('XCHG_SEND_FAILED', `batch ${made[i + 1]!.args.first}: ${(r.reason as Error).message}`, { committed: out.map((o) => ({ first: o.first, count: o.count, hash: o.tx.hash })) });
+    }
+    settle(made[i + 1]!, r.value);
   });
   return { batches: out };
 }
@@ -137,7 +147,7 @@ export interface ReceiptContainer {
  * `exportedAt`: the export time (ms); it is the credential's validFrom.
  */
 export function exportReceiptContainer(receipt: XchgReceipt, key: KeyPair, exportedAt: number): ReceiptContainer & { proof: unknown } {
-  if (receipt?.type !== RECEIPT_TYPE) throw new XchgVerifyError('not a receipt');
+  if (receipt?.type !== RECEIPT_TYPE) throw new XchgError('XCHG_BAD_INPUT', 'not a receipt');
   const issuer = didKeyOf(key.publicKey);
   const unsigned: ReceiptContainer = {
     '@context': [VC_V2_CONTEXT],
