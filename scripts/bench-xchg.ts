@@ -705,7 +705,7 @@ async function main(): Promise<void> {
     transfer_tps: transferTps,
     batches_per_s: Number(batchesPerSec.toFixed(2)),
     receipt_verify_per_s: Math.round(verifyPerSec),
-    receipt_verify_per_s_cached_headers: Math.round(cachedPerSec),
+    receipt_verify_per_s_cached: Math.round(cachedPerSec),
     batch: BATCH,
     senders: S,
     seconds: Number(elapsed.toFixed(2)),
