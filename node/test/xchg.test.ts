@@ -182,6 +182,35 @@ t.test('receipts verify offline, and any changed byte fails them', async (tt) =>
     }
   }
   tt.equal(failures, tries, `each of ${tries} path bytes changed fails`);
+  // Every byte of every hash field of the header, and of every certificate signature.
+  let headerTries = 0;
+  let headerFails = 0;
+  const hashFields = ['lastBlockHash', 'lastCommitHash', 'txRoot', 'stateRoot', 'resultsRoot', 'validatorsHash', 'nextValidatorsHash', 'evidenceHash'] as const;
+  for (const f of hashFields) {
+    for (let i = 0; i < 32; i++) {
+      const r = clone();
+      r.state.header[f] = flip(r.state.header[f], i);
+      headerTries++;
+      try {
+        verifyXchgReceipt(r, { validators: genesisSet });
+      } catch {
+        headerFails++;
+      }
+    }
+  }
+  for (let k = 0; k < receipt.state.commit.signatures.length; k++) {
+    for (let i = 0; i < 64; i++) {
+      const r = clone();
+      r.state.commit.signatures[k]!.signature = flip(r.state.commit.signatures[k]!.signature, i);
+      headerTries++;
+      try {
+        verifyXchgReceipt(r, { validators: genesisSet });
+      } catch {
+        headerFails++;
+      }
+    }
+  }
+  tt.equal(headerFails, headerTries, `each of ${headerTries} header and certificate bytes changed fails`);
   tt.ok(headerHash, 'the header hash is what the certificate signs');
 
   // The archive container: the exporter's VC signature, then the receipt.
@@ -233,6 +262,27 @@ t.test('after a validator-set change a receipt verifies with the sets handed in'
   tt.throws(() => verifyXchgReceipt(receipt!, { validators: genesisSet }), { code: 'XCHG_VERIFY_FAILED' }, 'the genesis set alone does not verify it');
   const now = await setOf();
   tt.equal(verifyXchgReceipt(receipt!, { validators: [genesisSet, now] }).record.seq, 7, 'with both sets it verifies');
+});
+
+t.test('a record not acknowledged within the window is reported overdue', async (tt) => {
+  await ok(send(cb, 'gov', 'propose', { action: makeAction(ActionKind.SET_PARAM, { name: 'xchg_ack_window_ms', value: 1000 }), reason: 'a short window' }), 'a window of one second');
+  const next = (await client.getRecord({ kind: 'xchg_sender', address: tax.address })).value as { nextSeq: number };
+  const b = xchgBatch(raw(tax.address), raw(welfare.address), next.nextSeq, inputs(3, 0, () => 'late-check'));
+  await ok(send(tax, 'xchg', 'send', b.args), 'a batch under the short window');
+  const first = await client.xchgGetRecord(tax.address, next.nextSeq);
+  tt.equal(first?.status, 'pending', 'pending at first');
+  let late = first;
+  for (let i = 0; i < 200 && late?.status !== 'overdue'; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    late = await client.xchgGetRecord(tax.address, next.nextSeq);
+  }
+  tt.equal(late?.status, 'overdue', 'overdue once a block is past ackBy');
+  const overdue = await all({ by: 'pair', sender: tax.address, receiver: welfare.address, status: 'overdue', from: first!.batch.time });
+  tt.same(overdue.map((r) => r.record.seq), [0, 1, 2].map((i) => next.nextSeq + i), 'listed by status');
+  const v = verifyXchgReceipt(await client.xchgGetReceipt(tax.address, next.nextSeq + 1), { validators: await setOf() });
+  tt.same([v.acknowledged, v.overdue], [false, true], 'the receipt proves it overdue');
+  await ok(send(welfare, 'xchg', 'acknowledge', { ranges: [{ sender: raw(tax.address), first: next.nextSeq, offset: 0, count: 3 }] }), 'acknowledged late');
+  tt.equal((await client.xchgGetRecord(tax.address, next.nextSeq))?.status, 'acknowledged');
 });
 
 t.test('the SDK sends many batches from a fresh wallet, numbered in order', async (tt) => {
