@@ -3,7 +3,7 @@
  * `sov genesis init` writes. The layout is fixed (sections in one order, every field shown),
  * so a collected template differs from its previous version only in the filled-in fields.
  */
-import { PARAM_NAMES, PARAM_SPECS, defaultParams } from '../vm/index.js';
+import { PARAM_NAMES, PARAM_SPECS, defaultParams, NEW_CHAIN_PARAMS } from '../vm/index.js';
 import { CONSENSUS_KEYS, CONSENSUS_SPECS } from './consensus.js';
 import { GENESIS_FORMAT, ROLE_NAMES } from './document.js';
 import type { Template, TierTemplate } from './template.js';
@@ -124,7 +124,7 @@ export function starterTemplate(chainId: string, jurisdiction: string, genesisTi
     addressPrefix: jurisdiction.toLowerCase(),
     genesisTime,
     consensus,
-    params: { ...defaultParams() },
+    params: { ...defaultParams(), ...NEW_CHAIN_PARAMS },
     council: { members: ['Central Bank', 'Ministry of Finance'], threshold: 2 },
     validators: ['Central Bank', 'Ministry of Finance', 'Financial Regulator', 'Ministry of Interior'].map((body) => ({
       body, power: 10, publicKey: '', nodeKey: '', p2pAddress: '', signature: '',

@@ -7,7 +7,7 @@
  * strict build. Consensus timeouts are shorter than the production defaults (local network).
  */
 import { toHex, type KeyPair } from '../core/index.js';
-import { defaultParams } from '../vm/index.js';
+import { defaultParams, NEW_CHAIN_PARAMS } from '../vm/index.js';
 import { signInstitutionStatement, signValidatorStatement } from './contribution.js';
 import { CONSENSUS_KEYS, CONSENSUS_SPECS } from './consensus.js';
 import type { Template } from './template.js';
@@ -48,7 +48,7 @@ export function testnetTemplate(chainId: string, genesisTime: number, keys: Test
     addressPrefix: 'dev',
     genesisTime,
     consensus,
-    params: { ...defaultParams() },
+    params: { ...defaultParams(), ...NEW_CHAIN_PARAMS },
     council: { members: [CENTRAL_BANK], threshold: 1 },
     validators: keys.validators.map((v, i) => {
       const body = `Validator ${i}`;

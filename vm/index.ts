@@ -9,7 +9,7 @@ export { VmError, vmCodeName, codeNumber, fail, type VmCode } from './errors.js'
 export { Overlay, MemoryState, keyId, mapMaybe, type MaybePromise, type StateReader, type StateStore, type Write, type WriteSet } from './state.js';
 export { u64be, record, keyPattern } from './keys.js';
 export { ChainMetaSchema, CounterSchema, ParamValueSchema, type ChainMeta } from './records.js';
-export { defaultParams, isParamName, loadParams, paramProblem, type ParamName, type Params } from './params.js';
+export { defaultParams, NEW_CHAIN_PARAMS, isParamName, loadParams, paramProblem, type ParamName, type Params } from './params.js';
 export { EventSchema, ReceiptCommitmentSchema, ReceiptSchema, ReceiptStatus, receiptBytes, receiptHash, receiptHashOfBytes, resultsRootOf, type Event, type Receipt } from './receipts.js';
 export { TxContext, type BlockContext, type ValidatorUpdate } from './context.js';
 export {

@@ -29,6 +29,16 @@ export function defaultParams(reg: Registry = BUILTIN): Params {
   return out as Params;
 }
 
+/**
+ * Values a new chain's genesis templates start from where the registry's default is kept
+ * unchanged for chains that began with it (a default is part of a running chain's genesis:
+ * changing it would change that chain's genesis state). `block_max_work` of 8,000,000 is
+ * about a second of execution on one core: 10,000 transfers use about 5,000,000, a batch of
+ * 1,000 exchange records about 90,000, so a full mempool never makes a block that outlasts the
+ * consensus timeouts.
+ */
+export const NEW_CHAIN_PARAMS: Readonly<Partial<Record<string, number>>> = Object.freeze({ block_max_work: 8_000_000 });
+
 /** Why `value` is not acceptable for `name`, or null. */
 export function paramProblem(name: string, value: number, reg: Registry = BUILTIN): string | null {
   if (!isParamName(name, reg)) return `unknown parameter "${name}"`;

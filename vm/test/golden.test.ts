@@ -12,7 +12,7 @@ import { Workload } from './scenario.js';
 
 /** Print the current values instead of checking: VM_GOLDEN_PRINT=1 node dist/vm/test/golden.test.js */
 const GOLDEN = {
-  stateRoot: '4aeac67d19dd3246e627bf88a8e672888b80de3689b7844af88a6ce4223c3f57',
+  stateRoot: '6e13d726be4e2360f4dc67425571039d5da428043cfad01c9e98a2aa8a1ec6ea',
   results: '47c2996f041c7d24d661a87bcae32ef8cedc4b0a59048dfc7edf3134fc810bef',
 };
 
