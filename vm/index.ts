@@ -14,7 +14,7 @@ export { EventSchema, ReceiptCommitmentSchema, ReceiptSchema, ReceiptStatus, rec
 export { TxContext, type BlockContext, type ValidatorUpdate } from './context.js';
 export {
   action, code, defineModule, event, field, method, type ActionDef, type CodeSpec, type EventSpec, type GenesisField, type GenesisSection, type GenesisStep,
-  type GenesisStepContext, type KeyArgs, type KeyField, type KeyFieldKind, type MethodDef, type ModuleDescriptor, type ModuleHooks, type Movement, type ParamSpec,
+  type GenesisStepContext, type KeyArgs, type KeyField, type KeyFieldKind, type MethodDef, type ModuleDescriptor, type ModuleHooks, type Movement, type Payment, type PaymentDecision, type IndexSpec, type IndexEntry, type ParamSpec,
   type RecordSpec,
 } from './module.js';
 export {

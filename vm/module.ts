@@ -171,6 +171,24 @@ export interface Movement {
   readonly escrow: boolean;
 }
 
+/** A payment as a payment hook sees it, before any balance moves: who pays whom, what, and by which method. */
+export interface Payment {
+  /** The method: `transfer`, `payout` (one recipient of a batch payout). */
+  readonly type: string;
+  readonly currency: string;
+  readonly from: Uint8Array;
+  readonly to: Uint8Array;
+  readonly amount: bigint;
+  readonly memo: string;
+}
+
+/**
+ * What a payment hook decides: nothing (let it through), or hold it: the funds go to the
+ * escrow address `hold` instead of the payee, until the module that holds them releases them
+ * to the payee or returns them. A refusal is a thrown VmError naming why.
+ */
+export type PaymentDecision = { readonly hold: Uint8Array } | undefined;
+
 /**
  * What a module may add to every transaction and block: a policy check on every debit and
  * credit (the money module's ledger calls them), on every transaction before and after its
@@ -186,6 +204,13 @@ export interface ModuleHooks {
   readonly debit?: (ctx: TxContext, m: Movement) => MaybePromise<void>;
   readonly credit?: (ctx: TxContext, m: Movement) => MaybePromise<void>;
   readonly endBlock?: (ctx: TxContext) => Promise<void>;
+  /**
+   * Every payment between accounts (a transfer, each recipient of a payout), before its
+   * balances move: refuse it (throw), hold it (return an escrow address for the funds), or
+   * let it through. The first module (by name) that holds a payment decides where it goes;
+   * later modules still see it. The Regulatory OS (module comp) checks its rules here.
+   */
+  readonly payment?: (ctx: TxContext, p: Payment) => MaybePromise<PaymentDecision>;
   /**
    * The KYC tier whose limits a person's or business's debit or credit is held to (the money
    * ledger asks before applying a tier's policy): given the tier so far (the account's own,

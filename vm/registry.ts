@@ -273,7 +273,7 @@ export function createRegistry(modules: readonly ModuleDescriptor[]): Registry {
     actionsByName,
     genesisFields,
     genesisSteps,
-    hooks: { beforeTx: hookList('beforeTx'), afterTx: hookList('afterTx'), debit: hookList('debit'), credit: hookList('credit'), endBlock: hookList('endBlock'), tier: hookList('tier') },
+    hooks: { beforeTx: hookList('beforeTx'), afterTx: hookList('afterTx'), debit: hookList('debit'), credit: hookList('credit'), endBlock: hookList('endBlock'), tier: hookList('tier'), payment: hookList('payment') },
     concerns: sorted.filter((m) => m.concerns !== undefined).map((m) => ({ module: m.name, run: m.concerns! })),
     indexes,
   };

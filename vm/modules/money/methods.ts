@@ -4,7 +4,7 @@
  */
 import { equalBytes, addressField, amount, bool, encode, list, optional, str, struct, u8, u32, toHex, type Infer } from '../../../core/index.js';
 import { fail, VmError } from '../../errors.js';
-import { method } from '../../module.js';
+import { method, type Payment, type PaymentDecision } from '../../module.js';
 import type { TxContext } from '../../context.js';
 import { AccountKind, AccountKeys, AccountSchema } from '../account/records.js';
 import { getAccount, requireActive } from '../account/accounts.js';
@@ -64,6 +64,19 @@ export async function mintTo(ctx: TxContext, cur: Currency, to: Uint8Array, amt:
 const CREDIT_FAILS = ['ACCOUNT_NOT_FOUND', 'ACCOUNT_FROZEN', 'ACCOUNT_CLOSED', 'TIER_NOT_ALLOWED', 'HOLDING_LIMIT', 'BANK_LIMIT', 'AMOUNT_OVERFLOW'];
 const DEBIT_FAILS = ['ACCOUNT_FROZEN', 'ACCOUNT_CLOSED', 'INSUFFICIENT_FUNDS', 'TIER_NOT_ALLOWED', 'PER_TX_LIMIT', 'DAILY_LIMIT', 'ANNUAL_LIMIT', 'BANK_LIMIT'];
 
+/**
+ * Put a payment to the modules' payment hooks (module.ts), in module-name order: a hook that
+ * throws refuses it; the first that holds it decides where the funds go.
+ */
+async function paymentDecision(ctx: TxContext, p: Payment): Promise<PaymentDecision> {
+  let out: PaymentDecision;
+  for (const h of ctx.hooks.payment) {
+    const d = await h.run(ctx, p);
+    if (out === undefined && d !== undefined) out = d;
+  }
+  return out;
+}
+
 export const moneyMethods = {
   transfer: method(TransferArgs, 'any active account pays another', async (ctx, a) => {
     positive(a.amount);
@@ -77,9 +90,11 @@ export const moneyMethods = {
     const t = getAccount(ctx, a.to);
     const to = t instanceof Promise ? await t : t;
     requireActive(to, a.to);
+    const decision = ctx.hooks.payment.length === 0 ? undefined : await paymentDecision(ctx, { type: 'transfer', currency: a.currency, from: ctx.signer, to: a.to, amount: a.amount, memo: a.memo });
     const d = debit(ctx, cur, ctx.signer, from, a.amount, { limits: true });
     if (d instanceof Promise) await d;
-    const r = credit(ctx, cur, a.to, to, a.amount, { limits: true, waterfall: true });
+    // A held payment goes to the holding module's escrow; the payee's limits apply when it is released.
+    const r = decision === undefined ? credit(ctx, cur, a.to, to, a.amount, { limits: true, waterfall: true }) : credit(ctx, cur, decision.hold, null, a.amount, { limits: false, waterfall: false });
     if (r instanceof Promise) await r;
     ctx.emit(E.transfer, { currency: a.currency, from: ctx.signer, to: a.to, amount: a.amount, memo: a.memo, reference: a.reference });
   }, { fails: ['ZERO_AMOUNT', 'SELF_TRANSFER', 'UNKNOWN_CURRENCY', 'CURRENCY_PAUSED', ...DEBIT_FAILS, ...CREDIT_FAILS] }),
@@ -99,7 +114,9 @@ export const moneyMethods = {
         await ctx.nested(async () => {
           const acct = await ctx.get(AccountSchema, AccountKeys.account(it.to));
           if (acct === undefined) fail('ACCOUNT_NOT_FOUND', `no account ${hex(it.to)}`);
-          await credit(ctx, cur, it.to, acct, it.amount, { limits: true, waterfall: true });
+          const decision = ctx.hooks.payment.length === 0 ? undefined : await paymentDecision(ctx, { type: 'payout', currency: a.currency, from: ctx.signer, to: it.to, amount: it.amount, memo: a.memo });
+          if (decision === undefined) await credit(ctx, cur, it.to, acct, it.amount, { limits: true, waterfall: true });
+          else await credit(ctx, cur, decision.hold, null, it.amount, { limits: false, waterfall: false });
         });
         codes.push(0);
         paid += it.amount;
