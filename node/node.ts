@@ -11,7 +11,7 @@ import { addressFromPublicKey, decodeAddress, SovError, toHex, type KeyPair } fr
 import { LedgerStore, nativeUnavailable } from '../state/index.js';
 import type { Registry } from '../vm/index.js';
 import { loadGenesisFile, openKeystore, parseKeystore, type LoadedGenesis } from '../genesis/index.js';
-import { AccessControl, buildRegistry, HttpRpcServer, RateLimiter, WsRpcServer, type ApiKey, type RpcContext } from '../rpc/index.js';
+import { AccessControl, buildRegistry, HttpRpcServer, RateLimiter, WsRpcServer, type ApiKey, type Readiness, type RpcContext } from '../rpc/index.js';
 import { ConfigError, homePath, loadConfig, type NodeConfig } from './ops/config.js';
 import { createLogger, type Logger } from './ops/log.js';
 import { NodeMetrics, startMetricsServer } from './ops/metrics.js';
@@ -135,6 +135,17 @@ export class SovNode {
    * node keys the latest committed state records for them (p2p/allowlist.ts), so the allowlist
    * follows every validator-set change without a restart.
    */
+  /** GET /ready: synced, at a first block, and linked to a peer (unless alone in the validator set). */
+  private async readiness(): Promise<Readiness> {
+    const st = await this.facade.status();
+    const alone = (await this.facade.validators()).validators.length <= 1;
+    const reason = st.height < 1 ? 'no block committed yet'
+      : st.syncing ? 'catching up with the network'
+        : st.peers === 0 && !alone ? 'no peer linked'
+          : null;
+    return { ready: reason === null, reason, height: st.height, peers: st.peers, syncing: st.syncing };
+  }
+
   private async refreshAllowlist(): Promise<void> {
     const run = ++this.allowlistRun;
     const validators = await validatorPeerIds(this.app.reader(), this.parts.genesis.doc.validators, (validator) =>
@@ -257,6 +268,7 @@ export class SovNode {
       const rpc = new HttpRpcServer<RpcContext>(registry, (_req, caller) => ({ facade: this.facade, caller, access }), {
         host, port, maxBodyBytes: c.max_body_bytes, maxBatch: c.max_batch, corsOrigins: c.cors_origins,
         maxConnections: c.max_connections, maxConnectionsPerAddress: c.max_connections_per_address, access,
+        ready: () => this.readiness(),
       });
       await rpc.start();
       this.rpc = rpc;

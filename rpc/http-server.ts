@@ -6,7 +6,8 @@
  * caller has no token left gets 429 before its body is read; each further call of a batch
  * takes a token too. A body that is not declared JSON (Content-Type application/json, or
  * application/json-rpc / jsonrequest) gets 415, as geth answers: browsers send text/plain
- * and form posts across origins unasked. Any other method or path gets a plain HTTP error. The server never
+ * and form posts across origins unasked. GET /health and GET /ready are the liveness and readiness
+ * probes. Any other method or path gets a plain HTTP error. The server never
  * crashes on a request: every failure is a JSON-RPC error or an HTTP status.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -29,6 +30,17 @@ export interface HttpRpcOptions {
   access?: AccessControl;
   /** Whole-request deadline for a client (slow senders are cut off). */
   requestTimeoutMs?: number;
+  /** Readiness for GET /ready (GET /health answers while the server serves); absent: /ready answers as /health. */
+  ready?: () => Promise<Readiness>;
+}
+
+/** What GET /ready reports: ready (HTTP 200) or not (503), with why and the figures it judged. */
+export interface Readiness {
+  ready: boolean;
+  reason: string | null;
+  height: number;
+  peers: number;
+  syncing: boolean;
 }
 
 export const PUBLIC_CALLER = (req: IncomingMessage): Caller => ({ key: null, roles: [], address: req.socket.remoteAddress ?? 'unknown' });
@@ -192,11 +204,33 @@ export class HttpRpcServer<C> {
     }
   }
 
+  /**
+   * The probes, as Besu and CometBFT have them: GET /health answers 200 while this server
+   * serves (liveness); GET /ready answers 200 when the node is synced and peered (or alone in
+   * its validator set), 503 with the reason otherwise (readiness). No access control: they
+   * reveal only what sov_status does.
+   */
+  private probe(path: string, res: ServerResponse): void {
+    const json = (status: number, body: unknown): void => void res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+    if (path === '/health' || this.opts.ready === undefined) {
+      json(200, { status: 'ok' });
+      return;
+    }
+    this.opts.ready().then(
+      (r) => json(r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', ...r }),
+      (e: unknown) => json(503, { status: 'not ready', reason: `status unavailable: ${(e as Error).message}` }),
+    );
+  }
+
   private handle(req: IncomingMessage, res: ServerResponse): void {
     try {
       this.cors(req, res);
       if (req.method === 'OPTIONS') {
         res.writeHead(204).end();
+        return;
+      }
+      if (req.method === 'GET' && (req.url === '/health' || req.url === '/ready')) {
+        this.probe(req.url, res);
         return;
       }
       if (req.method !== 'POST') {

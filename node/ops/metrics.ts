@@ -27,7 +27,8 @@ export class NodeMetrics {
 
   constructor(opts: { defaultMetrics?: boolean; labels?: Record<string, string> } = {}) {
     if (opts.labels) this.registry.setDefaultLabels(opts.labels);
-    if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'sov_process_' });
+    // The stock names (process_cpu_seconds_total, nodejs_heap_size_used_bytes, ...), so Node.js dashboards work as they are.
+    if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
   text(): Promise<string> {

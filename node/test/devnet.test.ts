@@ -24,6 +24,15 @@ const minHeight = async (idx: number[]) => Math.min(...(await Promise.all(idx.ma
 t.test('four validators commit, agree at every height, and commit each transaction exactly once', async (tt) => {
   net.startAll();
   for (let i = 0; i < 4; i++) await net.waitHeight(i, 3);
+  // The probes: every node live and, peered and synced, ready; the stock process metrics under their own names.
+  for (let i = 0; i < 4; i++) {
+    const base = net.manifest.nodes[i]!.rpc_url.replace(/\/?$/, '/');
+    tt.equal((await fetch(`${base}health`)).status, 200, `node ${i}: /health`);
+    await waitFor(async () => (await fetch(`${base}ready`)).status === 200, `node ${i}: /ready`, 30_000, 100);
+  }
+  const metrics = await (await fetch((net.manifest.nodes[0] as unknown as { metrics_url: string }).metrics_url)).text();
+  tt.match(metrics, /^process_cpu_user_seconds_total[{ ]/m, 'stock process metrics');
+  tt.notMatch(metrics, /sov_process_/, 'no doubled prefix');
   const accts = net.accountKeys().filter((a) => a.name.startsWith('customer'));
   tt.ok(accts.length >= 4, 'funded customer accounts');
   const payee = accts[0]!.address;

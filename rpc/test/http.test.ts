@@ -213,3 +213,28 @@ t.test('a slow client that never finishes is cut off; others are served meanwhil
   await waitFor(() => closed, 'the slow connection to be closed', 20_000);
   tt.ok(closed);
 });
+
+t.test('the probes: GET /health while serving, GET /ready from the node\'s readiness', async (tt) => {
+  const health = await fetch(`${url}health`);
+  tt.equal(health.status, 200, '/health');
+  tt.same(await health.json(), { status: 'ok' });
+  tt.equal((await fetch(`${url}ready`)).status, 200, '/ready without a readiness function answers as /health');
+  let state = { ready: false, reason: 'no peer linked', height: 5, peers: 0, syncing: false };
+  const probed = new HttpRpcServer<RpcContext>(registry, () => ({ facade }), {
+    host: '127.0.0.1', port: 0, maxBodyBytes: 1024, maxBatch: 1, corsOrigins: [], ready: async () => state,
+  });
+  await probed.start();
+  try {
+    const base = `http://127.0.0.1:${probed.port}/`;
+    const not = await fetch(`${base}ready`);
+    tt.equal(not.status, 503, 'not ready: 503');
+    tt.match(await not.json(), { status: 'not ready', reason: 'no peer linked', peers: 0 });
+    state = { ready: true, reason: null as unknown as string, height: 6, peers: 3, syncing: false };
+    const yes = await fetch(`${base}ready`);
+    tt.equal(yes.status, 200, 'ready: 200');
+    tt.match(await yes.json(), { status: 'ready', height: 6, peers: 3 });
+    tt.equal((await fetch(`${base}other`)).status, 405, 'another GET path is still refused');
+  } finally {
+    await probed.stop();
+  }
+});

@@ -11,10 +11,17 @@ import { safeJsonText } from '../../../core/index.js';
 import { CliError } from './keys.js';
 import { NODE_V8_FLAGS, missingV8Flags } from '../../ops/v8-flags.js';
 
-async function runNode(home: string): Promise<void> {
+/** What `sov dev` changes in its node's config as it starts it: one local developer, so no per-address rate limit (as hardhat and anvil take every call). */
+function devOverrides(parts: { config: { rpc: { rate_limit_per_address: number; listen: string } } }, port: number): void {
+  parts.config.rpc.rate_limit_per_address = 0;
+  parts.config.rpc.listen = `127.0.0.1:${port}`;
+}
+
+async function runNode(home: string, dev?: { port: number }): Promise<void> {
   // Loaded here, not at the top: the rest of the CLI starts without libp2p and LevelDB.
   const { loadHome, SovNode } = await import('../../node.js');
   const parts = await loadHome(home);
+  if (dev) devOverrides(parts, dev.port);
   const missing = missingV8Flags();
   if (missing.length > 0) parts.log.info({ missing }, `running without the node's V8 flags (more garbage collection under load): start it as \`node ${NODE_V8_FLAGS.join(' ')} bin/sov.js ...\`, or run bin/sov.js itself`);
   const node = new SovNode(parts);
@@ -68,17 +75,20 @@ export function registerStart(program: Command): void {
 
   program
     .command('dev')
-    .description('run a single-validator dev chain under ./.sov-dev, RPC on http://127.0.0.1:8545 (created on first use)')
+    .description('run a single-validator dev chain under ./.sov-dev, RPC on http://127.0.0.1:8545 (created on first use); one local developer: no per-address rate limit')
     .option('--home <dir>', 'where the dev chain lives', '.sov-dev')
-    .action(async (opts: { home: string }) => {
+    .option('--port <n>', 'the RPC port (the chain is created with its p2p port one below, its metrics port one above)', '8545')
+    .action(async (opts: { home: string; port: string }) => {
+      if (!/^[0-9]{1,5}$/.test(opts.port) || Number(opts.port) < 1025 || Number(opts.port) > 65534) throw new CliError(`--port must be a port of 1025..65534, got ${JSON.stringify(opts.port)}`);
+      const port = Number(opts.port);
       const dir = resolve(opts.home);
       if (!existsSync(resolveHome(dir))) {
         const { main } = await import('../cli.js');
-        const code = await main(['testnet', '--validators', '1', '--out', dir, '--base-port', '8544', '--chain-id', 'sov-dev', '--accounts', '4']);
+        const code = await main(['testnet', '--validators', '1', '--out', dir, '--base-port', String(port - 1), '--chain-id', 'sov-dev', '--accounts', '4']);
         if (code !== 0) throw new CliError(`could not create the dev chain in ${dir}`);
         process.stderr.write(`created a dev chain in ${dir} (accounts' keystores in ${dir}/accounts)\n`);
       }
-      await runNode(resolveHome(dir));
+      await runNode(resolveHome(dir), { port });
     });
 
   program

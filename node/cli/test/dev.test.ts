@@ -1,0 +1,65 @@
+/**
+ * `sov dev` as a developer runs it: a single-validator chain created on first use in the
+ * given home, its RPC on `--port`, ready at once (GET /ready), and no per-address rate limit:
+ * a script posting several hundred calls a second from one address gets every answer (a
+ * production node's default would refuse calls past 50 a second with -32003).
+ */
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoPath, waitFor } from '../../../test/index.js';
+
+/** A port p with p-1, p and p+1 free (the dev chain's p2p, RPC and metrics). */
+async function freePorts(): Promise<number> {
+  const free = (port: number) => new Promise<boolean>((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+  for (let i = 0; i < 50; i++) {
+    const p = 30_000 + Math.floor(Math.random() * 20_000);
+    if ((await free(p - 1)) && (await free(p)) && (await free(p + 1))) return p;
+  }
+  throw new Error('no free ports');
+}
+
+t.test('sov dev: a ready chain on --port, and no per-address rate limit', async (tt) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sov-dev-'));
+  const port = await freePorts();
+  const child = spawn(process.execPath, [repoPath('bin/sov.js'), 'dev', '--home', join(dir, 'dev'), '--port', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-4000)));
+  tt.teardown(() => {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const url = `http://127.0.0.1:${port}/`;
+  await waitFor(async () => {
+    if (child.exitCode !== null) throw new Error(`sov dev exited: ${stderr}`);
+    try {
+      return (await fetch(`${url}ready`)).status === 200;
+    } catch {
+      return false;
+    }
+  }, 'the dev chain ready', 90_000, 100);
+  const call = async (): Promise<unknown> => (await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"sov_status","params":[]}' })).json());
+  // 300 calls from 8 workers, one after another each: several hundred a second from one address.
+  const answers: unknown[] = [];
+  const t0 = Date.now();
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (answers.length < 300) answers.push(await call());
+  }));
+  const perSecond = answers.length / Math.max(0.001, (Date.now() - t0) / 1000);
+  tt.ok(perSecond > 50, `faster than a production node's 50 calls a second (${Math.round(perSecond)}/s)`);
+  const limited = answers.filter((a) => (a as { error?: { code: number } }).error?.code === -32003).length;
+  tt.equal(limited, 0, `${answers.length} calls from one address: none rate-limited`);
+  tt.ok(answers.every((a) => (a as { result?: { chainId?: string } }).result?.chainId === 'sov-dev'), 'every call answered');
+  const bad = spawn(process.execPath, [repoPath('bin/sov.js'), 'dev', '--home', join(dir, 'other'), '--port', '80'], { stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '' } });
+  const code = await new Promise<number | null>((resolve) => bad.once('exit', resolve));
+  tt.equal(code, 2, 'a port outside 1025..65534 is refused');
+});
