@@ -39,6 +39,7 @@ export const NODE_ERRORS = {
   NODE_DISK_FULL: "the disk (or quota) is full: the node's own file (WAL, epochs) was not written; the node stops",
   NODE_WRITE_FAILED: "any other failed write of the node's own files (WAL, epochs); the node stops",
   NODE_KEY_UNREADABLE: 'a keystore named by the node home cannot be read or is not JSON',
+  NODE_PORT_IN_USE: 'a port the config names (p2p, RPC or metrics listen) is held by another process, checked before the node opens or writes anything',
   // cli/
   PASSWORD_UNAVAILABLE: 'no keystore password: the file or variable is unreadable, unset or empty, no terminal to ask on, or the two entries differ',
   CLI_ERROR: 'a bad argument or input file of a `sov` command (it exits with status 2)',

@@ -15,6 +15,7 @@ import { AccessControl, buildRegistry, HttpRpcServer, RateLimiter, WsRpcServer, 
 import { ConfigError, homePath, loadConfig, type NodeConfig } from './ops/config.js';
 import { createLogger, type Logger } from './ops/log.js';
 import { NodeMetrics, startMetricsServer } from './ops/metrics.js';
+import { checkPorts, multiaddrPort } from './ops/ports.js';
 import { VerifyPool } from './chain/verify-pool.js';
 import { Mempool } from './chain/mempool.js';
 import { LedgerApp } from './chain/app.js';
@@ -164,6 +165,13 @@ export class SovNode {
 
   async start(): Promise<void> {
     const { config, genesis, home } = this.parts;
+    // Every listen port first: one taken is one line naming its key, before anything is opened or written.
+    const p2pPort = multiaddrPort(config.p2p.listen);
+    await checkPorts([
+      ...(p2pPort ? [{ key: '[p2p] listen', ...p2pPort }] : []),
+      ...(config.rpc.listen ? [{ key: '[rpc] listen', ...hostPort(config.rpc.listen) }] : []),
+      ...(config.metrics.listen ? [{ key: '[metrics] listen', ...hostPort(config.metrics.listen) }] : []),
+    ]);
     const dataDir = homePath(home, config.node.data_dir);
     mkdirSync(dataDir, { recursive: true });
     const chainId = genesis.doc.chainId;

@@ -2,11 +2,12 @@
  * `sov dev` as a developer runs it: a single-validator chain created on first use in the
  * given home, its RPC on `--port`, ready at once (GET /ready), and no per-address rate limit:
  * a script posting several hundred calls a second from one address gets every answer (a
- * production node's default would refuse calls past 50 a second with -32003).
+ * production node's default would refuse calls past 50 a second with -32003); a second dev
+ * chain on the same ports stops with one line naming the config key and the port.
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +60,17 @@ t.test('sov dev: a ready chain on --port, and no per-address rate limit', async 
   const limited = answers.filter((a) => (a as { error?: { code: number } }).error?.code === -32003).length;
   tt.equal(limited, 0, `${answers.length} calls from one address: none rate-limited`);
   tt.ok(answers.every((a) => (a as { result?: { chainId?: string } }).result?.chainId === 'sov-dev'), 'every call answered');
+  // A second dev chain on the same ports: one line naming the config key and the port, before its store is opened.
+  const second = spawn(process.execPath, [repoPath('bin/sov.js'), 'dev', '--home', join(dir, 'second'), '--port', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  let secondErr = '';
+  second.stderr.on('data', (d: Buffer) => void (secondErr += d.toString()));
+  const secondCode = await new Promise<number | null>((resolve) => second.once('exit', resolve));
+  const lines = secondErr.split('\n').filter((l) => l.startsWith('sov: '));
+  tt.equal(secondCode, 2, 'a port in use: exit status 2');
+  tt.match(lines.join('\n'), /^sov: NODE_PORT_IN_USE: \[p2p\] listen = 127\.0\.0\.1:[0-9]+: port [0-9]+ is in use$/, `one line names the key and the port: ${lines.join(' | ')}`);
+  tt.notOk(existsSync(join(dir, 'second', 'node0', 'data', 'ledger')), 'no store was opened');
   const bad = spawn(process.execPath, [repoPath('bin/sov.js'), 'dev', '--home', join(dir, 'other'), '--port', '80'], { stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '' } });
   const code = await new Promise<number | null>((resolve) => bad.once('exit', resolve));
   tt.equal(code, 2, 'a port outside 1025..65534 is refused');
