@@ -5,8 +5,8 @@
  * on SIGHUP.
  */
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { safeJsonText } from '../../../core/index.js';
 import { CliError } from './keys.js';
 import { NODE_V8_FLAGS, missingV8Flags } from '../../ops/v8-flags.js';
@@ -17,7 +17,7 @@ function devOverrides(parts: { config: { rpc: { rate_limit_per_address: number; 
   parts.config.rpc.listen = `127.0.0.1:${port}`;
 }
 
-async function runNode(home: string, dev?: { port: number }): Promise<void> {
+async function runNode(home: string, dev?: { port: number; started?: () => void }): Promise<void> {
   // Loaded here, not at the top: the rest of the CLI starts without libp2p and LevelDB.
   const { loadHome, SovNode } = await import('../../node.js');
   const parts = await loadHome(home);
@@ -42,7 +42,36 @@ async function runNode(home: string, dev?: { port: number }): Promise<void> {
     await node.stop().catch(() => undefined);
     throw e;
   }
+  dev?.started?.();
   await new Promise<void>(() => undefined); // run until a signal
+}
+
+/** What `sov dev` prints once its node serves, as anvil and hardhat do: the RPC URL, the chain, and each account with its keystore. */
+function devBanner(dir: string, port: number): string {
+  let m: { chain_id: string; address_prefix: string; currency: { code: string; decimals: number }; accounts_password_file: string; accounts: { name: string; role: string; address: string; keystore: string; balance: string }[] };
+  try {
+    m = JSON.parse(readFileSync(join(dir, 'testnet.json'), 'utf8')) as typeof m;
+  } catch {
+    return `dev chain: RPC http://127.0.0.1:${port} (no ${join(dir, 'testnet.json')} to list its accounts)\n`;
+  }
+  const amount = (minor: string): string => {
+    const v = BigInt(minor);
+    const unit = 10n ** BigInt(m.currency.decimals);
+    return `${v / unit}.${(v % unit).toString().padStart(m.currency.decimals, '0')}`;
+  };
+  const lines = [
+    '',
+    `Dev chain ${m.chain_id} (addresses ${m.address_prefix}1...), one validator`,
+    `RPC            http://127.0.0.1:${port}   (GET /ready, JSON-RPC POST; no rate limit)`,
+    `Keystores      ${join(dir, 'accounts')}   password in ${m.accounts_password_file}`,
+    '',
+    'Accounts',
+    ...m.accounts.map((a) => `  ${a.name.padEnd(16)} ${a.role.padEnd(16)} ${a.address}  ${amount(a.balance)} ${m.currency.code}\n  ${''.padEnd(16)} keystore ${a.keystore}`),
+    '',
+    `Try: sov tx money transfer --key ${m.accounts.find((a) => a.role === 'customer')?.keystore ?? '<keystore>'} --password-file ${m.accounts_password_file} --rpc http://127.0.0.1:${port} ...  (sov tx --help)`,
+    '',
+  ];
+  return lines.join('\n');
 }
 
 async function rpcCall(url: string, method: string, params: unknown[]): Promise<unknown> {
@@ -88,7 +117,7 @@ export function registerStart(program: Command): void {
         if (code !== 0) throw new CliError(`could not create the dev chain in ${dir}`);
         process.stderr.write(`created a dev chain in ${dir} (accounts' keystores in ${dir}/accounts)\n`);
       }
-      await runNode(resolveHome(dir), { port });
+      await runNode(resolveHome(dir), { port, started: () => process.stdout.write(devBanner(dir, port)) });
     });
 
   program

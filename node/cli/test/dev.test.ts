@@ -3,7 +3,8 @@
  * given home, its RPC on `--port`, ready at once (GET /ready), and no per-address rate limit:
  * a script posting several hundred calls a second from one address gets every answer (a
  * production node's default would refuse calls past 50 a second with -32003); a second dev
- * chain on the same ports stops with one line naming the config key and the port.
+ * chain on the same ports stops with one line naming the config key and the port. It prints
+ * its RPC URL and accounts with their keystores on start.
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
@@ -31,8 +32,10 @@ t.test('sov dev: a ready chain on --port, and no per-address rate limit', async 
   const dir = mkdtempSync(join(tmpdir(), 'sov-dev-'));
   const port = await freePorts();
   const child = spawn(process.execPath, [repoPath('bin/sov.js'), 'dev', '--home', join(dir, 'dev'), '--port', String(port)], {
-    stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' },
   });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-4000)));
   tt.teardown(() => {
@@ -48,6 +51,11 @@ t.test('sov dev: a ready chain on --port, and no per-address rate limit', async 
       return false;
     }
   }, 'the dev chain ready', 90_000, 100);
+  // It prints its RPC URL and every account with its keystore, as anvil and hardhat do.
+  await waitFor(async () => stdout.includes('Accounts'), 'the banner', 30_000, 50);
+  tt.match(stdout, new RegExp(`RPC +http://127\\.0\\.0\\.1:${port}`), 'the RPC URL');
+  for (const name of ['Central Bank', 'Commercial Bank', 'Tax Office', 'Welfare Agency', 'customer-1']) tt.match(stdout, name, `the account ${name}`);
+  tt.match(stdout, /keystore .*accounts\/customer-1\.json/, 'its keystore');
   const call = async (): Promise<unknown> => (await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"sov_status","params":[]}' })).json());
   // 300 calls from 8 workers, one after another each: several hundred a second from one address.
   const answers: unknown[] = [];
