@@ -8,6 +8,8 @@ import { addressFromPublicKey, encodeAddress, fromHex } from '../../../core/inde
 import { createKeystore, DEFAULT_SCRYPT, KEY_TYPES, parseKeystore, type KeyType } from '../../../genesis/index.js';
 import { resolvePassword } from '../password.js';
 import { NodeError } from '../../errors.js';
+import { homePath, loadConfig } from '../../ops/config.js';
+import { peerIdOfNodeKey } from '../../p2p/peer-id.js';
 
 export class CliError extends NodeError {
   constructor(message: string) {
@@ -61,12 +63,30 @@ export function registerKeys(program: Command): void {
 
   keys
     .command('show')
-    .description("print a keystore's type, address and public key (no password needed)")
-    .argument('<file>', 'the keystore file')
+    .description("print a keystore's type, address and public key (no password needed); for a node key also its libp2p peer id, and with --home the full multiaddr peers dial")
+    .argument('[file]', 'the keystore file (default with --home: the home\'s node key)')
     .option('-p, --prefix <prefix>', "the chain's address prefix", 'sov')
-    .action((file: string, opts: { prefix: string }) => {
+    .option('--home <dir>', "a node home: its node key, and its [p2p] listen address for the multiaddr")
+    .action((file: string | undefined, opts: { prefix: string; home?: string }) => {
+      let listen: string | null = null;
+      if (opts.home !== undefined) {
+        const config = loadConfig(opts.home);
+        file ??= homePath(opts.home, config.keys.node_key);
+        listen = config.p2p.listen;
+      }
+      if (file === undefined) throw new NodeError('CLI_ERROR', 'name a keystore file, or a node home with --home');
       const ks = readKeystoreFile(file);
-      const address = encodeAddress(opts.prefix, addressFromPublicKey(fromHex(ks.publicKey)));
-      console.log(JSON.stringify({ type: ks.type, address, publicKey: ks.publicKey }));
+      const publicKey = fromHex(ks.publicKey);
+      const address = encodeAddress(opts.prefix, addressFromPublicKey(publicKey));
+      const out: Record<string, unknown> = { type: ks.type, address, publicKey: ks.publicKey };
+      if (ks.type === 'node') {
+        const peerId = peerIdOfNodeKey(publicKey);
+        out.peerId = peerId;
+        if (listen !== null) {
+          out.multiaddr = `${listen}/p2p/${peerId}`;
+          if (/^\/ip[46]\/(0\.0\.0\.0|::)\//.test(listen)) out.note = 'the node listens on every interface: peers dial it at this host\'s own address in place of the unspecified one';
+        }
+      }
+      console.log(JSON.stringify(out));
     });
 }

@@ -58,6 +58,13 @@ t.test('sov keys generate / show', async (tt) => {
     tt.equal(sov('keys', 'generate', '--out', join(dir, 'x.json')).status, 2, 'no password source and no terminal');
     tt.equal(sov('keys', 'show', join(dir, 'pw')).status, 2, 'not a keystore');
     tt.equal(sov('keys', 'show', join(dir, 'missing.json')).status, 2, 'missing file');
+    // A node home: its node key's peer id and the full multiaddr peers dial (what the testnet's manifest lists).
+    tt.equal(sov('testnet', '--validators', '1', '--out', join(dir, 'net'), '--base-port', '39100', '--accounts', '1').status, 0);
+    const manifest = JSON.parse(readFileSync(join(dir, 'net', 'testnet.json'), 'utf8')) as { nodes: { home: string; peer_id: string; p2p_address: string }[] };
+    const n = sov('keys', 'show', '--home', manifest.nodes[0]!.home);
+    tt.equal(n.status, 0, n.stderr);
+    tt.match(JSON.parse(n.stdout), { type: 'node', peerId: manifest.nodes[0]!.peer_id, multiaddr: manifest.nodes[0]!.p2p_address });
+    tt.equal(sov('keys', 'show').status, 2, 'neither a file nor a home');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
