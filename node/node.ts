@@ -12,7 +12,7 @@ import { LedgerStore, nativeUnavailable } from '../state/index.js';
 import type { Registry } from '../vm/index.js';
 import { loadGenesisFile, openKeystore, parseKeystore, type LoadedGenesis } from '../genesis/index.js';
 import { AccessControl, buildRegistry, HttpRpcServer, RateLimiter, WsRpcServer, type ApiKey, type Readiness, type RpcContext } from '../rpc/index.js';
-import { ConfigError, homePath, loadConfig, type NodeConfig } from './ops/config.js';
+import { ConfigError, homePath, loadConfig, type ConfigOverride, type NodeConfig } from './ops/config.js';
 import { createLogger, type Logger } from './ops/log.js';
 import { NodeMetrics, startMetricsServer } from './ops/metrics.js';
 import { checkPorts, multiaddrPort } from './ops/ports.js';
@@ -57,8 +57,8 @@ function readKeystore(path: string, password: string): KeyPair {
 }
 
 /** Read a node home: config, genesis and keys. Every problem is a typed error. */
-export async function loadHome(home: string, log?: Logger): Promise<NodeParts> {
-  const config = loadConfig(home);
+export async function loadHome(home: string, log?: Logger, overrides: readonly ConfigOverride[] = []): Promise<NodeParts> {
+  const config = loadConfig(home, overrides);
   const logger = log ?? createLogger(config.log.level);
   const genesis = await loadGenesisFile(homePath(home, config.node.genesis_file));
   const password = await resolvePassword(

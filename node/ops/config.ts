@@ -165,7 +165,7 @@ function checkValue(spec: KeySpec, v: unknown): string | null {
   }
 }
 
-export function loadConfig(home: string): NodeConfig {
+export function loadConfig(home: string, overrides: readonly ConfigOverride[] = []): NodeConfig {
   const file = join(home, 'config.toml');
   let text: string;
   try {
@@ -173,7 +173,87 @@ export function loadConfig(home: string): NodeConfig {
   } catch (e) {
     throw new ConfigError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return parseConfig(text, file);
+  return applyOverrides(parseConfig(text, file), overrides);
+}
+
+/** One key set from outside the file: by an environment variable or a `--set` flag. */
+export interface ConfigOverride {
+  section: string;
+  key: string;
+  /** The value as text (a list: comma-separated). */
+  text: string;
+  /** Where it came from, for messages: `SOV_RPC_LISTEN`, `--set rpc.listen=...`. */
+  from: string;
+}
+
+/** The environment variable of a config key: SOV_, the section, an underscore, the key, upper case (`SOV_RPC_LISTEN`). */
+export const envNameOf = (k: { section: string; key: string }): string => `SOV_${k.section}_${k.key}`.toUpperCase();
+
+/** Overrides from the environment (every key's SOV_SECTION_KEY), then from `--set section.key=value` flags (later wins). */
+export function configOverrides(env: Readonly<Record<string, string | undefined>>, sets: readonly string[] = []): ConfigOverride[] {
+  const out: ConfigOverride[] = [];
+  for (const k of CONFIG_KEYS) {
+    const v = env[envNameOf(k)];
+    if (v !== undefined) out.push({ section: k.section, key: k.key, text: v, from: envNameOf(k) });
+  }
+  for (const s of sets) {
+    const m = /^([a-z0-9_]+)\.([a-z0-9_]+)=(.*)$/s.exec(s);
+    if (m === null) throw new ConfigError(`--set ${JSON.stringify(s.slice(0, 80))}: write section.key=value (e.g. --set rpc.listen=127.0.0.1:9545)`);
+    out.push({ section: m[1]!, key: m[2]!, text: m[3]!, from: `--set ${m[1]}.${m[2]}` });
+  }
+  return out;
+}
+
+/** `cfg` with the overrides applied, each checked as the file's values are. */
+export function applyOverrides(cfg: NodeConfig, overrides: readonly ConfigOverride[]): NodeConfig {
+  if (overrides.length === 0) return cfg;
+  const out = JSON.parse(JSON.stringify(cfg)) as Record<string, Record<string, unknown>>;
+  const problems: string[] = [];
+  for (const o of overrides) {
+    const spec = CONFIG_KEYS.find((k) => k.section === o.section && k.key === o.key);
+    if (!spec) {
+      problems.push(`${o.from}: no config key ${o.section}.${o.key}`);
+      continue;
+    }
+    const value = spec.kind === 'int' ? (/^-?[0-9]+$/.test(o.text.trim()) ? Number(o.text.trim()) : o.text)
+      : spec.kind === 'bool' ? (o.text === 'true' ? true : o.text === 'false' ? false : o.text)
+        : spec.kind === 'string[]' ? o.text.split(',').map((x) => x.trim()).filter((x) => x.length > 0)
+          : o.text;
+    const why = checkValue(spec, value);
+    if (why) problems.push(`${o.from}: ${o.section}.${o.key} ${why}`);
+    else out[o.section]![o.key] = value;
+  }
+  if (problems.length > 0) throw new ConfigError(problems.join('; '), { problems });
+  return out as unknown as NodeConfig;
+}
+
+/** docs/config.md: every key of the config table, its kind, default, environment variable and meaning. */
+export function configReference(): string {
+  const lines = [
+    '# Node configuration reference',
+    '',
+    'Generated from the config table (node/ops/config.ts); node/ops/test/config.test.ts checks it is current',
+    '(regenerate with `SOV_WRITE_DOCS=1 node dist/node/ops/test/config.test.js`).',
+    '',
+    "A node reads `config.toml` in its home. Every key not in the file takes its default. Each key can also be set",
+    'by its environment variable, and by the flag `--set section.key=value` of `sov start` and `sov dev` (repeatable;',
+    'a list is comma-separated). A flag wins over the environment, which wins over the file. A value is checked as',
+    'the file\'s are: a wrong one stops the node with a message naming where it came from.',
+    '',
+  ];
+  let section = '';
+  for (const k of CONFIG_KEYS) {
+    if (k.section !== section) {
+      section = k.section;
+      lines.push(`## [${section}]`, '', '| key | kind | default | environment | meaning |', '| --- | --- | --- | --- | --- |');
+    }
+    const choice = k.oneOf ? ` One of: ${k.oneOf.join(', ')}.` : '';
+    const min = k.min !== undefined ? ` At least ${k.min}.` : '';
+    lines.push(`| \`${k.key}\` | ${k.kind} | \`${tomlValue(k.default).replace(/\|/g, '\\|')}\` | \`${envNameOf(k)}\` | ${k.doc.replace(/\|/g, '\\|')}${choice}${min} |`);
+    const next = CONFIG_KEYS[CONFIG_KEYS.indexOf(k) + 1];
+    if (next === undefined || next.section !== section) lines.push('');
+  }
+  return lines.join('\n');
 }
 
 /** A path from the config, resolved against the home. */

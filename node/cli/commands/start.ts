@@ -9,19 +9,27 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { safeJsonText } from '../../../core/index.js';
 import { CliError } from './keys.js';
+import type { ConfigOverride } from '../../ops/config.js';
 import { NODE_V8_FLAGS, missingV8Flags } from '../../ops/v8-flags.js';
 
 /** What `sov dev` changes in its node's config as it starts it: one local developer, so no per-address rate limit (as hardhat and anvil take every call). */
-function devOverrides(parts: { config: { rpc: { rate_limit_per_address: number; listen: string } } }, port: number): void {
-  parts.config.rpc.rate_limit_per_address = 0;
-  parts.config.rpc.listen = `127.0.0.1:${port}`;
+const SET_FLAG = '--set <section.key=value>';
+const SET_DOC = 'override a config key (repeatable; also SOV_SECTION_KEY in the environment; docs/config.md)';
+const collect = (v: string, all: string[]): string[] => [...all, v];
+
+function devOverrides(port: number): ConfigOverride[] {
+  return [
+    { section: 'rpc', key: 'rate_limit_per_address', text: '0', from: 'sov dev' },
+    { section: 'rpc', key: 'listen', text: `127.0.0.1:${port}`, from: 'sov dev --port' },
+  ];
 }
 
-async function runNode(home: string, dev?: { port: number; started?: () => void }): Promise<void> {
+async function runNode(home: string, sets: readonly string[], dev?: { port: number; started?: () => void }): Promise<void> {
   // Loaded here, not at the top: the rest of the CLI starts without libp2p and LevelDB.
   const { loadHome, SovNode } = await import('../../node.js');
-  const parts = await loadHome(home);
-  if (dev) devOverrides(parts, dev.port);
+  const { configOverrides } = await import('../../ops/config.js');
+  // sov dev's own settings first, then the environment, then --set flags: the later wins.
+  const parts = await loadHome(home, undefined, [...(dev ? devOverrides(dev.port) : []), ...configOverrides(process.env, sets)]);
   const missing = missingV8Flags();
   if (missing.length > 0) parts.log.info({ missing }, `running without the node's V8 flags (more garbage collection under load): start it as \`node ${NODE_V8_FLAGS.join(' ')} bin/sov.js ...\`, or run bin/sov.js itself`);
   const node = new SovNode(parts);
@@ -96,10 +104,11 @@ export function registerStart(program: Command): void {
     .command('start')
     .description('run a node from its home directory (config.toml, genesis.json, keys/)')
     .requiredOption('--home <dir>', 'the node home')
-    .action(async (opts: { home: string }) => {
+    .option(SET_FLAG, SET_DOC, collect, [] as string[])
+    .action(async (opts: { home: string; set: string[] }) => {
       const home = resolve(opts.home);
       if (!existsSync(home)) throw new CliError(`no node home at ${home}`);
-      await runNode(home);
+      await runNode(home, opts.set);
     });
 
   program
@@ -107,7 +116,8 @@ export function registerStart(program: Command): void {
     .description('run a single-validator dev chain under ./.sov-dev, RPC on http://127.0.0.1:8545 (created on first use); one local developer: no per-address rate limit')
     .option('--home <dir>', 'where the dev chain lives', '.sov-dev')
     .option('--port <n>', 'the RPC port (the chain is created with its p2p port one below, its metrics port one above)', '8545')
-    .action(async (opts: { home: string; port: string }) => {
+    .option(SET_FLAG, SET_DOC, collect, [] as string[])
+    .action(async (opts: { home: string; port: string; set: string[] }) => {
       if (!/^[0-9]{1,5}$/.test(opts.port) || Number(opts.port) < 1025 || Number(opts.port) > 65534) throw new CliError(`--port must be a port of 1025..65534, got ${JSON.stringify(opts.port)}`);
       const port = Number(opts.port);
       const dir = resolve(opts.home);
@@ -117,7 +127,7 @@ export function registerStart(program: Command): void {
         if (code !== 0) throw new CliError(`could not create the dev chain in ${dir}`);
         process.stderr.write(`created a dev chain in ${dir} (accounts' keystores in ${dir}/accounts)\n`);
       }
-      await runNode(resolveHome(dir), { port, started: () => process.stdout.write(devBanner(dir, port)) });
+      await runNode(resolveHome(dir), opts.set, { port, started: () => process.stdout.write(devBanner(dir, port)) });
     });
 
   program

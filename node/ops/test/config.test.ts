@@ -1,8 +1,11 @@
 /**
- * config.toml: the rendered default parses back to the defaults; every problem names its key.
+ * config.toml: the rendered default parses back to the defaults; every problem names its key;
+ * every key can be set by its environment variable and by `--set`; docs/config.md is the table.
  */
 import t from 'tap';
-import { CONFIG_KEYS, ConfigError, defaultConfig, parseConfig, renderConfig } from '../config.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { applyOverrides, CONFIG_KEYS, ConfigError, configOverrides, configReference, defaultConfig, envNameOf, parseConfig, renderConfig } from '../config.js';
+import { repoPath } from '../../../test/index.js';
 
 t.test('the rendered default file parses to the defaults and documents every key', (tt) => {
   const text = renderConfig();
@@ -48,4 +51,27 @@ t.test('every problem is reported with its key', (tt) => {
   })();
   tt.equal(many.length, 3, 'all problems, not only the first');
   tt.end();
+});
+
+t.test('every key can be set by its environment variable and by --set, checked like the file, the flag winning', async (tt) => {
+  const base = parseConfig('[rpc]\nlisten = "127.0.0.1:8545"\n');
+  tt.equal(envNameOf({ section: 'rpc', key: 'rate_limit_per_address' }), 'SOV_RPC_RATE_LIMIT_PER_ADDRESS');
+  const env = { SOV_RPC_LISTEN: '127.0.0.1:9000', SOV_P2P_PERSISTENT_PEERS: '/ip4/1.2.3.4/tcp/1/p2p/a, /ip4/5.6.7.8/tcp/2/p2p/b', SOV_KEY_PASSWORD: 'not a config key', PATH: '/bin' };
+  const c = applyOverrides(base, configOverrides(env, ['rpc.listen=127.0.0.1:9100', 'rpc.rate_limit_per_address=0']));
+  tt.equal(c.rpc.listen, '127.0.0.1:9100', 'the flag wins over the environment');
+  tt.equal(c.rpc.rate_limit_per_address, 0, 'an int');
+  tt.same(c.p2p.persistent_peers, ['/ip4/1.2.3.4/tcp/1/p2p/a', '/ip4/5.6.7.8/tcp/2/p2p/b'], 'a list, comma-separated');
+  tt.equal(applyOverrides(base, configOverrides({ SOV_RPC_LISTEN: '0.0.0.0:1' })).rpc.listen, '0.0.0.0:1', 'the environment over the file');
+  tt.throws(() => applyOverrides(base, configOverrides({ SOV_RPC_MAX_BATCH: 'many' })), { code: 'CONFIG_INVALID', message: /SOV_RPC_MAX_BATCH: rpc\.max_batch must be an integer/ }, 'a bad value names its source');
+  tt.throws(() => applyOverrides(base, configOverrides({}, ['rpc.nope=1'])), { code: 'CONFIG_INVALID', message: /--set rpc\.nope: no config key rpc\.nope/ });
+  tt.throws(() => configOverrides({}, ['listen']), { code: 'CONFIG_INVALID', message: /section\.key=value/ });
+  tt.throws(() => applyOverrides(base, configOverrides({ SOV_NODE_MODE: 'leader' })), { code: 'CONFIG_INVALID', message: /one of validator, observer/ });
+});
+
+t.test('docs/config.md is the config table (regenerate with SOV_WRITE_DOCS=1)', async (tt) => {
+  const want = configReference();
+  const path = repoPath('docs/config.md');
+  if (process.env.SOV_WRITE_DOCS) writeFileSync(path, want);
+  tt.equal(readFileSync(path, 'utf8'), want, 'docs/config.md is up to date');
+  for (const k of CONFIG_KEYS) tt.ok(want.includes(`| \`${k.key}\` |`), `${k.section}.${k.key} is documented`);
 });
