@@ -40,6 +40,7 @@ export * as lock from './modules/lock/index.js';
 export * as grant from './modules/grant/index.js';
 export * as cred from './modules/cred/index.js';
 export * as xchg from './modules/xchg/index.js';
+export * as comp from './modules/comp/index.js';
 // The built-in modules' records and enums, by name (clients, genesis and the node read them).
 export {
   AccountKind, AccountSchema, AccountStatus, everHeldKey, heldKeyAt, KeyHistorySchema, MAX_ACCOUNT_KEYS, type Account, type KeyHistory,

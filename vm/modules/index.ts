@@ -11,6 +11,7 @@ import { lockModule } from './lock/index.js';
 import { grantModule } from './grant/index.js';
 import { credModule } from './cred/index.js';
 import { xchgModule } from './xchg/index.js';
+import { compModule } from './comp/index.js';
 
 /** Every built-in module by name, with each method's args type kept (the SDK's typed builders use it). */
 export const MODULE_DEFS = {
@@ -22,4 +23,5 @@ export const MODULE_DEFS = {
   grant: grantModule,
   cred: credModule,
   xchg: xchgModule,
+  comp: compModule,
 } as const;

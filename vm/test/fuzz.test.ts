@@ -7,7 +7,7 @@
 import t from 'tap';
 import { encode, type KeyPair, type Schema } from '../../core/index.js';
 import { Rng } from '../../test/index.js';
-import { account, ActionKind, cred, gov, grant, lock, makeAction, money, MODULES, ramp, vmCodeName, xchg } from '../index.js';
+import { account, ActionKind, comp, cred, gov, grant, lock, makeAction, money, MODULES, ramp, vmCodeName, xchg } from '../index.js';
 import { addr, Chain, K, UNIT } from './harness.js';
 
 interface Sample { module: string; method: string; bytes: Uint8Array }
@@ -61,6 +61,12 @@ const SAMPLES: Sample[] = [
   s('xchg', 'sign_doc', xchg.SignDocArgs, { id: 1, signer: a(K.agency), signature: null }),
   s('xchg', 'refuse_doc', xchg.RefuseDocArgs, { id: 1, reason: 'no' }),
   s('xchg', 'expire_doc', xchg.ExpireDocArgs, { id: 1 }),
+  s('comp', 'register_rule', comp.RegisterRuleArgs, { name: 'velocity', version: 1, source: 'countOut(from.address, 3600000) > 20', scope: { currencies: ['DCASH'], types: [], institutions: [] }, action: 1, severity: 2, activation: 0, shadow: false, legalRef: 'AML 1' }),
+  s('comp', 'set_rule_status', comp.SetRuleStatusArgs, { id: 'velocity@1', status: 1, legalRef: 'x' }),
+  s('comp', 'update_list', comp.UpdateListArgs, { list: 'sanctions', add: ['00'], remove: [], legalRef: 'x' }),
+  s('comp', 'set_jurisdiction', comp.SetJurisdictionArgs, { account: a(K.alice), jurisdiction: 'IS', legalRef: '' }),
+  s('comp', 'release_hold', comp.HoldDecisionArgs, { id: 1, reason: 'cleared' }),
+  s('comp', 'refuse_hold', comp.HoldDecisionArgs, { id: 1, reason: 'refused' }),
 ];
 
 t.test('every method has a sample', async (t) => {

@@ -12,8 +12,8 @@ import { Workload } from './scenario.js';
 
 /** Print the current values instead of checking: VM_GOLDEN_PRINT=1 node dist/vm/test/golden.test.js */
 const GOLDEN = {
-  stateRoot: '6e13d726be4e2360f4dc67425571039d5da428043cfad01c9e98a2aa8a1ec6ea',
-  results: '47c2996f041c7d24d661a87bcae32ef8cedc4b0a59048dfc7edf3134fc810bef',
+  stateRoot: '0eb80fa6c116603d98b748cca27932cf11e3084b05778a4d69608abe5d658f81',
+  results: 'b3bcbe5f822e2948053b2088f7d7ce90bcc470945c41eb044ecb201bee807ce9',
 };
 
 t.test('a fixed scenario gives the pinned roots', async (t) => {

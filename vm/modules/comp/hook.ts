@@ -1,0 +1,226 @@
+/**
+ * The payment hook: every payment (a transfer, each recipient of a payout) is checked
+ * against the rules in force when it executes. Selected, in the index's order (name, then
+ * version): the rules whose activation height is reached and whose scope matches the
+ * currency, the payment type and (when it names banks) the bank of the payer or of the payee
+ * (an institution is its own bank); an empty scope list matches all. Each is evaluated on
+ * `tx`, `from`, `to` built from state (address: 40 lowercase hex digits; kind; the tier the
+ * money ledger applies; an institution's roles; the jurisdiction its bank or a regulator
+ * set, else ""; category; credentials []; opened / lastActive from activity.ts; an amount
+ * above the rule language's int range is read as its maximum, a memo as its first 128 code
+ * units) and the aggregates of activity.ts, which see the payments before this one. Work:
+ * each rule's compiled worst-case cost, plus every state read. With no rule in force the
+ * hook reads the (empty) index once per transaction and keeps no activity: activity starts
+ * with the first rule, so an account not seen since has opened = lastActive = 0 (a rule on
+ * them should test `> 0`).
+ *
+ * Decisions: an active refuse rule that holds refuses the payment (COMPLIANCE_REFUSED,
+ * naming the first such rule, id@version); otherwise an active hold rule that holds parks
+ * the funds at the hold's escrow (holds.ts; the first such rule names it); every active flag
+ * rule that holds emits `alert`. A shadow rule never affects the payment: it emits
+ * `shadow_decision` with what it would have decided. A rule whose evaluation errors
+ * (RULE_EVAL: division by zero, overflow, an index out of range; or a broken input
+ * contract, which would be a bug) is treated as not holding and emits `rule_error`. Every
+ * payment that ran a rule emits one `checked` event: the rules that ran and their decisions
+ * (records.ts Decision). A payment let through or held then updates both parties' activity.
+ */
+import { fromHex, toHex } from '../../../core/index.js';
+import { fail } from '../../errors.js';
+import type { Payment, PaymentDecision } from '../../module.js';
+import type { TxContext } from '../../context.js';
+import type { MaybePromise } from '../../state.js';
+import { evaluateRule, MAX_INT, PAYMENT_STRING_MAX, RuleError, type CompiledRule, type PaymentHost } from '../../lib/rules/index.js';
+import { AccountKeys, AccountKind, AccountSchema, type Account } from '../account/records.js';
+import { GovKeys, InstitutionSchema, ROLE_NAMES } from '../gov/records.js';
+import { effectiveTier } from '../money/ledger.js';
+import {
+  ActivitySchema, CompKeys, Decision, ListEntrySchema, NO_ACTIVITY, PairActivitySchema, ruleId, RuleSchema, RuleStatus, SHADOW_BIT, type Activity, type InForce,
+  type PairActivity,
+} from './records.js';
+import { accountAggregate, afterPaid, afterPair, afterPaying, countOutBetween, pairAggregate, windowsInUse } from './activity.js';
+import { compiledOf, rulesInForce } from './rules.js';
+import { HookEvents } from './events.js';
+import { bankOf, openHold } from './holds.js';
+
+const KIND_NAMES: Record<number, string> = { [AccountKind.INSTITUTION]: 'institution', [AccountKind.PERSON]: 'person', [AccountKind.BUSINESS]: 'business' };
+const HEX_ADDRESS = /^[0-9a-f]{40}$/;
+
+
+function inScope(r: InForce, p: Payment, banks: readonly (string | null)[]): boolean {
+  const s = r.scope;
+  if (s.currencies.length > 0 && !s.currencies.includes(p.currency)) return false;
+  if (s.types.length > 0 && !s.types.includes(p.type)) return false;
+  if (s.institutions.length > 0 && !s.institutions.some((b) => banks.includes(toHex(b)))) return false;
+  return true;
+}
+
+const int = (n: bigint | number): bigint => {
+  const b = BigInt(n);
+  return b > MAX_INT ? MAX_INT : b;
+};
+
+async function accountVar(ctx: TxContext, addr: Uint8Array, acct: Account | undefined, act: Activity): Promise<Record<string, unknown>> {
+  let roles: string[] = [];
+  let tier = 0;
+  if (acct !== undefined) {
+    tier = await effectiveTier(ctx, addr, acct);
+    if (acct.kind === AccountKind.INSTITUTION) {
+      const inst = await ctx.get(InstitutionSchema, GovKeys.institution(addr));
+      if (inst !== undefined) roles = ROLE_NAMES.filter(([, bit]) => (inst.roles & bit) !== 0).map(([n]) => n);
+    }
+  }
+  return {
+    address: toHex(addr), kind: acct === undefined ? '' : (KIND_NAMES[acct.kind] ?? ''), tier: BigInt(tier), roles, jurisdiction: act.jurisdiction,
+    category: acct?.category ?? '', credentials: [], opened: BigInt(act.opened), lastActive: BigInt(act.lastActive),
+  };
+}
+
+/** A state read a host function needs and does not have yet: loaded, then the rule is evaluated again. */
+class NeedLoad {
+  constructor(
+    readonly key: string,
+    readonly load: () => MaybePromise<unknown>,
+  ) {}
+}
+
+/** The host functions over what is loaded; anything else is a NeedLoad. */
+function hostOf(ctx: TxContext, loaded: Map<string, unknown>, now: number): PaymentHost {
+  const need = <T>(key: string, load: () => MaybePromise<T>): T => {
+    if (loaded.has(key)) return loaded.get(key) as T;
+    throw new NeedLoad(key, load);
+  };
+  const activity = (a: string): Activity | undefined =>
+    HEX_ADDRESS.test(a) ? need(`a:${a}`, async () => (await ctx.get(ActivitySchema, CompKeys.activity(fromHex(a)))) ?? NO_ACTIVITY) : undefined;
+  const pair = (f: string, t: string): PairActivity | undefined =>
+    HEX_ADDRESS.test(f) && HEX_ADDRESS.test(t) ? need(`p:${f}:${t}`, async () => (await ctx.get(PairActivitySchema, CompKeys.pair(fromHex(f), fromHex(t)))) ?? { rings: [] }) : undefined;
+  const acc = (what: 'outSum' | 'outCount' | 'inSum' | 'inCount') => (a: string, w: bigint): bigint => {
+    const x = activity(a);
+    return x === undefined ? 0n : accountAggregate(x, Number(w), now, what);
+  };
+  const pr = (what: 'sum' | 'count') => (f: string, t: string, w: bigint): bigint => {
+    const x = pair(f, t);
+    return x === undefined ? 0n : pairAggregate(x, Number(w), now, what);
+  };
+  return {
+    sumOut: acc('outSum'),
+    countOut: acc('outCount'),
+    sumIn: acc('inSum'),
+    countIn: acc('inCount'),
+    sumPair: pr('sum'),
+    countPair: pr('count'),
+    countOutBetween: (a, w, lo, hi) => {
+      const x = activity(a);
+      return x === undefined ? 0n : countOutBetween(x, Number(w), now, lo, hi);
+    },
+    inList: (l, v) => need(`l:${l}\u0000${v}`, async () => (await ctx.get(ListEntrySchema, CompKeys.list(l, v))) !== undefined),
+  };
+}
+
+type Outcome = { readonly value: boolean } | { readonly error: string };
+
+/** Evaluate, loading each state read the host asks for (each read once, metered), until the rule completes. */
+async function run(rule: CompiledRule, vars: Record<string, unknown>, host: PaymentHost, loaded: Map<string, unknown>): Promise<Outcome> {
+  for (;;) {
+    try {
+      const o = evaluateRule(rule, { vars, host });
+      return 'error' in o ? { error: o.error } : { value: o.value };
+    } catch (e) {
+      if (e instanceof NeedLoad) {
+        loaded.set(e.key, await e.load());
+        continue;
+      }
+      if (e instanceof RuleError) return { error: `${e.code}: ${e.message}` };
+      throw e;
+    }
+  }
+}
+
+/**
+ * The rules in force as each transaction read them: read once per transaction (a payout's
+ * recipients share the read), since no payment can change them.
+ */
+const readOnce = new WeakMap<TxContext, readonly InForce[]>();
+
+/** The payment hook (module.ts ModuleHooks.payment). */
+export async function checkPayment(ctx: TxContext, p: Payment): Promise<PaymentDecision> {
+  const now = ctx.block.time;
+  let inForce = readOnce.get(ctx);
+  if (inForce === undefined) {
+    inForce = await rulesInForce(ctx);
+    readOnce.set(ctx, inForce);
+  }
+  // No rule in force: nothing to check, and no activity kept (a chain without rules pays nothing for them).
+  if (inForce.length === 0) return undefined;
+  const fromKey = CompKeys.activity(p.from);
+  const toKey = CompKeys.activity(p.to);
+  const fromAct = (await ctx.get(ActivitySchema, fromKey)) ?? NO_ACTIVITY;
+  const toAct = (await ctx.get(ActivitySchema, toKey)) ?? NO_ACTIVITY;
+  const live = inForce.filter((r) => r.activation <= ctx.block.height);
+  let decision: PaymentDecision;
+  if (live.length > 0) {
+    const fromAcct = await ctx.get(AccountSchema, AccountKeys.account(p.from));
+    const toAcct = await ctx.get(AccountSchema, AccountKeys.account(p.to));
+    const banks = [bankOf(p.from, fromAcct), bankOf(p.to, toAcct)].map((b) => (b === null ? null : toHex(b)));
+    const selected = live.filter((r) => inScope(r, p, banks));
+    if (selected.length > 0) decision = await decide(ctx, p, selected, { fromAcct, toAcct, fromAct, toAct });
+  }
+  // Both parties' activity (the payment went through or was held; a refusal threw above).
+  const use = windowsInUse(inForce);
+  ctx.put(ActivitySchema, fromKey, afterPaying(fromAct, p.amount, now, use));
+  ctx.put(ActivitySchema, toKey, afterPaid(toAct, p.amount, now, use));
+  if (use.pair.length > 0) {
+    const pk = CompKeys.pair(p.from, p.to);
+    ctx.put(PairActivitySchema, pk, afterPair((await ctx.get(PairActivitySchema, pk)) ?? { rings: [] }, p.amount, now, use));
+  }
+  return decision;
+}
+
+interface Parties {
+  readonly fromAcct: Account | undefined;
+  readonly toAcct: Account | undefined;
+  readonly fromAct: Activity;
+  readonly toAct: Activity;
+}
+
+async function decide(ctx: TxContext, p: Payment, selected: readonly InForce[], w: Parties): Promise<PaymentDecision> {
+  const E = HookEvents;
+  const fromHexAddr = toHex(p.from);
+  const toHexAddr = toHex(p.to);
+  const vars = {
+    tx: { type: p.type, currency: p.currency, amount: int(p.amount), memo: p.memo.slice(0, PAYMENT_STRING_MAX), time: BigInt(ctx.block.time), height: BigInt(ctx.block.height) },
+    from: await accountVar(ctx, p.from, w.fromAcct, w.fromAct),
+    to: await accountVar(ctx, p.to, w.toAcct, w.toAct),
+  };
+  const loaded = new Map<string, unknown>([[`a:${fromHexAddr}`, w.fromAct], [`a:${toHexAddr}`, w.toAct]]);
+  const host = hostOf(ctx, loaded, ctx.block.time);
+  const ids: string[] = [];
+  const decisions: number[] = [];
+  let refuse: string | null = null;
+  let hold: string | null = null;
+  for (const r of selected) {
+    const id = ruleId(r.name, r.version);
+    const rule = await ctx.get(RuleSchema, CompKeys.rule(id));
+    if (rule === undefined) throw new Error(`comp: rule ${id} is in force but not registered`);
+    ctx.meter.charge(rule.cost, `rule ${id}`);
+    const o = await run(compiledOf(rule), vars, host, loaded);
+    const shadow = r.status === RuleStatus.SHADOW;
+    let d: number;
+    if ('error' in o) {
+      d = Decision.ERROR;
+      ctx.emit(E.rule_error, { rule: id, message: o.error.slice(0, 256) });
+    } else d = o.value ? r.action + 1 : Decision.PASS;
+    ids.push(id);
+    decisions.push(shadow ? d + SHADOW_BIT : d);
+    if (shadow) {
+      ctx.emit(E.shadow_decision, { rule: id, decision: d });
+      continue;
+    }
+    if (d === Decision.REFUSE && refuse === null) refuse = id;
+    else if (d === Decision.HOLD && hold === null) hold = id;
+    else if (d === Decision.FLAG) ctx.emit(E.alert, { rule: id, severity: r.severity, from: p.from, to: p.to, amount: p.amount, currency: p.currency });
+  }
+  if (refuse !== null) fail('COMPLIANCE_REFUSED', `refused by rule ${refuse}`, { rule: refuse });
+  ctx.emit(E.checked, { rules: ids, decisions });
+  if (hold !== null) return { hold: await openHold(ctx, p, hold, bankOf(p.from, w.fromAcct), bankOf(p.to, w.toAcct)) };
+  return undefined;
+}

@@ -1,0 +1,190 @@
+/**
+ * The Regulatory OS's records (module comp): rules as ledger data (each `name@version` once,
+ * with its CEL source, scope, action and status), the index of the rules in force (active
+ * or shadow, at most MAX_RULES_IN_FORCE, sorted by name then version: the one order the
+ * payment hook runs them in), regulator lists (one key per entry), per-account activity
+ * (first and last payment seen, bucketed rolling aggregates for the windows the rules in
+ * force use, the latest outgoing amounts), per-pair activity, and held payments.
+ */
+import { addressField, amount, bytes32, concatBytes, hashOf, list, optional, str, struct, u8, u32, uint, utf8, type Infer } from '../../../core/index.js';
+import { record, u64be } from '../../keys.js';
+import { field } from '../../module.js';
+import { CounterSchema } from '../../records.js';
+
+/** Most rules in force (active or shadow) at once. */
+export const MAX_RULES_IN_FORCE = 64;
+/** Most distinct windows the rules in force may use, per kind of aggregate (account, pair, countOutBetween). */
+export const MAX_WINDOWS = 8;
+/** Buckets per window: a window W is kept in buckets of width W/24. */
+export const WINDOW_BUCKETS = 24;
+/** Latest outgoing payments kept per account for countOutBetween. */
+export const MAX_RECENT = 64;
+/** Entries one update_list may add or remove. */
+export const MAX_LIST_UPDATE = 256;
+
+/** A rule's action, when its condition holds. */
+export const RuleAction = { REFUSE: 0, FLAG: 1, HOLD: 2, TRAVEL_RULE: 3 } as const;
+/** A rule's status: active rules decide; shadow rules are evaluated and recorded only; retired is final. */
+export const RuleStatus = { ACTIVE: 0, SHADOW: 1, RETIRED: 2 } as const;
+export const RULE_STATUS_NAMES = ['active', 'shadow', 'retired'] as const;
+/**
+ * What a rule decided about one payment (event `checked`): 0 pass (its condition was false),
+ * 1 refuse, 2 flag, 3 hold (its condition held: action + 1), 4 error (RULE_EVAL: treated as
+ * pass); a shadow rule's decision has SHADOW_BIT added (it enforced nothing).
+ */
+export const Decision = { PASS: 0, REFUSE: 1, FLAG: 2, HOLD: 3, ERROR: 4 } as const;
+export const SHADOW_BIT = 8;
+/** Payment types a scope may name (money's payment hook types). */
+export const PAYMENT_TYPES = ['transfer', 'payout'] as const;
+/** Hold states. */
+export const HoldStatus = { HELD: 0, RELEASED: 1, REFUSED: 2 } as const;
+
+/** A rule's name: `structuring`, `sanctions-screen`. */
+export const ruleNameField = str(48, /^[a-z0-9][a-z0-9._-]{0,47}$/);
+/** A rule's id as events and records name it: `name@version`. */
+export const ruleIdField = str(60, /^[a-z0-9][a-z0-9._-]{0,47}@[0-9]{1,10}$/);
+export const legalRefField = str(128);
+/** A regulator list's name: `sanctions`. */
+export const listNameField = str(64, /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/);
+/** A jurisdiction code (ISO 3166 alpha-2 or a subdivision: `IS`, `IS-RE`), or "". */
+export const jurisdictionField = str(8, /^([A-Z]{2}(-[A-Z0-9]{1,3})?)?$/);
+
+export const ScopeSchema = struct('CompScope', {
+  currencies: list(str(16), 32),
+  types: list(str(16), 8),
+  /** Banks whose customers the rule applies to (the payer's or the payee's bank); empty: all. */
+  institutions: list(addressField, 32),
+});
+export type Scope = Infer<typeof ScopeSchema>;
+
+/** The windows (ms) a rule's aggregates use, by kind, ascending. */
+export const RuleWindowsSchema = struct('CompRuleWindows', {
+  /** sumOut, countOut, sumIn, countIn. */
+  account: list(uint, MAX_WINDOWS),
+  /** sumPair, countPair. */
+  pair: list(uint, MAX_WINDOWS),
+  /** countOutBetween. */
+  between: list(uint, MAX_WINDOWS),
+});
+export type RuleWindows = Infer<typeof RuleWindowsSchema>;
+
+export const RuleSchema = struct('CompRule', {
+  name: ruleNameField,
+  version: u32,
+  source: str(4096 * 3),
+  /** SHA-256 of the source's UTF-8: the compiled-rule cache's key. */
+  sourceHash: bytes32,
+  scope: ScopeSchema,
+  action: u8,
+  severity: u8,
+  activation: uint,
+  status: u8,
+  /** The compiled worst-case cost: the work each evaluation is charged. */
+  cost: uint,
+  windows: RuleWindowsSchema,
+  lists: list(listNameField, 16),
+  legalRef: legalRefField,
+  registeredBy: addressField,
+  height: uint,
+  /** The block of the latest status change (registration's at first). */
+  statusHeight: uint,
+});
+export type Rule = Infer<typeof RuleSchema>;
+
+/** A rule in force as the index keeps it: all the hook needs to select it (the source is in the rule record). */
+export const InForceSchema = struct('CompInForce', {
+  name: ruleNameField,
+  version: u32,
+  action: u8,
+  severity: u8,
+  activation: uint,
+  status: u8,
+  scope: ScopeSchema,
+  windows: RuleWindowsSchema,
+});
+export type InForce = Infer<typeof InForceSchema>;
+export const InForceListSchema = struct('CompInForceList', { rules: list(InForceSchema, MAX_RULES_IN_FORCE) });
+
+export const ListEntrySchema = struct('CompListEntry', { legalRef: legalRefField, height: uint });
+
+/** One bucket of an account's aggregates: its index (block time / width) and the sums and counts in it. */
+export const AccountBucketSchema = struct('CompAccountBucket', { index: uint, outSum: amount, outCount: u32, inSum: amount, inCount: u32 });
+export type AccountBucket = Infer<typeof AccountBucketSchema>;
+export const AccountRingSchema = struct('CompAccountRing', { windowMs: uint, buckets: list(AccountBucketSchema, WINDOW_BUCKETS + 1) });
+export type AccountRing = Infer<typeof AccountRingSchema>;
+export const RecentSchema = struct('CompRecent', { time: uint, amount });
+
+export const ActivitySchema = struct('CompActivity', {
+  /** Block time of the first payment seen to or from the account. */
+  opened: uint,
+  /** Block time of the latest payment seen to or from the account. */
+  lastActive: uint,
+  /** The account's jurisdiction as its bank or a regulator set it ("": unknown). */
+  jurisdiction: jurisdictionField,
+  rings: list(AccountRingSchema, MAX_WINDOWS),
+  /** The latest outgoing payments (at most MAX_RECENT), oldest first. */
+  recent: list(RecentSchema, MAX_RECENT),
+});
+export type Activity = Infer<typeof ActivitySchema>;
+
+export const PairBucketSchema = struct('CompPairBucket', { index: uint, sum: amount, count: u32 });
+export type PairBucket = Infer<typeof PairBucketSchema>;
+export const PairRingSchema = struct('CompPairRing', { windowMs: uint, buckets: list(PairBucketSchema, WINDOW_BUCKETS + 1) });
+export type PairRing = Infer<typeof PairRingSchema>;
+export const PairActivitySchema = struct('CompPairActivity', { rings: list(PairRingSchema, MAX_WINDOWS) });
+export type PairActivity = Infer<typeof PairActivitySchema>;
+
+export const HoldSchema = struct('CompHold', {
+  id: uint,
+  type: str(16),
+  from: addressField,
+  to: addressField,
+  currency: str(16),
+  amount,
+  /** The rule that held it, `name@version`. */
+  rule: ruleIdField,
+  /** The payer's and the payee's banks (an institution is its own), either of whose officers may decide. */
+  fromBank: optional(addressField),
+  toBank: optional(addressField),
+  status: u8,
+  reason: str(256),
+  decidedBy: optional(addressField),
+  height: uint,
+  decidedHeight: uint,
+});
+export type Hold = Infer<typeof HoldSchema>;
+
+export const compRecords = {
+  comp_rule: record(0xc0, [field.text('rule', /^[a-z0-9][a-z0-9._-]{0,47}@[0-9]{1,10}$/)], RuleSchema,
+    'CompRule [name, version, source, sourceHash, scope [currencies, types, institutions], action (0 refuse, 1 flag, 2 hold), severity, activation, status (0 active, 1 shadow, 2 retired), cost, windows [account, pair, between], lists, legalRef, registeredBy, height, statusHeight]: a rule, by name@version'),
+  comp_in_force: record(0xc1, [], InForceListSchema, 'CompInForceList [rules [[name, version, action, severity, activation, status, scope, windows]]]: the rules in force (active or shadow), sorted by name then version'),
+  comp_list: record(0xc2, [field.hashedText('list'), field.text('value')], ListEntrySchema, 'CompListEntry [legalRef, height]: value is on the regulator list (key: SHA-256 of the list name, then the value)'),
+  comp_activity: record(0xc3, [field.address('address')], ActivitySchema, 'CompActivity [opened, lastActive, jurisdiction, rings [[windowMs, buckets [[index, outSum, outCount, inSum, inCount]]]], recent [[time, amount]]]: an account\'s payments as the rules see them'),
+  comp_pair: record(0xc4, [field.address('from'), field.address('to')], PairActivitySchema, 'CompPairActivity [rings [[windowMs, buckets [[index, sum, count]]]]]: payments from one account to another, per window in use'),
+  comp_hold: record(0xc5, [field.id('id')], HoldSchema, 'CompHold [id, type, from, to, currency, amount, rule, fromBank?, toBank?, status (0 held, 1 released, 2 refused), reason, decidedBy?, height, decidedHeight]: a held payment; its funds sit at escrow address holdEscrow(id)'),
+  comp_hold_seq: record(0xc6, [], CounterSchema, 'Counter [next]: the next hold id'),
+};
+
+export const CompKeys = {
+  rule: compRecords.comp_rule.keyOf,
+  inForce: compRecords.comp_in_force.keyOf,
+  list: compRecords.comp_list.keyOf,
+  activity: compRecords.comp_activity.keyOf,
+  pair: compRecords.comp_pair.keyOf,
+  hold: compRecords.comp_hold.keyOf,
+  holdSeq: compRecords.comp_hold_seq.keyOf,
+};
+
+/** A rule's id: `name@version`. */
+export const ruleId = (name: string, version: number): string => `${name}@${version}`;
+
+/**
+ * The escrow address holding a held payment's funds: no keys, no account, only a balance.
+ * The same derivation as vm/lib/ids.ts escrowAddress, with the kind `comp-hold`.
+ */
+export function holdEscrow(id: number): Uint8Array {
+  return hashOf('vm-escrow', concatBytes(utf8('comp-hold'), u64be(id))).subarray(0, 20);
+}
+
+/** An empty activity record (an account never seen). */
+export const NO_ACTIVITY: Activity = { opened: 0, lastActive: 0, jurisdiction: '', rings: [], recent: [] };
