@@ -73,9 +73,11 @@ export class NodeNetwork {
 
   onPeer(peer: string, connected: boolean): void {
     if (connected) {
+      const fresh = !this.peers.has(peer);
       this.peers.set(peer, { height: 0, lastHeight: 0, strikes: 0 });
       this.opts.host.send(peer, this.statusMessage());
-    } else this.peers.delete(peer);
+      if (fresh) this.opts.log.info({ peer, peers: this.peers.size }, 'peer connected');
+    } else if (this.peers.delete(peer)) this.opts.log.info({ peer, peers: this.peers.size }, 'peer disconnected');
     this.opts.metrics.peers.set(this.opts.host.peers().length);
   }
 

@@ -8,6 +8,7 @@
  * committed, and the chain resumes when one returns.
  */
 import t from 'tap';
+import { readFileSync } from 'node:fs';
 import { Devnet } from '../../test/devnet.js';
 import { waitFor } from '../../test/index.js';
 import { addressFromPublicKey, decodeAddress, encode, encodeAddress, generateKeyPair, merkleRoot, signTx, to0x, type KeyPair, type Tx } from '../../core/index.js';
@@ -148,6 +149,11 @@ t.test('a killed validator is not missed; restarted, it catches up and votes aga
     return b.commit.signatures.some((s) => s.validator === me);
   }, 'the restarted validator signing commits again', 60_000, 200);
   tt.pass('it votes again');
+  // The others logged the link going and coming back, naming the peer.
+  const peer3 = (net.manifest.nodes[3] as unknown as { peer_id: string }).peer_id;
+  const logged = readFileSync(net.logPath(0), 'utf8').split('\n').filter((l) => l.includes(peer3));
+  tt.ok(logged.some((l) => l.includes('"msg":"peer disconnected"')), 'node 0 logged the peer disconnecting');
+  tt.ok(logged.some((l) => l.includes('"msg":"peer connected"')), 'node 0 logged the peer connecting');
   // A validator that signed two votes for one step would be caught by its peers, and the
   // evidence would be in a block: no block carries any.
   const empty = to0x(merkleRoot([]));
