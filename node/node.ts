@@ -59,7 +59,7 @@ function readKeystore(path: string, password: string): KeyPair {
 /** Read a node home: config, genesis and keys. Every problem is a typed error. */
 export async function loadHome(home: string, log?: Logger, overrides: readonly ConfigOverride[] = []): Promise<NodeParts> {
   const config = loadConfig(home, overrides);
-  const logger = log ?? createLogger(config.log.level);
+  const logger = log ?? createLogger(config.log.level, process.stderr, config.log.format);
   const genesis = await loadGenesisFile(homePath(home, config.node.genesis_file));
   const password = await resolvePassword(
     config.keys.password_file ? { passwordFile: homePath(home, config.keys.password_file) } : { passwordEnv: config.keys.password_env },

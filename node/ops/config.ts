@@ -8,7 +8,7 @@ import { parse as parseToml } from 'smol-toml';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { NodeError } from '../errors.js';
-import { LOG_LEVELS, type LogLevel } from './log.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
 
 type Kind = 'string' | 'int' | 'bool' | 'string[]';
 
@@ -27,7 +27,8 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { section: 'node', key: 'mode', kind: 'string', default: 'validator', oneOf: ['validator', 'observer'], doc: 'validator signs votes with keys.validator_key; observer follows the chain and serves RPC.' },
   { section: 'node', key: 'data_dir', kind: 'string', default: 'data', doc: 'Where the ledger database, WAL and signing state live.' },
   { section: 'node', key: 'genesis_file', kind: 'string', default: 'genesis.json', doc: 'The genesis document this node starts from.' },
-  { section: 'log', key: 'level', kind: 'string', default: 'info', oneOf: LOG_LEVELS, doc: 'Log level; logs are JSON lines on stderr.' },
+  { section: 'log', key: 'level', kind: 'string', default: 'info', oneOf: LOG_LEVELS, doc: 'Log level; logs go to stderr.' },
+  { section: 'log', key: 'format', kind: 'string', default: 'auto', oneOf: LOG_FORMATS, doc: 'json: JSON lines; text: one readable line per entry; auto: text on a terminal, JSON lines otherwise.' },
   { section: 'keys', key: 'node_key', kind: 'string', default: 'keys/node.json', doc: 'Keystore of the node key (the libp2p identity).' },
   { section: 'keys', key: 'validator_key', kind: 'string', default: 'keys/validator.json', doc: 'Keystore of the validator key (unused by an observer).' },
   { section: 'keys', key: 'password_file', kind: 'string', default: '', doc: 'File whose first line is the keystores\' password ("" to use password_env or a prompt).' },
@@ -64,7 +65,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
 
 export interface NodeConfig {
   node: { moniker: string; mode: 'validator' | 'observer'; data_dir: string; genesis_file: string };
-  log: { level: LogLevel };
+  log: { level: LogLevel; format: LogFormat };
   keys: { node_key: string; validator_key: string; password_file: string; password_env: string };
   p2p: { listen: string; persistent_peers: string[]; observers: string[]; max_frame_bytes: number; max_queued_bytes: number };
   consensus: { block_interval_ms: number };

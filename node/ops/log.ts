@@ -12,8 +12,16 @@ export type Logger = PinoLogger;
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
-/** A root logger writing JSON lines to `destination` (stderr by default). */
-export function createLogger(level: LogLevel = 'info', destination: NodeJS.WritableStream = process.stderr): Logger {
+export type LogFormat = 'json' | 'text' | 'auto';
+export const LOG_FORMATS: readonly LogFormat[] = ['json', 'text', 'auto'];
+
+/**
+ * A root logger writing to `destination` (stderr by default): JSON lines, or with format
+ * `text` one readable line per entry (`12:04:05.123 INFO  [p2p] peer connected  peer=12D3...`);
+ * `auto` is text when the destination is a terminal, JSON lines otherwise.
+ */
+export function createLogger(level: LogLevel = 'info', destination: NodeJS.WritableStream = process.stderr, format: LogFormat = 'json'): Logger {
+  const text = format === 'text' || (format === 'auto' && (destination as { isTTY?: boolean }).isTTY === true);
   return pino(
     {
       level,
@@ -27,8 +35,35 @@ export function createLogger(level: LogLevel = 'info', destination: NodeJS.Writa
         },
       },
     },
-    destination,
+    text ? textDestination(destination) : destination,
   );
+}
+
+/** A pino destination writing each JSON line as one readable line (a line that is not JSON passes as it is). */
+export function textDestination(out: NodeJS.WritableStream): { write(s: string): boolean } {
+  return {
+    write(s: string): boolean {
+      for (const line of s.split('\n')) if (line.length > 0) out.write(textLine(line) + '\n');
+      return true;
+    },
+  };
+}
+
+/** `HH:MM:SS.mmm LEVEL [component] message  key=value ...` of one JSON log line. */
+export function textLine(json: string): string {
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json;
+  }
+  const { time, level, msg, component, ...rest } = o;
+  const clock = typeof time === 'string' ? time.slice(11, 23) : '';
+  const fields = Object.entries(rest)
+    .map(([k, v]) => `${k}=${typeof v === 'string' && /^[^\s"=]+$/.test(v) ? v : JSON.stringify(v)}`)
+    .join(' ');
+  const tag = typeof component === 'string' ? `[${component}] ` : '';
+  return `${clock} ${String(level ?? '').toUpperCase().padEnd(5)} ${tag}${typeof msg === 'string' ? msg : ''}${fields ? `  ${fields}` : ''}`;
 }
 
 /** A logger that drops everything (tests, tools). */
