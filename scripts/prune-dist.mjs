@@ -27,3 +27,7 @@ function walk(dir) {
 
 if (existsSync(dist)) walk(dist);
 if (removed > 0) console.log(`prune-dist: removed ${removed} compiled file(s) whose source is gone`);
+// The build's one progress line (stderr, so JSON output of the commands that follow stays clean).
+if (process.stderr.isTTY || !existsSync(join(dist, 'node', 'index.js'))) {
+  process.stderr.write('build: compiling TypeScript into dist/ (tsc; about a minute on two cores), then the native state-tree module\n');
+}
