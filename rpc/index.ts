@@ -10,6 +10,7 @@ import { subscribeMethods } from './methods/subscribe.js';
 import { adminMethods } from './methods/admin.js';
 import { credMethods } from './methods/cred.js';
 import { xchgMethods } from './methods/xchg.js';
+import { compMethods } from './methods/comp.js';
 import { openRpcDocument } from './openrpc.js';
 import { BUILTIN, type Registry } from '../vm/index.js';
 
@@ -30,7 +31,7 @@ export { WsRpcServer, type WsRpcOptions } from './ws-server.js';
 /** The node's method registry: every method, plus `rpc.discover` describing them all. `modules`: the chain's module registry (the built-in modules by default). */
 export function buildRegistry(version: string, modules: Registry = BUILTIN): MethodRegistry<RpcContext> {
   const reg = new MethodRegistry<RpcContext>();
-  for (const m of [...chainMethods, ...queryMethods(modules), ...subscribeMethods, ...adminMethods, ...credMethods, ...xchgMethods]) reg.add(m);
+  for (const m of [...chainMethods, ...queryMethods(modules), ...subscribeMethods, ...adminMethods, ...credMethods, ...xchgMethods, ...compMethods]) reg.add(m);
   reg.add({
     name: 'rpc.discover',
     summary: 'The OpenRPC document of every method.',

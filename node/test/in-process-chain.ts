@@ -27,9 +27,11 @@ export interface InProcessChain {
   send(who: Account, module: string, method: string, args: unknown, keys?: KeyPair[]): Promise<SubmitView>;
 }
 
-export function inProcessChain(t: Test): InProcessChain {
+/** `prepare`: called with the devnet before its node loads its home (to write config or files there). */
+export function inProcessChain(t: Test, prepare?: (net: Devnet) => void): InProcessChain {
   const net = Devnet.create({ validators: 1, blockIntervalMs: 50 });
   const manifest = net.manifest;
+  prepare?.(net);
   const client = new SovClient(manifest.nodes[0]!.rpc_url);
   let node: SovNode | undefined;
   t.before(async () => {

@@ -94,6 +94,8 @@ t.test('each method answers', async (tt) => {
   tt.equal((await call('xchg_listRecords', { by: 'agency', agency, cursor: 'junk' })).error.code, RpcCodes.INVALID_PARAMS, 'xchg_listRecords: a broken cursor');
   tt.equal((await call('xchg_getDocument', { id: 1 })).error.code, RpcCodes.NOT_FOUND, 'xchg_getDocument: no such document');
   tt.same((await call('xchg_findDocuments', { digest: H })).result, { ids: [] }, 'xchg_findDocuments: none');
+  // The Regulatory OS reads over a stub with no rules in force (comp_alerts and comp_holds are role-gated: below).
+  tt.same((await call('comp_rules')).result, { rules: [], height: 3 }, 'comp_rules: none in force');
   tt.same((await call('sov_getAccountEvents', { address: 'sov1known', limit: 5, order: 'asc' })).result, { items: [], next: null });
   tt.equal((await call('sov_getAccountEvents', { address: 'sov1known', limit: 0 })).error.code, RpcCodes.INVALID_PARAMS, 'limit out of range');
   // Role-gated methods refuse a public caller (access.test.ts runs them with API keys);

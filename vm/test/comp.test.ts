@@ -192,6 +192,47 @@ t.test('a rule that errors is treated as not holding, with an event', async (tt)
   tt.same(events(r, E.checked)[0]!.decisions, [4]);
 });
 
+t.test("the node-side index entries: an alert's and a hold's; none for a refused payment or recipient", async (tt) => {
+  const c = await Chain.create();
+  ok(tt, await c.run(ruleTx(c, 'watch', 'tx.amount >= 10000', { action: 1 })));
+  ok(tt, await c.run(ruleTx(c, 'review', 'tx.amount >= 20000', { action: 2 })));
+  ok(tt, await c.run(ruleTx(c, 'big', 'tx.amount >= 50000')));
+  const r = await c.block([
+    pay(c, K.bob, K.carol, 100n * UNIT),
+    pay(c, K.alice, K.bob, 300n * UNIT),
+    pay(c, K.bob, K.carol, 600n * UNIT),
+    c.tx(K.bob, 'money', 'payout', money.PayoutArgs, { currency: 'DCASH', items: [{ to: addr(K.carol), amount: 600n * UNIT }, { to: addr(K.dave), amount: 100n * UNIT }], memo: '', reference: '' }),
+  ]);
+  ok(tt, r.receipts[0]!);
+  ok(tt, r.receipts[1]!);
+  failsWith(tt, r.receipts[2]!, 'COMPLIANCE_REFUSED');
+  ok(tt, r.receipts[3]!);
+  const T = c.time;
+  const hex = (es: readonly { key: Uint8Array; value: Uint8Array }[]) => es.map((e) => [toHex(e.key), toHex(e.value)]);
+  const entry = (id: number, k: Uint8Array, v: Uint8Array) => [toHex(concatBytes(new Uint8Array([id]), k)), toHex(v)];
+  const I = comp.CompIndexes;
+  const Key = comp.CompIndexKey;
+  const u64 = (n: number) => Uint8Array.from(Buffer.from(n.toString(16).padStart(16, '0'), 'hex'));
+  const alertAt = (i: number) => {
+    const at = r.receipts[i]!.events.findIndex((e) => e.module === 'comp' && e.name === 'alert');
+    tt.ok(at >= 0, `transaction ${i} raised an alert`);
+    return comp.u16be(at);
+  };
+  const alertEntries = (from: KeyPair, to: KeyPair, banks: KeyPair[], at: Uint8Array) => [
+    entry(I.alertAccount.id, Key.alertAccount(addr(from), T), at),
+    entry(I.alertAccount.id, Key.alertAccount(addr(to), T), at),
+    entry(I.alertRule.id, concatBytes(sha256(new TextEncoder().encode('watch@1')), u64(T)), at),
+    ...banks.map((b) => entry(I.alertInstitution.id, Key.alertInstitution(addr(b), T), at)),
+  ];
+  tt.same(hex(r.indexes[0]!), alertEntries(K.bob, K.carol, [K.bankA, K.bankB], alertAt(0)), 'an alert: by payer, payee, rule, and each bank');
+  tt.same(hex(r.indexes[1]!), [
+    ...alertEntries(K.alice, K.bob, [K.bankA], alertAt(1)),
+    entry(I.holdInstitution.id, Key.holdInstitution(addr(K.bankA), T), u64(1)),
+  ], 'both parties of one bank: one entry for it; a hold by its bank, with its id');
+  tt.same(r.indexes[2], [], 'a refused payment adds none');
+  tt.same(hex(r.indexes[3]!), alertEntries(K.bob, K.dave, [K.bankA, K.bankB], alertAt(3)), 'a payout: the refused recipient adds none');
+});
+
 t.test('determinism: two chains given the same blocks agree on state roots and receipts', async (tt) => {
   const a = await Chain.create();
   const b = await Chain.create();

@@ -18,7 +18,8 @@ import { Role } from '../gov/records.js';
 import { hasRole } from '../gov/roles.js';
 import { getCurrency } from '../money/currencies.js';
 import { credit, debit } from '../money/ledger.js';
-import { CompKeys, holdEscrow, HoldSchema, HoldStatus, type Hold } from './records.js';
+import { CompIndexes, CompIndexKey, CompKeys, distinct, holdEscrow, HoldSchema, HoldStatus, type Hold } from './records.js';
+import { u64be } from '../../keys.js';
 import { HookEvents as E } from './events.js';
 
 export const HoldDecisionArgs = struct('CompHoldDecision', { id: uint, reason: str(256) });
@@ -40,6 +41,7 @@ export async function openHold(ctx: TxContext, p: Payment, rule: string, fromBan
   };
   ctx.put(HoldSchema, CompKeys.hold(id), h);
   ctx.emit(E.held, { id, rule, from: p.from, to: p.to, amount: p.amount, currency: p.currency, escrow });
+  for (const b of distinct([fromBank, toBank])) ctx.index(CompIndexes.holdInstitution, CompIndexKey.holdInstitution(b, ctx.block.time), u64be(id));
   return escrow;
 }
 

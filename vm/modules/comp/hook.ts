@@ -34,7 +34,7 @@ import { AccountKeys, AccountKind, AccountSchema, type Account } from '../accoun
 import { GovKeys, InstitutionSchema, ROLE_NAMES } from '../gov/records.js';
 import { effectiveTier } from '../money/ledger.js';
 import {
-  ActivitySchema, CompKeys, Decision, ListEntrySchema, NO_ACTIVITY, PairActivitySchema, ruleId, RuleSchema, RuleStatus, SHADOW_BIT, type Activity, type InForce,
+  ActivitySchema, CompIndexes, CompIndexKey, CompKeys, Decision, distinct, u16be, ListEntrySchema, NO_ACTIVITY, PairActivitySchema, ruleId, RuleSchema, RuleStatus, SHADOW_BIT, type Activity, type InForce,
   type PairActivity,
 } from './records.js';
 import { accountAggregate, afterPaid, afterPair, afterPaying, countOutBetween, pairAggregate, windowsInUse } from './activity.js';
@@ -217,7 +217,15 @@ async function decide(ctx: TxContext, p: Payment, selected: readonly InForce[], 
     }
     if (d === Decision.REFUSE && refuse === null) refuse = id;
     else if (d === Decision.HOLD && hold === null) hold = id;
-    else if (d === Decision.FLAG) ctx.emit(E.alert, { rule: id, severity: r.severity, from: p.from, to: p.to, amount: p.amount, currency: p.currency });
+    else if (d === Decision.FLAG) {
+      // The alert's position among the transaction's events: what its index entries point at.
+      const at = u16be(ctx.events.length);
+      ctx.emit(E.alert, { rule: id, severity: r.severity, from: p.from, to: p.to, amount: p.amount, currency: p.currency });
+      const time = ctx.block.time;
+      for (const a of distinct([p.from, p.to])) ctx.index(CompIndexes.alertAccount, CompIndexKey.alertAccount(a, time), at);
+      ctx.index(CompIndexes.alertRule, CompIndexKey.alertRule(id, time), at);
+      for (const b of distinct([bankOf(p.from, w.fromAcct), bankOf(p.to, w.toAcct)])) ctx.index(CompIndexes.alertInstitution, CompIndexKey.alertInstitution(b, time), at);
+    }
   }
   if (refuse !== null) fail('COMPLIANCE_REFUSED', `refused by rule ${refuse}`, { rule: refuse });
   ctx.emit(E.checked, { rules: ids, decisions });

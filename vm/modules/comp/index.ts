@@ -12,7 +12,7 @@
 import { decode } from '../../../core/index.js';
 import { code, defineModule } from '../../module.js';
 import type { Event } from '../../receipts.js';
-import { compRecords } from './records.js';
+import { CompIndexes, compRecords } from './records.js';
 import { RuleEvents, ruleMethods, JurisdictionEvent } from './rules.js';
 import { HeldEvent, HoldDecidedEvent, HookEvents } from './events.js';
 import { holdMethods } from './holds.js';
@@ -58,6 +58,7 @@ export const compModule = defineModule({
     }
     return out;
   },
+  indexes: CompIndexes,
   hooks: { payment: checkPayment },
 });
 

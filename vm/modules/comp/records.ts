@@ -6,9 +6,9 @@
  * (first and last payment seen, bucketed rolling aggregates for the windows the rules in
  * force use, the latest outgoing amounts), per-pair activity, and held payments.
  */
-import { addressField, amount, bytes32, concatBytes, hashOf, list, optional, str, struct, u8, u32, uint, utf8, type Infer } from '../../../core/index.js';
+import { addressField, amount, bytes32, concatBytes, hashOf, list, optional, sha256Utf8, str, struct, u8, u32, uint, utf8, type Infer } from '../../../core/index.js';
 import { record, u64be } from '../../keys.js';
-import { field } from '../../module.js';
+import { field, indexSpec } from '../../module.js';
 import { CounterSchema } from '../../records.js';
 
 /** Most rules in force (active or shadow) at once. */
@@ -188,3 +188,35 @@ export function holdEscrow(id: number): Uint8Array {
 
 /** An empty activity record (an account never seen). */
 export const NO_ACTIVITY: Activity = { opened: 0, lastActive: 0, jurisdiction: '', rings: [], recent: [] };
+
+/** The module's node-side indexes (ids are literals, never reused; comp has 10..19). */
+export const CompIndexes = {
+  alertAccount: indexSpec(10, 'account 20, block time u64 -> event position u16: an alert whose payer or payee is the account'),
+  alertRule: indexSpec(11, 'SHA-256 of the rule id (name@version) 32, block time u64 -> event position u16: an alert the rule raised'),
+  alertInstitution: indexSpec(12, 'bank 20, block time u64 -> event position u16: an alert on a payment whose payer or payee is a customer of the bank (an institution is its own)'),
+  holdInstitution: indexSpec(13, 'bank 20, block time u64 -> hold id u64: a hold of a payment whose payer or payee is a customer of the bank (an institution is its own)'),
+};
+
+/** The node-side index keys (module.ts IndexSpec), shared by the module that writes them and the RPC that reads them. */
+export const CompIndexKey = {
+  /** By account (payer or payee) and block time: an alert. */
+  alertAccount: (account: Uint8Array, time: number): Uint8Array => concatBytes(account, u64be(time)),
+  /** By rule (SHA-256 of `name@version`) and block time: an alert. */
+  alertRule: (rule: string, time: number): Uint8Array => concatBytes(sha256Utf8(rule), u64be(time)),
+  /** By bank (of the payer or payee) and block time: an alert. */
+  alertInstitution: (bank: Uint8Array, time: number): Uint8Array => concatBytes(bank, u64be(time)),
+  /** By bank (of the payer or payee) and block time: a hold. */
+  holdInstitution: (bank: Uint8Array, time: number): Uint8Array => concatBytes(bank, u64be(time)),
+};
+
+/** An alert entry's value: the alert's position among its transaction's events (u16). */
+export function u16be(n: number): Uint8Array {
+  return Uint8Array.of((n >> 8) & 0xff, n & 0xff);
+}
+
+/** The distinct addresses of `xs` (nulls left out), in order. */
+export function distinct(xs: readonly (Uint8Array | null)[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const x of xs) if (x !== null && !out.some((o) => o.length === x.length && o.every((b, i) => b === x[i]))) out.push(x);
+  return out;
+}
