@@ -7,7 +7,7 @@
  * is opaque (the index entry and the position in its batch). Batches read recently are kept
  * decoded with their Merkle trees, so a page or a run of receipts over one batch hashes it once.
  */
-import { concatBytes, decode, decodeAddress, fromHex, sha256Utf8, to0x, Tx } from '../core/index.js';
+import { concatBytes, decode, decodeAddress, equalBytes, fromHex, sha256Utf8, to0x, Tx } from '../core/index.js';
 import type { IndexCursor, IndexItem } from '../state/index.js';
 import { xchg } from '../vm/index.js';
 import { buildAnchorBatch, type AnchorBatch } from './client/cred/batch.js';
@@ -50,6 +50,13 @@ export class XchgQueries {
   private readonly batches = new Map<string, LoadedBatch>();
 
   constructor(private readonly f: NodeFacade, private readonly status: () => Promise<StatusView>) {}
+
+  /** Whether the index holds exactly `e` (key, height, position, value) under `prefix`. */
+  private async holds(prefix: Uint8Array, e: IndexItem): Promise<boolean> {
+    if (e.key.length < prefix.length || !equalBytes(e.key.subarray(0, prefix.length), prefix) || e.key.length > 256) return false;
+    const r = await this.f.indexScan({ prefix: e.key, limit: 1000 });
+    return r.items.some((it) => equalBytes(it.key, e.key) && it.height === e.height && it.index === e.index && equalBytes(it.value, e.value));
+  }
 
   /** The batch (index entry) holding `seq` of `sender`, or null. */
   private async batchEntry(sender: Uint8Array, seq: number): Promise<{ first: number; height: number; index: number } | null> {
@@ -146,6 +153,8 @@ export class XchgQueries {
     const items: XchgRecordView[] = [];
     const states = new Map<string, RecordView>();
     const resume = q.cursor === undefined ? null : parseCursor(q.cursor);
+    // A cursor is the caller's text: resume only at an entry this index holds, under this query's prefix.
+    if (resume !== null && !(await this.holds(prefix, resume.entry))) throw invalid('not a cursor of this query');
     let after: IndexCursor | undefined = resume?.entry;
     let queue: IndexItem[] = resume !== null && resume.position !== null ? [resume.entry] : [];
     let exhausted = false;

@@ -107,6 +107,13 @@ t.test('batches, acknowledgments and every query', async (tt) => {
   const c = await all({ by: 'consent', consent: to0x(consentRef('urn:consent:999')) });
   tt.same(c.map((r) => r.id), [`${tax.address}/999`], 'by consent reference');
   tt.same(await all({ by: 'consent', consent: to0x(consentRef('urn:consent:1000000')) }), [], 'an unknown consent');
+  // A cursor is the caller's text: one naming an entry the index does not hold is refused, not followed.
+  const page1 = await client.xchgListRecords({ by: 'pair', sender: tax.address, receiver: welfare.address, limit: 10 });
+  const c0 = JSON.parse(Buffer.from(page1.next!, 'base64url').toString('utf8')) as { h: number; i: number };
+  for (const forged of [{ ...c0, h: 1, i: 0 }, { ...c0, i: c0.i + 7 }, { ...c0, h: c0.h + 10_000 }]) {
+    const text = Buffer.from(JSON.stringify(forged)).toString('base64url');
+    await tt.rejects(client.xchgListRecords({ by: 'pair', sender: tax.address, receiver: welfare.address, cursor: text }), { code: 'RPC_-32602' }, 'a forged cursor is invalid params');
+  }
   const acked = await all({ by: 'pair', sender: tax.address, receiver: welfare.address, status: 'acknowledged', limit: 500 });
   tt.equal(acked.length, 1100, 'by status');
   const t0 = (await client.xchgGetRecord(tax.address, 1000))!.batch.time;

@@ -6,8 +6,9 @@
  * (first and last payment seen, bucketed rolling aggregates for the windows the rules in
  * force use, the latest outgoing amounts), per-pair activity, and held payments.
  */
-import { addressField, amount, bytes32, concatBytes, hashOf, list, optional, sha256Utf8, str, struct, u8, u32, uint, utf8, type Infer } from '../../../core/index.js';
+import { addressField, amount, bytes32, concatBytes, list, optional, sha256Utf8, str, struct, u8, u32, uint, type Infer } from '../../../core/index.js';
 import { record, u64be } from '../../keys.js';
+import { escrowAddress } from '../../lib/ids.js';
 import { field, indexSpec } from '../../module.js';
 import { CounterSchema } from '../../records.js';
 
@@ -183,7 +184,7 @@ export const ruleId = (name: string, version: number): string => `${name}@${vers
  * The same derivation as vm/lib/ids.ts escrowAddress, with the kind `comp-hold`.
  */
 export function holdEscrow(id: number): Uint8Array {
-  return hashOf('vm-escrow', concatBytes(utf8('comp-hold'), u64be(id))).subarray(0, 20);
+  return escrowAddress('comp-hold', id);
 }
 
 /** An empty activity record (an account never seen). */

@@ -14,7 +14,7 @@ import type { TxContext } from '../../context.js';
 import { GovKeys, InstitutionSchema, Role } from '../gov/records.js';
 import { hasRole } from '../gov/roles.js';
 import {
-  ackBit, batchDigests, batchRecords, legalBasisField, MAX_BATCH_CODES, MAX_XCHG_BATCH, purposeField, recordDigest, u64, XchgAllowedSchema, XchgBatchSchema, XchgIndexKey, XchgItemSchema,
+  ackBit, batchDigests, legalBasisField, MAX_BATCH_CODES, MAX_XCHG_BATCH, purposeField, u64, XchgAllowedSchema, XchgBatchSchema, XchgIndexKey, XchgItemSchema,
   XchgIndexes, XchgKeys, XchgSenderSchema, type XchgBatch,
 } from './records.js';
 
@@ -138,5 +138,3 @@ export const exchangeActions = {
   }),
 };
 
-/** The records of a batch's Merkle tree, as the ledger hashed them (for the RPC and the SDK). */
-export { batchRecords, recordDigest };

@@ -17,6 +17,10 @@ import {
 } from '../../../core/index.js';
 import { record } from '../../keys.js';
 import { field, indexSpec } from '../../module.js';
+import { u64be as u64 } from '../../keys.js';
+
+/** A u64 big-endian (the index keys' integers). */
+export { u64 };
 
 /** The most records one batch (and acknowledgments one transaction) may hold. */
 export const MAX_XCHG_BATCH = 10_000;
@@ -224,11 +228,6 @@ export const XchgIndexKey = {
   doc: (digest: Uint8Array): Uint8Array => digest,
 };
 
-export function u64(n: number): Uint8Array {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, BigInt(n));
-  return b;
-}
 export function readU64(b: Uint8Array, at: number): number {
   return Number(new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(at));
 }
