@@ -28,6 +28,17 @@ function text(s: string): Uint8Array {
   return b;
 }
 
+const hashCache = new Map<string, Uint8Array>();
+/** SHA-256 of a key's hashed text field (list and purpose names repeat: kept, bounded). */
+function hashedText(s: string): Uint8Array {
+  let b = hashCache.get(s);
+  if (b === undefined) {
+    b = sha256(utf8(s));
+    if (hashCache.size < 4096) hashCache.set(s, b);
+  }
+  return b;
+}
+
 type Part = (v: unknown) => Uint8Array;
 
 /** How a key field's value becomes bytes (one function per field, chosen once). */
@@ -44,7 +55,7 @@ function partOf(f: KeyField): Part {
     case 'text':
       return (v) => text(v as string);
     default:
-      return (v) => sha256(utf8(v as string));
+      return (v) => hashedText(v as string);
   }
 }
 

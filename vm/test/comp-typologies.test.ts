@@ -93,3 +93,15 @@ t.test('sanctions list and high-risk jurisdiction: refused', async (tt) => {
   ok(tt, await c.run(c.tx(K.reg, 'comp', 'update_list', comp.UpdateListArgs, { list: 'sanctions', add: [], remove: [toHex(addr(K.carol))], legalRef: 'delisted' })));
   ok(tt, await c.run(pay(c, K.dave, K.carol, UNIT)), 'delisted');
 });
+
+t.test('the shipped templates: each fills in, compiles within the default budget and registers', async (tt) => {
+  const c = await Chain.create();
+  for (const ty of comp.TYPOLOGIES) {
+    const src = comp.typologySource(ty.name);
+    const r = await c.run(ruleTx(c, `tpl-${ty.name}`, src, ty.action));
+    ok(tt, r, `${ty.name}: ${src}`);
+  }
+  tt.match(comp.typologySource('velocity', { count: 42n, window: 60_000n }), /countOut\(from\.address, 60000\) >= 42/, 'parameters replace the defaults');
+  tt.throws(() => comp.typologySource('velocity', { cnt: 1n }), { name: 'TypologyError', message: 'typology velocity has no parameter "cnt"; it has window, count' }, 'an unknown parameter is refused');
+  tt.throws(() => comp.typologySource('nope'), /no typology "nope"; there are structuring/, 'an unknown typology names the ones there are');
+});

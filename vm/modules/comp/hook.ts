@@ -28,22 +28,23 @@ import { fromHex, toHex } from '../../../core/index.js';
 import { fail } from '../../errors.js';
 import type { Payment, PaymentDecision } from '../../module.js';
 import type { TxContext } from '../../context.js';
-import type { MaybePromise } from '../../state.js';
-import { evaluateRule, MAX_INT, PAYMENT_STRING_MAX, RuleError, type CompiledRule, type PaymentHost } from '../../lib/rules/index.js';
+import { mapMaybe, type MaybePromise } from '../../state.js';
+import { evaluateRule, MAX_INT, PAYMENT_STRING_MAX, RuleError, type CompiledRule, type PaymentHost, type RuleNode } from '../../lib/rules/index.js';
 import { AccountKeys, AccountKind, AccountSchema, type Account } from '../account/records.js';
 import { GovKeys, InstitutionSchema, ROLE_NAMES } from '../gov/records.js';
 import { effectiveTier } from '../money/ledger.js';
 import {
-  ActivitySchema, CompIndexes, CompIndexKey, CompKeys, Decision, distinct, u16be, ListEntrySchema, NO_ACTIVITY, PairActivitySchema, ruleId, RuleSchema, RuleStatus, SHADOW_BIT, type Activity, type InForce,
+  ActivitySchema, CompIndexes, CompIndexKey, CompKeys, Decision, distinct, u16be, ListEntrySchema, NO_ACTIVITY, PairActivitySchema, ruleId, RuleSchema, RuleStatus, SHADOW_BIT, type Activity, type InForce, type Rule,
   type PairActivity,
 } from './records.js';
-import { accountAggregate, afterPaid, afterPair, afterPaying, countOutBetween, pairAggregate, windowsInUse } from './activity.js';
+import { accountAggregate, afterPaid, afterPair, afterPaying, countOutBetween, pairAggregate, windowsInUse, type WindowsInUse } from './activity.js';
 import { compiledOf, rulesInForce } from './rules.js';
 import { HookEvents } from './events.js';
 import { bankOf, openHold } from './holds.js';
 
 const KIND_NAMES: Record<number, string> = { [AccountKind.INSTITUTION]: 'institution', [AccountKind.PERSON]: 'person', [AccountKind.BUSINESS]: 'business' };
 const HEX_ADDRESS = /^[0-9a-f]{40}$/;
+const NO_PAIR: PairActivity = { rings: [] };
 
 
 function inScope(r: InForce, p: Payment, banks: readonly (string | null)[]): boolean {
@@ -59,13 +60,36 @@ const int = (n: bigint | number): bigint => {
   return b > MAX_INT ? MAX_INT : b;
 };
 
-async function accountVar(ctx: TxContext, addr: Uint8Array, acct: Account | undefined, act: Activity): Promise<Record<string, unknown>> {
+/** Which account fields the selected rules read that cost state reads to fill (tier, roles). */
+interface AccountNeeds {
+  readonly tier: boolean;
+  readonly roles: boolean;
+}
+const NEEDS = new WeakMap<CompiledRule, AccountNeeds>();
+function needsOf(rule: CompiledRule): AccountNeeds {
+  let n = NEEDS.get(rule);
+  if (n === undefined) {
+    const f = rule.refs.fields;
+    NEEDS.set(rule, (n = { tier: f.some((x) => x.endsWith('.tier')), roles: f.some((x) => x.endsWith('.roles')) }));
+  }
+  return n;
+}
+
+/**
+ * `from` or `to` as rules see it. The tier and an institution's roles are read from state
+ * only when a selected rule reads them (`needs`); otherwise they are 0 and [] (never seen).
+ */
+async function accountVar(ctx: TxContext, addr: Uint8Array, acct: Account | undefined, act: Activity, needs: AccountNeeds): Promise<Record<string, unknown>> {
   let roles: string[] = [];
   let tier = 0;
   if (acct !== undefined) {
-    tier = await effectiveTier(ctx, addr, acct);
-    if (acct.kind === AccountKind.INSTITUTION) {
-      const inst = await ctx.get(InstitutionSchema, GovKeys.institution(addr));
+    if (needs.tier) {
+      const t = effectiveTier(ctx, addr, acct);
+      tier = t instanceof Promise ? await t : t;
+    }
+    if (needs.roles && acct.kind === AccountKind.INSTITUTION) {
+      const g = ctx.get(InstitutionSchema, GovKeys.institution(addr));
+      const inst = g instanceof Promise ? await g : g;
       if (inst !== undefined) roles = ROLE_NAMES.filter(([, bit]) => (inst.roles & bit) !== 0).map(([n]) => n);
     }
   }
@@ -75,24 +99,56 @@ async function accountVar(ctx: TxContext, addr: Uint8Array, acct: Account | unde
   };
 }
 
+/**
+ * The state a host call reads, as a key of the evaluation's `loaded` map: `a:ADDR` an
+ * account's activity, `p:FROM:TO` a pair's, `l:LIST\0VALUE` a list entry; null when the
+ * call reads nothing (an argument that is not an address: the aggregate is 0).
+ */
+function readKey(fn: string, args: readonly unknown[]): string | null {
+  switch (fn) {
+    case 'sumPair':
+    case 'countPair': {
+      const [f, t] = args as [string, string];
+      return HEX_ADDRESS.test(f) && HEX_ADDRESS.test(t) ? `p:${f}:${t}` : null;
+    }
+    case 'inList':
+      return `l:${args[0] as string}\u0000${args[1] as string}`;
+    default: {
+      const a = args[0] as string;
+      return HEX_ADDRESS.test(a) ? `a:${a}` : null;
+    }
+  }
+}
+
+/** Read what `readKey` names (metered, as every state read). */
+function load(ctx: TxContext, key: string): MaybePromise<unknown> {
+  const rest = key.slice(2);
+  switch (key[0]) {
+    case 'a':
+      return mapMaybe(ctx.get(ActivitySchema, CompKeys.activity(fromHex(rest))), (x) => x ?? NO_ACTIVITY);
+    case 'p':
+      return mapMaybe(ctx.get(PairActivitySchema, CompKeys.pair(fromHex(rest.slice(0, 40)), fromHex(rest.slice(41)))), (x) => x ?? NO_PAIR);
+    default: {
+      const z = rest.indexOf('\u0000');
+      return mapMaybe(ctx.get(ListEntrySchema, CompKeys.list(rest.slice(0, z), rest.slice(z + 1))), (x) => x !== undefined);
+    }
+  }
+}
+
 /** A state read a host function needs and does not have yet: loaded, then the rule is evaluated again. */
 class NeedLoad {
-  constructor(
-    readonly key: string,
-    readonly load: () => MaybePromise<unknown>,
-  ) {}
+  constructor(readonly key: string) {}
 }
 
 /** The host functions over what is loaded; anything else is a NeedLoad. */
-function hostOf(ctx: TxContext, loaded: Map<string, unknown>, now: number): PaymentHost {
-  const need = <T>(key: string, load: () => MaybePromise<T>): T => {
-    if (loaded.has(key)) return loaded.get(key) as T;
-    throw new NeedLoad(key, load);
+function hostOf(loaded: Map<string, unknown>, now: number): PaymentHost {
+  const need = <T>(key: string): T => {
+    const v = loaded.get(key);
+    if (v === undefined) throw new NeedLoad(key);
+    return v as T;
   };
-  const activity = (a: string): Activity | undefined =>
-    HEX_ADDRESS.test(a) ? need(`a:${a}`, async () => (await ctx.get(ActivitySchema, CompKeys.activity(fromHex(a)))) ?? NO_ACTIVITY) : undefined;
-  const pair = (f: string, t: string): PairActivity | undefined =>
-    HEX_ADDRESS.test(f) && HEX_ADDRESS.test(t) ? need(`p:${f}:${t}`, async () => (await ctx.get(PairActivitySchema, CompKeys.pair(fromHex(f), fromHex(t)))) ?? { rings: [] }) : undefined;
+  const activity = (a: string): Activity | undefined => (HEX_ADDRESS.test(a) ? need(`a:${a}`) : undefined);
+  const pair = (f: string, t: string): PairActivity | undefined => (HEX_ADDRESS.test(f) && HEX_ADDRESS.test(t) ? need(`p:${f}:${t}`) : undefined);
   const acc = (what: 'outSum' | 'outCount' | 'inSum' | 'inCount') => (a: string, w: bigint): bigint => {
     const x = activity(a);
     return x === undefined ? 0n : accountAggregate(x, Number(w), now, what);
@@ -112,21 +168,104 @@ function hostOf(ctx: TxContext, loaded: Map<string, unknown>, now: number): Paym
       const x = activity(a);
       return x === undefined ? 0n : countOutBetween(x, Number(w), now, lo, hi);
     },
-    inList: (l, v) => need(`l:${l}\u0000${v}`, async () => (await ctx.get(ListEntrySchema, CompKeys.list(l, v))) !== undefined),
+    inList: (l, v) => need(`l:${l}\u0000${v}`),
   };
+}
+
+/**
+ * A host call whose arguments need no host: literals and fields of the variables
+ * (`inList("sanctions", from.address)`, `sumOut(to.address, 3600000)`). Its state read is
+ * known before the rule runs, so it is loaded first and the rule evaluates once; a call with
+ * computed arguments is loaded when the evaluation reaches it (NeedLoad).
+ */
+type StaticArg = { readonly lit: bigint | string | boolean } | { readonly path: readonly string[] };
+interface StaticCall {
+  readonly fn: string;
+  readonly args: readonly StaticArg[];
+}
+
+function staticArg(n: RuleNode): StaticArg | null {
+  if (n.op === 'lit') return { lit: n.value };
+  const path: string[] = [];
+  let x: RuleNode = n;
+  while (x.op === 'field') {
+    path.unshift(x.name);
+    x = x.obj;
+  }
+  if (x.op !== 'var') return null;
+  path.unshift(x.name);
+  return { path };
+}
+
+function collectStatic(n: RuleNode, out: StaticCall[]): void {
+  if (n.op === 'host') {
+    const args = n.args.map(staticArg);
+    if (args.every((a) => a !== null)) out.push({ fn: n.fn, args: args as StaticArg[] });
+  }
+  for (const v of Object.values(n)) {
+    if (v !== null && typeof v === 'object' && 'op' in v) collectStatic(v as RuleNode, out);
+    else if (Array.isArray(v)) for (const c of v) if (c !== null && typeof c === 'object' && 'op' in c) collectStatic(c as RuleNode, out);
+  }
+}
+
+const STATIC_CALLS = new WeakMap<CompiledRule, readonly StaticCall[]>();
+function staticCalls(rule: CompiledRule): readonly StaticCall[] {
+  let s = STATIC_CALLS.get(rule);
+  if (s === undefined) {
+    const out: StaticCall[] = [];
+    collectStatic(rule.ast, out);
+    STATIC_CALLS.set(rule, (s = out));
+  }
+  return s;
+}
+
+function argValue(a: StaticArg, vars: Record<string, unknown>): unknown {
+  if ('lit' in a) return a.lit;
+  let v: unknown = vars;
+  for (const k of a.path) v = (v as Record<string, unknown>)[k];
+  return v;
+}
+
+/**
+ * Load what the rule's static host calls read, so that its evaluation meets no NeedLoad.
+ * Synchronous while the reads are (state this block has read is at hand).
+ */
+function prefetch(ctx: TxContext, rule: CompiledRule, vars: Record<string, unknown>, loaded: Map<string, unknown>): MaybePromise<void> {
+  const calls = staticCalls(rule);
+  for (let i = 0; i < calls.length; i++) {
+    const c = calls[i]!;
+    const key = readKey(c.fn, c.args.map((a) => argValue(a, vars)));
+    if (key === null || loaded.has(key)) continue;
+    const v = load(ctx, key);
+    if (v instanceof Promise) {
+      return v.then((x) => {
+        loaded.set(key, x);
+        return prefetch(ctx, rule, vars, loaded);
+      });
+    }
+    loaded.set(key, v);
+  }
+  return undefined;
 }
 
 type Outcome = { readonly value: boolean } | { readonly error: string };
 
 /** Evaluate, loading each state read the host asks for (each read once, metered), until the rule completes. */
-async function run(rule: CompiledRule, vars: Record<string, unknown>, host: PaymentHost, loaded: Map<string, unknown>): Promise<Outcome> {
+function run(ctx: TxContext, rule: CompiledRule, vars: Record<string, unknown>, host: PaymentHost, loaded: Map<string, unknown>): MaybePromise<Outcome> {
   for (;;) {
     try {
       const o = evaluateRule(rule, { vars, host });
       return 'error' in o ? { error: o.error } : { value: o.value };
     } catch (e) {
       if (e instanceof NeedLoad) {
-        loaded.set(e.key, await e.load());
+        const v = load(ctx, e.key);
+        if (v instanceof Promise) {
+          return v.then((x) => {
+            loaded.set(e.key, x);
+            return run(ctx, rule, vars, host, loaded);
+          });
+        }
+        loaded.set(e.key, v);
         continue;
       }
       if (e instanceof RuleError) return { error: `${e.code}: ${e.message}` };
@@ -140,6 +279,10 @@ async function run(rule: CompiledRule, vars: Record<string, unknown>, host: Paym
  * recipients share the read), since no payment can change them.
  */
 const readOnce = new WeakMap<TxContext, readonly InForce[]>();
+/** The windows an in-force list uses (the list object is shared while the block's cache holds it). */
+const USE = new WeakMap<readonly InForce[], WindowsInUse>();
+/** A rule's state key, kept with its in-force entry (fresh small byte arrays are what the hot path allocates most). */
+const RULE_KEYS = new WeakMap<InForce, Uint8Array>();
 
 /** The payment hook (module.ts ModuleHooks.payment). */
 export async function checkPayment(ctx: TxContext, p: Payment): Promise<PaymentDecision> {
@@ -165,7 +308,8 @@ export async function checkPayment(ctx: TxContext, p: Payment): Promise<PaymentD
     if (selected.length > 0) decision = await decide(ctx, p, selected, { fromAcct, toAcct, fromAct, toAct });
   }
   // Both parties' activity (the payment went through or was held; a refusal threw above).
-  const use = windowsInUse(inForce);
+  let use = USE.get(inForce);
+  if (use === undefined) USE.set(inForce, (use = windowsInUse(inForce)));
   ctx.put(ActivitySchema, fromKey, afterPaying(fromAct, p.amount, now, use));
   ctx.put(ActivitySchema, toKey, afterPaid(toAct, p.amount, now, use));
   if (use.pair.length > 0) {
@@ -186,23 +330,37 @@ async function decide(ctx: TxContext, p: Payment, selected: readonly InForce[], 
   const E = HookEvents;
   const fromHexAddr = toHex(p.from);
   const toHexAddr = toHex(p.to);
+  const rules: { readonly r: InForce; readonly id: string; readonly rule: Rule; readonly compiled: CompiledRule }[] = [];
+  let needs: AccountNeeds = { tier: false, roles: false };
+  for (const r of selected) {
+    const id = ruleId(r.name, r.version);
+    let key = RULE_KEYS.get(r);
+    if (key === undefined) RULE_KEYS.set(r, (key = CompKeys.rule(id)));
+    const g = ctx.get(RuleSchema, key);
+    const rule = g instanceof Promise ? await g : g;
+    if (rule === undefined) throw new Error(`comp: rule ${id} is in force but not registered`);
+    const compiled = compiledOf(rule);
+    const n = needsOf(compiled);
+    needs = { tier: needs.tier || n.tier, roles: needs.roles || n.roles };
+    rules.push({ r, id, rule, compiled });
+  }
   const vars = {
     tx: { type: p.type, currency: p.currency, amount: int(p.amount), memo: p.memo.slice(0, PAYMENT_STRING_MAX), time: BigInt(ctx.block.time), height: BigInt(ctx.block.height) },
-    from: await accountVar(ctx, p.from, w.fromAcct, w.fromAct),
-    to: await accountVar(ctx, p.to, w.toAcct, w.toAct),
+    from: await accountVar(ctx, p.from, w.fromAcct, w.fromAct, needs),
+    to: await accountVar(ctx, p.to, w.toAcct, w.toAct, needs),
   };
   const loaded = new Map<string, unknown>([[`a:${fromHexAddr}`, w.fromAct], [`a:${toHexAddr}`, w.toAct]]);
-  const host = hostOf(ctx, loaded, ctx.block.time);
+  const host = hostOf(loaded, ctx.block.time);
   const ids: string[] = [];
   const decisions: number[] = [];
   let refuse: string | null = null;
   let hold: string | null = null;
-  for (const r of selected) {
-    const id = ruleId(r.name, r.version);
-    const rule = await ctx.get(RuleSchema, CompKeys.rule(id));
-    if (rule === undefined) throw new Error(`comp: rule ${id} is in force but not registered`);
+  for (const { r, id, rule, compiled } of rules) {
     ctx.meter.charge(rule.cost, `rule ${id}`);
-    const o = await run(compiledOf(rule), vars, host, loaded);
+    const f = prefetch(ctx, compiled, vars, loaded);
+    if (f instanceof Promise) await f;
+    const ro = run(ctx, compiled, vars, host, loaded);
+    const o = ro instanceof Promise ? await ro : ro;
     const shadow = r.status === RuleStatus.SHADOW;
     let d: number;
     if ('error' in o) {

@@ -66,3 +66,4 @@ export * from './records.js';
 export { RegisterRuleArgs, SetRuleStatusArgs, UpdateListArgs, SetJurisdictionArgs, ScopeArgs, RuleResult, RuleRegisteredEvent, RuleStatusEvent, ListUpdatedEvent, JurisdictionEvent, RuleEvents } from './rules.js';
 export { CheckedEvent, AlertEvent, ShadowDecisionEvent, RuleErrorEvent, HeldEvent, HoldDecidedEvent, HookEvents } from './events.js';
 export { HoldDecisionArgs } from './holds.js';
+export { TYPOLOGIES, typology, typologySource, TypologyError, type Typology, type TypologyParam } from './typologies.js';

@@ -55,7 +55,11 @@ const cache = new Map<string, CompiledRule>();
 const MAX_CACHE = 1024;
 
 /** A registered rule's compiled form (from the cache, or compiled again: compiling is pure). */
+const byRecord = new WeakMap<Rule, CompiledRule>();
+
 export function compiledOf(r: Rule): CompiledRule {
+  const known = byRecord.get(r);
+  if (known !== undefined) return known;
   const k = hex(r.sourceHash);
   let c = cache.get(k);
   if (c === undefined) {
@@ -63,6 +67,7 @@ export function compiledOf(r: Rule): CompiledRule {
     if (cache.size >= MAX_CACHE) cache.clear();
     cache.set(k, c);
   }
+  byRecord.set(r, c);
   return c;
 }
 
