@@ -224,13 +224,26 @@ t.test("the node-side index entries: an alert's and a hold's; none for a refused
     entry(I.alertRule.id, concatBytes(sha256(new TextEncoder().encode('watch@1')), u64(T)), at),
     ...banks.map((b) => entry(I.alertInstitution.id, Key.alertInstitution(addr(b), T), at)),
   ];
-  tt.same(hex(r.indexes[0]!), alertEntries(K.bob, K.carol, [K.bankA, K.bankB], alertAt(0)), 'an alert: by payer, payee, rule, and each bank');
+  const paid = (from: KeyPair, to: KeyPair, amount: bigint, held = false) => {
+    const f = addr(from === K.alice || from === K.bob ? K.bankA : K.bankB);
+    const tb = addr(to === K.alice || to === K.bob ? K.bankA : K.bankB);
+    const p = { amount, currency: 'DCASH' };
+    return toHex(f) === toHex(tb)
+      ? [entry(I.paymentInstitution.id, Key.paymentInstitution(f, T), comp.paymentEntry(3, held, p))]
+      : [entry(I.paymentInstitution.id, Key.paymentInstitution(f, T), comp.paymentEntry(1, held, p)), entry(I.paymentInstitution.id, Key.paymentInstitution(tb, T), comp.paymentEntry(2, held, p))];
+  };
+  tt.same(hex(r.indexes[0]!), [...alertEntries(K.bob, K.carol, [K.bankA, K.bankB], alertAt(0)), ...paid(K.bob, K.carol, 100n * UNIT)], 'an alert: by payer, payee, rule, and each bank; the payment in both banks\' reports');
   tt.same(hex(r.indexes[1]!), [
     ...alertEntries(K.alice, K.bob, [K.bankA], alertAt(1)),
     entry(I.holdInstitution.id, Key.holdInstitution(addr(K.bankA), T), u64(1)),
-  ], 'both parties of one bank: one entry for it; a hold by its bank, with its id');
+    ...paid(K.alice, K.bob, 300n * UNIT, true),
+  ], 'both parties of one bank: one entry for it; a hold by its bank, with its id; the held payment in its report, once');
   tt.same(r.indexes[2], [], 'a refused payment adds none');
-  tt.same(hex(r.indexes[3]!), alertEntries(K.bob, K.dave, [K.bankA, K.bankB], alertAt(3)), 'a payout: the refused recipient adds none');
+  tt.same(hex(r.indexes[3]!), [
+    ...alertEntries(K.bob, K.dave, [K.bankA, K.bankB], alertAt(3)),
+    ...paid(K.bob, K.dave, 100n * UNIT),
+  ], 'a payout: the refused recipient adds none');
+  tt.same(comp.readPaymentEntry(comp.paymentEntry(2, true, { amount: 10n ** 30n, currency: 'DCASH' })), { side: 2, held: true, amount: 10n ** 30n, currency: 'DCASH' }, 'an entry reads back');
 });
 
 t.test('determinism: two chains given the same blocks agree on state roots and receipts', async (tt) => {

@@ -24,7 +24,7 @@
  * payment that ran a rule emits one `checked` event: the rules that ran and their decisions
  * (records.ts Decision). A payment let through or held then updates both parties' activity.
  */
-import { fromHex, toHex } from '../../../core/index.js';
+import { equalBytes, fromHex, toHex } from '../../../core/index.js';
 import { fail } from '../../errors.js';
 import type { Payment, PaymentDecision } from '../../module.js';
 import type { TxContext } from '../../context.js';
@@ -34,7 +34,7 @@ import { AccountKeys, AccountKind, AccountSchema, type Account } from '../accoun
 import { GovKeys, InstitutionSchema, ROLE_NAMES } from '../gov/records.js';
 import { effectiveTier } from '../money/ledger.js';
 import {
-  ActivitySchema, CompIndexes, CompIndexKey, CompKeys, Decision, distinct, u16be, ListEntrySchema, NO_ACTIVITY, PairActivitySchema, ruleId, RuleSchema, RuleStatus, SHADOW_BIT, type Activity, type InForce, type Rule,
+  ActivitySchema, CompIndexes, CompIndexKey, CompKeys, paymentEntry, Decision, distinct, u16be, ListEntrySchema, NO_ACTIVITY, PairActivitySchema, ruleId, RuleSchema, RuleStatus, SHADOW_BIT, type Activity, type InForce, type Rule,
   type PairActivity,
 } from './records.js';
 import { accountAggregate, afterPaid, afterPair, afterPaying, countOutBetween, pairAggregate, windowsInUse, type WindowsInUse } from './activity.js';
@@ -306,6 +306,11 @@ export async function checkPayment(ctx: TxContext, p: Payment): Promise<PaymentD
     const banks = [bankOf(p.from, fromAcct), bankOf(p.to, toAcct)].map((b) => (b === null ? null : toHex(b)));
     const selected = live.filter((r) => inScope(r, p, banks));
     if (selected.length > 0) decision = await decide(ctx, p, selected, { fromAcct, toAcct, fromAct, toAct });
+    // The payment in each bank's report (comp_report): let through or held.
+    const fromBank = bankOf(p.from, fromAcct);
+    const toBank = bankOf(p.to, toAcct);
+    if (fromBank !== null) ctx.index(CompIndexes.paymentInstitution, CompIndexKey.paymentInstitution(fromBank, now), paymentEntry(toBank !== null && equalBytes(fromBank, toBank) ? 3 : 1, decision !== undefined, p));
+    if (toBank !== null && (fromBank === null || !equalBytes(fromBank, toBank))) ctx.index(CompIndexes.paymentInstitution, CompIndexKey.paymentInstitution(toBank, now), paymentEntry(2, decision !== undefined, p));
   }
   // Both parties' activity (the payment went through or was held; a refusal threw above).
   let use = USE.get(inForce);

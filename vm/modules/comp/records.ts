@@ -196,6 +196,7 @@ export const CompIndexes = {
   alertRule: indexSpec(11, 'SHA-256 of the rule id (name@version) 32, block time u64 -> event position u16: an alert the rule raised'),
   alertInstitution: indexSpec(12, 'bank 20, block time u64 -> event position u16: an alert on a payment whose payer or payee is a customer of the bank (an institution is its own)'),
   holdInstitution: indexSpec(13, 'bank 20, block time u64 -> hold id u64: a hold of a payment whose payer or payee is a customer of the bank (an institution is its own)'),
+  paymentInstitution: indexSpec(14, "bank 20, block time u64 -> side u8 (1 the payer's bank, 2 the payee's, 3 both), held u8, amount u128, currency: a payment checked while a rule was live (let through or held; a refused payment's transaction failed)"),
 };
 
 /** The node-side index keys (module.ts IndexSpec), shared by the module that writes them and the RPC that reads them. */
@@ -208,7 +209,31 @@ export const CompIndexKey = {
   alertInstitution: (bank: Uint8Array, time: number): Uint8Array => concatBytes(bank, u64be(time)),
   /** By bank (of the payer or payee) and block time: a hold. */
   holdInstitution: (bank: Uint8Array, time: number): Uint8Array => concatBytes(bank, u64be(time)),
+  /** By bank (of the payer or payee) and block time: a checked payment. */
+  paymentInstitution: (bank: Uint8Array, time: number): Uint8Array => concatBytes(bank, u64be(time)),
 };
+
+/** A paymentInstitution entry's value: side (1 payer's bank, 2 payee's, 3 both), held (0/1), amount (u128 big-endian), currency (UTF-8). */
+export function paymentEntry(side: 1 | 2 | 3, held: boolean, p: { readonly amount: bigint; readonly currency: string }): Uint8Array {
+  const cur = new TextEncoder().encode(p.currency);
+  const out = new Uint8Array(18 + cur.length);
+  out[0] = side;
+  out[1] = held ? 1 : 0;
+  let a = p.amount;
+  for (let i = 17; i >= 2; i--) {
+    out[i] = Number(a & 0xffn);
+    a >>= 8n;
+  }
+  out.set(cur, 18);
+  return out;
+}
+
+/** Read a paymentInstitution entry's value (paymentEntry). */
+export function readPaymentEntry(v: Uint8Array): { side: number; held: boolean; amount: bigint; currency: string } {
+  let amount = 0n;
+  for (let i = 2; i < 18; i++) amount = (amount << 8n) | BigInt(v[i]!);
+  return { side: v[0]!, held: v[1] === 1, amount, currency: new TextDecoder().decode(v.subarray(18)) };
+}
 
 /** An alert entry's value: the alert's position among its transaction's events (u16). */
 export function u16be(n: number): Uint8Array {
