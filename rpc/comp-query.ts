@@ -126,7 +126,7 @@ export class CompQueries {
     const a = decode(comp.AlertEvent, ev.data);
     return {
       rule: a.rule, severity: a.severity, from: encodeAddress(pfx, a.from), to: encodeAddress(pfx, a.to), amount: a.amount.toString(), currency: a.currency,
-      time: readU64(it.key, it.key.length - 8), height: it.height, tx: { hash: to0x(txHashOf(at.tx)), index: it.index, event: position },
+      time: readU64(it.key, it.key.length - comp.INDEX_TIME_FROM_END), height: it.height, tx: { hash: to0x(txHashOf(at.tx)), index: it.index, event: position },
     };
   }
 

@@ -41,7 +41,7 @@ export async function openHold(ctx: TxContext, p: Payment, rule: string, fromBan
   };
   ctx.put(HoldSchema, CompKeys.hold(id), h);
   ctx.emit(E.held, { id, rule, from: p.from, to: p.to, amount: p.amount, currency: p.currency, escrow });
-  for (const b of distinct([fromBank, toBank])) ctx.index(CompIndexes.holdInstitution, CompIndexKey.holdInstitution(b, ctx.block.time), u64be(id));
+  for (const b of distinct([fromBank, toBank])) ctx.index(CompIndexes.holdInstitution, CompIndexKey.holdInstitution(b, ctx.block.time, ctx.indexEntries.length), u64be(id));
   return escrow;
 }
 

@@ -309,8 +309,8 @@ export async function checkPayment(ctx: TxContext, p: Payment): Promise<PaymentD
     // The payment in each bank's report (comp_report): let through or held.
     const fromBank = bankOf(p.from, fromAcct);
     const toBank = bankOf(p.to, toAcct);
-    if (fromBank !== null) ctx.index(CompIndexes.paymentInstitution, CompIndexKey.paymentInstitution(fromBank, now), paymentEntry(toBank !== null && equalBytes(fromBank, toBank) ? 3 : 1, decision !== undefined, p));
-    if (toBank !== null && (fromBank === null || !equalBytes(fromBank, toBank))) ctx.index(CompIndexes.paymentInstitution, CompIndexKey.paymentInstitution(toBank, now), paymentEntry(2, decision !== undefined, p));
+    if (fromBank !== null) ctx.index(CompIndexes.paymentInstitution, CompIndexKey.paymentInstitution(fromBank, now, ctx.indexEntries.length), paymentEntry(toBank !== null && equalBytes(fromBank, toBank) ? 3 : 1, decision !== undefined, p));
+    if (toBank !== null && (fromBank === null || !equalBytes(fromBank, toBank))) ctx.index(CompIndexes.paymentInstitution, CompIndexKey.paymentInstitution(toBank, now, ctx.indexEntries.length), paymentEntry(2, decision !== undefined, p));
   }
   // Both parties' activity (the payment went through or was held; a refusal threw above).
   let use = USE.get(inForce);
@@ -375,7 +375,7 @@ async function decide(ctx: TxContext, p: Payment, selected: readonly InForce[], 
     ids.push(id);
     decisions.push(shadow ? d + SHADOW_BIT : d);
     if (shadow) {
-      ctx.emit(E.shadow_decision, { rule: id, decision: d });
+      ctx.emit(E.shadow_decision, { rule: id, decision: d, from: p.from, to: p.to, amount: p.amount, currency: p.currency });
       continue;
     }
     if (d === Decision.REFUSE && refuse === null) refuse = id;
@@ -385,9 +385,9 @@ async function decide(ctx: TxContext, p: Payment, selected: readonly InForce[], 
       const at = u16be(ctx.events.length);
       ctx.emit(E.alert, { rule: id, severity: r.severity, from: p.from, to: p.to, amount: p.amount, currency: p.currency });
       const time = ctx.block.time;
-      for (const a of distinct([p.from, p.to])) ctx.index(CompIndexes.alertAccount, CompIndexKey.alertAccount(a, time), at);
-      ctx.index(CompIndexes.alertRule, CompIndexKey.alertRule(id, time), at);
-      for (const b of distinct([bankOf(p.from, w.fromAcct), bankOf(p.to, w.toAcct)])) ctx.index(CompIndexes.alertInstitution, CompIndexKey.alertInstitution(b, time), at);
+      for (const a of distinct([p.from, p.to])) ctx.index(CompIndexes.alertAccount, CompIndexKey.alertAccount(a, time, ctx.indexEntries.length), at);
+      ctx.index(CompIndexes.alertRule, CompIndexKey.alertRule(id, time, ctx.indexEntries.length), at);
+      for (const b of distinct([bankOf(p.from, w.fromAcct), bankOf(p.to, w.toAcct)])) ctx.index(CompIndexes.alertInstitution, CompIndexKey.alertInstitution(b, time, ctx.indexEntries.length), at);
     }
   }
   if (refuse !== null) fail('COMPLIANCE_REFUSED', `refused by rule ${refuse}`, { rule: refuse });

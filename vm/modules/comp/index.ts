@@ -67,3 +67,4 @@ export { RegisterRuleArgs, SetRuleStatusArgs, UpdateListArgs, SetJurisdictionArg
 export { CheckedEvent, AlertEvent, ShadowDecisionEvent, RuleErrorEvent, HeldEvent, HoldDecidedEvent, HookEvents } from './events.js';
 export { HoldDecisionArgs } from './holds.js';
 export { TYPOLOGIES, typology, typologySource, TypologyError, type Typology, type TypologyParam } from './typologies.js';
+export { candidateWrites, findingsOf, scopeOf, BacktestError, DECISION_NAMES, type Candidate, type Finding, type DecisionName } from './backtest.js';

@@ -190,28 +190,41 @@ export function holdEscrow(id: number): Uint8Array {
 /** An empty activity record (an account never seen). */
 export const NO_ACTIVITY: Activity = { opened: 0, lastActive: 0, jurisdiction: '', rings: [], recent: [] };
 
-/** The module's node-side indexes (ids are literals, never reused; comp has 10..19). */
+/**
+ * The module's node-side indexes (ids are literals, never reused; comp has 10..19). Every
+ * key ends with the block time (u64) and the entry's position among its transaction's index
+ * entries (u32), so two entries of one transaction under one account, rule or bank (a
+ * payment raising two alerts, a payout holding two recipients) never share a key.
+ */
 export const CompIndexes = {
-  alertAccount: indexSpec(10, 'account 20, block time u64 -> event position u16: an alert whose payer or payee is the account'),
-  alertRule: indexSpec(11, 'SHA-256 of the rule id (name@version) 32, block time u64 -> event position u16: an alert the rule raised'),
-  alertInstitution: indexSpec(12, 'bank 20, block time u64 -> event position u16: an alert on a payment whose payer or payee is a customer of the bank (an institution is its own)'),
-  holdInstitution: indexSpec(13, 'bank 20, block time u64 -> hold id u64: a hold of a payment whose payer or payee is a customer of the bank (an institution is its own)'),
-  paymentInstitution: indexSpec(14, "bank 20, block time u64 -> side u8 (1 the payer's bank, 2 the payee's, 3 both), held u8, amount u128, currency: a payment checked while a rule was live (let through or held; a refused payment's transaction failed)"),
+  alertAccount: indexSpec(10, 'account 20, block time u64, seq u32 -> event position u16: an alert whose payer or payee is the account'),
+  alertRule: indexSpec(11, 'SHA-256 of the rule id (name@version) 32, block time u64, seq u32 -> event position u16: an alert the rule raised'),
+  alertInstitution: indexSpec(12, 'bank 20, block time u64, seq u32 -> event position u16: an alert on a payment whose payer or payee is a customer of the bank (an institution is its own)'),
+  holdInstitution: indexSpec(13, 'bank 20, block time u64, seq u32 -> hold id u64: a hold of a payment whose payer or payee is a customer of the bank (an institution is its own)'),
+  paymentInstitution: indexSpec(14, "bank 20, block time u64, seq u32 -> side u8 (1 the payer's bank, 2 the payee's, 3 both), held u8, amount u128, currency: a payment checked while a rule was live (let through or held; a refused payment's transaction failed)"),
 };
 
-/** The node-side index keys (module.ts IndexSpec), shared by the module that writes them and the RPC that reads them. */
+const seqBytes = (n: number): Uint8Array => Uint8Array.of((n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+
+/**
+ * The node-side index keys (module.ts IndexSpec), shared by the module that writes them and
+ * the RPC that reads them; `seq` is the entry's position among its transaction's entries.
+ */
 export const CompIndexKey = {
   /** By account (payer or payee) and block time: an alert. */
-  alertAccount: (account: Uint8Array, time: number): Uint8Array => concatBytes(account, u64be(time)),
+  alertAccount: (account: Uint8Array, time: number, seq: number): Uint8Array => concatBytes(account, u64be(time), seqBytes(seq)),
   /** By rule (SHA-256 of `name@version`) and block time: an alert. */
-  alertRule: (rule: string, time: number): Uint8Array => concatBytes(sha256Utf8(rule), u64be(time)),
+  alertRule: (rule: string, time: number, seq: number): Uint8Array => concatBytes(sha256Utf8(rule), u64be(time), seqBytes(seq)),
   /** By bank (of the payer or payee) and block time: an alert. */
-  alertInstitution: (bank: Uint8Array, time: number): Uint8Array => concatBytes(bank, u64be(time)),
+  alertInstitution: (bank: Uint8Array, time: number, seq: number): Uint8Array => concatBytes(bank, u64be(time), seqBytes(seq)),
   /** By bank (of the payer or payee) and block time: a hold. */
-  holdInstitution: (bank: Uint8Array, time: number): Uint8Array => concatBytes(bank, u64be(time)),
+  holdInstitution: (bank: Uint8Array, time: number, seq: number): Uint8Array => concatBytes(bank, u64be(time), seqBytes(seq)),
   /** By bank (of the payer or payee) and block time: a checked payment. */
-  paymentInstitution: (bank: Uint8Array, time: number): Uint8Array => concatBytes(bank, u64be(time)),
+  paymentInstitution: (bank: Uint8Array, time: number, seq: number): Uint8Array => concatBytes(bank, u64be(time), seqBytes(seq)),
 };
+
+/** Where the block time sits in an index key: before the last 12 bytes (time u64, seq u32). */
+export const INDEX_TIME_FROM_END = 12;
 
 /** A paymentInstitution entry's value: side (1 payer's bank, 2 payee's, 3 both), held (0/1), amount (u128 big-endian), currency (UTF-8). */
 export function paymentEntry(side: 1 | 2 | 3, held: boolean, p: { readonly amount: bigint; readonly currency: string }): Uint8Array {

@@ -71,7 +71,7 @@ export function compiledOf(r: Rule): CompiledRule {
   return c;
 }
 
-function windowsOf(c: CompiledRule): RuleWindows {
+export function windowsOf(c: CompiledRule): RuleWindows {
   const w = (...fns: string[]): number[] => [...new Set(fns.flatMap((f) => (c.refs.windows[f] ?? []).map(Number)))].sort((a, b) => a - b);
   return { account: w('sumOut', 'countOut', 'sumIn', 'countIn'), pair: w('sumPair', 'countPair'), between: w('countOutBetween') };
 }
