@@ -216,4 +216,37 @@ export interface NodeQueryFacade {
   txAt(height: number, index: number): Promise<{ tx: Uint8Array; receipt: Uint8Array } | null>;
   /** Call `listener` after every commit with the new head; returns the unsubscribe function. */
   onHead(listener: (height: number) => void): () => void;
+  /**
+   * Replay committed blocks with a candidate compliance rule as a shadow rule (comp_backtest;
+   * node/chain/backtest.ts). Optional: a facade without the block store's history has none.
+   */
+  backtest?(q: BacktestRequest): Promise<BacktestResult>;
+}
+
+/** A comp_backtest request, addresses as the chain prints them. */
+export interface BacktestRequest {
+  readonly name: string;
+  readonly version: number;
+  readonly source: string;
+  readonly action: number;
+  readonly severity: number;
+  readonly scope: { readonly currencies: readonly string[]; readonly types: readonly string[]; readonly institutions: readonly string[] };
+  readonly from: number;
+  readonly to: number;
+  readonly maxFindings: number;
+}
+
+/** What a backtest found, addresses as the chain prints them, amounts in decimal minor units. */
+export interface BacktestResult {
+  rule: string;
+  cost: number;
+  from: number;
+  to: number;
+  blocks: number;
+  transactions: number;
+  payments: number;
+  decisions: { pass: number; refuse: number; flag: number; hold: number; error: number };
+  findings: { height: number; index: number; event: number; tx: string; decision: string; from: string; to: string; amount: string; currency: string }[];
+  truncated: boolean;
+  diverged: { height: number; index: number; tx: string; committed: number; replayed: number | string }[];
 }

@@ -11,6 +11,7 @@ import { adminMethods } from './methods/admin.js';
 import { credMethods } from './methods/cred.js';
 import { xchgMethods } from './methods/xchg.js';
 import { compMethods } from './methods/comp.js';
+import { compBacktestMethods } from './methods/comp-backtest.js';
 import { openRpcDocument } from './openrpc.js';
 import { BUILTIN, type Registry } from '../vm/index.js';
 
@@ -31,7 +32,7 @@ export { WsRpcServer, type WsRpcOptions } from './ws-server.js';
 /** The node's method registry: every method, plus `rpc.discover` describing them all. `modules`: the chain's module registry (the built-in modules by default). */
 export function buildRegistry(version: string, modules: Registry = BUILTIN): MethodRegistry<RpcContext> {
   const reg = new MethodRegistry<RpcContext>();
-  for (const m of [...chainMethods, ...queryMethods(modules), ...subscribeMethods, ...adminMethods, ...credMethods, ...xchgMethods, ...compMethods]) reg.add(m);
+  for (const m of [...chainMethods, ...queryMethods(modules), ...subscribeMethods, ...adminMethods, ...credMethods, ...xchgMethods, ...compMethods, ...compBacktestMethods]) reg.add(m);
   reg.add({
     name: 'rpc.discover',
     summary: 'The OpenRPC document of every method.',
@@ -56,4 +57,11 @@ export {
   xchgBatch, sendXchgRecords, nextRecordSeq, payloadDigest, consentRef, signDocument, exportReceiptContainer, verifyReceiptContainer, RECEIPT_CONTAINER_TYPE,
   type XchgReceipt, type XchgDocProof, type XchgErrorCode, type XchgRecordJson, type XchgVerifyOptions, type VerifiedReceipt, type VerifiedDocument, type CertifiedState,
   type XchgPageQuery, type XchgRecordView, type XchgBatch, type XchgRecordInput, type ReceiptContainer,
+} from './client/index.js';
+export {
+  compRegisterRuleArgs, compSetRuleStatusArgs, compUpdateListArgs, compSetJurisdictionArgs, compHoldDecisionArgs, compListEntry, compRuleResult, compTemplateSource, parseRuleId,
+  sendCompTx, compRules, compAlerts, compHolds, compAllAlerts, compAllHolds, CompError, COMP_ERRORS, RULE_ACTIONS, RULE_STATUSES,
+  type CompRuleInput, type CompTxOutcome, type CompPage, type CompErrorCode, type RuleActionName, type RuleStatusName, type PaymentType, type CompRegisterRuleArgs,
+  type CompSetRuleStatusArgs, type CompUpdateListArgs, type CompSetJurisdictionArgs, type CompHoldDecisionArgs, type CompAlertQuery, type CompAlertView, type CompHoldQuery,
+  type CompHoldView, type CompRuleView,
 } from './client/index.js';

@@ -7,13 +7,14 @@ import {
 } from '../../core/index.js';
 import { StateError, StateErrorCodes, encodeProof, txHashOf, type LedgerStore, type IndexRange, type IndexItem, type IndexCursor } from '../../state/index.js';
 import {
-  AccountSchema, BalanceSchema, BUILTIN, CurrencyListSchema, Keys, type Registry, ReceiptSchema, ValidatorListSchema, ValidatorNodeSchema, recordSchemaOf, vmCodeName, type Event, type StateReader,
+  AccountSchema, BalanceSchema, BUILTIN, comp, CurrencyListSchema, Keys, type Registry, ReceiptSchema, ValidatorListSchema, ValidatorNodeSchema, recordSchemaOf, vmCodeName, type Event, type StateReader,
 } from '../../vm/index.js';
 import {
   argsJson, eventView, RpcCodes, RpcError, SerializedResult, commitToView, headerToView, recordKey, recordToJson, type AccountEventsView, type AccountTxsView, type AccountView, type BlockActivity,
   type BlockView, type CommitView, type EventView, type NodeFacade, type PageCursor, type RecordQuery, type RecordView, type StatusView, type SubmitView, type TxView,
-  type ValidatorView, type PeerView, type MempoolView,
+  type ValidatorView, type PeerView, type MempoolView, type BacktestRequest, type BacktestResult,
 } from '../../rpc/index.js';
+import { backtest } from './backtest.js';
 import type { AddStatus, Mempool } from './mempool.js';
 import { accountEvents } from './account-events.js';
 import { NodeErrorCodes } from '../errors.js';
@@ -350,6 +351,19 @@ export class NodeFacadeImpl implements NodeFacade {
   async eventsByAccount(address: string, page: PageArg): Promise<AccountEventsView> {
     const r = await accountEvents(this.d.ledger.blocks, this.addr(address), this.page(page));
     return { items: r.items.map((i) => ({ height: i.height, index: i.index, event: i.event, ...this.eventView(i.data) })), next: r.next };
+  }
+
+  async backtest(q: BacktestRequest): Promise<BacktestResult> {
+    const pfx = this.d.addressPrefix;
+    const candidate: comp.Candidate = { name: q.name, version: q.version, source: q.source, action: q.action, severity: q.severity, scope: comp.scopeOf(q.scope, pfx) };
+    const r = await backtest(this.d.ledger, { candidate, from: q.from, to: q.to, maxFindings: q.maxFindings }, this.modules);
+    return {
+      rule: r.rule, cost: r.cost, from: r.from, to: r.to, blocks: r.blocks, transactions: r.transactions, payments: r.payments, decisions: r.decisions, truncated: r.truncated,
+      findings: r.findings.map((f) => ({
+        height: f.height, index: f.index, event: f.event, tx: to0x(f.txHash), decision: f.decision, from: encodeAddress(pfx, f.from), to: encodeAddress(pfx, f.to), amount: f.amount.toString(), currency: f.currency,
+      })),
+      diverged: r.diverged.map((d) => ({ height: d.height, index: d.index, tx: to0x(d.txHash), committed: d.committed, replayed: d.replayed })),
+    };
   }
 
   indexScan(range: IndexRange): Promise<{ items: IndexItem[]; next: IndexCursor | null }> {
