@@ -5,7 +5,9 @@
  * headers there). The node holds only SHA-256 hashes of the secrets and compares them in
  * constant time, against every key. No key: the public caller, limited per remote address.
  * A key that matches nothing is refused outright (HTTP 401, upgrade refused), never
- * downgraded to public, so a mistyped key shows at once.
+ * downgraded to public, so a mistyped key shows at once. A bank's key may be bound to its
+ * institution (an address): the caller carries it, and the supervisory reads answer such a
+ * key about that institution only (rpc/comp-query.ts).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -21,6 +23,8 @@ export interface ApiKey {
   readonly roles: readonly Role[];
   /** Its own rate; else the node's default for keys. */
   readonly rateLimit?: Rate;
+  /** The institution (bech32m address) a bank's key speaks for, if bound to one. */
+  readonly institution?: string;
 }
 
 /** The caller of one request or WebSocket connection. */
@@ -30,6 +34,8 @@ export interface Caller {
   readonly roles: readonly Role[];
   /** The remote address (the client's, behind a trusted proxy). */
   readonly address: string;
+  /** The institution its API key is bound to (bech32m), if any. */
+  readonly institution?: string;
 }
 
 /** The hex SHA-256 of a secret, as the key file holds it. */
@@ -136,7 +142,7 @@ export class AccessControl {
     if (secret === null) return { ok: true, caller: { key: null, roles: [], address }, apiKey: null };
     const key = secret === undefined ? null : this.findKey(secret);
     if (!key) return { ok: false, address };
-    return { ok: true, caller: { key: key.name, roles: key.roles, address }, apiKey: key };
+    return { ok: true, caller: { key: key.name, roles: key.roles, address, ...(key.institution !== undefined ? { institution: key.institution } : {}) }, apiKey: key };
   }
 
   /** Take `n` calls from the caller's bucket (its key's, else its address's). */
@@ -149,5 +155,5 @@ export class AccessControl {
 
 function sameKey(a: ApiKey, b: ApiKey): boolean {
   return a.name === b.name && a.hash.length === b.hash.length && timingSafeEqual(a.hash, b.hash) && a.roles.length === b.roles.length && a.roles.every((r, i) => r === b.roles[i])
-    && a.rateLimit?.perSecond === b.rateLimit?.perSecond && a.rateLimit?.burst === b.rateLimit?.burst;
+    && a.rateLimit?.perSecond === b.rateLimit?.perSecond && a.rateLimit?.burst === b.rateLimit?.burst && a.institution === b.institution;
 }

@@ -4,16 +4,21 @@
  * the bank of either party and time), each read back from its transaction's receipt (the
  * entry names the event's position); holds (by the bank of either party and time through the
  * index, else by id) read from state at the head; the rules in force read from state. A page
- * of alerts or holds resumes with an opaque cursor.
+ * of alerts or holds resumes with an opaque cursor. Also one block's alerts and holds for the
+ * `alerts` subscription, and who may read what: the regulator every institution's, a bank's
+ * key bound to its institution that institution's only (`supervision`).
  */
-import { concatBytes, decode, decodeAddress, encodeAddress, fromHex, sha256Utf8, to0x } from '../core/index.js';
+import { concatBytes, decode, decodeAddress, encodeAddress, equalBytes, fromHex, sha256Utf8, to0x, type Infer } from '../core/index.js';
 import { txHashOf, type IndexCursor, type IndexItem } from '../state/index.js';
 import { comp, CounterSchema, ReceiptSchema } from '../vm/index.js';
-import type { NodeFacade, RecordView } from './facade.js';
+import type { Caller } from './access.js';
+import type { BlockActivity, NodeFacade, RecordView } from './facade.js';
 import { RpcCodes, RpcError } from './errors.js';
 import { SerializedResult } from './jsonrpc.js';
 
 const I = comp.CompIndexes;
+type AlertEv = Infer<typeof comp.AlertEvent>;
+type HeldEv = Infer<typeof comp.HeldEvent>;
 const invalid = (m: string): RpcError => new RpcError(RpcCodes.INVALID_PARAMS, m);
 const ACTIONS = ['refuse', 'flag', 'hold', 'travel_rule'] as const;
 const HOLD_STATUS = ['held', 'released', 'refused'] as const;
@@ -44,6 +49,43 @@ export interface CompAlertView {
   height: number;
   tx: { hash: string; index: number; event: number };
 }
+
+/** A hold opened in a block, as the `alerts` subscription gives it (the `held` event). */
+export interface CompHeldView {
+  id: number;
+  rule: string;
+  from: string;
+  to: string;
+  amount: string;
+  currency: string;
+  /** The escrow address holding the funds. */
+  escrow: string;
+  time: number;
+  height: number;
+  tx: { hash: string; index: number; event: number };
+}
+
+/** What the `alerts` subscription selects: alerts and holds of one institution's customers, of one account (payer or payee), of one rule; all given must hold. */
+export interface CompAlertFilter {
+  institution?: string;
+  account?: string;
+  rule?: string;
+}
+
+/** One block's notification of the `alerts` subscription. */
+export interface CompAlertBlock {
+  height: number;
+  blockHash: string;
+  time: number;
+  alerts: CompAlertView[];
+  holds: CompHeldView[];
+}
+
+/** Transactions read for their alerts, by `height:index`. */
+export type ReceiptCache = Map<string, Promise<{ tx: Uint8Array; events: readonly { module: string; name: string; data: Uint8Array }[] } | null>>;
+
+/** What a caller may read of the supervisory data: everything (the regulator), or one institution's (a bank's bound key). */
+export type Supervision = { readonly all: true } | { readonly all: false; readonly institution: Uint8Array; readonly address: string };
 
 export interface CompHoldQuery {
   institution?: string;
@@ -86,11 +128,51 @@ export interface CompRuleView {
   statusHeight: number;
 }
 
+const denied = (m: string, data: Record<string, unknown> = {}): RpcError => new RpcError(RpcCodes.UNAUTHORIZED, m, { roles: ['regulator', 'bank'], ...data });
+
+const queries = new WeakMap<NodeFacade, CompQueries>();
+/** The queries of a facade (one per facade: it caches the address prefix). */
+export function compQueriesOf(f: NodeFacade): CompQueries {
+  let q = queries.get(f);
+  if (q === undefined) queries.set(f, (q = new CompQueries(f)));
+  return q;
+}
+
 export class CompQueries {
+  private pfx: string | undefined;
   constructor(private readonly f: NodeFacade) {}
 
-  private async prefix(): Promise<string> {
-    return (await this.f.status()).addressPrefix;
+  /** The chain's address prefix (it never changes). */
+  async prefix(): Promise<string> {
+    return (this.pfx ??= (await this.f.status()).addressPrefix);
+  }
+
+  /**
+   * What `caller` may read of the supervisory data (`what`, for the message): an API key with
+   * the regulator role everything; a key with the bank role bound to an institution (the keys
+   * file's `institution`) that institution's only; anyone else is refused (UNAUTHORIZED).
+   */
+  async supervision(caller: Caller | undefined, what: string): Promise<Supervision> {
+    const roles: readonly string[] = caller?.roles ?? [];
+    if (roles.includes('regulator')) return { all: true };
+    if (!roles.includes('bank')) throw denied(`${what} needs an API key with the regulator role, or a bank's key bound to its institution`);
+    if (caller?.institution === undefined) {
+      throw denied(`${what} needs the regulator role; a bank's key reads its own institution's only, and this one (${caller?.key ?? 'unnamed'}) is bound to none (institution = "<address>" in its entry of the API keys file)`);
+    }
+    const pfx = await this.prefix();
+    try {
+      return { all: false, institution: decodeAddress(caller.institution, pfx), address: caller.institution };
+    } catch {
+      throw denied(`this key's institution ${caller.institution} is not an address of this chain (prefix ${pfx}): fix its entry in the API keys file`);
+    }
+  }
+
+  /** Refuse a bound bank key `s` that asks about another institution than its own (or none: every institution's). */
+  async ownOnly(s: Supervision, institution: string | undefined, what: string): Promise<void> {
+    if (s.all) return;
+    const own = `a bank's key reads ${what} of its own institution only`;
+    if (institution === undefined) throw denied(`${own}: give institution ${s.address}`, { institution: s.address });
+    if (!equalBytes(addr(institution, await this.prefix(), 'institution'), s.institution)) throw denied(`${own} (${s.address}), not ${institution}`, { institution: s.address });
   }
 
   /** A page of alerts through one of the alert indexes, in block-time order. */
@@ -104,7 +186,7 @@ export class CompQueries {
     if (q.by === 'account') prefix = concatBytes(Uint8Array.of(I.alertAccount.id), addr(q.account, pfx, 'account'));
     else if (q.by === 'institution') prefix = concatBytes(Uint8Array.of(I.alertInstitution.id), addr(q.institution, pfx, 'institution'));
     else if (q.by === 'rule') {
-      if (typeof q.rule !== 'string' || !/^[a-z0-9][a-z0-9._-]{0,47}@[0-9]{1,10}$/.test(q.rule)) throw invalid('rule is a rule id, name@version');
+      if (typeof q.rule !== 'string' || !RULE_ID.test(q.rule)) throw invalid('rule is a rule id, name@version');
       prefix = concatBytes(Uint8Array.of(I.alertRule.id), sha256Utf8(q.rule));
     } else throw invalid('by is account, rule or institution');
     const height = this.f.head();
@@ -118,16 +200,95 @@ export class CompQueries {
   }
 
   private async alertAt(it: IndexItem, pfx: string): Promise<CompAlertView> {
-    const at = await this.f.txAt(it.height, it.index);
+    const { alert, tx, position } = await this.alertEventAt(it);
+    return alertView(alert, pfx, indexTime(it), it.height, { hash: to0x(txHashOf(tx)), index: it.index, event: position });
+  }
+
+  /**
+   * The alert event an alert index entry names (its value is the event's position), read back
+   * from the receipt; `receipts` keeps each transaction's read for the entries that share it.
+   */
+  async alertEventAt(it: IndexItem, receipts?: ReceiptCache): Promise<{ alert: AlertEv; tx: Uint8Array; position: number }> {
+    const key = `${it.height}:${it.index}`;
+    let read = receipts?.get(key);
+    if (read === undefined) {
+      read = this.f.txAt(it.height, it.index).then((x) => (x === null ? null : { tx: x.tx, events: decode(ReceiptSchema, x.receipt).events }));
+      receipts?.set(key, read);
+    }
+    const at = await read;
     if (at === null) throw new RpcError(RpcCodes.INTERNAL_ERROR, `the index names transaction ${it.index} of block ${it.height}, which is not there`);
     const position = ((it.value[0] ?? 0) << 8) | (it.value[1] ?? 0);
-    const ev = decode(ReceiptSchema, at.receipt).events[position];
+    const ev = at.events[position];
     if (ev === undefined || ev.module !== 'comp' || ev.name !== 'alert') throw new RpcError(RpcCodes.INTERNAL_ERROR, `event ${position} of transaction ${it.index} of block ${it.height} is not an alert`);
-    const a = decode(comp.AlertEvent, ev.data);
+    return { alert: decode(comp.AlertEvent, ev.data), tx: at.tx, position };
+  }
+
+  /** Check an `alerts` subscription's filter (addresses of this chain, a rule id); throws INVALID_PARAMS. */
+  async checkAlertFilter(f: CompAlertFilter): Promise<void> {
+    const pfx = await this.prefix();
+    if (f.institution !== undefined) addr(f.institution, pfx, 'institution');
+    if (f.account !== undefined) addr(f.account, pfx, 'account');
+    if (f.rule !== undefined && !RULE_ID.test(f.rule)) throw invalid('rule is a rule id, name@version');
+  }
+
+  /**
+   * Block `a`'s compliance alerts and the holds it opened (its successful transactions'
+   * `alert` and `held` events, in order) that match `f`, or null when none does. An
+   * institution is matched as comp_alerts and comp_holds match it: through the module's
+   * indexes by bank (either party's), at the block's time and height.
+   */
+  async blockAlerts(a: BlockActivity, f: CompAlertFilter): Promise<CompAlertBlock | null> {
+    const height = a.block.header.height;
+    const time = a.block.header.time;
+    const found: { alert?: AlertEv; held?: HeldEv; tx: { hash: string; index: number; event: number } }[] = [];
+    for (const t of a.txs) {
+      if (t.status !== 'ok') continue;
+      t.events.forEach((e, event) => {
+        if (e.module !== 'comp' || (e.name !== 'alert' && e.name !== 'held')) return;
+        const tx = { hash: t.hash, index: t.index, event };
+        found.push(e.name === 'alert' ? { alert: decode(comp.AlertEvent, fromHex(e.data)), tx } : { held: decode(comp.HeldEvent, fromHex(e.data)), tx });
+      });
+    }
+    if (found.length === 0) return null;
+    const pfx = await this.prefix();
+    const account = f.account === undefined ? undefined : addr(f.account, pfx, 'account');
+    let picked = found.filter((x) => {
+      const e = (x.alert ?? x.held)!;
+      return (f.rule === undefined || e.rule === f.rule) && (account === undefined || equalBytes(e.from, account) || equalBytes(e.to, account));
+    });
+    if (f.institution !== undefined && picked.length > 0) {
+      const bank = addr(f.institution, pfx, 'institution');
+      const alerts = picked.some((x) => x.alert) ? await this.entriesAt(I.alertInstitution.id, bank, time, height) : [];
+      const holds = picked.some((x) => x.held) ? await this.entriesAt(I.holdInstitution.id, bank, time, height) : [];
+      const alertAt = new Set(alerts.map((it) => `${it.index}:${((it.value[0] ?? 0) << 8) | (it.value[1] ?? 0)}`));
+      const holdIds = new Set(holds.map((it) => readU64(it.value, 0)));
+      picked = picked.filter((x) => (x.alert ? alertAt.has(`${x.tx.index}:${x.tx.event}`) : holdIds.has(x.held!.id)));
+    }
+    if (picked.length === 0) return null;
     return {
-      rule: a.rule, severity: a.severity, from: encodeAddress(pfx, a.from), to: encodeAddress(pfx, a.to), amount: a.amount.toString(), currency: a.currency,
-      time: readU64(it.key, it.key.length - comp.INDEX_TIME_FROM_END), height: it.height, tx: { hash: to0x(txHashOf(at.tx)), index: it.index, event: position },
+      height, blockHash: a.block.hash, time,
+      alerts: picked.filter((x) => x.alert).map((x) => alertView(x.alert!, pfx, time, height, x.tx)),
+      holds: picked.filter((x) => x.held).map((x) => {
+        const h = x.held!;
+        return {
+          id: h.id, rule: h.rule, from: encodeAddress(pfx, h.from), to: encodeAddress(pfx, h.to), amount: h.amount.toString(), currency: h.currency,
+          escrow: encodeAddress(pfx, h.escrow), time, height, tx: x.tx,
+        };
+      }),
     };
+  }
+
+  /** The entries of index `id` under `bank` written by block `height` (at block time `time`). */
+  private async entriesAt(id: number, bank: Uint8Array, time: number, height: number): Promise<IndexItem[]> {
+    const prefix = concatBytes(Uint8Array.of(id), bank);
+    const out: IndexItem[] = [];
+    let after: IndexCursor | undefined;
+    for (;;) {
+      const r = await this.f.indexScan({ prefix, gte: concatBytes(prefix, u64(time)), lt: concatBytes(prefix, u64(time + 1)), limit: 1000, ...(after ? { after } : {}) });
+      for (const it of r.items) if (it.height === height) out.push(it);
+      if (r.next === null) return out;
+      after = r.next;
+    }
   }
 
   private async hold(id: number): Promise<comp.Hold | null> {
@@ -190,6 +351,17 @@ export class CompQueries {
   }
 }
 
+const RULE_ID = /^[a-z0-9][a-z0-9._-]{0,47}@[0-9]{1,10}$/;
+
+function alertView(a: AlertEv, pfx: string, time: number, height: number, tx: { hash: string; index: number; event: number }): CompAlertView {
+  return {
+    rule: a.rule, severity: a.severity, from: encodeAddress(pfx, a.from), to: encodeAddress(pfx, a.to), amount: a.amount.toString(), currency: a.currency, time, height, tx,
+  };
+}
+
+/** The block time in an index entry's key. */
+export const indexTime = (it: IndexItem): number => readU64(it.key, it.key.length - comp.INDEX_TIME_FROM_END);
+
 function ruleView(r: comp.Rule, pfx: string): CompRuleView {
   return {
     id: comp.ruleId(r.name, r.version), name: r.name, version: r.version, source: r.source,
@@ -213,7 +385,7 @@ function checkLimit(limit: number | undefined): number {
   return l;
 }
 
-function addr(a: string | undefined, prefix: string, what: string): Uint8Array {
+export function addr(a: string | undefined, prefix: string, what: string): Uint8Array {
   if (typeof a !== 'string') throw invalid(`${what} is needed`);
   try {
     return decodeAddress(a, prefix);
@@ -222,18 +394,18 @@ function addr(a: string | undefined, prefix: string, what: string): Uint8Array {
   }
 }
 
-function u64(n: number): Uint8Array {
+export function u64(n: number): Uint8Array {
   const b = new Uint8Array(8);
   new DataView(b.buffer).setBigUint64(0, BigInt(n));
   return b;
 }
 
-function readU64(b: Uint8Array, at: number): number {
+export function readU64(b: Uint8Array, at: number): number {
   return Number(new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(at));
 }
 
 /** A record read: the facade serves some head reads as ready-made JSON text. */
-const asView = (r: RecordView | SerializedResult<RecordView>): RecordView => (r instanceof SerializedResult ? (JSON.parse(r.text) as RecordView) : r);
+export const asView = (r: RecordView | SerializedResult<RecordView>): RecordView => (r instanceof SerializedResult ? (JSON.parse(r.text) as RecordView) : r);
 
 /** A cursor over an index: the entry last read. */
 function cursorOf(c: IndexCursor): string {

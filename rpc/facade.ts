@@ -245,7 +245,7 @@ export interface BacktestResult {
   blocks: number;
   transactions: number;
   payments: number;
-  decisions: { pass: number; refuse: number; flag: number; hold: number; error: number };
+  decisions: { pass: number; refuse: number; flag: number; hold: number; error: number; travel: number };
   findings: { height: number; index: number; event: number; tx: string; decision: string; from: string; to: string; amount: string; currency: string }[];
   truncated: boolean;
   diverged: { height: number; index: number; tx: string; committed: number; replayed: number | string }[];

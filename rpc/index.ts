@@ -65,3 +65,7 @@ export {
   type CompSetRuleStatusArgs, type CompUpdateListArgs, type CompSetJurisdictionArgs, type CompHoldDecisionArgs, type CompAlertQuery, type CompAlertView, type CompHoldQuery,
   type CompHoldView, type CompRuleView,
 } from './client/index.js';
+export {
+  sealTravelRule, openTravelRule, travelDigest, travelKeyPair, travelPublicKey, travelPrivateKey, checkIvms101, TravelRuleError,
+  type Ivms101Payload, type Ivms101Person, type Ivms101Name, type TravelRecipient,
+} from './client/index.js';

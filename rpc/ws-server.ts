@@ -10,16 +10,20 @@
  * and a heartbeat ping. Access control is the HTTP server's: the upgrade request's API key
  * (headers, or the `api_key` query parameter) names the caller for the connection's life, an
  * unknown key is refused with 401, and every call of every message takes a rate-limit token.
+ * The `alerts` topic reads each block's compliance alerts and holds through comp-query.ts
+ * (sov_subscribe has checked the caller may follow them).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AccessControl, ApiKey, Caller } from './access.js';
 import { RpcCodes, RpcError } from './errors.js';
+import { compQueriesOf } from './comp-query.js';
 import type { BlockActivity, NodeFacade } from './facade.js';
 import { errorResponse, handleJsonRpc, responseJson, type CallGate } from './jsonrpc.js';
 import { PUBLIC_CALLER, type HttpRpcServer } from './http-server.js';
-import type { RpcContext, SubscriptionHost } from './methods/chain.js';
+import type { RpcContext } from './methods/chain.js';
+import type { SubscribeFilter, Subscriptions, Topic } from './methods/subscribe.js';
 import type { MethodRegistry } from './registry.js';
 
 export interface WsRpcOptions {
@@ -34,11 +38,10 @@ export interface WsRpcOptions {
   heartbeatMs?: number;
 }
 
-type Topic = 'newBlocks' | 'account' | 'events';
 interface Sub {
   id: string;
   topic: Topic;
-  filter: { address?: string; module?: string; name?: string };
+  filter: SubscribeFilter;
   addrHex: string | null;
   next: number;
   running: boolean;
@@ -54,9 +57,10 @@ function hexContains(data: string, needle: string): boolean {
 }
 
 /** The notification payload of one block for `sub`, or null when nothing in it matches. */
-function payload(sub: Sub, a: BlockActivity): unknown {
+function payload(sub: Sub, a: BlockActivity, facade: NodeFacade): unknown {
   const h = a.block.header.height;
   if (sub.topic === 'newBlocks') return a.block;
+  if (sub.topic === 'alerts') return compQueriesOf(facade).blockAlerts(a, sub.filter);
   if (sub.topic === 'account') {
     const txs = a.txs.filter((t) => t.signer === sub.filter.address || (sub.addrHex !== null && t.events.some((e) => hexContains(e.data, sub.addrHex!))));
     return txs.length ? { height: h, blockHash: a.block.hash, txs } : null;
@@ -205,7 +209,9 @@ export class WsRpcServer {
             }
             const a = await this.activity(sub.next);
             if (sub.closed) return;
-            const result = a ? payload(sub, a) : null;
+            const p = a ? payload(sub, a, this.facade) : null;
+            const result = p instanceof Promise ? await p : p;
+            if (sub.closed) return;
             if (result !== null) send({ jsonrpc: '2.0', method: 'sov_subscription', params: { subscription: sub.id, result } });
             sub.next++;
           }
@@ -224,7 +230,7 @@ export class WsRpcServer {
     };
     this.onHeadHooks.add(wake);
 
-    const host: SubscriptionHost = {
+    const host: Subscriptions = {
       subscribe: (topic, filter, fromHeight) => {
         if (subs.size >= this.opts.maxSubscriptions) throw new RpcError(RpcCodes.RATE_LIMITED, `at most ${this.opts.maxSubscriptions} subscriptions per connection`);
         let addrHex: string | null = null;

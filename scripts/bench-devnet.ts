@@ -15,15 +15,19 @@
  * capacity). `ratio` = committed tx/s / (capacity / 4), `tps` = committed tx/s. For reference
  * it also prints the rate of the nodes' own VerifyPool over signed transfers (decoding
  * included), which is what the ratio was computed against before 2026-11-22.
- * Usage: node dist/scripts/bench-devnet.js [--seconds 60] [--accounts 400] [--block-ms 250]
- * (--block-ms: the nodes' block_interval_ms; 250 by default, `sov testnet`'s config says 1000)
+ * Usage: node dist/scripts/bench-devnet.js [--seconds 60] [--accounts 400] [--block-ms 250] [--rules 10]
+ * (--block-ms: the nodes' block_interval_ms; 250 by default, `sov testnet`'s config says 1000.
+ * --rules 10: before the load, governance grants the central bank the regulator role and it
+ * registers the ten shipped compliance typologies (vm comp.TYPOLOGIES) at their defaults, so
+ * every transfer is checked against them: bench:compliance's devnet figure.)
  */
 import { availableParallelism } from 'node:os';
 import { Devnet } from '../test/devnet.js';
 import { fastSigner, percentile, rawVerifyCapacity } from './bench-util.js';
 import { VerifyPool } from '../node/index.js';
 import { addressFromPublicKey, encode, equalBytes, sign, to0x, toHex, Tx, txSignBytes, decodeAddress, keyPairFromSecret, signTx } from '../core/index.js';
-import { money } from '../vm/index.js';
+import { comp, gov, money } from '../vm/index.js';
+import { ActionKind, buildTx, makeAction, SovClient } from '../rpc/index.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,6 +35,28 @@ const arg = (name: string, dflt: number): number => {
 };
 const SECONDS = arg('seconds', 60);
 const ACCOUNTS = arg('accounts', 400);
+const RULES = arg('rules', 0);
+
+/** The regulator role for the central bank (the testnet's council of one), then the first `n` shipped typologies as active rules. */
+async function registerRules(net: Devnet, n: number): Promise<void> {
+  const m = net.manifest;
+  const cb = net.accountKeys().find((a) => a.name === 'Central Bank')!;
+  const client = new SovClient(m.nodes[0]!.rpc_url, { timeoutMs: 60_000 });
+  let nonce = ((await client.call<{ nonce: number } | null>('sov_getAccount', [cb.address])) ?? { nonce: 0 }).nonce;
+  const send = async (module: string, method: string, args: unknown): Promise<void> => {
+    const tx = buildTx({ chainId: m.chain_id, keys: [cb.keys], nonce: nonce++, expiry: 50_000 }, module, method, args);
+    const r = await client.sendTransaction(tx, true);
+    if (r.status !== 'committed') throw new Error(`${module}.${method}: ${r.status} ${r.message ?? ''}`);
+  };
+  await send('gov', 'propose', { action: makeAction(ActionKind.GRANT_ROLE, { institution: decodeAddress(cb.address, m.address_prefix), role: gov.Role.REGULATOR }), reason: 'bench' });
+  const height = await net.height(0);
+  for (const t of comp.TYPOLOGIES.slice(0, n)) {
+    await send('comp', 'register_rule', {
+      name: t.name, version: 1, source: comp.typologySource(t.name), scope: { currencies: [], types: [], institutions: [] }, action: t.action, severity: 1, activation: height + 1, shadow: false, legalRef: 'bench',
+    });
+  }
+  console.log(`${n} compliance rules registered and in force`);
+}
 
 /** The nodes' VerifyPool over signed transfers (decoding and sign bytes included): for reference only. */
 async function poolRate(): Promise<number> {
@@ -169,6 +195,7 @@ async function main(): Promise<void> {
     console.log(`signed ${presigned.count} transfers beforehand in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     net.startAll();
     for (let i = 0; i < 4; i++) await net.waitHeight(i, 2);
+    if (RULES > 0) await registerRules(net, RULES);
     let seenHeight = await net.height(0);
 
     // Phase 1: peak. Keep about 4 s of work in flight, with a request open to each node at
@@ -264,6 +291,7 @@ async function main(): Promise<void> {
   const mean = (before + after) / 2;
   console.log(JSON.stringify({
     ...figures,
+    rules: RULES,
     verifyCapacityPerSec: Math.round(mean),
     verifyCapacityBefore: Math.round(before),
     verifyCapacityAfter: Math.round(after),

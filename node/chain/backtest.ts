@@ -80,7 +80,7 @@ export async function backtest(ledger: LedgerStore, q: BacktestQuery, modules?: 
   const { id, cost, writes } = await comp.candidateWrites(fork, q.candidate, q.from, modules);
   fork.apply(writes);
   const maxFindings = q.maxFindings ?? 10_000;
-  const decisions: Record<comp.DecisionName, number> = { pass: 0, refuse: 0, flag: 0, hold: 0, error: 0 };
+  const decisions: Record<comp.DecisionName, number> = { pass: 0, refuse: 0, flag: 0, hold: 0, error: 0, travel: 0 };
   const findings: comp.Finding[] = [];
   const diverged: Divergence[] = [];
   let transactions = 0;

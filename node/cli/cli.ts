@@ -17,6 +17,7 @@ import { registerQuery } from './commands/query.js';
 import { registerRpcKey } from './commands/rpc-key.js';
 import { registerCred } from './commands/cred.js';
 import { registerXchg } from './commands/xchg.js';
+import { registerCompliance } from './commands/compliance.js';
 import { registerDoc } from './commands/doc.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -63,6 +64,7 @@ export function buildCli(): Command {
   registerRpcKey(program);
   registerCred(program);
   registerXchg(program);
+  registerCompliance(program);
   registerDoc(program);
   return program;
 }

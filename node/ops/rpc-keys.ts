@@ -7,17 +7,21 @@
  *   roles = ["bank"]                    # any of bank, regulator, admin ([] for a key with no role)
  *   rate_limit = 200                    # optional: calls per second (0: unlimited); default [rpc] rate_limit_per_key
  *   burst = 400                         # optional, with rate_limit: bucket size (default twice rate_limit)
+ *   institution = "sov1..."             # optional, for a key with the bank role: the bank it speaks for
+ *                                       # (its address as the chain prints it); it then reads that bank's
+ *                                       # compliance data (comp_alerts, comp_holds, comp_report, the
+ *                                       # alerts stream) and no other's
  *
  * Every problem is a ConfigError naming the file, the entry and the field; all problems are
  * reported at once. `sov rpc-key new` prints entries in this form.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
-import { fromHex } from '../../core/index.js';
+import { ADDRESS_PREFIX_RE, decodeAddress, fromHex } from '../../core/index.js';
 import { ROLES, type ApiKey, type Role } from '../../rpc/index.js';
 import { ConfigError, homePath } from './config.js';
 
-const FIELDS = ['name', 'sha256', 'roles', 'rate_limit', 'burst'];
+const FIELDS = ['name', 'sha256', 'roles', 'rate_limit', 'burst', 'institution'];
 const NAME_RE = /^[A-Za-z0-9._-]{1,64}$/;
 const HASH_RE = /^[0-9a-f]{64}$/;
 
@@ -44,6 +48,10 @@ function parseEntry(e: unknown, where: string, problems: string[]): ApiKey | nul
     if (o.rate_limit === undefined) problems.push(`${where}: burst needs a rate_limit`);
     else if (!isInt(o.burst, 1)) problems.push(`${where}: burst must be an integer >= 1`);
   }
+  if (o.institution !== undefined) {
+    if (!isAddress(o.institution)) problems.push(`${where}: institution must be an address as the chain prints them (bech32m, e.g. "sov1...")`);
+    else if (!Array.isArray(o.roles) || !o.roles.includes('bank')) problems.push(`${where}: institution binds a bank's key: give it with the bank role`);
+  }
   if (problems.length > before) return null;
   const rate = o.rate_limit as number | undefined;
   return {
@@ -51,7 +59,21 @@ function parseEntry(e: unknown, where: string, problems: string[]): ApiKey | nul
     hash: fromHex(o.sha256 as string, 32),
     roles: o.roles as Role[],
     ...(rate !== undefined ? { rateLimit: { perSecond: rate, burst: (o.burst as number | undefined) ?? Math.max(1, 2 * rate) } } : {}),
+    ...(o.institution !== undefined ? { institution: o.institution as string } : {}),
   };
+}
+
+/** A bech32m address of 20 bytes, with any valid prefix (the file does not know the chain's; the RPC checks it). */
+function isAddress(v: unknown): v is string {
+  if (typeof v !== 'string') return false;
+  const prefix = v.slice(0, v.lastIndexOf('1'));
+  if (!ADDRESS_PREFIX_RE.test(prefix)) return false;
+  try {
+    decodeAddress(v, prefix);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Parse the text of an API keys file. Throws ConfigError listing every problem. */
@@ -99,9 +121,10 @@ export function loadApiKeys(home: string, file: string): ApiKey[] {
 }
 
 /** One `[[key]]` entry, as the keys file holds it. */
-export function apiKeyEntry(k: { name: string; sha256: string; roles: readonly string[]; rateLimit?: number; burst?: number }): string {
+export function apiKeyEntry(k: { name: string; sha256: string; roles: readonly string[]; rateLimit?: number; burst?: number; institution?: string }): string {
   const lines = ['[[key]]', `name = ${JSON.stringify(k.name)}`, `sha256 = "${k.sha256}"`, `roles = [${k.roles.map((r) => JSON.stringify(r)).join(', ')}]`];
   if (k.rateLimit !== undefined) lines.push(`rate_limit = ${k.rateLimit}`);
   if (k.burst !== undefined) lines.push(`burst = ${k.burst}`);
+  if (k.institution !== undefined) lines.push(`institution = ${JSON.stringify(k.institution)}`);
   return lines.join('\n') + '\n';
 }

@@ -7,12 +7,13 @@
  * differs from its committed receipt, and bad requests are refused with their reasons.
  */
 import t from 'tap';
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decode, decodeAddress, encodeAddress, fromHex } from '../../core/index.js';
 import { ActionKind, hashSecret, makeAction, RpcCallError, RpcCodes, SovClient, type BacktestResult } from '../../rpc/index.js';
 import { comp, gov } from '../../vm/index.js';
-import { waitFor } from '../../test/index.js';
+import { repoPath, waitFor } from '../../test/index.js';
 import { inProcessChain } from './in-process-chain.js';
 
 const REGULATOR_SECRET = 'sov_comp-backtest-regulator-secret';
@@ -112,12 +113,26 @@ t.test('a backtest finds what the same rule decided active and recorded in shado
   const vb = await run('try-velocity', VELOCITY, 'flag');
   const found = (r: BacktestResult, d: string) => r.findings.filter((f) => f.decision === d).map((f) => key(f.tx, f.from, f.to, f.amount)).sort();
   tt.same(found(vb, 'flag'), [...flagged].sort(), 'the backtest of the velocity rule finds what it flagged');
-  tt.same(vb.decisions, { pass: plan.length - flagged.size, refuse: 0, flag: flagged.size, hold: 0, error: 0 }, 'and passed the rest');
+  tt.same(vb.decisions, { pass: plan.length - flagged.size, refuse: 0, flag: flagged.size, hold: 0, error: 0, travel: 0 }, 'and passed the rest');
   tt.same([vb.rule, vb.from, vb.to, vb.payments, vb.diverged, vb.truncated], ['try-velocity@1', F, H, plan.length, [], false], 'every payment evaluated once; no replay differed');
   const lb = await run('try-large', LARGE, 'hold');
   tt.same(found(lb, 'hold'), [...held].sort(), 'the backtest of the large rule finds what it held');
   const rb = await run('try-refuse', LARGE, 'refuse');
   tt.same(found(rb, 'refuse'), [...held].sort(), 'as a refuse rule, it would have refused the same payments');
+
+  // The same through the command line, and a typology's template.
+  const cli = (...args: string[]) => new Promise<{ code: number; out: string; err: string }>((resolve) => {
+    execFile(process.execPath, [repoPath('bin/sov.js'), 'compliance', 'backtest', ...args, '--rpc', m.nodes[0]!.rpc_url, '--api-key', REGULATOR_SECRET], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_OPTIONS: '' } }, (e, out, err) => {
+      resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, out, err });
+    });
+  });
+  const viaCli = await cli('--source-text', VELOCITY, '--action', 'flag', '--from', String(F), '--to', String(H), '--name', 'cli-velocity@1', '--json');
+  tt.equal(viaCli.code, 0, `sov compliance backtest ${viaCli.err}`);
+  tt.same(found(JSON.parse(viaCli.out) as BacktestResult, 'flag'), [...flagged].sort(), 'sov compliance backtest finds the same');
+  const human = await cli('--source-text', VELOCITY, '--action', 'flag', '--from', String(F), '--to', String(H));
+  tt.match(human.out, new RegExp(`candidate@1 \\(worst-case cost \\d+\\) over blocks ${F}\\.\\.${H}: ${plan.length} transactions, ${plan.length} payments checked\\n  would have: refused 0, flagged ${flagged.size}, held 0; passed ${plan.length - flagged.size}; errored 0`), 'and says so in words');
+  const noKey = await new Promise<number>((resolve) => execFile(process.execPath, [repoPath('bin/sov.js'), 'compliance', 'backtest', '--source-text', VELOCITY, '--action', 'flag', '--from', String(F), '--to', String(H), '--rpc', m.nodes[0]!.rpc_url], { env: { ...process.env, NODE_OPTIONS: '' } }, (e) => resolve(e ? Number(e.code) : 0)));
+  tt.equal(noKey, 2, 'without the regulator key: refused, exit 2');
 
   // Refusals, with their reasons.
   const bad = await codeOf(run('broken', 'tx.amount >', 'flag'));

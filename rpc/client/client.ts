@@ -163,8 +163,8 @@ export class SovSocket extends TypedMethods {
 
   /** Subscribe; `onNotification` gets each block's payload in height order. Returns the subscription id. */
   async subscribe(
-    topic: 'newBlocks' | 'account' | 'events',
-    opts: { address?: string; module?: string; name?: string; fromHeight?: number },
+    topic: 'newBlocks' | 'account' | 'events' | 'alerts',
+    opts: { address?: string; module?: string; name?: string; institution?: string; account?: string; rule?: string; fromHeight?: number },
     onNotification: (n: Notification) => void,
   ): Promise<string> {
     const { fromHeight, ...filter } = opts;

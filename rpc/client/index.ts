@@ -29,3 +29,14 @@ export {
   xchgBatch, sendXchgRecords, nextRecordSeq, payloadDigest, consentRef, signDocument, exportReceiptContainer, verifyReceiptContainer, RECEIPT_CONTAINER_TYPE,
   type XchgBatch, type XchgRecordInput, type ReceiptContainer,
 } from './xchg.js';
+export {
+  compRegisterRuleArgs, compSetRuleStatusArgs, compUpdateListArgs, compSetJurisdictionArgs, compHoldDecisionArgs, compListEntry, compRuleResult, compTemplateSource, parseRuleId,
+  sendCompTx, compRules, compAlerts, compHolds, compAllAlerts, compAllHolds, CompError, COMP_ERRORS, RULE_ACTIONS, RULE_STATUSES,
+  type CompRuleInput, type CompTxOutcome, type CompPage, type CompErrorCode, type RuleActionName, type RuleStatusName, type PaymentType, type CompRegisterRuleArgs,
+  type CompSetRuleStatusArgs, type CompUpdateListArgs, type CompSetJurisdictionArgs, type CompHoldDecisionArgs, type CompAlertQuery, type CompAlertView, type CompHoldQuery,
+  type CompHoldView, type CompRuleView,
+} from './comp.js';
+export {
+  sealTravelRule, openTravelRule, travelDigest, travelKeyPair, travelPublicKey, travelPrivateKey, checkIvms101, TravelRuleError,
+  type Ivms101Payload, type Ivms101Person, type Ivms101Name, type TravelRecipient,
+} from './travel-rule.js';

@@ -10,7 +10,11 @@ import type { AccessControl, Caller } from '../access.js';
 
 /** What sov_subscribe / sov_unsubscribe act on: the WebSocket connection they came over. */
 export interface SubscriptionHost {
-  subscribe(topic: 'newBlocks' | 'account' | 'events', filter: { address?: string; module?: string; name?: string }, fromHeight: number | undefined): string;
+  subscribe(
+    topic: 'newBlocks' | 'account' | 'events' | 'alerts',
+    filter: { address?: string; module?: string; name?: string; institution?: string; account?: string; rule?: string },
+    fromHeight: number | undefined,
+  ): string;
   unsubscribe(id: string): boolean;
 }
 

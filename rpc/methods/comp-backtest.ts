@@ -12,12 +12,12 @@ import { Address, Hash, type RpcContext } from './chain.js';
 
 /** Most blocks one comp_backtest call replays. */
 export const MAX_BACKTEST_BLOCKS = 10_000;
-const ACTIONS = { refuse: 0, flag: 1, hold: 2 } as const;
+const ACTIONS = { refuse: 0, flag: 1, hold: 2, travel_rule: 3 } as const;
 const Height = Type.Integer({ minimum: 2, maximum: Number.MAX_SAFE_INTEGER - 1 });
 
 const Finding = Type.Object({
   height: Type.Integer(), index: Type.Integer({ description: 'the transaction in its block' }), event: Type.Integer({ description: "the decision's event position in the replayed receipt" }),
-  tx: Hash, decision: Type.String({ description: 'refuse, flag, hold or error' }), from: Address, to: Address, amount: Type.String({ description: 'minor units, decimal' }), currency: Type.String(),
+  tx: Hash, decision: Type.String({ description: 'refuse, flag, hold, error or travel' }), from: Address, to: Address, amount: Type.String({ description: 'minor units, decimal' }), currency: Type.String(),
 });
 
 interface BacktestErrorLike {
@@ -39,7 +39,7 @@ export const compBacktestMethods: MethodSpec<RpcContext>[] = [
     summary: `Replay committed blocks from..to (at most ${MAX_BACKTEST_BLOCKS.toLocaleString('en-US')}) with a candidate compliance rule in force as a shadow rule from \`from\`, registered as register_rule would (compiled within max_rule_cost; its windows start empty at \`from\`), and report what it would have refused, flagged or held: the decisions by kind, each finding (payment, transaction, decision) and any transaction whose replay differed from its committed receipt. Nothing is written. Role: regulator.`,
     params: [
       param('source', Type.String({ minLength: 1, maxLength: 4096 }), { description: 'the rule, in the rule language' }),
-      param('action', Type.Union([Type.Literal('refuse'), Type.Literal('flag'), Type.Literal('hold')])),
+      param('action', Type.Union([Type.Literal('refuse'), Type.Literal('flag'), Type.Literal('hold'), Type.Literal('travel_rule')]), { description: 'travel_rule: a finding is refuse (no fitting envelope) or travel (one)' }),
       param('from', Height), param('to', Height),
       param('name', Type.String({ minLength: 1, maxLength: 48 }), { required: false, description: 'the candidate id\'s name (default "candidate"): not a rule registered already' }),
       param('version', Type.Integer({ minimum: 0, maximum: 0xffffffff }), { required: false, description: 'default 1' }),
@@ -53,7 +53,7 @@ export const compBacktestMethods: MethodSpec<RpcContext>[] = [
     roles: ['regulator'],
     result: Type.Object({
       rule: Type.String(), cost: Type.Integer(), from: Type.Integer(), to: Type.Integer(), blocks: Type.Integer(), transactions: Type.Integer(), payments: Type.Integer(),
-      decisions: Type.Object({ pass: Type.Integer(), refuse: Type.Integer(), flag: Type.Integer(), hold: Type.Integer(), error: Type.Integer() }),
+      decisions: Type.Object({ pass: Type.Integer(), refuse: Type.Integer(), flag: Type.Integer(), hold: Type.Integer(), error: Type.Integer(), travel: Type.Integer() }),
       findings: Type.Array(Finding), truncated: Type.Boolean(),
       diverged: Type.Array(Type.Object({ height: Type.Integer(), index: Type.Integer(), tx: Hash, committed: Type.Integer(), replayed: Type.Union([Type.Integer(), Type.String()]) })),
     }),

@@ -44,13 +44,13 @@ t.test('registration: a regulator registers a rule once; each refusal with its c
   failsWith(tt, await c.run(ruleTx(c, 'x', 'countOut(from.address, 1000) > 1 && sumOut(from.address, 1000) > 1')), 'RULE_OVER_BUDGET');
   failsWith(tt, await c.run(ruleTx(c, 'big', 'tx.amount > 1')), 'RULE_EXISTS', 'id@version once');
   ok(tt, await c.run(ruleTx(c, 'big', 'tx.amount > 1', { version: 2 })), 'a new version');
-  failsWith(tt, await c.run(ruleTx(c, 'x', 'tx.amount > 1', { action: 3 })), 'RULE_ACTION_NOT_SUPPORTED', 'travel_rule is not supported yet');
+  ok(tt, await c.run(ruleTx(c, 'travel', 'tx.amount > 1', { action: 3, shadow: true })), 'a travel rule (in shadow here)');
   failsWith(tt, await c.run(ruleTx(c, 'x', 'tx.amount > 1', { action: 4 })), 'BAD_RULE', 'an unknown action');
   failsWith(tt, await c.run(ruleTx(c, 'x', 'tx.amount > 1', { activation: 1 })), 'BAD_RULE', 'activation below the current height');
   failsWith(tt, await c.run(ruleTx(c, 'x', 'tx.amount > 1', { scope: { ...NO_SCOPE, types: ['mint'] } })), 'BAD_RULE', 'an unknown payment type');
   failsWith(tt, await c.run(ruleTx(c, 'x', 'tx.amount > 1', { scope: { ...NO_SCOPE, institutions: [addr(K.reg)] } })), 'BAD_RULE', 'a scope institution that is not a bank');
   const idx = decode(comp.InForceListSchema, (await c.state.get(comp.CompKeys.inForce()))!);
-  tt.same(idx.rules.map((x) => `${x.name}@${x.version}`), ['big@1', 'big@2'], 'the rules in force, sorted');
+  tt.same(idx.rules.map((x) => `${x.name}@${x.version}`), ['big@1', 'big@2', 'travel@1'], 'the rules in force, sorted');
 });
 
 t.test('status: active <-> shadow, retired is final; only a regulator', async (tt) => {

@@ -67,6 +67,11 @@ const SAMPLES: Sample[] = [
   s('comp', 'set_jurisdiction', comp.SetJurisdictionArgs, { account: a(K.alice), jurisdiction: 'IS', legalRef: '' }),
   s('comp', 'release_hold', comp.HoldDecisionArgs, { id: 1, reason: 'cleared' }),
   s('comp', 'refuse_hold', comp.HoldDecisionArgs, { id: 1, reason: 'refused' }),
+  s('comp', 'set_travel_key', comp.SetTravelKeyArgs, { publicKey: new Uint8Array(32).fill(9) }),
+  s('comp', 'travel_transfer', comp.TravelTransferArgs, {
+    transfer: { currency: 'DCASH', to: a(K.bob), amount: 5n, memo: '', reference: '' },
+    envelope: new TextEncoder().encode('{"protected":"e30","iv":"AA","ciphertext":"AA","tag":"AA","recipients":[{"header":{"alg":"ECDH-ES+A256KW","kid":"00"},"encrypted_key":"AA"}]}'),
+  }),
 ];
 
 t.test('every method has a sample', async (t) => {

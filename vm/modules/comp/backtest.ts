@@ -29,7 +29,7 @@ export interface Candidate {
   readonly name: string;
   readonly version: number;
   readonly source: string;
-  /** 0 refuse, 1 flag, 2 hold. */
+  /** 0 refuse, 1 flag, 2 hold, 3 travel_rule (a finding: `refuse` without a fitting envelope, `travel` with one). */
   readonly action: number;
   readonly severity: number;
   readonly scope: Infer<typeof ScopeSchema>;
@@ -56,7 +56,7 @@ const NOBODY = new Uint8Array(20);
  */
 export async function candidateWrites(state: StateReader, c: Candidate, height: number, reg?: Registry): Promise<{ id: string; cost: number; writes: Write[] }> {
   if (!NAME.test(c.name) || !Number.isSafeInteger(c.version) || c.version < 0 || c.version > 0xffffffff) throw new BacktestError('BAD_RULE', 'a rule name is lowercase letters, digits, . _ -, at most 48; a version is a u32');
-  if (![0, 1, 2].includes(c.action)) throw new BacktestError('BAD_RULE', `action must be 0 refuse, 1 flag or 2 hold, not ${c.action}`);
+  if (![0, 1, 2, 3].includes(c.action)) throw new BacktestError('BAD_RULE', `action must be 0 refuse, 1 flag, 2 hold or 3 travel_rule, not ${c.action}`);
   if (!Number.isInteger(c.severity) || c.severity < 0 || c.severity > 255) throw new BacktestError('BAD_RULE', 'severity is 0..255');
   for (const t of c.scope.types) if (!(PAYMENT_TYPES as readonly string[]).includes(t)) throw new BacktestError('BAD_RULE', `scope type "${t}" is not one of ${PAYMENT_TYPES.join(', ')}`);
   const id = ruleId(c.name, c.version);
@@ -94,7 +94,7 @@ export async function candidateWrites(state: StateReader, c: Candidate, height: 
   };
 }
 
-export const DECISION_NAMES = ['pass', 'refuse', 'flag', 'hold', 'error'] as const;
+export const DECISION_NAMES = ['pass', 'refuse', 'flag', 'hold', 'error', 'travel'] as const;
 export type DecisionName = (typeof DECISION_NAMES)[number];
 
 /** One payment the candidate decided on (anything but pass). */

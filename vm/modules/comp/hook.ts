@@ -34,12 +34,13 @@ import { AccountKeys, AccountKind, AccountSchema, type Account } from '../accoun
 import { GovKeys, InstitutionSchema, ROLE_NAMES } from '../gov/records.js';
 import { effectiveTier } from '../money/ledger.js';
 import {
-  ActivitySchema, CompIndexes, CompIndexKey, CompKeys, paymentEntry, Decision, distinct, u16be, ListEntrySchema, NO_ACTIVITY, PairActivitySchema, ruleId, RuleSchema, RuleStatus, SHADOW_BIT, type Activity, type InForce, type Rule,
+  ActivitySchema, CompIndexes, CompIndexKey, CompKeys, decisionOf, paymentEntry, Decision, distinct, u16be, ListEntrySchema, NO_ACTIVITY, PairActivitySchema, ruleId, RuleSchema, RuleStatus, SHADOW_BIT, type Activity, type InForce, type Rule,
   type PairActivity,
 } from './records.js';
 import { accountAggregate, afterPaid, afterPair, afterPaying, countOutBetween, pairAggregate, windowsInUse, type WindowsInUse } from './activity.js';
 import { compiledOf, rulesInForce } from './rules.js';
 import { HookEvents } from './events.js';
+import { carriedEnvelope, envelopeProblem, TravelEvents } from './travel.js';
 import { bankOf, openHold } from './holds.js';
 
 const KIND_NAMES: Record<number, string> = { [AccountKind.INSTITUTION]: 'institution', [AccountKind.PERSON]: 'person', [AccountKind.BUSINESS]: 'business' };
@@ -360,6 +361,7 @@ async function decide(ctx: TxContext, p: Payment, selected: readonly InForce[], 
   const decisions: number[] = [];
   let refuse: string | null = null;
   let hold: string | null = null;
+  let travel: { id: string; problem: string } | null = null;
   for (const { r, id, rule, compiled } of rules) {
     ctx.meter.charge(rule.cost, `rule ${id}`);
     const f = prefetch(ctx, compiled, vars, loaded);
@@ -371,7 +373,15 @@ async function decide(ctx: TxContext, p: Payment, selected: readonly InForce[], 
     if ('error' in o) {
       d = Decision.ERROR;
       ctx.emit(E.rule_error, { rule: id, message: o.error.slice(0, 256) });
-    } else d = o.value ? r.action + 1 : Decision.PASS;
+    } else d = o.value ? decisionOf(r.action) : Decision.PASS;
+    if (d === Decision.TRAVEL) {
+      // A travel rule held: the payment needs a fitting envelope (a shadow one records whether it would have refused).
+      const problem = await envelopeProblem(ctx, carriedEnvelope(ctx), bankOf(p.to, w.toAcct));
+      if (problem !== null) {
+        if (shadow) d = Decision.REFUSE;
+        else if (travel === null) travel = { id, problem };
+      } else if (!shadow) ctx.emit(TravelEvents.travel_rule, { rule: id, digest: carriedEnvelope(ctx)!.digest });
+    }
     ids.push(id);
     decisions.push(shadow ? d + SHADOW_BIT : d);
     if (shadow) {
@@ -391,6 +401,7 @@ async function decide(ctx: TxContext, p: Payment, selected: readonly InForce[], 
     }
   }
   if (refuse !== null) fail('COMPLIANCE_REFUSED', `refused by rule ${refuse}`, { rule: refuse });
+  if (travel !== null) fail('TRAVEL_RULE_REQUIRED', `travel rule ${travel.id}: ${travel.problem}`, { rule: travel.id });
   ctx.emit(E.checked, { rules: ids, decisions });
   if (hold !== null) return { hold: await openHold(ctx, p, hold, bankOf(p.from, w.fromAcct), bankOf(p.to, w.toAcct)) };
   return undefined;

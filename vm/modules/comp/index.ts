@@ -17,6 +17,7 @@ import { RuleEvents, ruleMethods, JurisdictionEvent } from './rules.js';
 import { HeldEvent, HoldDecidedEvent, HookEvents } from './events.js';
 import { holdMethods } from './holds.js';
 import { checkPayment } from './hook.js';
+import { TravelEvents, travelMethods } from './travel.js';
 
 export const compModule = defineModule({
   name: 'comp',
@@ -28,7 +29,6 @@ export const compModule = defineModule({
     RULE_OVER_BUDGET: code(1201, "a rule whose worst-case cost exceeds max_rule_cost"),
     RULE_EXISTS: code(1202, 'the rule (name@version) is registered already'),
     RULE_NOT_FOUND: code(1203, 'no such rule'),
-    RULE_ACTION_NOT_SUPPORTED: code(1204, 'action 3 (travel_rule) is not supported yet'),
     BAD_RULE: code(1205, 'an unknown action or payment type, a scope institution that is not a commercial bank, an activation height below the current, a bad list name'),
     RULES_FULL: code(1206, 'the rules in force would be more than 64, or use more than 8 distinct windows of one kind'),
     BAD_RULE_STATUS: code(1207, 'a status other than 0 active, 1 shadow, 2 retired, no change, or a change of a retired rule (final)'),
@@ -37,12 +37,14 @@ export const compModule = defineModule({
     HOLD_SETTLED: code(1210, 'the hold is released or refused already'),
     NOT_HOLD_OFFICER: code(1211, 'the signer is neither a regulator nor the commercial bank of the payer or payee'),
     BAD_LIST: code(1212, 'a list update that adds and removes nothing'),
+    TRAVEL_RULE_REQUIRED: code(1213, "an active travel rule held for the payment and it carried no envelope addressed to the payee's bank's and a regulator's current travel keys (the message names the rule and what is missing)"),
+    BAD_TRAVEL_ENVELOPE: code(1214, 'a travel_transfer envelope that is not a JWE in General JSON serialization with 1 to 8 recipients named by travel-key kids'),
   },
   params: {
     max_rule_cost: { value: 2_000, min: 1, max: 1_000_000, governable: true, doc: "largest worst-case cost of a rule at registration; each evaluation is charged its rule's cost in work" },
   },
-  events: { ...RuleEvents, ...HookEvents },
-  methods: { ...ruleMethods, ...holdMethods },
+  events: { ...RuleEvents, ...HookEvents, ...TravelEvents },
+  methods: { ...ruleMethods, ...holdMethods, ...travelMethods },
   /** The parties of a held payment and of a hold's release or refusal; an account whose jurisdiction was set. */
   concerns: (_written: readonly Uint8Array[], events: readonly Event[]) => {
     const out: Uint8Array[] = [];
@@ -68,3 +70,4 @@ export { CheckedEvent, AlertEvent, ShadowDecisionEvent, RuleErrorEvent, HeldEven
 export { HoldDecisionArgs } from './holds.js';
 export { TYPOLOGIES, typology, typologySource, TypologyError, type Typology, type TypologyParam } from './typologies.js';
 export { candidateWrites, findingsOf, scopeOf, BacktestError, DECISION_NAMES, type Candidate, type Finding, type DecisionName } from './backtest.js';
+export { SetTravelKeyArgs, TravelTransferArgs, TravelKeyEvent, TravelDataEvent, TravelRuleEvent, TravelEvents, travelKid, readEnvelope, MAX_ENVELOPE_BYTES, MAX_ENVELOPE_RECIPIENTS } from './travel.js';

@@ -31,9 +31,13 @@ export const RULE_STATUS_NAMES = ['active', 'shadow', 'retired'] as const;
 /**
  * What a rule decided about one payment (event `checked`): 0 pass (its condition was false),
  * 1 refuse, 2 flag, 3 hold (its condition held: action + 1), 4 error (RULE_EVAL: treated as
- * pass); a shadow rule's decision has SHADOW_BIT added (it enforced nothing).
+ * pass), 5 travel (a travel rule held and the payment carried a fitting envelope; without
+ * one the payment is refused); a shadow rule's decision has SHADOW_BIT added (it enforced
+ * nothing; a shadow travel rule records 5 whether or not an envelope came).
  */
-export const Decision = { PASS: 0, REFUSE: 1, FLAG: 2, HOLD: 3, ERROR: 4 } as const;
+export const Decision = { PASS: 0, REFUSE: 1, FLAG: 2, HOLD: 3, ERROR: 4, TRAVEL: 5 } as const;
+/** The decision of a rule whose condition held, by its action. */
+export const decisionOf = (action: number): number => (action === RuleAction.TRAVEL_RULE ? Decision.TRAVEL : action + 1);
 export const SHADOW_BIT = 8;
 /** Payment types a scope may name (money's payment hook types). */
 export const PAYMENT_TYPES = ['transfer', 'payout'] as const;
@@ -155,6 +159,9 @@ export const HoldSchema = struct('CompHold', {
 });
 export type Hold = Infer<typeof HoldSchema>;
 
+/** An institution's published X25519 key for travel-rule envelopes. */
+export const TravelKeySchema = struct('CompTravelKey', { publicKey: bytes32, kid: str(64), height: uint });
+
 export const compRecords = {
   comp_rule: record(0xc0, [field.text('rule', /^[a-z0-9][a-z0-9._-]{0,47}@[0-9]{1,10}$/)], RuleSchema,
     'CompRule [name, version, source, sourceHash, scope [currencies, types, institutions], action (0 refuse, 1 flag, 2 hold), severity, activation, status (0 active, 1 shadow, 2 retired), cost, windows [account, pair, between], lists, legalRef, registeredBy, height, statusHeight]: a rule, by name@version'),
@@ -164,6 +171,7 @@ export const compRecords = {
   comp_pair: record(0xc4, [field.address('from'), field.address('to')], PairActivitySchema, 'CompPairActivity [rings [[windowMs, buckets [[index, sum, count]]]]]: payments from one account to another, per window in use'),
   comp_hold: record(0xc5, [field.id('id')], HoldSchema, 'CompHold [id, type, from, to, currency, amount, rule, fromBank?, toBank?, status (0 held, 1 released, 2 refused), reason, decidedBy?, height, decidedHeight]: a held payment; its funds sit at escrow address holdEscrow(id)'),
   comp_hold_seq: record(0xc6, [], CounterSchema, 'Counter [next]: the next hold id'),
+  comp_travel_key: record(0xc7, [field.address('institution')], TravelKeySchema, "CompTravelKey [publicKey, kid, height]: an institution's X25519 key for travel-rule envelopes (kid: address.first 16 hex of the key's SHA-256)"),
 };
 
 export const CompKeys = {
@@ -174,6 +182,7 @@ export const CompKeys = {
   pair: compRecords.comp_pair.keyOf,
   hold: compRecords.comp_hold.keyOf,
   holdSeq: compRecords.comp_hold_seq.keyOf,
+  travelKey: compRecords.comp_travel_key.keyOf,
 };
 
 /** A rule's id: `name@version`. */

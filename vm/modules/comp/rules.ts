@@ -115,10 +115,9 @@ export async function getRule(ctx: TxContext, id: string): Promise<Rule> {
 // ---- methods ---------------------------------------------------------------------------
 
 export const ruleMethods = {
-  register_rule: method(RegisterRuleArgs, 'a regulator registers a compliance rule (name@version, once): CEL source compiled against the payment environment within max_rule_cost, scope (currencies, payment types, banks; empty: all), action (0 refuse, 1 flag, 2 hold; 3 travel_rule is not supported yet), severity, activation height (>= the current), shadow (evaluate and record only), legal reference; it is in force from then on', async (ctx, a) => {
+  register_rule: method(RegisterRuleArgs, 'a regulator registers a compliance rule (name@version, once): CEL source compiled against the payment environment within max_rule_cost, scope (currencies, payment types, banks; empty: all), action (0 refuse, 1 flag, 2 hold, 3 travel_rule: the payment must carry a travel-rule envelope, comp.travel_transfer), severity, activation height (>= the current), shadow (evaluate and record only), legal reference; it is in force from then on', async (ctx, a) => {
     await requireRole(ctx, Role.REGULATOR);
-    if (a.action === RuleAction.TRAVEL_RULE) fail('RULE_ACTION_NOT_SUPPORTED', 'action 3 (travel_rule) is not supported yet');
-    if (a.action > RuleAction.TRAVEL_RULE) fail('BAD_RULE', `action must be 0 refuse, 1 flag or 2 hold, not ${a.action}`);
+    if (a.action > RuleAction.TRAVEL_RULE) fail('BAD_RULE', `action must be 0 refuse, 1 flag, 2 hold or 3 travel_rule, not ${a.action}`);
     for (const t of a.scope.types) if (!(PAYMENT_TYPES as readonly string[]).includes(t)) fail('BAD_RULE', `scope type "${t}" is not one of ${PAYMENT_TYPES.join(', ')}`);
     for (const b of a.scope.institutions) if (!(await hasRole(ctx, b, Role.COMMERCIAL_BANK))) fail('BAD_RULE', `scope institution ${hex(b)} is not a commercial bank`);
     if (a.activation < ctx.block.height) fail('BAD_RULE', `activation height ${a.activation} is below the current height ${ctx.block.height}`);
@@ -144,7 +143,7 @@ export const ruleMethods = {
     putInForce(ctx, [...inForce, inForceOf(rule)]);
     ctx.emit(RuleEvents.rule_registered, { rule: id, action: a.action, severity: a.severity, activation: a.activation, status, cost: compiled.cost, legalRef: a.legalRef });
     return encode(RuleResult, { rule: id, cost: compiled.cost });
-  }, { roles: Role.REGULATOR, fails: ['NOT_AUTHORIZED', 'RULE_ACTION_NOT_SUPPORTED', 'BAD_RULE', 'RULE_EXISTS', 'RULE_INVALID', 'RULE_OVER_BUDGET', 'RULES_FULL'], result: RuleResult }),
+  }, { roles: Role.REGULATOR, fails: ['NOT_AUTHORIZED', 'BAD_RULE', 'RULE_EXISTS', 'RULE_INVALID', 'RULE_OVER_BUDGET', 'RULES_FULL'], result: RuleResult }),
 
   set_rule_status: method(SetRuleStatusArgs, 'a regulator moves a rule between active (0) and shadow (1), or retires it (2, final: it leaves the rules in force), with the legal reference', async (ctx, a) => {
     await requireRole(ctx, Role.REGULATOR);
