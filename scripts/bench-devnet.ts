@@ -49,13 +49,15 @@ async function registerRules(net: Devnet, n: number): Promise<void> {
     if (r.status !== 'committed') throw new Error(`${module}.${method}: ${r.status} ${r.message ?? ''}`);
   };
   await send('gov', 'propose', { action: makeAction(ActionKind.GRANT_ROLE, { institution: decodeAddress(cb.address, m.address_prefix), role: gov.Role.REGULATOR }), reason: 'bench' });
-  const height = await net.height(0);
+  // All live from one height, far enough ahead for every registration to land before it.
+  const activation = (await net.height(0)) + 4 * n + 8;
   for (const t of comp.TYPOLOGIES.slice(0, n)) {
     await send('comp', 'register_rule', {
-      name: t.name, version: 1, source: comp.typologySource(t.name), scope: { currencies: [], types: [], institutions: [] }, action: t.action, severity: 1, activation: height + 1, shadow: false, legalRef: 'bench',
+      name: t.name, version: 1, source: comp.typologySource(t.name), scope: { currencies: [], types: [], institutions: [] }, action: t.action, severity: 1, activation, shadow: false, legalRef: 'bench',
     });
   }
-  console.log(`${n} compliance rules registered and in force`);
+  await net.waitHeight(0, activation);
+  console.log(`${n} compliance rules registered, live from height ${activation}`);
 }
 
 /** The nodes' VerifyPool over signed transfers (decoding and sign bytes included): for reference only. */

@@ -11,6 +11,7 @@ import { argsJson } from '../../rpc/index.js';
 import { registerKeys } from './commands/keys.js';
 import { registerGenesis } from './commands/genesis.js';
 import { registerTestnet } from './commands/testnet.js';
+import { registerInit } from './commands/init.js';
 import { registerStart } from './commands/start.js';
 import { registerTx } from './commands/tx.js';
 import { registerQuery } from './commands/query.js';
@@ -59,6 +60,7 @@ export function buildCli(): Command {
   registerKeys(program);
   registerGenesis(program);
   registerTestnet(program);
+  registerInit(program);
   registerTx(program);
   registerQuery(program);
   registerRpcKey(program);
