@@ -12,6 +12,7 @@ import { registerKeys } from './commands/keys.js';
 import { registerGenesis } from './commands/genesis.js';
 import { registerTestnet } from './commands/testnet.js';
 import { registerInit } from './commands/init.js';
+import { registerLocalnet } from './commands/localnet.js';
 import { registerStart } from './commands/start.js';
 import { registerTx } from './commands/tx.js';
 import { registerQuery } from './commands/query.js';
@@ -61,6 +62,7 @@ export function buildCli(): Command {
   registerGenesis(program);
   registerTestnet(program);
   registerInit(program);
+  registerLocalnet(program);
   registerTx(program);
   registerQuery(program);
   registerRpcKey(program);
