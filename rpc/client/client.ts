@@ -83,15 +83,71 @@ export class SovClient extends TypedMethods {
   }
 
   async call<T = unknown>(method: string, params: unknown[] | Record<string, unknown> = []): Promise<T> {
-    const res = await fetch(this.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(this.opts.apiKey ? { authorization: `Bearer ${this.opts.apiKey}` } : {}), ...this.opts.headers },
-      body: JSON.stringify({ jsonrpc: '2.0', id: ++this.id, method, params }),
-      signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
-    });
-    const body = (await res.json()) as JsonRpcReply;
+    const body = (await this.post(method, { jsonrpc: '2.0', id: ++this.id, method, params })) as JsonRpcReply;
     if (body.error) throw new RpcCallError(method, body.error.code, body.error.message, body.error.data);
     return body.result as T;
+  }
+
+  /** Several calls in one JSON-RPC batch: each call's result, or the RpcCallError it failed with, in order. */
+  async batch<T = unknown>(calls: readonly { method: string; params: unknown[] | Record<string, unknown> }[]): Promise<(T | RpcCallError)[]> {
+    if (calls.length === 0) return [];
+    const first = this.id + 1;
+    const reqs = calls.map((c) => ({ jsonrpc: '2.0', id: ++this.id, method: c.method, params: c.params }));
+    const replies = await this.post(`batch of ${calls.length}`, reqs);
+    if (!Array.isArray(replies)) {
+      const e = (replies as JsonRpcReply).error;
+      throw new RpcCallError('batch', e?.code ?? -32603, e?.message ?? 'the node did not answer the batch with a list');
+    }
+    const byId = new Map((replies as JsonRpcReply[]).map((r) => [r.id, r]));
+    return calls.map((c, i) => {
+      const r = byId.get(first + i);
+      if (r === undefined) return new RpcCallError(c.method, -32603, 'no reply for this call in the batch');
+      return r.error ? new RpcCallError(c.method, r.error.code, r.error.message, r.error.data) : (r.result as T);
+    });
+  }
+
+  /** POST a JSON body; a node that cannot be reached, does not answer in time or answers with no JSON is a typed error. */
+  private async post(what: string, payload: unknown): Promise<unknown> {
+    const timeoutMs = this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    let res: Response;
+    try {
+      res = await fetch(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(this.opts.apiKey ? { authorization: `Bearer ${this.opts.apiKey}` } : {}), ...this.opts.headers },
+        body: JSON.stringify(payload),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (e) {
+      const name = (e as Error)?.name;
+      if (name === 'TimeoutError' || name === 'AbortError') throw new RpcTimeoutError(this.url, what, timeoutMs);
+      throw new NodeUnreachableError(this.url, (e as { cause?: { code?: string; message?: string } })?.cause?.code ?? (e as Error)?.message ?? String(e));
+    }
+    try {
+      return await res.json();
+    } catch {
+      throw new RpcCallError(what, -32603, `the node answered HTTP ${res.status} without a JSON-RPC body`);
+    }
+  }
+}
+
+/**
+ * A client's default wait for an answer: longer than a node's own wait for a submitted
+ * transaction's commit (60 s by default), so `sendTransaction(tx, true)` hears the node's
+ * answer (committed, or pending) rather than timing out first.
+ */
+export const DEFAULT_TIMEOUT_MS = 90_000;
+
+/** The node at `url` could not be reached (refused, reset, no route, DNS): nothing was sent or answered. */
+export class NodeUnreachableError extends SovError {
+  constructor(readonly url: string, readonly reason: string) {
+    super('RPC_UNREACHABLE', `the node at ${url} cannot be reached (${reason})`, { url, reason });
+  }
+}
+
+/** No answer within the client's timeout; the call may or may not have been carried out. */
+export class RpcTimeoutError extends SovError {
+  constructor(readonly url: string, readonly what: string, readonly timeoutMs: number) {
+    super('RPC_TIMEOUT', `${what}: no answer from ${url} within ${timeoutMs} ms`, { url, timeoutMs });
   }
 }
 
