@@ -3,6 +3,7 @@
  * document), so the integrators' reference cannot drift: a test compares the file with
  * this output (run it with SOV_WRITE_DOCS=1 to regenerate the file).
  */
+import { rpcExamples } from './openrpc.js';
 import { RPC_CODE_MEANINGS, RpcCodes } from './errors.js';
 import type { MethodRegistry } from './registry.js';
 
@@ -66,7 +67,8 @@ const ACCESS = `## Access control
 
 const SDK = `## TypeScript SDK and the \`sov\` CLI
 
-The SDK is \`rpc/client\` (exported by \`rpc/index.ts\`):
+The SDK is \`rpc/client\`, installable as the package's entry point (docs/sdk.md: a proven
+balance, receipts, amounts, batches, a WebSocket that reconnects):
 
 - \`SovClient(url, { apiKey })\` (HTTP, keep-alive) and \`SovSocket.connect(url, { apiKey })\`
   (WebSocket, with \`subscribe\`) have a typed method for every method below.
@@ -107,6 +109,11 @@ export function renderRpcDoc<C>(registry: MethodRegistry<C>): string {
       out.push('No params.');
     }
     out.push('', `Result: \`${JSON.stringify(m.result).replace(/\|/g, '\\|')}\``, '');
+    const ex = rpcExamples()[m.name];
+    if (ex !== undefined) {
+      const reply = ex.error ? { jsonrpc: '2.0', id: 1, error: ex.error } : { jsonrpc: '2.0', id: 1, result: ex.result };
+      out.push(`Example${ex.note ? ` (${ex.note})` : ''}:`, '', '```json', JSON.stringify({ jsonrpc: '2.0', id: 1, method: m.name, params: ex.params }), '```', '', '```json', JSON.stringify(reply, null, 2), '```', '');
+    }
   }
   return out.join('\n');
 }
