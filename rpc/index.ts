@@ -69,3 +69,4 @@ export {
   sealTravelRule, openTravelRule, travelDigest, travelKeyPair, travelPublicKey, travelPrivateKey, checkIvms101, TravelRuleError,
   type Ivms101Payload, type Ivms101Person, type Ivms101Name, type TravelRecipient,
 } from './client/index.js';
+export { BankAdapter, BankMessageError, BANK_ERRORS, buildPacs002, parsePacs008, parseCamt054, parsePacs002, buildPacs008, buildCamt054, type SchemaTexts, type BankErrorCode } from './client/index.js';

@@ -21,6 +21,7 @@ import { registerCred } from './commands/cred.js';
 import { registerXchg } from './commands/xchg.js';
 import { registerCompliance } from './commands/compliance.js';
 import { registerDoc } from './commands/doc.js';
+import { registerBank } from './commands/bank.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -70,6 +71,7 @@ export function buildCli(): Command {
   registerXchg(program);
   registerCompliance(program);
   registerDoc(program);
+  registerBank(program);
   return program;
 }
 

@@ -40,3 +40,11 @@ export {
   sealTravelRule, openTravelRule, travelDigest, travelKeyPair, travelPublicKey, travelPrivateKey, checkIvms101, TravelRuleError,
   type Ivms101Payload, type Ivms101Person, type Ivms101Name, type TravelRecipient,
 } from './travel-rule.js';
+export {
+  BANK_ERRORS, BankMessageError, parseIsoDocument, ISO_NS_PREFIX, MAX_MESSAGE_CHARS, UETR_RE, checkUetr, checkEndToEndId, ledgerRef, amountToMinor, minorToAmount,
+  CAMT054, parseCamt054, buildCamt054, camtDeposits, PACS008, parsePacs008, buildPacs008, payoutTransfer, waterfallTransfer, payoutEndToEndId, payoutIdOf,
+  PACS002, parsePacs002, buildPacs002, statusResults, schemaProblems, checkSchema as checkIsoSchema, BankAdapter,
+  type BankErrorCode, type ParsedDocument, type Camt054, type CamtEntry, type CamtNotification, type CamtTx, type CamtOutcome, type CurrencyMap, type DepositArgsJs,
+  type CreditTransfer, type CreditTransferTx, type BankIdentity, type PayoutRequestedFields, type WaterfallFields, type StatusReport, type TxStatus, type StatusOutcome,
+  type PayoutResultArgsJs, type SchemaProblem, type BankAdapterOptions, type InboundReport, type LedgerOutcome, type OutgoingMessage, type SchemaTexts,
+} from './bank/index.js';
