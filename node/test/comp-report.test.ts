@@ -125,12 +125,12 @@ t.test('the alerts stream and the periodic reports', async (tt) => {
 
   const h0 = (await client.status()).height;
   const rule = (name: string, source: string, action: number, severity: number) => ({
-    name, version: 1, source, scope: { currencies: [], types: [], institutions: [] }, action, severity, activation: h0 + 4, shadow: false, legalRef: 'AML Act s.5',
+    name, version: 1, source, scope: { currencies: [], types: [], institutions: [] }, action, severity, activation: h0 + 40, shadow: false, legalRef: 'AML Act s.5',
   });
   await ok(send(cb, 'comp', 'register_rule', rule('large', 'tx.amount >= 100000', comp.RuleAction.FLAG, 2)), 'a flag rule');
   await ok(send(cb, 'comp', 'register_rule', rule('huge', 'tx.amount >= 1000000', comp.RuleAction.FLAG, 4)), 'a second flag rule');
   await ok(send(cb, 'comp', 'register_rule', rule('review', 'tx.amount >= 5000000', comp.RuleAction.HOLD, 3)), 'a hold rule');
-  await waitFor(async () => (await client.status()).height >= h0 + 4, 'the rules active', 30_000);
+  await waitFor(async () => (await client.status()).height >= h0 + 40, 'the rules active', 30_000);
   const from = (await client.status()).height + 1;
   const firstTime = (await client.status()).time!;
 

@@ -77,7 +77,8 @@ async function all<T>(method: string, q: Record<string, unknown>, c: SovClient =
 t.test('alerts, holds and rules through the comp queries; the regulator role gates them', async (tt) => {
   await ok(send(cb, 'gov', 'propose', { action: makeAction(ActionKind.GRANT_ROLE, { institution: raw(cb.address), role: gov.Role.REGULATOR }), reason: 'the central bank supervises' }), 'the council grants the central bank the regulator role');
   const h0 = (await client.status()).height;
-  const activation = h0 + 4;
+  // Far enough ahead for both registrations to land first, however busy the machine (50 ms blocks).
+  const activation = h0 + 40;
   const rule = (name: string, source: string, action: number, severity: number) => ({
     name, version: 1, source, scope: { currencies: [CUR], types: [], institutions: [] }, action, severity, activation, shadow: false, legalRef: 'AML Act s.5',
   });

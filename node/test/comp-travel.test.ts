@@ -11,6 +11,7 @@ import t from 'tap';
 import { decode, decodeAddress, fromHex, toHex } from '../../core/index.js';
 import { ActionKind, makeAction, openTravelRule, sealTravelRule, travelDigest, travelKeyPair, TravelRuleError, type Ivms101Payload } from '../../rpc/index.js';
 import { comp, gov } from '../../vm/index.js';
+import { waitFor } from '../../test/index.js';
 import { inProcessChain } from './in-process-chain.js';
 
 const chain = inProcessChain(t);
@@ -41,12 +42,15 @@ t.test('a large payment needs its IVMS101 data sealed to the payee\'s bank and t
   const bankKeys = travelKeyPair();
   const regKeys = travelKeyPair();
   await ok(send(bank, 'comp', 'set_travel_key', { publicKey: bankKeys.publicKey }), 'the bank publishes its travel key');
+  // Far enough ahead for the registration to land first, however busy the machine (50 ms blocks).
+  const activation = (await client.status()).height + 40;
   await ok(send(cb, 'comp', 'register_rule', {
     name: 'travel', version: 1, source: 'tx.amount >= 100000', scope: { currencies: [], types: [], institutions: [] }, action: comp.RuleAction.TRAVEL_RULE, severity: 1,
-    activation: (await client.status()).height + 1, shadow: false, legalRef: 'FATF R.16',
+    activation, shadow: false, legalRef: 'FATF R.16',
   }), 'a travel rule from 1,000.00');
   await ok(send(cb, 'comp', 'set_travel_key', { publicKey: regKeys.publicKey }), 'the regulator publishes its travel key');
 
+  await waitFor(async () => (await client.status()).height >= activation, 'the travel rule live', 30_000);
   const transfer = { currency: CUR, to: raw(c2.address), amount: 150_000n, memo: 'invoice 12', reference: '' };
   const plain = await send(c1, 'money', 'transfer', transfer);
   tt.equal(plain.status, 'failed');

@@ -58,6 +58,11 @@ t.test('a transfer from the shell, committed, then read back proven', async (tt)
   tt.strictSame(sent.args, { currency: m.currency.code, to: to!.address, amount: '25', memo: 'cli', reference: 'inv-1' }, '--wait shows the args decoded');
   tt.strictSame(sent.receipt.events[0].fields, { currency: m.currency.code, from: from!.address, to: to!.address, amount: '25', memo: 'cli', reference: 'inv-1' }, 'and the event decoded, with field names');
   tt.match(sent.receipt.events[0].data, /^0x[0-9a-f]+$/, 'beside its hex');
+  // A transaction that fails: --wait prints its receipt and the command exits 1.
+  const tooMuch = JSON.stringify({ currency: m.currency.code, to: to!.address, amount: '99999999999999', memo: '', reference: '' });
+  const failed = await sov('tx', 'money', 'transfer', '--args', tooMuch, ...keyArgs(from!.name), '--wait');
+  tt.equal(failed.code, 1, '--wait: a failed transaction exits 1');
+  tt.match(JSON.parse(failed.out), { status: 'failed', receipt: { status: 'failed' } }, 'and says failed');
   const after = json(await sov('query', 'balance', to!.address, m.currency.code, '--rpc', rpc, '--verify', genesisFile));
   tt.equal(after.verified, true, 'proof checked against the genesis validator set');
   tt.equal(BigInt(after.value.amount) - BigInt(before.value.amount), 25n, 'the balance moved by the amount');
@@ -81,7 +86,7 @@ t.test('a transfer from the shell, committed, then read back proven', async (tt)
   const commit = json(await sov('query', 'commit', String(sent.height), '--rpc', rpc));
   tt.equal(commit.blockHash, block.hash);
   tt.equal(json(await sov('query', 'validators', '--rpc', rpc)).validators.length, 1);
-  tt.equal(json(await sov('query', 'account', from!.address, '--rpc', rpc)).nonce, 1, 'the nonce advanced');
+  tt.equal(json(await sov('query', 'account', from!.address, '--rpc', rpc)).nonce, 2, 'the nonce advanced (the failed transfer took one too)');
   tt.equal(json(await sov('query', 'status', '--rpc', rpc)).addressPrefix, m.address_prefix);
   const cur = json(await sov('query', 'record', 'currency', '--currency', m.currency.code, '--rpc', rpc, '--prove'));
   tt.ok(cur.proof && cur.value, 'a record with its proof');
@@ -122,5 +127,5 @@ t.test('bad args are refused before anything is signed or sent', async (tt) => {
   }
   tt.equal((await sov('tx', 'money', 'transfer', '--args', '{', ...keyArgs(from!.name))).code, 2, 'not JSON');
   const nonce = json(await sov('query', 'account', from!.address, '--rpc', rpc)).nonce;
-  tt.equal(nonce, 1, 'nothing was submitted');
+  tt.equal(nonce, 2, 'nothing was submitted (the two earlier transfers, one failed, took 0 and 1)');
 });
