@@ -355,7 +355,8 @@ export class NodeFacadeImpl implements NodeFacade {
 
   async backtest(q: BacktestRequest): Promise<BacktestResult> {
     const pfx = this.d.addressPrefix;
-    const candidate: comp.Candidate = { name: q.name, version: q.version, source: q.source, action: q.action, severity: q.severity, scope: comp.scopeOf(q.scope, pfx) };
+    const scope = { currencies: [...q.scope.currencies], types: [...q.scope.types], institutions: q.scope.institutions.map((a) => this.addr(a)) };
+    const candidate: comp.Candidate = { name: q.name, version: q.version, source: q.source, action: q.action, severity: q.severity, scope };
     const r = await backtest(this.d.ledger, { candidate, from: q.from, to: q.to, maxFindings: q.maxFindings }, this.modules);
     return {
       rule: r.rule, cost: r.cost, from: r.from, to: r.to, blocks: r.blocks, transactions: r.transactions, payments: r.payments, decisions: r.decisions, truncated: r.truncated,

@@ -142,6 +142,8 @@ t.test('a backtest finds what the same rule decided active and recorded in shado
   const taken = await codeOf(run('velocity', VELOCITY, 'flag'));
   tt.match([taken.code, taken.message], [RpcCodes.INVALID_PARAMS, /RULE_EXISTS/], 'a registered rule id');
   tt.equal((await codeOf(regulator.call('comp_backtest', { source: VELOCITY, action: 'flag', from: F, to: H + 1000 }))).code, RpcCodes.NOT_FOUND, 'a range past the head');
+  const badScope = await codeOf(regulator.call('comp_backtest', { source: VELOCITY, action: 'flag', from: F, to: H, scope: { institutions: ['dev1notanaddress'] } }));
+  tt.equal(badScope.code, RpcCodes.INVALID_PARAMS, 'a scope institution that is not an address');
   tt.equal((await codeOf(bankKey.call('comp_backtest', { source: VELOCITY, action: 'flag', from: F, to: H }))).code, RpcCodes.UNAUTHORIZED, 'a bank key');
   tt.equal((await codeOf(client.call('comp_backtest', { source: VELOCITY, action: 'flag', from: F, to: H }))).code, RpcCodes.UNAUTHORIZED, 'the public');
 });

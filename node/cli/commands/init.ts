@@ -10,7 +10,7 @@
  * out, and an existing non-empty home is never touched.
  */
 import type { Command } from 'commander';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isIPv4, isIPv6 } from 'node:net';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -18,7 +18,7 @@ import { equalBytes, generateKeyPair, toHex } from '../../../core/index.js';
 import { createKeystore, GenesisError, loadGenesisFile, openKeystore, parseKeystore, type LoadedGenesis } from '../../../genesis/index.js';
 import { renderConfig } from '../../ops/config.js';
 import { peerIdOfNodeKey } from '../../p2p/peer-id.js';
-import { CliError } from './keys.js';
+import { CliError, readKeystoreFile } from './keys.js';
 import { resolvePassword } from '../password.js';
 
 const DEFAULT_P2P_PORT = 26656;
@@ -51,16 +51,12 @@ function portArg(v: string | undefined, name: string): number | undefined {
   return n;
 }
 
+/** A keystore file, read as `sov keys` reads one; a file that is not a keystore is a one-line error naming the flag. */
 function readKeystoreAt(path: string, what: string): ReturnType<typeof parseKeystore> {
-  let text: string;
   try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new CliError(`cannot read ${what} ${path}`);
-  }
-  try {
-    return parseKeystore(JSON.parse(text));
+    return readKeystoreFile(path);
   } catch (e) {
+    if (e instanceof CliError) throw new CliError(`${what}: ${e.message}`);
     throw new CliError(`${what} ${path} is not a keystore: ${(e as Error).message}`);
   }
 }

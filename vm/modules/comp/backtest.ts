@@ -11,7 +11,7 @@
  * This file is the vm's part, pure: the candidate's state writes, and the findings read from
  * the replayed receipts. node/chain/backtest.ts drives the replay.
  */
-import { decode, decodeAddress, encode, sha256Utf8, type Infer } from '../../../core/index.js';
+import { decode, encode, sha256Utf8, type Infer } from '../../../core/index.js';
 import { compileRule, PAYMENT_ENV, RuleError } from '../../lib/rules/index.js';
 import { loadParams } from '../../params.js';
 import type { Registry } from '../../registry.js';
@@ -125,9 +125,4 @@ export function findingsOf(id: string, height: number, index: number, r: Receipt
     }
   });
   return { decisions, findings };
-}
-
-/** A scope from addresses as the chain prints them (for callers outside the vm). */
-export function scopeOf(s: { currencies?: readonly string[]; types?: readonly string[]; institutions?: readonly string[] }, prefix: string): Infer<typeof ScopeSchema> {
-  return { currencies: [...(s.currencies ?? [])], types: [...(s.types ?? [])], institutions: (s.institutions ?? []).map((a) => decodeAddress(a, prefix)) };
 }

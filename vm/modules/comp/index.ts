@@ -69,5 +69,5 @@ export { RegisterRuleArgs, SetRuleStatusArgs, UpdateListArgs, SetJurisdictionArg
 export { CheckedEvent, AlertEvent, ShadowDecisionEvent, RuleErrorEvent, HeldEvent, HoldDecidedEvent, HookEvents } from './events.js';
 export { HoldDecisionArgs } from './holds.js';
 export { TYPOLOGIES, typology, typologySource, TypologyError, type Typology, type TypologyParam } from './typologies.js';
-export { candidateWrites, findingsOf, scopeOf, BacktestError, DECISION_NAMES, type Candidate, type Finding, type DecisionName } from './backtest.js';
+export { candidateWrites, findingsOf, BacktestError, DECISION_NAMES, type Candidate, type Finding, type DecisionName } from './backtest.js';
 export { SetTravelKeyArgs, TravelTransferArgs, TravelKeyEvent, TravelDataEvent, TravelRuleEvent, TravelEvents, travelKid, readEnvelope, MAX_ENVELOPE_BYTES, MAX_ENVELOPE_RECIPIENTS } from './travel.js';

@@ -6,7 +6,7 @@
  * (first and last payment seen, bucketed rolling aggregates for the windows the rules in
  * force use, the latest outgoing amounts), per-pair activity, and held payments.
  */
-import { addressField, amount, bytes32, concatBytes, list, optional, sha256Utf8, str, struct, u8, u32, uint, type Infer } from '../../../core/index.js';
+import { addressField, amount, bytes32, concatBytes, list, optional, sha256Utf8, str, struct, u8, u32, uint, utf8, type Infer } from '../../../core/index.js';
 import { record, u64be } from '../../keys.js';
 import { escrowAddress } from '../../lib/ids.js';
 import { field, indexSpec } from '../../module.js';
@@ -237,7 +237,7 @@ export const INDEX_TIME_FROM_END = 12;
 
 /** A paymentInstitution entry's value: side (1 payer's bank, 2 payee's, 3 both), held (0/1), amount (u128 big-endian), currency (UTF-8). */
 export function paymentEntry(side: 1 | 2 | 3, held: boolean, p: { readonly amount: bigint; readonly currency: string }): Uint8Array {
-  const cur = new TextEncoder().encode(p.currency);
+  const cur = utf8(p.currency);
   const out = new Uint8Array(18 + cur.length);
   out[0] = side;
   out[1] = held ? 1 : 0;
@@ -250,11 +250,13 @@ export function paymentEntry(side: 1 | 2 | 3, held: boolean, p: { readonly amoun
   return out;
 }
 
+const UTF8 = new TextDecoder();
+
 /** Read a paymentInstitution entry's value (paymentEntry). */
 export function readPaymentEntry(v: Uint8Array): { side: number; held: boolean; amount: bigint; currency: string } {
   let amount = 0n;
   for (let i = 2; i < 18; i++) amount = (amount << 8n) | BigInt(v[i]!);
-  return { side: v[0]!, held: v[1] === 1, amount, currency: new TextDecoder().decode(v.subarray(18)) };
+  return { side: v[0]!, held: v[1] === 1, amount, currency: UTF8.decode(v.subarray(18)) };
 }
 
 /** An alert entry's value: the alert's position among its transaction's events (u16). */
