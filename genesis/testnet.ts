@@ -60,7 +60,8 @@ export function testnetTemplate(chainId: string, genesisTime: number, keys: Test
     }),
     institutions: [
       inst(CENTRAL_BANK, ['central_bank', 'validator_operator'], keys.centralBank), inst(COMMERCIAL_BANK, ['commercial_bank'], keys.commercialBank),
-      ...(keys.agencies ?? []).slice(0, AGENCY_NAMES.length).map((kp, i) => inst(AGENCY_NAMES[i]!, ['agency'], kp)),
+      // The tax office also holds tax_authority: it registers tax rules (vm tax).
+      ...(keys.agencies ?? []).slice(0, AGENCY_NAMES.length).map((kp, i) => inst(AGENCY_NAMES[i]!, AGENCY_NAMES[i] === 'Tax Office' ? ['agency', 'tax_authority'] : ['agency'], kp)),
     ],
     currencies: [{
       code: TESTNET_CURRENCY, kind: 'cbdc', decimals: 2, issuer: CENTRAL_BANK,

@@ -408,11 +408,11 @@ export function readU64(b: Uint8Array, at: number): number {
 export const asView = (r: RecordView | SerializedResult<RecordView>): RecordView => (r instanceof SerializedResult ? (JSON.parse(r.text) as RecordView) : r);
 
 /** A cursor over an index: the entry last read. */
-function cursorOf(c: IndexCursor): string {
+export function cursorOf(c: IndexCursor): string {
   return Buffer.from(JSON.stringify({ k: to0x(c.key), h: c.height, i: c.index })).toString('base64url');
 }
 
-function parseCursor(c: string): IndexCursor {
+export function parseCursor(c: string): IndexCursor {
   try {
     const j = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as { k: string; h: number; i: number };
     if (typeof j.k !== 'string' || !Number.isSafeInteger(j.h) || !Number.isSafeInteger(j.i)) throw new Error('shape');

@@ -10,6 +10,8 @@ import { subscribeMethods } from './methods/subscribe.js';
 import { adminMethods } from './methods/admin.js';
 import { credMethods } from './methods/cred.js';
 import { xchgMethods } from './methods/xchg.js';
+import { progMethods } from './methods/prog.js';
+import { taxMethods } from './methods/tax.js';
 import { compMethods } from './methods/comp.js';
 import { compBacktestMethods } from './methods/comp-backtest.js';
 import { openRpcDocument } from './openrpc.js';
@@ -32,7 +34,7 @@ export { WsRpcServer, type WsRpcOptions } from './ws-server.js';
 /** The node's method registry: every method, plus `rpc.discover` describing them all. `modules`: the chain's module registry (the built-in modules by default). */
 export function buildRegistry(version: string, modules: Registry = BUILTIN): MethodRegistry<RpcContext> {
   const reg = new MethodRegistry<RpcContext>();
-  for (const m of [...chainMethods, ...queryMethods(modules), ...subscribeMethods, ...adminMethods, ...credMethods, ...xchgMethods, ...compMethods, ...compBacktestMethods]) reg.add(m);
+  for (const m of [...chainMethods, ...queryMethods(modules), ...subscribeMethods, ...adminMethods, ...credMethods, ...xchgMethods, ...compMethods, ...compBacktestMethods, ...progMethods, ...taxMethods]) reg.add(m);
   reg.add({
     name: 'rpc.discover',
     summary: 'The OpenRPC document of every method.',
@@ -70,3 +72,9 @@ export {
   type Ivms101Payload, type Ivms101Person, type Ivms101Name, type TravelRecipient,
 } from './client/index.js';
 export { BankAdapter, BankMessageError, BANK_ERRORS, buildPacs002, parsePacs008, parseCamt054, parsePacs002, buildPacs008, buildCamt054, type SchemaTexts, type BankErrorCode } from './client/index.js';
+export { verifyProgramReport, verifyProgramRow, ledgerPresentation, type ProgVerifyContext, type VerifiedProgramReport, type VerifiedProgramRow, type ProgPaymentQuery, type ProgPaymentView, type ProgReportView, type ProgRowView } from './client/index.js';
+export {
+  taxRegisterRuleArgs, taxRetireRuleArgs, taxClaimExemptionArgs, taxRuleIdResult, sendTaxTx, taxRules, taxTotals, verifyTaxRules, verifyTaxTotals, TaxError, TAX_ERRORS, TAX_BASES, TAX_PAYERS,
+  type TaxRuleInput, type TaxTxOutcome, type TaxVerifyContext, type VerifiedTaxRules, type VerifiedTaxTotals, type TaxErrorCode, type TaxBaseName, type TaxPayerName, type TaxPaymentType,
+  type TaxRegisterRuleArgs, type TaxRetireRuleArgs, type TaxClaimExemptionArgs, type TaxRulesView, type TaxRuleView, type TaxTotalsQuery, type TaxTotalsView, type TaxTotalView,
+} from './client/index.js';

@@ -14,7 +14,7 @@ export { EventSchema, ReceiptCommitmentSchema, ReceiptSchema, ReceiptStatus, rec
 export { TxContext, type BlockContext, type ValidatorUpdate } from './context.js';
 export {
   action, code, defineModule, event, field, method, type ActionDef, type CodeSpec, type EventSpec, type GenesisField, type GenesisSection, type GenesisStep,
-  type GenesisStepContext, type KeyArgs, type KeyField, type KeyFieldKind, type MethodDef, type ModuleDescriptor, type ModuleHooks, type Movement, type Payment, type PaymentDecision, type IndexSpec, type IndexEntry, type ParamSpec,
+  type GenesisStepContext, type KeyArgs, type KeyField, type KeyFieldKind, type MethodDef, type ModuleDescriptor, type ModuleHooks, type Movement, type Payment, type PaymentDecision, type Levy, type IndexSpec, type IndexEntry, type ParamSpec,
   type RecordSpec,
 } from './module.js';
 export {
@@ -41,6 +41,8 @@ export * as grant from './modules/grant/index.js';
 export * as cred from './modules/cred/index.js';
 export * as xchg from './modules/xchg/index.js';
 export * as comp from './modules/comp/index.js';
+export * as prog from './modules/prog/index.js';
+export * as tax from './modules/tax/index.js';
 // The built-in modules' records and enums, by name (clients, genesis and the node read them).
 export {
   AccountKind, AccountSchema, AccountStatus, everHeldKey, heldKeyAt, KeyHistorySchema, MAX_ACCOUNT_KEYS, type Account, type KeyHistory,

@@ -183,11 +183,24 @@ export interface Payment {
 }
 
 /**
- * What a payment hook decides: nothing (let it through), or hold it: the funds go to the
- * escrow address `hold` instead of the payee, until the module that holds them releases them
- * to the payee or returns them. A refusal is a thrown VmError naming why.
+ * A charge a payment hook adds to a payment (a tax): `amount` goes to the account `to` (a
+ * treasury) in the same transaction. `payee` true: withheld from what the payee (or the hold
+ * escrow) is credited, so the payee gets the amount less its levies (their sum never exceeds
+ * the amount); false: charged to the payer on top of the amount, in the payer's one debit.
  */
-export type PaymentDecision = { readonly hold: Uint8Array } | undefined;
+export interface Levy {
+  readonly to: Uint8Array;
+  readonly amount: bigint;
+  readonly payee: boolean;
+}
+
+/**
+ * What a payment hook decides: nothing (let it through), hold it: the funds go to the
+ * escrow address `hold` instead of the payee, until the module that holds them releases them
+ * to the payee or returns them; and levies to add (taxes). A refusal is a thrown VmError
+ * naming why. Across hooks (module-name order) the first hold wins and levies concatenate.
+ */
+export type PaymentDecision = { readonly hold?: Uint8Array; readonly levies?: readonly Levy[] } | undefined;
 
 /**
  * What a module may add to every transaction and block: a policy check on every debit and
@@ -207,8 +220,9 @@ export interface ModuleHooks {
   /**
    * Every payment between accounts (a transfer, each recipient of a payout), before its
    * balances move: refuse it (throw), hold it (return an escrow address for the funds), or
-   * let it through. The first module (by name) that holds a payment decides where it goes;
-   * later modules still see it. The Regulatory OS (module comp) checks its rules here.
+   * let it through; and add levies (module tax's taxes). The first module (by name) that
+   * holds a payment decides where it goes; later modules still see it; every module's levies
+   * apply, in module-name order. The Regulatory OS (module comp) checks its rules here.
    */
   readonly payment?: (ctx: TxContext, p: Payment) => MaybePromise<PaymentDecision>;
   /**

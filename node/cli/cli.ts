@@ -22,6 +22,8 @@ import { registerXchg } from './commands/xchg.js';
 import { registerCompliance } from './commands/compliance.js';
 import { registerDoc } from './commands/doc.js';
 import { registerBank } from './commands/bank.js';
+import { registerTax } from './commands/tax.js';
+import { registerProgram } from './commands/program.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -72,6 +74,8 @@ export function buildCli(): Command {
   registerCompliance(program);
   registerDoc(program);
   registerBank(program);
+  registerTax(program);
+  registerProgram(program);
   return program;
 }
 

@@ -15,7 +15,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeAddress } from '../../core/index.js';
 import { ActionKind, buildTx, hashSecret, makeAction, payloadDigest, RpcCallError, SovClient, SovSocket, xchgBatch } from '../../rpc/index.js';
-import { comp, gov } from '../../vm/index.js';
+import { comp, gov, tax as taxVm } from '../../vm/index.js';
 import { repoPath } from '../../test/index.js';
 import { inProcessChain } from './in-process-chain.js';
 
@@ -66,6 +66,22 @@ tap.test('record every method\'s example', async (t) => {
   await send(c2, 'money', 'transfer', { currency: m.currency.code, to: raw(c1.address), amount: 2_500n, memo: '', reference: '' });
   const b = xchgBatch(raw(tax.address), raw(welfare.address), 0, [{ payload: payloadDigest('income statement 1'), purpose: 'income', legalBasis: 'Act 90/2003 art. 12', time: 1_767_225_600_000 }]);
   await send(tax, 'xchg', 'send', b.args);
+  // The tax office (tax_authority in the testnet genesis) registers a VAT on merchant payments.
+  await send(tax, 'tax', 'register_rule', {
+    name: 'VAT', currency: m.currency.code, rateBps: 1500, base: 0, payer: 0, appliesTo: { types: [], payeeCategory: 'merchant', payerCategory: '' }, treasury: raw(tax.address),
+    exemptTypes: ['charity'], activationHeight: (await client.status()).height + 5, legalRef: 'VAT Act 2026 s.1',
+  });
+  // A program: the welfare agency, funded by the bank, pays customer-1 a lump sum, which customer-1 claims.
+  const bank = chain.accounts['Commercial Bank']!;
+  await send(bank, 'money', 'transfer', { currency: m.currency.code, to: raw(welfare.address), amount: 100_000n, memo: '', reference: 'funding' });
+  const terms = {
+    name: 'Winter heating grant', funder: raw(welfare.address), currency: m.currency.code, budget: 50_000n, eligibility: { types: [], issuers: [], predicates: [] }, reportClaim: '', mode: 0,
+    root: new Uint8Array(32), rows: 0, schedules: [{ kind: 0, start: 0, cliffMs: 0, durationMs: 0, intervalMs: 0, count: 0 }], expiresAt: 0, graceMs: 0, category: '', spendMs: 0, legalRef: 'Heating Grant Regulation 2026',
+  };
+  await send(welfare, 'prog', 'create', terms);
+  await send(welfare, 'prog', 'set_rows', { program: 1, first: 0, rows: [{ beneficiary: raw(c1.address), amount: 20_000n, schedule: 0 }] });
+  await send(welfare, 'prog', 'finalize', { program: 1, version: 2 });
+  await send(c1, 'prog', 'claim', { program: 1, row: 0, leaf: null, path: [], presentation: null });
   const head = (await client.status()).height;
   const ex: Record<string, RpcExample> = {};
   const rec = async (method: string, params: unknown, c: SovClient | SovSocket = client, note?: string) => {
@@ -106,6 +122,11 @@ tap.test('record every method\'s example', async (t) => {
   const now = (await client.status()).time ?? Date.now();
   await rec('comp_report', { institution: chain.accounts['Commercial Bank']!.address, from: now - 86_400_000, to: now + 60_000, period: 'day' }, regulator);
   await rec('comp_backtest', { source: 'tx.amount >= 100000', action: 'flag', from: h + 2, to: head, name: 'candidate' }, regulator);
+  await rec('prog_getReport', { program: 1 });
+  await rec('prog_getRow', { program: 1, row: 0 });
+  await rec('prog_listPayments', { by: 'beneficiary', beneficiary: c1.address, limit: 10 });
+  await rec('tax_rules', {});
+  await rec('tax_totals', { taxpayer: c1.address, period: taxVm.periodOf(now) }, client, 'no taxed payment of hers this month: each rule\'s total proven absent');
   await rec('admin_peers', [], admin);
   await rec('admin_mempool', [], admin);
   await rec('admin_rpcAccess', [], admin);

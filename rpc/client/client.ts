@@ -4,6 +4,7 @@
  * `buildTx` encodes a native module call's args with the vm's own schema and signs it.
  * Errors come back as `RpcCallError` with the server's JSON-RPC code.
  */
+import type { ProgPaymentQuery, ProgPaymentView, ProgReportView, ProgRowView } from '../prog-query.js';
 import WebSocket from 'ws';
 import { addressFromPublicKey, encode, signTx, SovError, to0x, type KeyPair, type Tx } from '../../core/index.js';
 import { BUILTIN, findMethod, type Registry } from '../../vm/index.js';
@@ -71,6 +72,12 @@ export abstract class TypedMethods {
   credProofs(issuer: string, batch: number, index: number): Promise<CredProofBundle> {
     return this.call('cred_proofs', { issuer, batch, index });
   }
+  /** A program's report with its proofs (verifyProgramReport opens it offline). */
+  progGetReport(program: number): Promise<ProgReportView | null> { return this.call('prog_getReport', { program }); }
+  /** A beneficiary row's state with its proofs (verifyProgramRow opens it offline). */
+  progGetRow(program: number, row: number): Promise<ProgRowView> { return this.call('prog_getRow', { program, row }); }
+  /** A page of program payments by beneficiary or by program (prog_listPayments). */
+  progListPayments(q: ProgPaymentQuery): Promise<{ items: ProgPaymentView[]; next: string | null; height: number }> { return this.call('prog_listPayments', q as unknown as Record<string, unknown>); }
   discover(): Promise<{ openrpc: string; methods: { name: string }[] }> { return this.call('rpc.discover', []); }
 }
 

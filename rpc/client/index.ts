@@ -25,6 +25,8 @@ export {
   type XchgReceipt, type XchgDocProof, type XchgErrorCode, type XchgRecordJson, type XchgVerifyOptions, type VerifiedReceipt, type VerifiedDocument, type CertifiedState,
 } from '../xchg-receipts.js';
 export type { XchgPageQuery, XchgRecordView } from '../xchg-query.js';
+export { verifyProgramReport, verifyProgramRow, ledgerPresentation, type ProgVerifyContext, type VerifiedProgramReport, type VerifiedProgramRow } from './prog.js';
+export type { ProgPaymentQuery, ProgPaymentView, ProgReportView, ProgRowView } from '../prog-query.js';
 export {
   xchgBatch, sendXchgRecords, nextRecordSeq, payloadDigest, consentRef, signDocument, exportReceiptContainer, verifyReceiptContainer, RECEIPT_CONTAINER_TYPE,
   type XchgBatch, type XchgRecordInput, type ReceiptContainer,
@@ -48,3 +50,8 @@ export {
   type CreditTransfer, type CreditTransferTx, type BankIdentity, type PayoutRequestedFields, type WaterfallFields, type StatusReport, type TxStatus, type StatusOutcome,
   type PayoutResultArgsJs, type SchemaProblem, type BankAdapterOptions, type InboundReport, type LedgerOutcome, type OutgoingMessage, type SchemaTexts,
 } from './bank/index.js';
+export {
+  taxRegisterRuleArgs, taxRetireRuleArgs, taxClaimExemptionArgs, taxRuleIdResult, sendTaxTx, taxRules, taxTotals, verifyTaxRules, verifyTaxTotals, TaxError, TAX_ERRORS, TAX_BASES, TAX_PAYERS,
+  type TaxRuleInput, type TaxTxOutcome, type TaxVerifyContext, type VerifiedTaxRules, type VerifiedTaxTotals, type TaxErrorCode, type TaxBaseName, type TaxPayerName, type TaxPaymentType,
+  type TaxRegisterRuleArgs, type TaxRetireRuleArgs, type TaxClaimExemptionArgs, type TaxRulesView, type TaxRuleView, type TaxTotalsQuery, type TaxTotalsView, type TaxTotalView,
+} from './tax.js';

@@ -16,4 +16,4 @@ export {
 } from './helpers.js';
 export * from './index.js';
 export { encodeAddress, decodeAddress, addressFromPublicKey, generateKeyPair, keyPairFromSecret, toHex, fromHex, to0x, SovError, ValidatorSet, Tx, type KeyPair } from '../../core/index.js';
-export { money, account, comp, xchg, cred, gov } from '../../vm/index.js';
+export { money, account, comp, xchg, cred, gov, tax } from '../../vm/index.js';

@@ -96,6 +96,18 @@ t.test('each method answers', async (tt) => {
   tt.same((await call('xchg_findDocuments', { digest: H })).result, { ids: [] }, 'xchg_findDocuments: none');
   // The Regulatory OS reads over a stub with no rules in force (comp_alerts and comp_holds are role-gated: below).
   tt.same((await call('comp_rules')).result, { rules: [], height: 3 }, 'comp_rules: none in force');
+  // The tax reads answer with proofs, which the stub's record reads do not carry: an internal error; bad params before that.
+  tt.equal((await call('tax_rules', {})).error.code, RpcCodes.INTERNAL_ERROR, 'tax_rules needs proven reads');
+  tt.equal((await call('tax_rules', { currency: 'dcash' })).error.code, RpcCodes.INVALID_PARAMS, 'tax_rules: not a currency code');
+  tt.equal((await call('tax_totals', { taxpayer: agency, period: 202601 })).error.code, RpcCodes.INTERNAL_ERROR, 'tax_totals needs proven reads');
+  tt.equal((await call('tax_totals', { taxpayer: agency, period: 202613 })).error.code, RpcCodes.INVALID_PARAMS, 'tax_totals: not a month');
+  tt.equal((await call('tax_totals', { taxpayer: 'sov1nope' })).error.code, RpcCodes.INVALID_PARAMS, 'tax_totals: not an address');
+  // Programs: the stub has none (a report of none is null; a row's proofs need proven reads); no payment in its index.
+  tt.equal((await call('prog_getReport', { program: 1 })).result, null, 'prog_getReport: no such program');
+  tt.equal((await call('prog_getRow', { program: 1, row: 0 })).error.code, RpcCodes.INTERNAL_ERROR, 'prog_getRow needs proven reads');
+  tt.equal((await call('prog_getRow', { program: -1, row: 0 })).error.code, RpcCodes.INVALID_PARAMS, 'prog_getRow: not a program id');
+  tt.same((await call('prog_listPayments', { by: 'program', program: 1 })).result?.items, [], 'prog_listPayments: none');
+  tt.equal((await call('prog_listPayments', { by: 'beneficiary' })).error.code, RpcCodes.INVALID_PARAMS, 'prog_listPayments: by beneficiary needs one');
   tt.same((await call('sov_getAccountEvents', { address: 'sov1known', limit: 5, order: 'asc' })).result, { items: [], next: null });
   tt.equal((await call('sov_getAccountEvents', { address: 'sov1known', limit: 0 })).error.code, RpcCodes.INVALID_PARAMS, 'limit out of range');
   // Role-gated methods refuse a public caller (access.test.ts runs them with API keys);
@@ -109,7 +121,7 @@ t.test('each method answers', async (tt) => {
   for (const m of registry.list()) tt.ok(names.includes(m.name), `${m.name} in the OpenRPC document`);
   tt.ok(doc.methods.every((m: { result: { schema: unknown } }) => m.result.schema), 'every method has a result schema');
   for (const m of registry.list()) tt.ok(called.has(m.name), `${m.name} was called over HTTP`);
-  const public_ = registry.list().filter((m) => !m.roles?.length && !['sov_subscribe', 'sov_unsubscribe', 'cred_proofs', 'xchg_getReceipt', 'xchg_getDocument'].includes(m.name));
+  const public_ = registry.list().filter((m) => !m.roles?.length && !['sov_subscribe', 'sov_unsubscribe', 'cred_proofs', 'xchg_getReceipt', 'xchg_getDocument', 'tax_rules', 'tax_totals', 'prog_getRow'].includes(m.name));
   for (const m of public_) tt.ok(answered.has(m.name), `${m.name} answered with a result`);
 });
 

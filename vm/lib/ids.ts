@@ -16,6 +16,6 @@ export async function nextId(ctx: TxContext, key: Uint8Array): Promise<number> {
 }
 
 /** The address holding a lock's or grant's funds: no keys, no account, only a balance. */
-export function escrowAddress(kind: 'lock' | 'grant' | 'comp-hold', id: number): Uint8Array {
+export function escrowAddress(kind: 'lock' | 'grant' | 'comp-hold' | 'prog', id: number): Uint8Array {
   return hashOf('vm-escrow', concatBytes(utf8(kind), u64be(id))).subarray(0, 20);
 }

@@ -12,6 +12,8 @@ import { grantModule } from './grant/index.js';
 import { credModule } from './cred/index.js';
 import { xchgModule } from './xchg/index.js';
 import { compModule } from './comp/index.js';
+import { progModule } from './prog/index.js';
+import { taxModule } from './tax/index.js';
 
 /** Every built-in module by name, with each method's args type kept (the SDK's typed builders use it). */
 export const MODULE_DEFS = {
@@ -24,4 +26,6 @@ export const MODULE_DEFS = {
   cred: credModule,
   xchg: xchgModule,
   comp: compModule,
+  prog: progModule,
+  tax: taxModule,
 } as const;

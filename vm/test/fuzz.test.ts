@@ -7,7 +7,7 @@
 import t from 'tap';
 import { encode, type KeyPair, type Schema } from '../../core/index.js';
 import { Rng } from '../../test/index.js';
-import { account, ActionKind, comp, cred, gov, grant, lock, makeAction, money, MODULES, ramp, vmCodeName, xchg } from '../index.js';
+import { account, ActionKind, comp, cred, gov, grant, lock, makeAction, money, MODULES, prog, ramp, tax, vmCodeName, xchg } from '../index.js';
 import { addr, Chain, K, UNIT } from './harness.js';
 
 interface Sample { module: string; method: string; bytes: Uint8Array }
@@ -72,6 +72,24 @@ const SAMPLES: Sample[] = [
     transfer: { currency: 'DCASH', to: a(K.bob), amount: 5n, memo: '', reference: '' },
     envelope: new TextEncoder().encode('{"protected":"e30","iv":"AA","ciphertext":"AA","tag":"AA","recipients":[{"header":{"alg":"ECDH-ES+A256KW","kid":"00"},"encrypted_key":"AA"}]}'),
   }),
+  s('prog', 'create', prog.CreateArgs, {
+    name: 'benefit', funder: a(K.agency), currency: 'DCASH', budget: UNIT, eligibility: { types: [], issuers: [], predicates: [] }, reportClaim: '', mode: 0, root: new Uint8Array(32), rows: 0,
+    schedules: [{ kind: 0, start: 0, cliffMs: 0, durationMs: 0, intervalMs: 0, count: 0 }], expiresAt: 0, graceMs: 0, category: '', spendMs: 0, legalRef: 'Act 1',
+  }),
+  s('prog', 'update', prog.UpdateArgs, { program: 1, terms: { name: 'b', funder: a(K.agency), currency: 'DCASH', budget: 2n, eligibility: { types: ['residence'], issuers: [], predicates: [{ claim: 'region', op: 0, values: ['IS-1'] }] }, reportClaim: 'region', mode: 0, root: new Uint8Array(32), rows: 0, schedules: [{ kind: 2, start: 0, cliffMs: 0, durationMs: 0, intervalMs: 1000, count: 12 }], expiresAt: 0, graceMs: 0, category: 'food', spendMs: 1000, legalRef: 'Act 2' } }),
+  s('prog', 'set_rows', prog.SetRowsArgs, { program: 1, first: 0, rows: [{ beneficiary: a(K.alice), amount: UNIT, schedule: 0 }] }),
+  s('prog', 'finalize', prog.FinalizeArgs, { program: 1, version: 2 }),
+  s('prog', 'claim', prog.ClaimArgs, { program: 1, row: 0, leaf: { beneficiary: a(K.alice), amount: UNIT, schedule: 0 }, path: [new Uint8Array(32)], presentation: { sdJwt: 'eyJ.eyJ.sig~', position: 0, count: 1, path: [] } }),
+  s('prog', 'push', prog.PushArgs, { program: 1, items: [{ row: 0, leaf: null, path: [] }] }),
+  s('prog', 'revoke', prog.RowArgs, { program: 1, row: 0, leaf: null, path: [], legalRef: 'Decision 1' }),
+  s('prog', 'recover', prog.RecoverArgs, { program: 1, row: 0, amount: 1n, legalRef: 'Decision 2' }),
+  s('prog', 'close', prog.CloseArgs, { program: 1 }),
+  s('tax', 'register_rule', tax.RegisterRuleArgs, {
+    name: 'VAT', currency: 'DCASH', rateBps: 1500, base: 0, payer: 0, appliesTo: { types: [], payeeCategory: 'food', payerCategory: '' }, treasury: a(K.ministry), exemptTypes: ['charity'],
+    activationHeight: 1_000, legalRef: 'VAT Act',
+  }),
+  s('tax', 'retire_rule', tax.RetireRuleArgs, { id: 1, atHeight: 2_000, legalRef: 'repeal' }),
+  s('tax', 'claim_exemption', tax.ClaimExemptionArgs, { rule: 1, presentation: { sdJwt: 'eyJ.eyJ.sig~', position: 0, count: 1, path: [] } }),
 ];
 
 t.test('every method has a sample', async (t) => {

@@ -12,8 +12,8 @@ import { Workload } from './scenario.js';
 
 /** Print the current values instead of checking: VM_GOLDEN_PRINT=1 node dist/vm/test/golden.test.js */
 const GOLDEN = {
-  stateRoot: '0eb80fa6c116603d98b748cca27932cf11e3084b05778a4d69608abe5d658f81',
-  results: 'b3bcbe5f822e2948053b2088f7d7ce90bcc470945c41eb044ecb201bee807ce9',
+  stateRoot: 'd748a4aca747280fb27fdc0a58ad8ffde617417e78df0554269a5d7bdc302ce3',
+  results: '231f72819ecd41e9100ffdd1cc40ff31352afb67d98825fd69acb18b33673af8',
 };
 
 t.test('a fixed scenario gives the pinned roots', async (t) => {

@@ -17,7 +17,7 @@ import { getAccount } from '../account/accounts.js';
 import { Role } from '../gov/records.js';
 import { hasRole } from '../gov/roles.js';
 import { getCurrency } from '../money/currencies.js';
-import { credit, debit } from '../money/ledger.js';
+import { balanceOf, credit, debit } from '../money/ledger.js';
 import { CompIndexes, CompIndexKey, CompKeys, distinct, holdEscrow, HoldSchema, HoldStatus, type Hold } from './records.js';
 import { u64be } from '../../keys.js';
 import { HookEvents as E } from './events.js';
@@ -56,14 +56,23 @@ async function decidable(ctx: TxContext, id: number): Promise<Hold> {
   return h;
 }
 
+/**
+ * Pay out what the hold's escrow holds: the payment's amount, less any tax withheld from the
+ * payee when the payment was made (module tax levies at the moment of payment; the escrow
+ * was credited the net).
+ */
 async function settle(ctx: TxContext, h: Hold, release: boolean, reason: string): Promise<void> {
   const cur = await getCurrency(ctx, h.currency);
-  await debit(ctx, cur, holdEscrow(h.id), null, h.amount, { limits: false });
-  if (release) await credit(ctx, cur, h.to, await getAccount(ctx, h.to), h.amount, { limits: true, waterfall: true });
-  else await credit(ctx, cur, h.from, await getAccount(ctx, h.from), h.amount, { limits: false, waterfall: false, force: true });
+  const escrow = holdEscrow(h.id);
+  const held = await balanceOf(ctx, escrow, h.currency);
+  if (held > 0n) {
+    await debit(ctx, cur, escrow, null, held, { limits: false });
+    if (release) await credit(ctx, cur, h.to, await getAccount(ctx, h.to), held, { limits: true, waterfall: true });
+    else await credit(ctx, cur, h.from, await getAccount(ctx, h.from), held, { limits: false, waterfall: false, force: true });
+  }
   const status = release ? HoldStatus.RELEASED : HoldStatus.REFUSED;
   ctx.put(HoldSchema, CompKeys.hold(h.id), { ...h, status, reason, decidedBy: ctx.signer, decidedHeight: ctx.block.height });
-  ctx.emit(release ? E.hold_released : E.hold_refused, { id: h.id, from: h.from, to: h.to, amount: h.amount, currency: h.currency, by: ctx.signer, reason });
+  ctx.emit(release ? E.hold_released : E.hold_refused, { id: h.id, from: h.from, to: h.to, amount: held, currency: h.currency, by: ctx.signer, reason });
 }
 
 export const holdMethods = {

@@ -16,7 +16,10 @@
  *   BitstringStatusListCredentials by the SDK;
  * - KYC: a bank binds a customer's KYC credential, and from then on its tier (the lowest
  *   once it is expired, suspended or revoked) is the tier the money module applies (the tier
- *   hook), at execution time, on every node.
+ *   hook), at execution time, on every node;
+ * - presentations (presentation.ts): other modules verify, inside a transaction, that its
+ *   signer holds a valid SD-JWT VC of given types from accredited issuers, with predicates
+ *   on its disclosed claims (`verifyPresentation`, `requireStanding`).
  * Issuers sign with their account keys; the account module keeps every account's key
  * history, so a credential verifies against the key that was valid when it was anchored.
  */
@@ -54,6 +57,25 @@ export const credModule = defineModule({
     REVOCATION_FINAL: code(1015, 'clearing a revocation: revocation is final'),
     BAD_STATUS_CHANGE: code(1016, 'no change, or a purpose other than 0 (revocation) and 1 (suspension)'),
     BAD_KYC: code(1017, 'a KYC credential whose validity has ended'),
+    // Presentations verified inside a transaction (presentation.ts), in the order checked.
+    PRESENTATION_MALFORMED: code(1018, 'not a compact SD-JWT VC the ledger reads (base64url JSON, alg EdDSA, typ dc+sd-jwt, _sd_alg sha-256, a did:key iss, a ledger claim), or over 16,384 characters or 64 disclosures'),
+    PRESENTATION_WRONG_CHAIN: code(1019, "the credential's ledger claim names another chain"),
+    CREDENTIAL_NOT_ANCHORED: code(1020, "no anchor at the credential's issuer and batch, an index outside it, a wrong position or count, or a Merkle path that does not prove the digest of the issuer-signed JWT (changed since issuance)"),
+    PRESENTATION_TAMPERED: code(1021, "the issuer's signature does not verify with the iss did:key"),
+    CREDENTIAL_KEY_NOT_VALID: code(1022, "the signing key is not one the issuer's account held when the batch was anchored"),
+    CREDENTIAL_WRONG_SCHEMA: code(1023, "the credential's schema or vct is not its anchor's, or its validity exceeds the schema's longest"),
+    NOT_ELIGIBLE_TYPE: code(1024, "the credential's type is not one the rule accepts"),
+    NOT_ELIGIBLE_ISSUER: code(1025, "the credential's issuer is not one the rule lists"),
+    ISSUER_ACCREDITATION_INACTIVE: code(1026, "the credential's issuer is not accredited now for its type, or it or its accreditor is suspended or withdrawn"),
+    DISCLOSURE_MISMATCH: code(1027, "a disclosure no top-level _sd digest refers to (changed, nested or an array element), sent twice, or of a claim the payload shows or that is never disclosed"),
+    HOLDER_MISMATCH: code(1028, "the credential binds no holder key (cnf.jwk), or not one of the holder account's current keys"),
+    CREDENTIAL_NOT_YET_VALID: code(1029, 'block time is before the credential\'s nbf or iat'),
+    CREDENTIAL_EXPIRED: code(1030, "block time is at or after the credential's exp"),
+    CREDENTIAL_REVOKED: code(1031, 'the credential is revoked (its status bit)'),
+    CREDENTIAL_SUSPENDED: code(1032, 'the credential is suspended (its status bit)'),
+    UNDISCLOSED_CLAIM: code(1033, 'a claim the rule tests is not disclosed'),
+    PREDICATE_FAILED: code(1034, "a disclosed claim does not satisfy the rule's predicate, or is not a string, safe integer or boolean"),
+    BAD_PREDICATE: code(1035, 'a predicate with an unknown operator, or a number of values its operator does not take'),
   },
   params: {
     max_anchor_batch: { value: MAX_ANCHOR_BATCH, min: 1, max: MAX_ANCHOR_BATCH, governable: true, doc: 'most credentials one anchor may hold' },
@@ -87,3 +109,7 @@ export {
   RegisterSchemaArgs, AnchorArgs, StatusChange, SetStatusArgs, BindKycArgs, AnchorResult, SchemaEvent, AnchoredEvent, StatusEvent, KycEvent, IssuanceEvents, KYC_TYPE,
 } from './issuance.js';
 export { LOWEST_TIER } from './status.js';
+export {
+  checkPredicates, ClaimPredicateSchema, EligibilitySchema, PredicateOp, PresentationSchema, requireStanding, verifyPresentation,
+  type ClaimPredicate, type ClaimValue, type Eligibility, type Presentation, type VerifiedCredential,
+} from './presentation.js';

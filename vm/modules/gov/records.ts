@@ -15,8 +15,10 @@ export const Role = {
   AGENCY: 8,
   REGULATOR: 16,
   VALIDATOR_OPERATOR: 32,
+  /** Registers and retires tax rules (module tax). */
+  TAX_AUTHORITY: 64,
 } as const;
-export const ALL_ROLES = 63;
+export const ALL_ROLES = 127;
 /** Role names as templates, genesis.json and docs write them (`central_bank`, ...), in bit order. */
 export const ROLE_NAMES: readonly (readonly [string, number])[] = Object.entries(Role).map(([k, bit]) => [k.toLowerCase(), bit] as const);
 

@@ -35,4 +35,5 @@ export const grantModule = defineModule({
 });
 
 export * from './records.js';
+export { openGrant } from './methods.js';
 export { IssueGrantArgs, SpendGrantArgs, GrantIdArgs, GrantIdResult, GrantEvent, GrantEvents } from './methods.js';

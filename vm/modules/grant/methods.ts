@@ -10,7 +10,7 @@ import { escrowAddress, nextId } from '../../lib/ids.js';
 import { getAccount, requireActive } from '../account/accounts.js';
 import { Role } from '../gov/records.js';
 import { requireRole } from '../gov/roles.js';
-import { currencyCode } from '../money/records.js';
+import { currencyCode, type Currency } from '../money/records.js';
 import { getCurrency, liveCurrency } from '../money/currencies.js';
 import { credit, debit } from '../money/ledger.js';
 import { GrantKeys, GrantSchema, type Grant } from './records.js';
@@ -33,6 +33,24 @@ async function getGrant(ctx: TxContext, id: number): Promise<Grant> {
   return g;
 }
 
+/**
+ * Open a grant of `amt` (already debited from wherever it came) for `holder`: the funds go to
+ * the grant's escrow, spendable at accounts of `category` until `expiresAt`, and what is left
+ * after returns to `grantor`. The public-finance module pays purpose-bound benefits this way.
+ */
+export async function openGrant(ctx: TxContext, cur: Currency, grantor: Uint8Array, holder: Uint8Array, category: string, expiresAt: number, amt: bigint): Promise<number> {
+  const id = await nextId(ctx, GrantKeys.grantSeq());
+  await fundGrant(ctx, cur, id, grantor, holder, category, expiresAt, amt);
+  return id;
+}
+
+/** Grant `id` (a fresh id) of `amt`: its escrow credited, its record written, its event. */
+async function fundGrant(ctx: TxContext, cur: Currency, id: number, grantor: Uint8Array, holder: Uint8Array, category: string, expiresAt: number, amt: bigint): Promise<void> {
+  await credit(ctx, cur, escrowAddress('grant', id), null, amt, { limits: false, waterfall: false });
+  ctx.put(GrantSchema, GrantKeys.grant(id), { id, currency: cur.code, grantor, holder, category, expiresAt, remaining: amt });
+  ctx.emit(GrantEvents.issued, { id, currency: cur.code, account: holder, amount: amt, remaining: amt });
+}
+
 export const grantMethods = {
   issue: method(IssueGrantArgs, 'an agency, the central bank or an issuer grants purpose-bound funds from its balance', async (ctx, a) => {
     await requireRole(ctx, Role.AGENCY | Role.CENTRAL_BANK | Role.ISSUER);
@@ -46,9 +64,7 @@ export const grantMethods = {
     requireActive(holder, a.holder);
     const id = await nextId(ctx, GrantKeys.grantSeq());
     await debit(ctx, cur, ctx.signer, await getAccount(ctx, ctx.signer), a.amount, { limits: true });
-    await credit(ctx, cur, escrowAddress('grant', id), null, a.amount, { limits: false, waterfall: false });
-    ctx.put(GrantSchema, GrantKeys.grant(id), { id, currency: a.currency, grantor: ctx.signer, holder: a.holder, category: a.category, expiresAt: a.expiresAt, remaining: a.amount });
-    ctx.emit(GrantEvents.issued, { id, currency: a.currency, account: a.holder, amount: a.amount, remaining: a.amount });
+    await fundGrant(ctx, cur, id, ctx.signer, a.holder, a.category, a.expiresAt, a.amount);
     return encode(GrantIdResult, { id });
   }, { roles: Role.AGENCY | Role.CENTRAL_BANK | Role.ISSUER, fails: ['NOT_AUTHORIZED', 'ZERO_AMOUNT', 'CATEGORY_MISMATCH', 'BAD_LOCK', 'UNKNOWN_CURRENCY', 'CURRENCY_PAUSED', 'ACCOUNT_NOT_FOUND', 'ACCOUNT_FROZEN', 'INSUFFICIENT_FUNDS'], result: GrantIdResult }),
   spend: method(SpendGrantArgs, "the holder pays from a grant to an account of the grant's category", async (ctx, a) => {

@@ -59,6 +59,7 @@ export const moneyModule = defineModule({
     WRONG_CURRENCY_KIND: code(516, 'the operation needs a stablecoin'),
     TOO_MANY_RECIPIENTS: code(517, 'a payout over max_payout_recipients'),
     RESERVE_EXCEEDED: code(518, 'the mint would take supply beyond reserves'),
+    BAD_LEVY: code(519, 'a payment hook levied a negative amount, or withheld more from the payee than the payment (a module bug: taxes never do)'),
   },
   params: {
     cost_recipient: p(20, 0, 1_000_000, true, 'work per batch-payout recipient, on top of its reads and writes'),

@@ -4,9 +4,10 @@
  */
 import { equalBytes, addressField, amount, bool, encode, list, optional, str, struct, u8, u32, toHex, type Infer } from '../../../core/index.js';
 import { fail, VmError } from '../../errors.js';
-import { method, type Payment, type PaymentDecision } from '../../module.js';
+import { method, type Levy, type Payment, type PaymentDecision } from '../../module.js';
+import type { MaybePromise } from '../../state.js';
 import type { TxContext } from '../../context.js';
-import { AccountKind, AccountKeys, AccountSchema } from '../account/records.js';
+import { AccountKind, AccountKeys, AccountSchema, type Account } from '../account/records.js';
 import { getAccount, requireActive } from '../account/accounts.js';
 import { Role } from '../gov/records.js';
 import { hasRole, requireRole } from '../gov/roles.js';
@@ -66,15 +67,65 @@ const DEBIT_FAILS = ['ACCOUNT_FROZEN', 'ACCOUNT_CLOSED', 'INSUFFICIENT_FUNDS', '
 
 /**
  * Put a payment to the modules' payment hooks (module.ts), in module-name order: a hook that
- * throws refuses it; the first that holds it decides where the funds go.
+ * throws refuses it; the first that holds it decides where the funds go; every hook's levies
+ * apply, in that order.
  */
 async function paymentDecision(ctx: TxContext, p: Payment): Promise<PaymentDecision> {
-  let out: PaymentDecision;
-  for (const h of ctx.hooks.payment) {
-    const d = await h.run(ctx, p);
-    if (out === undefined && d !== undefined) out = d;
+  let hold: Uint8Array | undefined;
+  let levies: Levy[] | undefined;
+  const hooks = ctx.hooks.payment;
+  for (let i = 0; i < hooks.length; i++) {
+    const r = hooks[i]!.run(ctx, p);
+    const d = r instanceof Promise ? await r : r;
+    if (d === undefined) continue;
+    if (hold === undefined && d.hold !== undefined) hold = d.hold;
+    if (d.levies !== undefined && d.levies.length > 0) (levies ??= []).push(...d.levies);
   }
-  return out;
+  if (levies === undefined) return hold === undefined ? undefined : { hold };
+  return hold === undefined ? { levies } : { hold, levies };
+}
+
+/** A payment's levies split by who bears them: on top of the amount (the payer), withheld from it (the payee). */
+interface LevySplit {
+  readonly onTop: bigint;
+  readonly withheld: bigint;
+}
+const NO_LEVIES: LevySplit = { onTop: 0n, withheld: 0n };
+
+function splitLevies(levies: readonly Levy[] | undefined, amt: bigint): LevySplit {
+  if (levies === undefined) return NO_LEVIES;
+  let onTop = 0n;
+  let withheld = 0n;
+  for (const l of levies) {
+    if (l.amount < 0n) fail('BAD_LEVY', `a payment hook levied a negative amount (${l.amount})`);
+    if (l.payee) withheld += l.amount;
+    else onTop += l.amount;
+  }
+  if (withheld > amt) fail('BAD_LEVY', `levies withhold ${withheld} from a payment of ${amt}`);
+  return { onTop, withheld };
+}
+
+/**
+ * Credit each levy to its account (a treasury: an institution's account). No holding or
+ * bank limits (what a treasury takes in is the law's, not a customer's) and even a frozen
+ * treasury is credited (force): a freeze stops its outflows, not the taxes owed to it; the
+ * modules' credit hooks still see each credit. Synchronous while the state is at hand.
+ */
+function payLevies(ctx: TxContext, cur: Currency, levies: readonly Levy[], from = 0): MaybePromise<void> {
+  for (let i = from; i < levies.length; i++) {
+    const l = levies[i]!;
+    if (l.amount === 0n) continue;
+    const next = i + 1;
+    const g = getAccount(ctx, l.to);
+    const step = (acct: Account): MaybePromise<void> => {
+      const r = credit(ctx, cur, l.to, acct, l.amount, { limits: false, waterfall: false, force: true });
+      return r instanceof Promise ? r.then(() => payLevies(ctx, cur, levies, next)) : undefined;
+    };
+    if (g instanceof Promise) return g.then((acct) => step(acct) ?? payLevies(ctx, cur, levies, next));
+    const r = step(g);
+    if (r instanceof Promise) return r;
+  }
+  return undefined;
 }
 
 export const moneyMethods = {
@@ -91,13 +142,24 @@ export const moneyMethods = {
     const to = t instanceof Promise ? await t : t;
     requireActive(to, a.to);
     const decision = ctx.hooks.payment.length === 0 ? undefined : await paymentDecision(ctx, { type: 'transfer', currency: a.currency, from: ctx.signer, to: a.to, amount: a.amount, memo: a.memo });
-    const d = debit(ctx, cur, ctx.signer, from, a.amount, { limits: true });
+    const hold = decision?.hold;
+    const levies = decision?.levies;
+    // Levies (taxes): the payer's on top of the amount in its one debit; the payee's withheld from its credit.
+    const split = splitLevies(levies, a.amount);
+    const d = debit(ctx, cur, ctx.signer, from, a.amount + split.onTop, { limits: true });
     if (d instanceof Promise) await d;
     // A held payment goes to the holding module's escrow; the payee's limits apply when it is released.
-    const r = decision === undefined ? credit(ctx, cur, a.to, to, a.amount, { limits: true, waterfall: true }) : credit(ctx, cur, decision.hold, null, a.amount, { limits: false, waterfall: false });
-    if (r instanceof Promise) await r;
+    const net = a.amount - split.withheld;
+    if (net > 0n) {
+      const r = hold === undefined ? credit(ctx, cur, a.to, to, net, { limits: true, waterfall: true }) : credit(ctx, cur, hold, null, net, { limits: false, waterfall: false });
+      if (r instanceof Promise) await r;
+    }
+    if (levies !== undefined) {
+      const l = payLevies(ctx, cur, levies);
+      if (l instanceof Promise) await l;
+    }
     ctx.emit(E.transfer, { currency: a.currency, from: ctx.signer, to: a.to, amount: a.amount, memo: a.memo, reference: a.reference });
-  }, { fails: ['ZERO_AMOUNT', 'SELF_TRANSFER', 'UNKNOWN_CURRENCY', 'CURRENCY_PAUSED', ...DEBIT_FAILS, ...CREDIT_FAILS] }),
+  }, { fails: ['ZERO_AMOUNT', 'SELF_TRANSFER', 'UNKNOWN_CURRENCY', 'CURRENCY_PAUSED', 'BAD_LEVY', ...DEBIT_FAILS, ...CREDIT_FAILS] }),
   payout: method(PayoutArgs, 'any active account pays many (payroll, welfare); a result per recipient', async (ctx, a) => {
     if (a.items.length === 0) fail('ZERO_AMOUNT', 'a payout needs a recipient');
     if (a.items.length > ctx.params.max_payout_recipients) fail('TOO_MANY_RECIPIENTS', `at most ${ctx.params.max_payout_recipients} recipients`);
@@ -106,17 +168,25 @@ export const moneyMethods = {
     requireActive(from, ctx.signer);
     const codes: number[] = [];
     let paid = 0n;
+    // Levies on the payer (on top of the items' amounts), debited with them.
+    let onTop = 0n;
     for (const it of a.items) {
       ctx.meter.charge(ctx.params.cost_recipient, 'a payout recipient');
       try {
         if (it.amount === 0n) fail('ZERO_AMOUNT', 'amount must be positive');
         if (equalBytes(it.to, ctx.signer)) fail('SELF_TRANSFER', 'cannot pay yourself');
-        await ctx.nested(async () => {
+        onTop += await ctx.nested(async () => {
           const acct = await ctx.get(AccountSchema, AccountKeys.account(it.to));
           if (acct === undefined) fail('ACCOUNT_NOT_FOUND', `no account ${hex(it.to)}`);
           const decision = ctx.hooks.payment.length === 0 ? undefined : await paymentDecision(ctx, { type: 'payout', currency: a.currency, from: ctx.signer, to: it.to, amount: it.amount, memo: a.memo });
-          if (decision === undefined) await credit(ctx, cur, it.to, acct, it.amount, { limits: true, waterfall: true });
-          else await credit(ctx, cur, decision.hold, null, it.amount, { limits: false, waterfall: false });
+          const split = splitLevies(decision?.levies, it.amount);
+          const net = it.amount - split.withheld;
+          if (net > 0n) {
+            if (decision?.hold === undefined) await credit(ctx, cur, it.to, acct, net, { limits: true, waterfall: true });
+            else await credit(ctx, cur, decision.hold, null, net, { limits: false, waterfall: false });
+          }
+          if (decision?.levies !== undefined) await payLevies(ctx, cur, decision.levies);
+          return split.onTop;
         });
         codes.push(0);
         paid += it.amount;
@@ -125,12 +195,12 @@ export const moneyMethods = {
         codes.push(e.num);
       }
     }
-    // The payer pays what was credited, under its funds and limits, or the whole batch fails.
-    if (paid > 0n) await debit(ctx, cur, ctx.signer, from, paid, { limits: true });
+    // The payer pays what was credited (and its levies), under its funds and limits, or the whole batch fails.
+    if (paid + onTop > 0n) await debit(ctx, cur, ctx.signer, from, paid + onTop, { limits: true });
     const failed = codes.filter((c) => c !== 0).length;
     ctx.emit(E.payout, { currency: a.currency, from: ctx.signer, recipients: a.items.length, failed, paid, memo: a.memo, reference: a.reference });
     return encode(PayoutResult, { codes, paid });
-  }, { fails: ['TOO_MANY_RECIPIENTS', 'ZERO_AMOUNT', 'UNKNOWN_CURRENCY', 'CURRENCY_PAUSED', ...DEBIT_FAILS], result: PayoutResult }),
+  }, { fails: ['TOO_MANY_RECIPIENTS', 'ZERO_AMOUNT', 'UNKNOWN_CURRENCY', 'CURRENCY_PAUSED', 'BAD_LEVY', ...DEBIT_FAILS], result: PayoutResult }),
   mint: method(MintArgs, "the currency's issuer mints to a commercial bank's reserve account", async (ctx, a) => {
     positive(a.amount);
     const cur = await liveCurrency(ctx, a.currency);
