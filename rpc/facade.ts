@@ -59,6 +59,12 @@ export interface SubmitView {
   height: number | null;
   code: number | null;
   message: string | null;
+  /**
+   * Admitted by this node: how many peers it relayed the transaction to. 0: none was linked;
+   * it waits in this node's mempool and is offered to every peer that connects (a single
+   * validator commits it itself).
+   */
+  relayedTo?: number;
 }
 
 export type AccountView = Record<string, unknown> & { address: string; nonce: number };

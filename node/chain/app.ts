@@ -235,7 +235,11 @@ export class LedgerApp implements Application {
       return true;
     } catch (e) {
       if (!isSovError(e)) throw e;
-      this.opts.log.warn({ code: e.code, msg: e.message }, 'refused a proposed block');
+      // A proposal for a height this node has committed already is stale, not hostile: a
+      // restarted validator re-proposing the height it missed the commit of. Debug, not warn.
+      const stale = e.code === 'APP_BAD_BLOCK' && typeof e.meta?.height === 'number' && e.meta.height <= this.height;
+      if (stale) this.opts.log.debug({ code: e.code, msg: e.message }, 'ignored a stale proposal (a height committed here already)');
+      else this.opts.log.warn({ code: e.code, msg: e.message }, 'refused a proposed block');
       return false;
     }
   }

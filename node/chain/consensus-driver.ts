@@ -233,10 +233,16 @@ export class ConsensusDriver {
         case 'commit-block':
           await this.commit(a.height, a.block, a.commit);
           break;
-        case 'evidence':
+        case 'evidence': {
+          const { voteA, voteB } = a.evidence;
+          this.opts.log.warn({
+            validator: toHex(voteA.validator), height: voteA.height, round: voteA.round, type: voteA.type,
+            blockA: voteA.blockHash === null ? null : toHex(voteA.blockHash), blockB: voteB.blockHash === null ? null : toHex(voteB.blockHash),
+          }, 'equivocation: a validator signed two different votes for one height, round and step; the evidence goes into the next block');
           this.addEvidence(a.evidence);
           this.opts.broadcast(encodeMessage('evidence', { evidence: a.evidence }));
           break;
+        }
         case 'sign-refused':
           this.opts.log.error({ height: a.height, round: a.round, step: a.step, reason: a.reason }, 'the double-sign guard refused a signature');
           break;

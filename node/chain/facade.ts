@@ -41,8 +41,8 @@ export interface FacadeDeps {
   mempoolLimits: { maxTxs: number; maxBytes: number; maxPerAccount: number };
   /** How long a submission with `wait` waits for its commit before answering pending (default 60 s). */
   txWaitTimeoutMs?: number;
-  /** Relay newly admitted transactions to peers (one call per admitted batch). */
-  relay: (txs: readonly Uint8Array[]) => void;
+  /** Relay newly admitted transactions to peers (one call per admitted batch); returns how many peers they were sent to. */
+  relay: (txs: readonly Uint8Array[]) => number;
 }
 
 const commitView = commitToView;
@@ -51,7 +51,7 @@ type PageArg = { after?: PageCursor; limit?: number; order?: 'asc' | 'desc' };
 export class NodeFacadeImpl implements NodeFacade {
   private readonly waiters = new Map<string, ((v: SubmitView) => void)[]>();
   /** Submissions of this turn of the event loop, admitted together in one mempool call. */
-  private pending: { tx: Uint8Array; resolve: (r: AddStatus) => void; reject: (e: unknown) => void }[] = [];
+  private pending: { tx: Uint8Array; resolve: (r: { res: AddStatus; relayedTo: number }) => void; reject: (e: unknown) => void }[] = [];
 
   private readonly headListeners = new Set<(height: number) => void>();
 
@@ -127,7 +127,7 @@ export class NodeFacadeImpl implements NodeFacade {
   }
 
   /** Admit `tx` together with every other submission of this turn (one signature batch, one relay). */
-  private admit(tx: Uint8Array): Promise<AddStatus> {
+  private admit(tx: Uint8Array): Promise<{ res: AddStatus; relayedTo: number }> {
     return new Promise((resolve, reject) => {
       if (this.pending.length === 0) setImmediate(() => void this.flush());
       this.pending.push({ tx, resolve, reject });
@@ -140,15 +140,15 @@ export class NodeFacadeImpl implements NodeFacade {
     try {
       const res = await this.d.mempool.add(batch.map((b) => b.tx));
       const added = batch.filter((_, i) => res[i]!.status === 'added').map((b) => b.tx);
-      if (added.length > 0) this.d.relay(added);
-      batch.forEach((b, i) => b.resolve(res[i]!));
+      const relayedTo = added.length > 0 ? this.d.relay(added) : 0;
+      batch.forEach((b, i) => b.resolve({ res: res[i]!, relayedTo }));
     } catch (e) {
       for (const b of batch) b.reject(e);
     }
   }
 
   async submitTx(tx: Uint8Array, wait: boolean): Promise<SubmitView> {
-    const res = await this.admit(tx);
+    const { res, relayedTo } = await this.admit(tx);
     if (res.status === 'rejected') {
       if (res.code === NodeErrorCodes.MEMPOOL_ALREADY_COMMITTED && res.hash) {
         const found = await this.d.ledger.blocks.getTx(fromHex(res.hash));
@@ -156,7 +156,7 @@ export class NodeFacadeImpl implements NodeFacade {
       }
       throw new RpcError(RpcCodes.TX_REJECTED, `transaction refused: ${res.message}`, { code: res.code });
     }
-    const pending: SubmitView = { hash: '0x' + res.hash, status: 'pending', height: null, code: null, message: null };
+    const pending: SubmitView = { hash: '0x' + res.hash, status: 'pending', height: null, code: null, message: null, ...(res.status === 'added' ? { relayedTo } : {}) };
     if (!wait) return pending;
     return new Promise((resolve) => {
       const list = this.waiters.get(res.hash) ?? [];

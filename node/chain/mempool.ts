@@ -116,6 +116,22 @@ export class Mempool {
     return this.byHash.has(hashHex);
   }
 
+  /**
+   * The transactions held, in admission order, up to `maxBytes` of them: what a newly
+   * connected peer is offered (network.ts), so a transaction acknowledged here reaches the
+   * validators as soon as any link is up, even if it was admitted while this node had none.
+   */
+  pending(maxBytes: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    let bytes = 0;
+    for (const e of this.byHash.values()) {
+      if (bytes + e.tx.bytes.length > maxBytes) break;
+      out.push(e.tx.bytes);
+      bytes += e.tx.bytes.length;
+    }
+    return out;
+  }
+
   /** The decoded transaction held under this hash, if any. */
   decoded(hashHex: string): Tx | undefined {
     return this.byHash.get(hashHex)?.tx;

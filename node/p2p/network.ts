@@ -25,6 +25,8 @@ import { NodeErrorCodes } from '../errors.js';
 const MAX_STRIKES = 50;
 const SYNC_RES_BYTES = 4 * 1024 * 1024;
 const RELAY_BYTES = 4 * 1024 * 1024;
+/** At most this much of the mempool is offered to a peer when it connects (what the host buffers for a slow link stays bounded). */
+const PENDING_OFFER_BYTES = 16 * 1024 * 1024;
 
 interface PeerState {
   height: number;
@@ -76,7 +78,10 @@ export class NodeNetwork {
       const fresh = !this.peers.has(peer);
       this.peers.set(peer, { height: 0, lastHeight: 0, strikes: 0 });
       this.opts.host.send(peer, this.statusMessage());
-      if (fresh) this.opts.log.info({ peer, peers: this.peers.size }, 'peer connected');
+      if (fresh) {
+        this.opts.log.info({ peer, peers: this.peers.size }, 'peer connected');
+        this.offerPending(peer);
+      }
     } else if (this.peers.delete(peer)) this.opts.log.info({ peer, peers: this.peers.size }, 'peer disconnected');
     this.opts.metrics.peers.set(this.opts.host.peers().length);
   }
@@ -87,18 +92,37 @@ export class NodeNetwork {
    * each sent it to), and a node relays only to its peers outside that list. In a full mesh
    * of validators a transaction is then sent once to each node, by the node that admitted it
    * first, instead of once per link; a peer the origin is not linked to still gets it from
-   * a node that is. `from` is the message it came in (absent: from a client).
+   * a node that is. `from` is the message it came in (absent: from a client). Returns the
+   * number of peers it was sent to.
    */
-  relayTxs(txs: readonly Uint8Array[], from?: { peer: string; reached: readonly string[] }): void {
+  relayTxs(txs: readonly Uint8Array[], from?: { peer: string; reached: readonly string[] }): number {
     const host = this.opts.host;
     const known = new Set<string>(from ? [...from.reached, from.peer] : []);
     const targets = host.peers().filter((p) => !known.has(p));
-    if (targets.length === 0) return;
+    if (targets.length === 0) return 0;
     known.add(host.peerId);
     for (const p of targets) known.add(p);
     // Past the cap the list is cut: that can only cause more relays, never fewer.
-    const reached = [...known].slice(0, MAX_REACHED);
-    // Messages of at most 2,000 transactions and about 4 MiB (a frame holds 16 MiB).
+    this.sendTxs(targets, txs, [...known].slice(0, MAX_REACHED));
+    return targets.length;
+  }
+
+  /**
+   * Offer a newly connected peer the transactions pending here (as CometBFT's mempool reactor
+   * does), up to PENDING_OFFER_BYTES of them, in relay messages naming only this node and the
+   * peer as reached: a transaction acknowledged while this node had no link (just restarted,
+   * or an observer cut off) is not stranded here. The peer admits what it lacks and relays it.
+   */
+  private offerPending(peer: string): void {
+    const txs = this.opts.mempool.pending(PENDING_OFFER_BYTES);
+    if (txs.length === 0) return;
+    this.sendTxs([peer], txs, [this.opts.host.peerId, peer]);
+    this.opts.log.debug({ peer, txs: txs.length }, 'offered pending transactions to a new peer');
+  }
+
+  /** Send `txs` to `targets` in messages of at most 2,000 transactions and about 4 MiB (a frame holds 16 MiB). */
+  private sendTxs(targets: readonly string[], txs: readonly Uint8Array[], reached: readonly string[]): void {
+    const host = this.opts.host;
     let batch: Uint8Array[] = [];
     let bytes = 0;
     const flush = (): void => {

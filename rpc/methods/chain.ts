@@ -77,6 +77,7 @@ export const chainMethods: MethodSpec<RpcContext>[] = [
     result: Type.Object({
       hash: Hash, status: Type.Union([Type.Literal('pending'), Type.Literal('committed'), Type.Literal('failed')]),
       height: Type.Union([Type.Integer(), Type.Null()]), code: Type.Union([Type.Integer(), Type.Null()]), message: Type.Union([Type.String(), Type.Null()]),
+      relayedTo: Type.Optional(Type.Integer({ minimum: 0, description: 'on a pending answer: the peers this node relayed it to; 0: no peer was linked, and it waits here, offered to every peer that connects' })),
     }),
     handler: (ctx, p) => ctx.facade.submitTx(fromHex(p.tx as string), p.wait === true),
   },

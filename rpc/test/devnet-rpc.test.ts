@@ -64,6 +64,11 @@ t.test('read methods and an SDK-built transfer over HTTP', async (tt) => {
   });
   const sent = await client.sendTransaction(tx, true);
   tt.equal(sent.status, 'committed', 'committed with wait=true');
+  // (A transfer to itself: it fails in execution and leaves no event for the paging below.)
+  const next = buildTx({ chainId: m.chain_id, keys: [from!.keys], nonce: 1, expiry: h + 100 }, 'money', 'transfer', {
+    currency: cur, to: decodeAddress(from!.address, m.address_prefix), amount: 1n, memo: '', reference: '',
+  });
+  tt.match(await client.sendTransaction(next, false), { status: 'pending', relayedTo: 0 }, 'a pending answer says it reached no peer (a lone validator)');
   const got = await client.getTransaction(sent.hash);
   tt.match(got, { hash: sent.hash, height: sent.height, module: 'money', method: 'transfer', signer: from!.address, nonce: 0, receipt: { status: 'ok', code: 0 } });
   tt.ok(got.receipt.events.some((e) => e.module === 'money' && e.name === 'transfer'), 'receipt carries the transfer event');

@@ -6,7 +6,8 @@
  * new key.
  */
 import t from 'tap';
-import { addressFromPublicKey, encode, generateKeyPair, signTx, ValidatorSet, type KeyPair, type Tx } from '../../../core/index.js';
+import { addressFromPublicKey, Block, encode, generateKeyPair, signTx, ValidatorSet, type KeyPair, type Tx } from '../../../core/index.js';
+import { commitFor } from '../../../test/index.js';
 import { LedgerStore, MemoryKV } from '../../../state/index.js';
 import { account, Role, type GenesisDoc } from '../../../vm/index.js';
 import { LedgerApp } from '../app.js';
@@ -50,4 +51,27 @@ t.test("what the proposer's execution rejects is evicted at once", async (tt) =>
   tt.equal(mempool.size, 1);
   const fresh = sign([newKey], addr(oldKey), 0, 'set_link', new Uint8Array([0x90, 0x01]));
   tt.same((await mempool.add([fresh.bytes])).map((r) => (r.status === 'rejected' ? r.code : r.status)), ['TX_KEY_NOT_AUTHORIZED'], 'the new key is not the account\'s until the block commits');
+});
+
+t.test('a proposal for a height committed here already is stale (debug), not a warning; a bad one is a warning', async (tt) => {
+  const pool = new VerifyPool(1);
+  tt.teardown(() => pool.close());
+  const warned: string[] = [];
+  const debugged: string[] = [];
+  const log = { ...silentLogger(), warn: (_o: unknown, m: string) => void warned.push(m), debug: (_o: unknown, m: string) => void debugged.push(m), info: () => undefined, error: () => undefined, child: () => log };
+  const ledger = await LedgerStore.open({ kv: new MemoryKV(), pruneWindow: null });
+  const holder: { app?: LedgerApp } = {};
+  const mempool = new Mempool({ chainId: CHAIN, pool, height: () => ledger.height, reader: () => holder.app!.reader() });
+  const app = (holder.app = new LedgerApp({ chainId: CHAIN, genesis, ledger, mempool, log: log as never, maxBlockTxs: 100, maxBlockBytes: 1 << 20, now: () => 2_000 }));
+  await app.init();
+  const set = new ValidatorSet([{ address: addr(validator), publicKey: validator.publicKey, power: 10 }]);
+  const epochs = { validators: set, next: set, previous: null };
+  const bytes = await app.buildBlock(1, addr(validator), null, epochs, []);
+  const block = Block.decode(bytes);
+  await app.commitBlock(bytes, commitFor(block), epochs);
+  tt.notOk(await app.checkBlock(bytes, epochs), 'the committed height proposed again: refused');
+  tt.same(warned, [], 'without a warning');
+  tt.ok(debugged.some((m) => m.includes('stale proposal')), 'logged at debug as stale');
+  tt.notOk(await app.checkBlock(new Uint8Array([1, 2, 3]), epochs), 'garbage: refused');
+  tt.same(warned, ['refused a proposed block'], 'with a warning');
 });

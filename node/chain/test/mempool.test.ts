@@ -263,3 +263,16 @@ t.test('accounts: read once per signer between commits, again after one', async 
   tt.same(codes(await s.mp.add([tx(a, 2, { memo: 5 }).bytes, tx(a, 3).bytes])), ['TX_NONCE_REPLAYED', 'added']);
   tt.ok(accountReads(a) > before, 'read again after the commit');
 });
+
+t.test('pending: the transactions held, in admission order, up to a byte budget (what a new peer is offered)', async (tt) => {
+  const s = setup();
+  const a = generateKeyPair();
+  const b = generateKeyPair();
+  s.open([a]);
+  s.open([b]);
+  const txs = [tx(a, 0), tx(b, 0), tx(a, 1)];
+  tt.same(codes(await s.mp.add(txs.map((x) => x.bytes))), ['added', 'added', 'added']);
+  tt.same(s.mp.pending(1 << 20).map((x) => toHex(x)), txs.map((x) => toHex(x.bytes)), 'all three, in admission order');
+  tt.equal(s.mp.pending(txs[0]!.bytes.length + txs[1]!.bytes.length).length, 2, 'cut at the budget');
+  tt.same(s.mp.pending(0), [], 'nothing within no budget');
+});

@@ -57,3 +57,30 @@ t.test('a hostile sender cannot make the list unbounded: it is cut, which only a
   tt.same(sent.map((s) => s.to), ['C']);
   tt.equal(sent[0]!.reached.length, 256);
 });
+
+t.test('a peer that connects is offered the pending transactions, once per connection', async (tt) => {
+  const sent: { to: string; kind: string; txs: number; reached: readonly string[] }[] = [];
+  const pending = [new Uint8Array([7, 7]), new Uint8Array([8])];
+  const host = {
+    peerId: 'A',
+    peers: () => ['B'],
+    send: (to: string, frame: Uint8Array) => {
+      const m = decodeMessage(frame);
+      sent.push({ to, kind: m.kind, txs: m.kind === 'txs' ? m.body.txs.length : 0, reached: m.kind === 'txs' ? m.body.reached : [] });
+      return true;
+    },
+  } as unknown as P2PHost;
+  const quiet = { info: () => {}, debug: () => {}, warn: () => {} };
+  const metrics = { peers: { set: () => {} } };
+  const driver = { height: 5, round: 0 };
+  const mempool = { pending: (max: number) => (max > 0 ? pending : []) };
+  const net = new NodeNetwork({ host, driver: driver as never, mempool: mempool as never, ledger: { height: 4 } as never, log: quiet as never, metrics: metrics as never });
+  net.onPeer('B', true);
+  tt.same(sent.map((s) => [s.to, s.kind, s.txs]), [['B', 'status', 0], ['B', 'txs', 2]], 'a status, then the two pending transactions');
+  tt.same([...sent[1]!.reached].sort(), ['A', 'B'], 'naming this node and the peer as reached, so the peer relays them on');
+  net.onPeer('B', true);
+  tt.equal(sent.filter((s) => s.kind === 'txs').length, 1, 'a second link event of a connected peer offers nothing again');
+  net.onPeer('B', false);
+  net.onPeer('B', true);
+  tt.equal(sent.filter((s) => s.kind === 'txs').length, 2, 'after a reconnection they are offered again');
+});
