@@ -143,7 +143,7 @@ export class SovNode {
     const reason = st.height < 1 ? 'no block committed yet'
       : st.syncing ? 'catching up with the network'
         : st.peers === 0 && !alone ? 'no peer linked'
-          : null;
+          : this.network?.silentReason() ?? null;
     return { ready: reason === null, reason, height: st.height, peers: st.peers, syncing: st.syncing };
   }
 

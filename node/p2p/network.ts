@@ -32,7 +32,12 @@ interface PeerState {
   height: number;
   lastHeight: number;
   strikes: number;
+  /** When this node last got a frame from the peer (ms, the node's clock). */
+  heardAt: number;
 }
+
+/** Linked peers silent this long (every peer announces its status each second) make the node unready, with a warning naming them. */
+export const SILENT_PEERS_MS = 10_000;
 
 export interface NetworkOptions {
   host: P2PHost;
@@ -42,6 +47,8 @@ export interface NetworkOptions {
   log: Logger;
   metrics: NodeMetrics;
   statusMs?: number;
+  /** The clock (tests give their own). */
+  now?: () => number;
 }
 
 export class NodeNetwork {
@@ -50,8 +57,13 @@ export class NodeNetwork {
   private statusTimer: NodeJS.Timeout | null = null;
   private syncAsked: { peer: string; from: number; at: number } | null = null;
   private progress = { since: Date.now(), startHeight: 0, lastPrint: 0 };
+  /** Since when every linked peer has been silent (null: one spoke lately, or none is linked), and whether that was logged. */
+  private silence: { since: number; logged: boolean } | null = null;
+  private readonly now: () => number;
 
-  constructor(private readonly opts: NetworkOptions) {}
+  constructor(private readonly opts: NetworkOptions) {
+    this.now = opts.now ?? Date.now;
+  }
 
   start(): void {
     this.statusTimer = setInterval(() => this.announce(), this.opts.statusMs ?? 1000);
@@ -76,7 +88,7 @@ export class NodeNetwork {
   onPeer(peer: string, connected: boolean): void {
     if (connected) {
       const fresh = !this.peers.has(peer);
-      this.peers.set(peer, { height: 0, lastHeight: 0, strikes: 0 });
+      this.peers.set(peer, { height: 0, lastHeight: 0, strikes: 0, heardAt: this.now() });
       this.opts.host.send(peer, this.statusMessage());
       if (fresh) {
         this.opts.log.info({ peer, peers: this.peers.size }, 'peer connected');
@@ -141,7 +153,42 @@ export class NodeNetwork {
     flush();
   }
 
+  /**
+   * Why this node is cut off although linked, or null: every linked peer silent for
+   * SILENT_PEERS_MS (peers announce their status each second). That is what a node sees when
+   * its peers dropped its link for another process running the same node key, or when the
+   * network drops its traffic one way.
+   */
+  silentReason(): string | null {
+    const s = this.silence;
+    if (s === null || this.now() - s.since < SILENT_PEERS_MS) return null;
+    return `linked to ${this.peers.size} peer(s) but heard nothing from any for ${Math.round((this.now() - s.since) / 1000)} s`;
+  }
+
+  /** Track whether every linked peer is silent; log it once at warn when it lasts, and once at info when it ends. */
+  private checkSilence(): void {
+    const now = this.now();
+    let heard = false;
+    for (const p of this.peers.values()) if (now - p.heardAt < SILENT_PEERS_MS) heard = true;
+    if (heard || this.peers.size === 0) {
+      if (this.silence?.logged) this.opts.log.info({ peers: this.peers.size }, 'peers heard again');
+      this.silence = null;
+      return;
+    }
+    // Silent since the last of them spoke.
+    let since = 0;
+    for (const p of this.peers.values()) since = Math.max(since, p.heardAt);
+    this.silence ??= { since, logged: false };
+    if (!this.silence.logged) {
+      this.silence.logged = true;
+      this.opts.log.warn({ peers: [...this.peers.keys()], silentMs: now - this.silence.since },
+        'linked peers have sent nothing for several seconds: another process may be running this node key (peers keep one link per node id), or the network drops this node\'s traffic; this node reports itself not ready');
+    }
+  }
+
   onFrame(peer: string, frame: Uint8Array): void {
+    const st = this.peers.get(peer);
+    if (st) st.heardAt = this.now();
     let msg: WireMessage;
     try {
       msg = decodeMessage(frame);
@@ -217,6 +264,7 @@ export class NodeNetwork {
 
   private announce(): void {
     this.opts.host.broadcast(this.statusMessage());
+    this.checkSilence();
     this.maybeSync();
     this.showProgress();
   }

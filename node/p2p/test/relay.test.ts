@@ -4,7 +4,7 @@
  * linked to still gets it through one that is.
  */
 import t from 'tap';
-import { NodeNetwork } from '../network.js';
+import { NodeNetwork, SILENT_PEERS_MS } from '../network.js';
 import { decodeMessage } from '../wire.js';
 import type { P2PHost } from '../host.js';
 
@@ -83,4 +83,33 @@ t.test('a peer that connects is offered the pending transactions, once per conne
   net.onPeer('B', false);
   net.onPeer('B', true);
   tt.equal(sent.filter((s) => s.kind === 'txs').length, 2, 'after a reconnection they are offered again');
+});
+
+t.test('linked peers that send nothing for SILENT_PEERS_MS make the node unready, with one warning naming them', async (tt) => {
+  let now = 1_000_000;
+  const warned: unknown[] = [];
+  const infos: string[] = [];
+  const host = { peerId: 'A', peers: () => ['B', 'C'], send: () => true, broadcast: () => 2 } as unknown as P2PHost;
+  const log = { info: (_o: unknown, m: string) => void infos.push(m), debug: () => {}, warn: (o: unknown) => void warned.push(o) };
+  const net = new NodeNetwork({
+    host, driver: { height: 5, round: 0 } as never, mempool: { pending: () => [] } as never, ledger: { height: 4 } as never, log: log as never,
+    metrics: { peers: { set: () => {} }, peerMisbehaviour: { inc: () => {} } } as never, statusMs: 1 << 30, now: () => now,
+  });
+  net.onPeer('B', true);
+  net.onPeer('C', true);
+  const tick = (): void => (net as unknown as { announce(): void }).announce();
+  now += SILENT_PEERS_MS - 1;
+  tick();
+  tt.equal(net.silentReason(), null, 'not yet');
+  tt.equal(warned.length, 0);
+  now += 1;
+  tick();
+  tick();
+  tt.match(net.silentReason(), /linked to 2 peer\(s\) but heard nothing from any for 10 s/, 'unready, saying why');
+  tt.equal(warned.length, 1, 'warned once');
+  tt.same((warned[0] as { peers: string[] }).peers, ['B', 'C'], 'naming the silent peers');
+  net.onFrame('C', new Uint8Array([0xc1])); // any frame counts as hearing from it (a malformed one is struck, but heard)
+  tick();
+  tt.equal(net.silentReason(), null, 'ready again once one speaks');
+  tt.ok(infos.includes('peers heard again'));
 });
