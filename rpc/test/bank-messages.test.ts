@@ -3,13 +3,18 @@
  * pacs.008.001.09, pacs.002.001.11) is valid against its official XSD, parses, is built
  * again from what was read, and the rebuilt message is valid and reads the same (round
  * trip); the mappings to ramp deposits and payout results; format checks (UETR, end-to-end
- * id, amounts); malformed XML and schema failures are typed errors naming the element.
+ * id, amounts); malformed XML and schema failures are typed errors naming the element; the
+ * published examples (fixtures/iso20022/published/, sources in its README) are valid against
+ * the official XSDs, parse and round-trip; pacs.002 group statuses; the correlation store's
+ * file (atomic, loaded again, bounded with settled entries pruned first).
  */
 import t, { type Test } from 'tap';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
-  BankMessageError, buildCamt054, buildPacs002, buildPacs008, camtDeposits, parseCamt054, parsePacs002, parsePacs008, payoutTransfer, schemaProblems, statusResults, waterfallTransfer,
-  amountToMinor, checkSchema, minorToAmount, type BankIdentity,
+  BankMessageError, buildCamt054, buildPacs002, buildPacs008, camtDeposits, parseCamt054, parseIsoDocument, parsePacs002, parsePacs008, payoutTransfer, schemaProblems, statusResults,
+  txStatus, waterfallTransfer, amountToMinor, checkSchema, minorToAmount, CorrelationStore, CORRELATIONS_FILE, type BankIdentity,
 } from '../client/bank/index.js';
 
 const FIX = new URL('../../../rpc/test/fixtures/iso20022/', import.meta.url);
@@ -72,14 +77,93 @@ t.test('pacs.008 for a payout and a waterfall; pacs.002 settles payouts', async 
   tt.same(await schemaProblems(wx, XSD.p8), [], 'the waterfall pacs.008 is valid');
   tt.match(parsePacs008(wx).txs[0], { endToEndId: 'sov-wf-abcdef0123456789-2', creditorAccount: 'ACC-778899', amount: { text: '50.00' } });
   const report = (status: string, e2e: string | null, u: string | null = null) => parsePacs002(buildPacs002({
-    msgId: 'R1', creDtTm: '2026-03-01T10:05:00Z', orgnlMsgId: 'sov-payout-7', orgnlMsgNmId: 'pacs.008.001.09',
-    txs: [{ element: '', orgnlInstrId: null, orgnlEndToEndId: e2e, orgnlUetr: u, status, reasonCode: status === 'RJCT' ? 'AC04' : null, reasonText: status === 'RJCT' ? 'Closed account number' : null }],
+    msgId: 'R1', creDtTm: '2026-03-01T10:05:00Z', groups: [{ element: '', msgId: 'sov-payout-7', msgNmId: 'pacs.008.001.09', creDtTm: null, status: null, reasonCode: null, reasonText: null }],
+    txs: [txStatus({ orgnlEndToEndId: e2e, orgnlUetr: u, status, reasonCode: status === 'RJCT' ? 'AC04' : null, reasonText: status === 'RJCT' ? 'Closed account number' : null })],
   }));
   tt.match(statusResults(report('ACSC', 'sov-payout-7')), [{ kind: 'result', args: { id: 7, ok: true, reason: '' } }]);
   tt.match(statusResults(report('RJCT', 'sov-payout-7')), [{ kind: 'result', args: { id: 7, ok: false, reason: 'AC04: Closed account number' } }]);
   tt.match(statusResults(report('ACSP', 'sov-payout-7')), [{ kind: 'skip', reason: /interim/ }]);
   tt.match(statusResults(report('ACSC', null, uetr), (u) => (u === uetr ? 7 : null)), [{ kind: 'result', args: { id: 7 } }], 'matched by UETR');
   tt.match(statusResults(parsePacs002(read('pacs.002.001.11.example.xml'))), [{ kind: 'skip', reason: /not a status of a ledger payout/ }]);
+  const wfReport = parsePacs002(buildPacs002({ msgId: 'R4', creDtTm: '2026-03-01T10:05:00Z', groups: [], txs: [txStatus({ orgnlUetr: uetr, status: 'ACSC' })] }));
+  tt.match(statusResults(wfReport, { payoutOfUetr: () => null, otherOf: (r) => (r === uetr ? 'the waterfall transfer sov-wf-1-0' : null) }),
+    [{ kind: 'skip', reason: 'the waterfall transfer sov-wf-1-0: nothing to settle on the ledger' }], "a waterfall's status settles nothing");
+
+  // A report with only a group status: it applies to the payout its original message carried.
+  const group = (msgId: string, status: string | null) => parsePacs002(buildPacs002({
+    msgId: 'R2', creDtTm: '2026-03-01T10:06:00Z', txs: [],
+    groups: [{ element: '', msgId, msgNmId: 'pacs.008.001.09', creDtTm: '2026-03-01T10:00:00Z', status, reasonCode: status === 'RJCT' ? 'AM04' : null, reasonText: null }],
+  }));
+  tt.same(await schemaProblems(buildPacs002(group('sov-payout-7', 'RJCT')), XSD.p2), [], 'a group-status report is valid');
+  tt.match(statusResults(group('sov-payout-7', 'RJCT')), [{ kind: 'result', element: /OrgnlGrpInfAndSts$/, args: { id: 7, ok: false, reason: 'AM04' } }], 'a group rejection by MsgId');
+  tt.match(statusResults(group('PACS008-X', 'ACCC'), { payoutOfMsgId: (m) => (m === 'PACS008-X' ? 9 : null) }), [{ kind: 'result', args: { id: 9, ok: true } }], 'a message id we sent');
+  tt.match(statusResults(group('sov-payout-7', null)), [{ kind: 'skip', reason: /no status \(GrpSts\)/ }], 'a group without a status');
+  // TxSts is optional in this version: a transaction status without one changes nothing, unless its group has one.
+  const noTxSts = parsePacs002(buildPacs002({ msgId: 'R3', creDtTm: '2026-03-01T10:07:00Z', groups: [], txs: [{ ...txStatus({ status: 'X' }), status: null, orgnlEndToEndId: 'sov-payout-7' }] }));
+  tt.equal(noTxSts.txs[0]!.status, null);
+  tt.match(statusResults(noTxSts), [{ kind: 'skip', reason: /no status \(TxSts\)/ }]);
+  fails(tt, () => parsePacs002(buildPacs002(group('sov-payout-7', 'ACSC')).replace('<GrpSts>ACSC', '<GrpSts>ACCEPTED')), 'BANK_BAD_VALUE', /OrgnlGrpInfAndSts\/GrpSts$/, 'a bad group status');
+});
+
+t.test('published examples (rpc/test/fixtures/iso20022/published/) are valid, parse and round-trip', async (tt) => {
+  const dir = new URL('published/', FIX);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.xml')).sort();
+  tt.ok(files.length >= 1, 'at least one published example');
+  tt.ok(files.includes('pacs.002.001.11.iso-mdr-example.xml'), 'the ISO 20022 RA pacs.002.001.11 business example');
+  const readme = readFileSync(new URL('README.md', dir), 'utf8');
+  const codecs: Record<string, { xsd: string; parse: (x: string) => unknown; build: (m: never) => string }> = {
+    'camt.054.001.08': { xsd: XSD.camt, parse: parseCamt054, build: buildCamt054 },
+    'pacs.008.001.09': { xsd: XSD.p8, parse: parsePacs008, build: buildPacs008 },
+    'pacs.002.001.11': { xsd: XSD.p2, parse: parsePacs002, build: buildPacs002 },
+  };
+  for (const f of files) {
+    const xml = readFileSync(new URL(f, dir), 'utf8');
+    tt.ok(readme.includes(`\`${f}\``), `${f}: its source and licence are in the README`);
+    const { messageId } = parseIsoDocument(xml);
+    const c = codecs[messageId];
+    if (c === undefined) {
+      tt.fail(`${f}: ${messageId} is not a version the adapter reads`);
+      continue;
+    }
+    tt.same(await schemaProblems(xml, c.xsd), [], `${f} is valid against the official ${messageId} XSD`);
+    const m = c.parse(xml);
+    const again = c.build(m as never);
+    tt.same(await schemaProblems(again, c.xsd), [], `${f} rebuilt is valid`);
+    tt.same(c.parse(again), m, `${f} reads the same rebuilt`);
+  }
+  const p2 = parsePacs002(readFileSync(new URL('pacs.002.001.11.iso-mdr-example.xml', dir), 'utf8'));
+  tt.match(p2, {
+    msgId: 'ABABUS23-STATUS-456/04', creDtTm: '2015-06-29T09:56:00',
+    groups: [{ msgId: 'AAAA100628-123v', msgNmId: 'pacs.003.001.08', creDtTm: '2015-06-28T10:05:00', status: null }],
+    txs: [{ statusId: 'AB/8568', orgnlEndToEndId: 'VA060327/0123', orgnlTxId: 'AAAAUS29/100628/ad458', orgnlUetr: null, status: 'RJCT', reasonCode: 'AM05', reasonText: null }],
+  }, 'the example read: a rejection (AM05) of a direct debit');
+  tt.match(statusResults(p2), [{ kind: 'skip', reason: 'not a status of a ledger payout' }], 'not one of ours: nothing done on the ledger');
+});
+
+t.test('the correlation store: a file written whole, loaded again, bounded with settled entries pruned first', async (tt) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sov-bank-corr-'));
+  tt.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, CORRELATIONS_FILE);
+  const u = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+  const s = new CorrelationStore(file, 3);
+  tt.equal(existsSync(file), false, 'nothing written before the first entry');
+  for (let i = 1; i <= 3; i++) s.add({ endToEndId: `sov-payout-${i}`, uetr: u(i), kind: 'payout', payout: i, height: 10 + i });
+  tt.same(s.add({ endToEndId: 'sov-payout-1', uetr: u(99), kind: 'payout', payout: 1, height: 99 }).uetr, u(1), 'an end-to-end id recorded again keeps its UETR');
+  s.settle('sov-payout-2');
+  tt.same(readdirSync(dir), [CORRELATIONS_FILE], 'no temp file left beside it');
+  const again = new CorrelationStore(file, 3);
+  tt.same(again.entries(), s.entries(), 'loaded as it was written');
+  tt.match(again.ofUetr(u(3)), { endToEndId: 'sov-payout-3', payout: 3, settled: false });
+  again.add({ endToEndId: 'sov-wf-abc-0', uetr: u(4), kind: 'waterfall', payout: null, height: 20 });
+  tt.same(again.entries().map((e) => e.endToEndId), ['sov-payout-1', 'sov-payout-3', 'sov-wf-abc-0'], 'past the bound, the settled entry went first');
+  again.add({ endToEndId: 'sov-payout-5', uetr: u(5), kind: 'payout', payout: 5, height: 21 });
+  tt.same(again.entries().map((e) => e.endToEndId), ['sov-payout-3', 'sov-wf-abc-0', 'sov-payout-5'], 'then the oldest');
+  tt.same(new CorrelationStore(file, 3).entries().map((e) => e.endToEndId), ['sov-payout-3', 'sov-wf-abc-0', 'sov-payout-5'], 'as saved');
+  writeFileSync(file, '{"format":1,"entries":[{"endToEndId":"x","uetr":"not-a-uuid"}]}');
+  tt.throws(() => new CorrelationStore(file), { code: 'BANK_CONFIG', message: /entries\[0\] is not a correlation entry/ }, 'a bad file is a typed error');
+  writeFileSync(file, '{"format":1,');
+  tt.throws(() => new CorrelationStore(file), { code: 'BANK_CONFIG', message: /cannot be read/ });
+  tt.throws(() => new CorrelationStore(null, 0), { code: 'BANK_CONFIG' });
 });
 
 t.test('malformed XML, wrong messages and schema failures: typed errors naming the element', async (tt) => {

@@ -4,11 +4,14 @@
  * folder (each moved to inbox/done or inbox/failed, with a JSON report beside it) and/or
  * accepts them by HTTP POST on /messages; it writes a pacs.008 for each payout and waterfall
  * of the bank into an outbox folder, following the chain from a height kept in
- * outbox/.next-height. docs/bank-integration.md.
+ * outbox/.next-height. The adapter's correlation store (the UETR of every pacs.008 it wrote)
+ * is a file of the state folder, so a pacs.002 citing only the UETR is matched after a
+ * restart. docs/bank-integration.md.
  */
 import type { Command } from 'commander';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { addressFromPublicKey, encodeAddress, safeJsonText } from '../../../core/index.js';
 import { Wallet } from '../../../rpc/index.js';
@@ -23,6 +26,7 @@ interface BankOpts extends KeyOpts {
   outbox?: string;
   listen?: string;
   xsdDir?: string;
+  stateDir?: string;
   pollMs: string;
   once?: boolean;
 }
@@ -33,6 +37,9 @@ interface BankConfig {
   /** ISO currency -> { code, decimals } of the ledger. */
   currencies: Record<string, { code: string; decimals: number }>;
 }
+
+/** The largest message body taken by HTTP (bytes), as the adapter's own bound. */
+const MAX_BODY = 8 * 1024 * 1024;
 
 function loadConfig(path: string): BankConfig {
   const c = readJson(path, 'bank config') as Partial<BankConfig>;
@@ -53,7 +60,20 @@ function loadSchemas(dir: string | undefined): SchemaTexts | undefined {
   return s as SchemaTexts;
 }
 
-const describe = (e: unknown) => (e instanceof BankMessageError ? { code: e.code, element: e.element, message: e.message } : { code: 'ERROR', message: (e as Error).message });
+/** Write `text` to `path` whole or not at all: a temp file beside it, flushed, renamed over it. */
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+type Handled = { ok: true; report: unknown } | { ok: false; bank: boolean; error: { code: string; element?: string | null; message: string } };
 
 export function registerBank(program: Command): void {
   withKey(program.command('bank')
@@ -61,52 +81,105 @@ export function registerBank(program: Command): void {
     .requiredOption('--config <file>', 'the bank config JSON: bic, name, settlementAccount, currencies (ISO code -> ledger code and decimals)')
     .option('--inbox <dir>', 'read incoming camt.054 / pacs.002 XML files from this folder')
     .option('--outbox <dir>', 'write outgoing pacs.008 XML files into this folder')
-    .option('--listen <host:port>', 'accept incoming messages by HTTP POST /messages (the answer is the JSON report)')
+    .option('--listen <host:port>', 'accept incoming messages by HTTP POST /messages (the answer is the JSON report); port 0 picks a free one')
     .option('--xsd-dir <dir>', 'check every message in and out against the ISO 20022 XSDs in this folder')
+    .option('--state-dir <dir>', "keep the adapter's correlation store (UETRs of the pacs.008 sent) here (default: the outbox, else the inbox)")
     .option('--poll-ms <ms>', 'how often to look at the inbox and the chain', '1000')
     .option('--once', 'process the inbox and the chain once, then exit'))
     .action(async (o: BankOpts) => {
       if (o.inbox === undefined && o.outbox === undefined && o.listen === undefined) throw new CliError('give --inbox, --outbox and/or --listen');
       const cfg = loadConfig(o.config);
+      const pollMs = uintArg(o.pollMs, '--poll-ms');
       const client = clientFor(o);
       const key = await keyOf(o);
       const status = await client.status();
       const bankAddress = o.signer ?? encodeAddress(status.addressPrefix, addressFromPublicKey(key.publicKey));
       const isoCurrencies = Object.fromEntries(Object.entries(cfg.currencies).map(([iso, c]) => [c.code, { iso, decimals: c.decimals }]));
       const schemas = loadSchemas(o.xsdDir);
-      const adapter = new BankAdapter({
-        client, wallet: new Wallet(client, [key], { chainId: status.chainId }), bankAddress, currencies: cfg.currencies,
-        identity: { bic: cfg.bic, name: cfg.name, settlementAccount: cfg.settlementAccount, isoCurrencies }, ...(schemas ? { schemas } : {}),
-      });
-      const pollMs = uintArg(o.pollMs, '--poll-ms');
-      const handle = async (xml: string) => {
-        try {
-          return { ok: true, report: await adapter.handleMessage(xml) };
-        } catch (e) {
-          return { ok: false, error: describe(e) };
-        }
+      const stateDir = o.stateDir ?? o.outbox ?? o.inbox;
+      let adapter: BankAdapter;
+      try {
+        adapter = new BankAdapter({
+          client, wallet: new Wallet(client, [key], { chainId: status.chainId }), bankAddress, currencies: cfg.currencies,
+          identity: { bic: cfg.bic, name: cfg.name, settlementAccount: cfg.settlementAccount, isoCurrencies }, ...(schemas ? { schemas } : {}),
+          ...(stateDir !== undefined ? { stateDir } : {}),
+        });
+      } catch (e) {
+        throw e instanceof BankMessageError ? new CliError(e.message) : e;
+      }
+      // One message at a time: the inbox, the HTTP requests and the chain scan share the bank's nonce.
+      let queue: Promise<unknown> = Promise.resolve();
+      const serial = <T>(f: () => Promise<T>): Promise<T> => {
+        const p = queue.then(f, f);
+        queue = p.catch(() => undefined);
+        return p;
       };
+      const handle = (xml: string): Promise<Handled> => serial(async () => {
+        try {
+          return { ok: true as const, report: await adapter.handleMessage(xml) };
+        } catch (e) {
+          if (e instanceof BankMessageError) return { ok: false as const, bank: true, error: { code: e.code, element: e.element, message: e.message } };
+          return { ok: false as const, bank: false, error: { code: 'LEDGER_UNAVAILABLE', message: (e as Error).message } };
+        }
+      });
+
+      let stopping = false;
+      let wake: (() => void) | null = null;
+      let server: Server | null = null;
+      const stop = () => {
+        stopping = true;
+        server?.close();
+        wake?.();
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+
       if (o.listen !== undefined) {
-        const [host, port] = [o.listen.slice(0, o.listen.lastIndexOf(':')) || '127.0.0.1', uintArg(o.listen.slice(o.listen.lastIndexOf(':') + 1), '--listen port')];
-        createServer((req, res) => {
-          if (req.method !== 'POST' || req.url !== '/messages') return void res.writeHead(404).end();
+        const at = o.listen.lastIndexOf(':');
+        const host = o.listen.slice(0, at) || '127.0.0.1';
+        const port = uintArg(o.listen.slice(at + 1), '--listen port');
+        server = createServer((req, res) => {
+          const answer = (code: number, body: unknown) => void res.writeHead(code, { 'content-type': 'application/json' }).end(safeJsonText(body) + '\n');
+          if (req.url !== '/messages') return answer(404, { ok: false, error: { code: 'NOT_FOUND', message: 'POST a message to /messages' } });
+          if (req.method !== 'POST') return void res.writeHead(405, { allow: 'POST', 'content-type': 'application/json' }).end(safeJsonText({ ok: false, error: { code: 'METHOD_NOT_ALLOWED', message: 'POST a message to /messages' } }) + '\n');
           const chunks: Buffer[] = [];
           let size = 0;
-          req.on('data', (c: Buffer) => { size += c.length; if (size <= 8 * 1024 * 1024) chunks.push(c); });
-          req.on('end', () => void handle(Buffer.concat(chunks).toString('utf8')).then((r) => {
-            res.writeHead(r.ok ? 200 : 400, { 'content-type': 'application/json' }).end(safeJsonText(r));
-          }));
-        }).listen(port, host);
+          req.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size <= MAX_BODY) chunks.push(c);
+          });
+          req.on('end', () => {
+            if (size > MAX_BODY) return answer(413, { ok: false, error: { code: 'BANK_BAD_XML', element: null, message: `a message has at most ${MAX_BODY} bytes` } });
+            void handle(Buffer.concat(chunks).toString('utf8')).then((r) => {
+              console.log(safeJsonText({ http: true, ...r }));
+              answer(r.ok ? 200 : r.bank ? 400 : 502, r.ok ? r : { ok: false, error: r.error });
+            });
+          });
+        });
+        await new Promise<void>((resolve, reject) => {
+          server!.once('error', (e) => reject(new CliError(`cannot listen on ${o.listen}: ${e.message}`)));
+          server!.listen(port, host, () => resolve());
+        });
+        const a = server.address() as AddressInfo;
+        console.log(safeJsonText({ listening: `${a.address}:${a.port}` }));
       }
+
       const inboxOnce = async () => {
         if (o.inbox === undefined) return;
         for (const d of ['done', 'failed']) mkdirSync(join(o.inbox, d), { recursive: true });
         for (const f of readdirSync(o.inbox).filter((n) => n.endsWith('.xml')).sort()) {
+          if (stopping) return;
           const r = await handle(readFileSync(join(o.inbox, f), 'utf8'));
+          if (!r.ok && !r.bank) {
+            // The ledger did not answer: the file stays in the inbox for the next round.
+            console.log(safeJsonText({ file: f, retry: true, error: r.error }));
+            continue;
+          }
           const to = join(o.inbox, r.ok ? 'done' : 'failed');
-          writeFileSync(join(to, `${f}.report.json`), safeJsonText(r, 2) + '\n');
+          const report = r.ok ? r : { ok: false, error: r.error };
+          writeAtomic(join(to, `${f}.report.json`), safeJsonText(report, 2) + '\n');
           renameSync(join(o.inbox, f), join(to, f));
-          console.log(safeJsonText({ file: f, ...r }));
+          console.log(safeJsonText({ file: f, ...report }));
         }
       };
       const outboxOnce = async () => {
@@ -114,18 +187,35 @@ export function registerBank(program: Command): void {
         mkdirSync(o.outbox, { recursive: true });
         const mark = join(o.outbox, '.next-height');
         const from = existsSync(mark) ? uintArg(readFileSync(mark, 'utf8').trim(), mark) : 1;
-        const { messages, next } = await adapter.scan(from);
+        const { messages, next } = await serial(() => adapter.scan(from));
         for (const msg of messages) {
-          writeFileSync(join(o.outbox, `${msg.name}.pacs.008.xml`), msg.xml);
+          writeAtomic(join(o.outbox, `${msg.name}.pacs.008.xml`), msg.xml);
           console.log(safeJsonText({ wrote: `${msg.name}.pacs.008.xml`, kind: msg.kind, uetr: msg.uetr, height: msg.height }));
         }
-        writeFileSync(mark, `${next}\n`);
+        writeAtomic(mark, `${next}\n`);
       };
-      for (;;) {
-        await inboxOnce();
-        await outboxOnce();
-        if (o.once) return;
-        await new Promise((r) => setTimeout(r, pollMs));
+      while (!stopping) {
+        try {
+          await inboxOnce();
+          await outboxOnce();
+        } catch (e) {
+          if (o.once) throw e;
+          // A node that does not answer is waited for; the next round tries again.
+          console.log(safeJsonText({ error: { code: e instanceof BankMessageError ? e.code : 'LEDGER_UNAVAILABLE', message: (e as Error).message } }));
+        }
+        if (o.once) break;
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, pollMs);
+          wake = () => {
+            clearTimeout(t);
+            r();
+          };
+        });
+        wake = null;
       }
+      server?.close();
+      await serial(async () => undefined);
+      process.removeListener('SIGINT', stop);
+      process.removeListener('SIGTERM', stop);
     });
 }

@@ -6,14 +6,21 @@
  * (`scan`). With the XSDs given, every message in and out is checked against its schema.
  * Each ledger refusal is reported with its code name (REFERENCE_USED for a reused UETR or
  * end-to-end id); a message that cannot be read is a BankMessageError; nothing else throws
- * for bad input.
+ * for bad input. The UETR and end-to-end id of every pacs.008 it builds are kept in its
+ * correlation store (correlations.ts), in a file of `stateDir` when given, so that a pacs.002
+ * citing only the UETR is matched after a restart too.
  */
+import { join } from 'node:path';
 import type { SubmitView, TxView } from '../../facade.js';
 import type { SovClient } from '../client.js';
 import type { Wallet } from '../builders.js';
 import { CAMT054, camtDeposits, parseCamt054, type CurrencyMap } from './camt054.js';
+import { CorrelationStore, CORRELATIONS_FILE, DEFAULT_MAX_CORRELATIONS } from './correlations.js';
 import { BankMessageError } from './errors.js';
-import { buildPacs008, PACS008, payoutTransfer, waterfallTransfer, type BankIdentity, type PayoutRequestedFields, type WaterfallFields } from './pacs008.js';
+import { randomUUID } from 'node:crypto';
+import {
+  buildPacs008, PACS008, payoutEndToEndId, payoutTransfer, waterfallEndToEndId, waterfallTransfer, type BankIdentity, type PayoutRequestedFields, type WaterfallFields,
+} from './pacs008.js';
 import { PACS002, parsePacs002, statusResults } from './pacs002.js';
 import { checkSchema } from './schema.js';
 import { parseIsoDocument } from './xml.js';
@@ -31,6 +38,13 @@ export interface BankAdapterOptions {
   readonly currencies: CurrencyMap;
   /** The XSD texts by message id: messages in and out are checked against them. */
   readonly schemas?: SchemaTexts;
+  /**
+   * A folder for the adapter's state: its correlation store, `.sov-bank-correlations.json`
+   * (loaded now, rewritten atomically on every change). Without it the store is in memory.
+   */
+  readonly stateDir?: string;
+  /** The most correlation entries kept (default 10,000; settled ones are pruned first). */
+  readonly maxCorrelations?: number;
 }
 
 /** What one ledger call for one element of a message came to. */
@@ -59,10 +73,12 @@ export interface OutgoingMessage {
 }
 
 export class BankAdapter {
-  /** UETR -> payout id, of the pacs.008 this adapter built (for reports without the end-to-end id). */
-  private readonly sentUetrs = new Map<string, number>();
+  /** The pacs.008 this adapter built: end-to-end id, UETR, payout (for reports without the end-to-end id). */
+  readonly correlations: CorrelationStore;
 
-  constructor(private readonly o: BankAdapterOptions) {}
+  constructor(private readonly o: BankAdapterOptions) {
+    this.correlations = new CorrelationStore(o.stateDir === undefined ? null : join(o.stateDir, CORRELATIONS_FILE), o.maxCorrelations ?? DEFAULT_MAX_CORRELATIONS);
+  }
 
   /** Read an incoming message (camt.054 or pacs.002) and carry it out on the ledger. */
   async handleMessage(xml: string): Promise<InboundReport> {
@@ -88,10 +104,32 @@ export class BankAdapter {
 
   private async results(xml: string): Promise<InboundReport> {
     const r = parsePacs002(xml);
+    const c = this.correlations;
+    const payoutOf = (e: ReturnType<CorrelationStore['ofUetr']>) => (e?.kind === 'payout' ? e.payout : null);
     const outcomes: LedgerOutcome[] = [];
-    for (const s of statusResults(r, (u) => this.sentUetrs.get(u) ?? null)) {
-      if (s.kind === 'skip') outcomes.push({ element: s.element, action: 'skip', status: 'skipped', message: s.reason });
-      else outcomes.push({ element: s.element, action: 'payout_result', ref: s.args.id, ...(await this.send('payout_result', s.args)) });
+    const results = statusResults(r, {
+      payoutOfUetr: (u) => payoutOf(c.ofUetr(u)), payoutOfMsgId: (m) => payoutOf(c.ofEndToEndId(m)),
+      otherOf: (ref) => {
+        const e = c.ofUetr(ref) ?? c.ofEndToEndId(ref);
+        return e?.kind === 'waterfall' ? `the waterfall transfer ${e.endToEndId}` : null;
+      },
+    });
+    for (const s of results) {
+      if (s.kind === 'skip') {
+        outcomes.push({ element: s.element, action: 'skip', status: 'skipped', message: s.reason });
+        continue;
+      }
+      const sent = await this.send('payout_result', s.args);
+      outcomes.push({ element: s.element, action: 'payout_result', ref: s.args.id, ...sent });
+      // Settled on the ledger now, or before (a report repeated): its correlation is done with.
+      if (sent.status === 'committed' || sent.code === 'PAYOUT_SETTLED') {
+        for (const e of c.entries()) if (e.kind === 'payout' && e.payout === s.args.id) c.settle(e.endToEndId);
+      }
+    }
+    // A final status of a waterfall transfer: nothing on the ledger, but its correlation is done with.
+    for (const t of r.txs) {
+      const e = (t.orgnlUetr !== null ? c.ofUetr(t.orgnlUetr) : null) ?? (t.orgnlEndToEndId !== null ? c.ofEndToEndId(t.orgnlEndToEndId) : null);
+      if (e?.kind === 'waterfall' && t.status !== null && ['ACSC', 'ACCC', 'RJCT'].includes(t.status)) c.settle(e.endToEndId);
     }
     return { messageId: PACS002, msgId: r.msgId, outcomes };
   }
@@ -121,16 +159,20 @@ export class BankAdapter {
     for (const [i, e] of tx.receipt.events.entries()) {
       const f = e.fields as Record<string, unknown> | null;
       if (f === null || f['bank'] !== this.o.bankAddress) continue;
-      let ct;
-      if (e.module === 'ramp' && e.name === 'payout_requested') ct = payoutTransfer(this.o.identity, f as unknown as PayoutRequestedFields);
-      else if (e.module === 'money' && e.name === 'waterfall') ct = waterfallTransfer(this.o.identity, f as unknown as WaterfallFields, tx.hash, i);
-      else continue;
+      const payout = e.module === 'ramp' && e.name === 'payout_requested';
+      if (!payout && !(e.module === 'money' && e.name === 'waterfall')) continue;
+      // The same event scanned again gets the UETR it was given the first time.
+      const e2e = payout ? payoutEndToEndId((f as unknown as PayoutRequestedFields).id) : waterfallEndToEndId(tx.hash, i);
+      const uetr = this.correlations.ofEndToEndId(e2e)?.uetr ?? randomUUID();
+      const ct = payout
+        ? payoutTransfer(this.o.identity, f as unknown as PayoutRequestedFields, Date.now(), uetr)
+        : waterfallTransfer(this.o.identity, f as unknown as WaterfallFields, tx.hash, i, Date.now(), uetr);
       const t = ct.txs[0]!;
       const xml = buildPacs008(ct);
       const xsd = this.o.schemas?.[PACS008];
       if (xsd !== undefined) await checkSchema(xml, xsd, `the pacs.008 for ${t.endToEndId}`);
-      if (e.name === 'payout_requested') this.sentUetrs.set(t.uetr!, (f as unknown as PayoutRequestedFields).id);
-      out.push({ kind: e.name === 'payout_requested' ? 'payout' : 'waterfall', name: t.endToEndId, endToEndId: t.endToEndId, uetr: t.uetr!, height: tx.height, xml });
+      this.correlations.add({ endToEndId: t.endToEndId, uetr, kind: payout ? 'payout' : 'waterfall', payout: payout ? (f as unknown as PayoutRequestedFields).id : null, height: tx.height });
+      out.push({ kind: payout ? 'payout' : 'waterfall', name: t.endToEndId, endToEndId: t.endToEndId, uetr, height: tx.height, xml });
     }
     return out;
   }

@@ -10,9 +10,13 @@ export { parseIsoDocument, ISO_NS_PREFIX, MAX_MESSAGE_CHARS, type ParsedDocument
 export { UETR_RE, checkUetr, checkEndToEndId, ledgerRef, amountToMinor, minorToAmount } from './refs.js';
 export { CAMT054, parseCamt054, buildCamt054, camtDeposits, type Camt054, type CamtEntry, type CamtNotification, type CamtTx, type CamtOutcome, type CurrencyMap, type DepositArgsJs } from './camt054.js';
 export {
-  PACS008, parsePacs008, buildPacs008, payoutTransfer, waterfallTransfer, payoutEndToEndId, payoutIdOf,
+  PACS008, parsePacs008, buildPacs008, payoutTransfer, waterfallTransfer, payoutEndToEndId, waterfallEndToEndId, payoutIdOf,
   type CreditTransfer, type CreditTransferTx, type BankIdentity, type PayoutRequestedFields, type WaterfallFields,
 } from './pacs008.js';
-export { PACS002, parsePacs002, buildPacs002, statusResults, type StatusReport, type TxStatus, type StatusOutcome, type PayoutResultArgsJs } from './pacs002.js';
+export {
+  PACS002, parsePacs002, buildPacs002, statusResults, txStatus,
+  type StatusReport, type TxStatus, type GroupStatus, type OriginalGroup, type StatusOutcome, type StatusLookups, type PayoutResultArgsJs,
+} from './pacs002.js';
+export { CorrelationStore, CORRELATIONS_FILE, DEFAULT_MAX_CORRELATIONS, type Correlation } from './correlations.js';
 export { schemaProblems, checkSchema, type SchemaProblem } from './schema.js';
 export { BankAdapter, type BankAdapterOptions, type InboundReport, type LedgerOutcome, type OutgoingMessage, type SchemaTexts } from './adapter.js';

@@ -130,9 +130,12 @@ export function payoutTransfer(bank: BankIdentity, p: PayoutRequestedFields, now
   }, now, e2e);
 }
 
+/** The end-to-end id of the pacs.008 for the waterfall of event `event` of tx `txHash`. */
+export const waterfallEndToEndId = (txHash: string, event: number): string => `sov-wf-${txHash.replace(/^0x/, '').slice(0, 16)}-${event}`;
+
 /** The pacs.008 that credits a customer's linked account with a waterfall's excess (event `event` of tx `txHash`). */
 export function waterfallTransfer(bank: BankIdentity, w: WaterfallFields, txHash: string, event: number, now = Date.now(), uetr: string = randomUUID()): CreditTransfer {
-  const e2e = `sov-wf-${txHash.replace(/^0x/, '').slice(0, 16)}-${event}`;
+  const e2e = waterfallEndToEndId(txHash, event);
   return transfer(bank, {
     instrId: e2e, endToEndId: e2e, uetr, amount: isoAmount(bank, w.currency, w.amount), creditorName: w.account, creditorAccount: w.linkedRef,
     remittance: `Sovereign Ledger holding-limit waterfall of ${w.currency}`,
