@@ -3,6 +3,7 @@
  * concatenation. Inputs from the outside world are checked and fail with a typed error.
  */
 import { FormatError, ErrorCodes } from './errors.js';
+import { decodeHex } from './platform.js';
 
 /** Node's native hex encoder, which takes any Uint8Array (no Buffer view made per call). */
 const hexSlice = (Buffer.prototype as unknown as { hexSlice?: (this: Uint8Array, start: number, end: number) => string }).hexSlice;
@@ -20,8 +21,8 @@ export function to0x(bytes: Uint8Array): string {
 /** Parse hex (with or without `0x`); `expectedLength` in bytes, when given, is enforced. */
 export function fromHex(hex: string, expectedLength?: number): Uint8Array {
   const body = typeof hex === 'string' && hex.startsWith('0x') ? hex.slice(2) : hex;
-  // Node's decoder stops at the first pair that is not hex, so a whole decode is the check.
-  const decoded = typeof body === 'string' && body.length % 2 === 0 ? Buffer.from(body, 'hex') : null;
+  // The decoder stops at the first pair that is not hex, so a whole decode is the check.
+  const decoded = typeof body === 'string' && body.length % 2 === 0 ? decodeHex(body) : null;
   if (decoded === null || decoded.length * 2 !== body.length) {
     throw new FormatError(ErrorCodes.HEX_INVALID, 'not an even-length hex string', { value: String(hex).slice(0, 80) });
   }

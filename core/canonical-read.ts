@@ -16,7 +16,7 @@
  * forms a field does not write (a bigint field's value as a fixint, a number field's as an
  * int64 below 2^32); a refusal, too, sends the bytes down the full path.
  */
-import { isUtf8 } from 'node:buffer';
+import { isUtf8 } from './platform.js';
 
 export const GIVE_UP: unique symbol = Symbol('give up');
 

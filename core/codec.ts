@@ -18,8 +18,8 @@
  * The wire format is specified in docs/encoding.md and pinned by core/test/vectors/codec.json.
  */
 import { Packr } from 'msgpackr';
-import { isUtf8 } from 'node:buffer';
 import { CodecError, ErrorCodes } from './errors.js';
+import { isUtf8 } from './platform.js';
 import { equalBytes, plainBytes } from './bytes.js';
 import { fastDecodable, FAST_READ, NO_PATH, type Schema } from './schema.js';
 import { GIVE_UP, readCanonicalWire } from './canonical-read.js';

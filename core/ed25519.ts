@@ -20,12 +20,16 @@
  * arithmetic. OpenSSL's check is the cofactorless byte comparison of step 5, so once the
  * pre-check has run both paths compute the same predicate; the vectors prove it on every
  * edge case, and a property test on mixed-order keys.
+ *
+ * Where there is no node:crypto (a browser bundle: core/platform-browser.ts), signing is
+ * @noble/curves' (the same bytes) and `verify` is `verifyNoble`: the same rule, slower.
  */
-import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { CryptoError, ErrorCodes } from './errors.js';
 import { concatBytes, equalBytes, fromHex, toHex } from './bytes.js';
+import { nodeCrypto } from './platform.js';
 
 export const PUBLIC_KEY_LENGTH = 32;
 export const SECRET_KEY_LENGTH = 32;
@@ -52,7 +56,8 @@ export function sign(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
   if (!(secretKey instanceof Uint8Array) || secretKey.length !== SECRET_KEY_LENGTH) {
     throw new CryptoError(ErrorCodes.CRYPTO_BAD_KEY, `secret key must be ${SECRET_KEY_LENGTH} bytes`);
   }
-  return new Uint8Array(nodeSign(null, message, privateKeyObject(secretKey)));
+  if (nodeCrypto === null) return ed25519.sign(message, secretKey);
+  return new Uint8Array(nodeCrypto.sign(null, message, privateKeyObject(secretKey)));
 }
 
 /** PKCS#8 DER header of an Ed25519 private key; the 32-byte seed follows. */
@@ -68,7 +73,7 @@ const privateKeys = new WeakMap<Uint8Array, { seed: Uint8Array; key: KeyObject }
 function privateKeyObject(secretKey: Uint8Array): KeyObject {
   const hit = privateKeys.get(secretKey);
   if (hit && equalBytes(hit.seed, secretKey)) return hit.key;
-  const key = createPrivateKey({ key: Buffer.from(concatBytes(PKCS8_ED25519_PREFIX, secretKey)), format: 'der', type: 'pkcs8' });
+  const key = nodeCrypto!.createPrivateKey({ key: Buffer.from(concatBytes(PKCS8_ED25519_PREFIX, secretKey)), format: 'der', type: 'pkcs8' });
   privateKeys.set(secretKey, { seed: Uint8Array.from(secretKey), key });
   return key;
 }
@@ -151,7 +156,7 @@ function keyObjectFor(publicKey: Uint8Array): KeyObject | null {
   let k = keyCache.get(id);
   if (k !== undefined) return k;
   try {
-    k = createPublicKey({ key: Buffer.from(concatBytes(SPKI_PREFIX, publicKey)), format: 'der', type: 'spki' });
+    k = nodeCrypto!.createPublicKey({ key: Buffer.from(concatBytes(SPKI_PREFIX, publicKey)), format: 'der', type: 'spki' });
   } catch {
     k = null; // not a point on the curve: OpenSSL refuses to load it
   }
@@ -163,13 +168,14 @@ function keyObjectFor(publicKey: Uint8Array): KeyObject | null {
   return k;
 }
 
-/** The pinned rule, step 5 through OpenSSL. */
+/** The pinned rule, step 5 through OpenSSL. Throws where there is no node:crypto (a browser bundle). */
 export function verifyNode(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+  if (nodeCrypto === null) throw new Error('verifyNode: no node:crypto here (a browser bundle); verify and verifyNoble work');
   if (!precheck(signature, publicKey)) return false;
   const key = keyObjectFor(publicKey);
   if (key === null) return false;
   try {
-    return nodeVerify(null, message, key, signature);
+    return nodeCrypto.verify(null, message, key, signature);
   } catch {
     return false;
   }
@@ -213,8 +219,9 @@ export function verifyNobleRaw(signature: Uint8Array, message: Uint8Array, publi
 export type VerifyPath = 'node' | 'noble';
 export const VERIFY_PATHS: Readonly<Record<VerifyPath, typeof verifyNode>> = { node: verifyNode, noble: verifyNoble };
 
-/** The network's verification (SOV-ED25519-STRICT) on the fastest path. Never throws. */
+/** The network's verification (SOV-ED25519-STRICT) on the fastest path (noble's where there is no node:crypto). Never throws. */
 export function verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+  if (nodeCrypto === null) return verifyNoble(signature, message, publicKey);
   return verifyNode(signature, message, publicKey);
 }
 

@@ -3,10 +3,13 @@
  * `SHA-256(utf8("sov/" + domain) || 0x00 || data)`, with one domain per use, so a digest of
  * one kind can never be passed off as another. Also: Merkle roots and inclusion proofs over
  * lists (RFC 6962 shape: split at the largest power of two below n), used for tx and receipt
- * roots. node:crypto's one-shot `hash` is the implementation (about 3x @noble/hashes here).
+ * roots. node:crypto's one-shot `hash` is the implementation (about 3x @noble/hashes here);
+ * in a browser bundle, @noble/hashes (platform.ts, platform-browser.ts).
  */
-import { hash as nodeHash } from 'node:crypto';
 import { concatBytes, equalBytes, utf8 } from './bytes.js';
+import { sha256 } from './platform.js';
+
+export { sha256, sha256Utf8 } from './platform.js';
 
 export const Domain = {
   TX: 'tx',
@@ -39,25 +42,6 @@ export function domainPrefix(domain: string): Uint8Array {
     prefixCache.set(domain, p);
   }
   return p;
-}
-
-/** Plain SHA-256, no domain: only for interop (e.g. comparing with outside digests). */
-export function sha256(data: Uint8Array): Uint8Array {
-  // The digest as a latin1 string (one char per byte) copied into a small array: V8 keeps
-  // 32-byte arrays on its heap, where a Buffer digest gets an external backing store each
-  // (more than twice the time, and more garbage collection).
-  const s = nodeHash('sha256', data, 'binary'); // 'binary' = latin1
-  const out = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
-
-/** SHA-256 of a string's UTF-8 (node:crypto hashes the string without an encoded copy first). */
-export function sha256Utf8(text: string): Uint8Array {
-  const s = nodeHash('sha256', text, 'binary');
-  const out = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) out[i] = s.charCodeAt(i);
-  return out;
 }
 
 /** Reused for hash inputs up to its size: no allocation per hash (hashing is synchronous). */

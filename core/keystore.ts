@@ -12,10 +12,10 @@
  */
 import { scrypt } from '@noble/hashes/scrypt.js';
 import { gcm } from '@noble/ciphers/aes.js';
-import { randomBytes } from 'node:crypto';
 import { fromHex, toHex, equalBytes, utf8 } from './bytes.js';
 import { generateKeyPair, keyPairFromSecret, type KeyPair } from './ed25519.js';
 import { SovError } from './errors.js';
+import { randomBytes } from './platform.js';
 
 export const KEY_TYPES = ['validator', 'node', 'account'] as const;
 export type KeyType = (typeof KEY_TYPES)[number];

@@ -8,22 +8,18 @@
  * internal path (a deep import is refused by the exports map).
  */
 import t from 'tap';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer, connect, type Socket } from 'node:net';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../test/index.js';
 import { inProcessChain } from './in-process-chain.js';
+import { installedSdk, run } from './sdk-project.js';
 
 const chain = inProcessChain(t);
 const { manifest: m } = chain;
 const dir = mkdtempSync(join(tmpdir(), 'sov-sdk-project-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-
-const run = (cmd: string, args: string[], cwd: string) => new Promise<{ code: number; out: string }>((resolve) => {
-  execFile(cmd, args, { cwd, encoding: 'utf8', timeout: 240_000, env: { ...process.env, NODE_OPTIONS: '' } }, (e, out, err) => resolve({ code: e ? Number(e.code ?? 1) : 0, out: out + err }));
-});
 
 /** The program an integrator writes (counted: at most 30 lines). */
 const PROGRAM = `import { SovClient, ResilientSocket, Wallet, trustGenesis, getBalance, waitForReceipt, loadKeystore, parseAmount, formatAmount, decodeAddress } from 'sovereign-ledger';
@@ -50,15 +46,8 @@ await ws.close();
 
 t.test('installed from its tarball, the SDK does the integrator\'s first program in 30 lines', async (tt) => {
   tt.ok(PROGRAM.trimEnd().split('\n').length <= 30, 'the program is at most 30 lines');
-  const packed = await run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, '--loglevel=error'], REPO_ROOT);
-  tt.equal(packed.code, 0, packed.out);
-  const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
-  const project = join(dir, 'project');
-  await run('mkdir', ['-p', project], dir);
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'bank-integration', private: true, type: 'module' }));
+  const project = await installedSdk(tt, dir, 'bank-integration');
   writeFileSync(join(project, 'main.mjs'), PROGRAM);
-  const installed = await run('npm', ['install', join(dir, tarball), '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], project);
-  tt.equal(installed.code, 0, `npm install of the tarball: ${installed.out}`);
   const deep = await run(process.execPath, ['--input-type=module', '-e', "await import('sovereign-ledger/dist/node/node.js')"], project);
   tt.match(deep.out, /ERR_PACKAGE_PATH_NOT_EXPORTED/, 'internal paths are not exported');
 

@@ -4,8 +4,7 @@
  * amounts parsed and formatted by a currency's decimals, and many signed transactions
  * submitted in one JSON-RPC batch.
  */
-import { readFile } from 'node:fs/promises';
-import { addressFromPublicKey, fromHex, isValidPublicKey, SovError, ValidatorSet, type Tx } from '../../core/index.js';
+import { addressFromPublicKey, fromHex, isValidPublicKey, SovError, to0x, ValidatorSet, type Tx } from '../../core/index.js';
 import type { SubmitView, TxView } from '../facade.js';
 import { RpcCallError, type SovClient } from './client.js';
 import { verifyRecord } from './verify.js';
@@ -24,6 +23,16 @@ export class GenesisTrustError extends SovError {
 }
 
 /**
+ * A file's text, through node:fs looked up only when a path is given (process.getBuiltinModule),
+ * so that a browser bundle of the SDK carries no node:fs; there, pass the genesis as `{ json }`.
+ */
+async function readText(path: string): Promise<string> {
+  const fs = globalThis.process?.getBuiltinModule?.('node:fs/promises');
+  if (fs === undefined) throw new Error('no file system here: pass the genesis as { json }');
+  return fs.readFile(path, 'utf8');
+}
+
+/**
  * The chain and genesis validator set of a genesis.json (text, or a path to read): its
  * chain_id, address_prefix and validators' public keys and powers, each checked (a valid
  * Ed25519 key, a positive power, no key twice). The file is the trust anchor: get it from
@@ -36,7 +45,7 @@ export async function trustGenesis(genesis: { readonly path: string } | { readon
   };
   let doc: { chain_id?: unknown; address_prefix?: unknown; validators?: unknown };
   try {
-    doc = JSON.parse('json' in genesis ? genesis.json : await readFile(genesis.path, 'utf8')) as typeof doc;
+    doc = JSON.parse('json' in genesis ? genesis.json : await readText(genesis.path)) as typeof doc;
   } catch (e) {
     return bad(`not a readable JSON genesis (${(e as Error).message})`);
   }
@@ -119,6 +128,6 @@ export async function waitForReceipt(client: SovClient, hash: string, opts: { ti
  * refused with.
  */
 export async function sendTransactions(client: SovClient, txs: readonly (Tx | Uint8Array)[], wait = false): Promise<(SubmitView | RpcCallError)[]> {
-  const hex = (t: Tx | Uint8Array) => '0x' + Buffer.from(t instanceof Uint8Array ? t : t.bytes).toString('hex');
+  const hex = (t: Tx | Uint8Array) => to0x(t instanceof Uint8Array ? t : t.bytes);
   return client.batch<SubmitView>(txs.map((t) => ({ method: 'sov_sendTransaction', params: [hex(t), wait] })));
 }
