@@ -141,7 +141,7 @@ export class SovNode {
     const st = await this.facade.status();
     const alone = (await this.facade.validators()).validators.length <= 1;
     const reason = st.height < 1 ? 'no block committed yet'
-      : st.syncing ? 'catching up with the network'
+      : st.syncing ? (this.network.syncStallReason() ?? 'catching up with the network')
         : st.peers === 0 && !alone ? 'no peer linked'
           : this.network?.silentReason() ?? null;
     return { ready: reason === null, reason, height: st.height, peers: st.peers, syncing: st.syncing };
@@ -177,7 +177,12 @@ export class SovNode {
     const chainId = genesis.doc.chainId;
     const consensus = genesis.doc.consensus;
 
-    this.ledger = await LedgerStore.open({ path: join(dataDir, 'ledger'), pruneWindow: null });
+    // [storage] retain_*: 0 keeps everything (an archive node); N keeps the latest N heights.
+    const { retain_state: retainState, retain_blocks: retainBlocks } = config.storage;
+    this.ledger = await LedgerStore.open({ path: join(dataDir, 'ledger'), pruneWindow: retainState > 0 ? retainState : null, blockWindow: retainBlocks > 0 ? retainBlocks : null });
+    if (retainState > 0 || retainBlocks > 0) {
+      this.log.info({ retainState, retainBlocks, oldestState: this.ledger.oldestState, oldestBlock: this.ledger.oldestBlock }, 'pruning: keeping the latest heights only (0: all)');
+    }
     if (this.ledger.state.nativeUpdates) this.log.info('state tree updates: native');
     else this.log.warn({ reason: nativeUnavailable() }, 'state tree updates: JavaScript (the native module is not loaded; commits are about three times slower)');
     this.wal = WalFile.open(join(dataDir, 'wal'));

@@ -3,7 +3,7 @@
  * this node's, stable, and listed in docs/rpc.md. An RpcError carries the code sent to the
  * client; `data` may carry the underlying SovError code.
  */
-import { SovError } from '../core/index.js';
+import { isSovError, SovError } from '../core/index.js';
 
 export const RpcCodes = {
   PARSE_ERROR: -32700,
@@ -19,6 +19,7 @@ export const RpcCodes = {
   UNAUTHORIZED: -32006,
   UNAVAILABLE: -32007,
   TIMEOUT: -32008,
+  PRUNED: -32009,
 } as const;
 
 /** What each code means, for docs/rpc.md. */
@@ -36,6 +37,7 @@ export const RPC_CODE_MEANINGS: Record<keyof typeof RpcCodes, string> = {
   UNAUTHORIZED: 'the method needs an API key with one of the roles in `data.roles`; or (HTTP 401) the API key presented matches no key',
   UNAVAILABLE: 'the node cannot serve this now (e.g. a subscription ended)',
   TIMEOUT: 'the call took too long',
+  PRUNED: 'the height asked for is pruned on this node (`[storage] retain_state`, `retain_blocks`): `data.oldest` is the oldest height it keeps, `data.what` `state` or `block`, `data.height` the height asked for; an archive node (retain 0) has it',
 };
 
 export class RpcError extends SovError {
@@ -46,4 +48,21 @@ export class RpcError extends SovError {
   ) {
     super(`RPC_${rpcCode}`, message, data === undefined ? {} : { data });
   }
+}
+
+/** The state layer's code for a pruned height (matched by its string: the client bundle imports this file, never state/). */
+const STATE_PRUNED = 'STATE_PRUNED';
+
+/** True for the state layer's STATE_PRUNED (a state version or a block older than this node keeps). */
+export const isPrunedError = (e: unknown): e is SovError => isSovError(e) && e.code === STATE_PRUNED;
+
+/**
+ * The RPC answer to a pruned height: PRUNED, its message naming the oldest height kept, and
+ * `data` { code, what, height, oldest } from the state layer's error.
+ */
+export function prunedError(e: SovError): RpcError {
+  const { what, height, oldest } = e.meta as { what?: unknown; height?: unknown; oldest?: unknown };
+  const kind = what === 'state' ? 'state versions' : 'blocks';
+  const message = typeof oldest === 'number' ? `${e.message}: this node keeps ${kind} from height ${oldest} on; an archive node keeps every height` : e.message;
+  return new RpcError(RpcCodes.PRUNED, message, { code: STATE_PRUNED, what: what ?? null, height: height ?? null, oldest: oldest ?? null });
 }

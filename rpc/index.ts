@@ -12,6 +12,7 @@ import { credMethods } from './methods/cred.js';
 import { xchgMethods } from './methods/xchg.js';
 import { progMethods } from './methods/prog.js';
 import { taxMethods } from './methods/tax.js';
+import { evidMethods } from './methods/evid.js';
 import { compMethods } from './methods/comp.js';
 import { compBacktestMethods } from './methods/comp-backtest.js';
 import { openRpcDocument } from './openrpc.js';
@@ -28,13 +29,16 @@ export { openRpcDocument } from './openrpc.js';
 export * from './records.js';
 export { BundleError, credProofBundle, openCredProofBundle, type CredProofBundle, type CredProofRecord, type OpenBundleOptions } from './cred-proofs.js';
 export { argsJson, decodeEventView, eventFields, eventView } from './decode.js';
+export {
+  equivocations, equivocationView, verifyEquivocations, MAX_EQUIVOCATIONS, type EquivocationsQuery, type EquivocationsVerifyContext, type EquivocationsView, type EquivocationView, type VoteView,
+} from './evid-query.js';
 export type { RpcContext, SubscriptionHost } from './methods/chain.js';
 export { WsRpcServer, type WsRpcOptions } from './ws-server.js';
 
 /** The node's method registry: every method, plus `rpc.discover` describing them all. `modules`: the chain's module registry (the built-in modules by default). */
 export function buildRegistry(version: string, modules: Registry = BUILTIN): MethodRegistry<RpcContext> {
   const reg = new MethodRegistry<RpcContext>();
-  for (const m of [...chainMethods, ...queryMethods(modules), ...subscribeMethods, ...adminMethods, ...credMethods, ...xchgMethods, ...compMethods, ...compBacktestMethods, ...progMethods, ...taxMethods]) reg.add(m);
+  for (const m of [...chainMethods, ...queryMethods(modules), ...subscribeMethods, ...adminMethods, ...credMethods, ...xchgMethods, ...compMethods, ...compBacktestMethods, ...progMethods, ...taxMethods, ...evidMethods]) reg.add(m);
   reg.add({
     name: 'rpc.discover',
     summary: 'The OpenRPC document of every method.',

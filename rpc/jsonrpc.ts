@@ -5,7 +5,7 @@
  * `escapeText`): one that echoes a caller's input never carries its control or bidi characters.
  */
 import { escapeText, isSovError } from '../core/index.js';
-import { RpcCodes, RpcError } from './errors.js';
+import { isPrunedError, prunedError, RpcCodes, RpcError } from './errors.js';
 import type { Grant } from './limiter.js';
 import type { MethodRegistry } from './registry.js';
 
@@ -39,6 +39,8 @@ export function errorResponse(id: JsonRpcResponse['id'], e: unknown): JsonRpcRes
   if (e instanceof RpcError) {
     return { jsonrpc: '2.0', id, error: { code: e.rpcCode, message: escapeText(e.message), ...(e.data !== undefined ? { data: e.data } : {}) } };
   }
+  // A height this node pruned (state or block), from whichever read met it: PRUNED, naming the oldest kept.
+  if (isPrunedError(e)) return errorResponse(id, prunedError(e));
   if (isSovError(e)) {
     // A typed error from below the RPC layer: bad input the client sent (e.g. undecodable bytes).
     return { jsonrpc: '2.0', id, error: { code: RpcCodes.INVALID_PARAMS, message: escapeText(e.message), data: { code: e.code } } };

@@ -17,7 +17,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AccessControl, ApiKey, Caller } from './access.js';
-import { RpcCodes, RpcError } from './errors.js';
+import { isPrunedError, prunedError, RpcCodes, RpcError } from './errors.js';
 import { compQueriesOf } from './comp-query.js';
 import type { BlockActivity, NodeFacade } from './facade.js';
 import { errorResponse, handleJsonRpc, responseJson, type CallGate } from './jsonrpc.js';
@@ -216,11 +216,16 @@ export class WsRpcServer {
             sub.next++;
           }
         } while (sub.again && !sub.closed);
-      } catch {
-        // A store error (e.g. a pruned or missing height): end this subscription, tell the client.
+      } catch (e) {
+        // A store error (e.g. a pruned or missing height): end this subscription, tell the client
+        // (a pruned height as PRUNED, naming the oldest kept).
         sub.closed = true;
         subs.delete(sub.id);
-        send({ jsonrpc: '2.0', method: 'sov_subscription', params: { subscription: sub.id, error: { code: RpcCodes.UNAVAILABLE, message: `subscription ended at height ${sub.next}` } } });
+        const pruned = isPrunedError(e) ? prunedError(e) : null;
+        const error = pruned !== null
+          ? { code: pruned.rpcCode, message: `subscription ended at height ${sub.next}: ${pruned.message}`, data: pruned.data }
+          : { code: RpcCodes.UNAVAILABLE, message: `subscription ended at height ${sub.next}` };
+        send({ jsonrpc: '2.0', method: 'sov_subscription', params: { subscription: sub.id, error } });
       } finally {
         sub.running = false;
       }

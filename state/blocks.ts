@@ -7,19 +7,28 @@
  * `blockOps` checks a block against its height, certificate, results and state root and
  * returns its KV ops (the ledger writes them in the same batch as the state); `BlockReader`
  * answers queries. Key shapes are in keys.ts.
+ *
+ * Block pruning (`blockPruneOps`, run by the ledger inside a commit's batch): a pruned height
+ * loses its block, certificate, block-hash entry, transaction locations, receipts and, when
+ * the height was committed with a prune list (`blockOps` with `pruneList`: the store was
+ * pruning blocks then), its account-index and module-index entries. Reads of a pruned height
+ * are STATE_PRUNED naming the oldest block kept.
  */
 import { Block, Domain, compareBytes, decodeCommit, encode, CommitSchema, equalBytes, hashOf, toHex, type Commit } from '../core/index.js';
 import type { KV, KVOp } from './kv.js';
-import { StateError, StateErrorCodes, corrupt, invalidInput } from './errors.js';
+import { StateError, StateErrorCodes, corrupt, invalidInput, pruned } from './errors.js';
 import { allocBytes } from './fast-hash.js';
 import {
-  Prefix, accountKey, accountPrefix, blockHashKey, blockKey, commitKey, prefixEnd, readU32, readU64, receiptKey, txKey, writeU32, writeU64,
+  Prefix, accountKey, accountPrefix, blockHashKey, blockKey, blockPruneKey, commitKey, prefixEnd, readU32, readU64, receiptKey, txKey, writeU32, writeU64,
 } from './keys.js';
 
 export const MAX_RECEIPT_BYTES = 1024 * 1024;
 export const MAX_PAGE = 1000;
 export const MAX_INDEX_KEY = 256;
 export const MAX_INDEX_VALUE = 4096;
+/** Heights of blocks pruned by one commit at most: a store that starts pruning a long chain catches up over many commits, each bounded. */
+export const PRUNE_BLOCKS_PER_COMMIT = 16;
+const LAST_INDEX = 0xffffffff;
 
 /** A module index entry's store key: MODULE_INDEX, the entry's key, the height and the transaction's position. */
 function indexEntryKey(key: Uint8Array, h: number, i: number): Uint8Array {
@@ -75,8 +84,13 @@ const mismatch = (message: string, meta: Record<string, unknown> = {}): StateErr
 
 export const txHashOf = (txBytes: Uint8Array): Uint8Array => hashOf(Domain.TX, txBytes);
 
+export interface BlockOpsOptions {
+  /** Also write the height's prune list (its account-index and module-index keys), for block pruning later. */
+  readonly pruneList?: boolean;
+}
+
 /** Check `rec` for height `h` with state root `stateRoot`, and return its ops. */
-export async function blockOps(kv: KV, h: number, rec: BlockRecord, stateRoot: Uint8Array): Promise<KVOp[]> {
+export async function blockOps(kv: KV, h: number, rec: BlockRecord, stateRoot: Uint8Array, opts: BlockOpsOptions = {}): Promise<KVOp[]> {
   if (typeof rec !== 'object' || rec === null || !(rec.block instanceof Block)) throw invalidInput('a block record needs a core Block');
   const { block, commit, results } = rec;
   if (block.height !== h) throw mismatch(`block height ${block.height} is not the committed height ${h}`, { height: h });
@@ -93,6 +107,8 @@ export async function blockOps(kv: KV, h: number, rec: BlockRecord, stateRoot: U
 
   const ops: KVOp[] = [];
   const put = (key: Uint8Array, value: Uint8Array): void => void ops.push({ type: 'put', key, value });
+  // Keys only this height's prune list can find again (they are keyed by account or module key first).
+  const listed: Uint8Array[] | null = opts.pruneList === true ? [] : null;
   const hb = new Uint8Array(8);
   writeU64(hb, 0, h);
   put(blockKey(h), block.bytes);
@@ -128,7 +144,11 @@ export async function blockOps(kv: KV, h: number, rec: BlockRecord, stateRoot: U
     if (accounts.length > 0) {
       const th = allocBytes(32);
       th.set(hashes[i]!);
-      for (const a of accounts) put(accountKey(Prefix.ACCOUNT_TX, a, h, i), th);
+      for (const a of accounts) {
+        const k = accountKey(Prefix.ACCOUNT_TX, a, h, i);
+        put(k, th);
+        listed?.push(k);
+      }
     }
     if (r.indexes !== undefined) {
       if (!Array.isArray(r.indexes)) throw invalidInput(`result ${i}: indexes is an array`);
@@ -136,11 +156,79 @@ export async function blockOps(kv: KV, h: number, rec: BlockRecord, stateRoot: U
         if (!(e?.key instanceof Uint8Array) || !(e.value instanceof Uint8Array) || e.key.length < 1 || e.key.length > MAX_INDEX_KEY || e.value.length > MAX_INDEX_VALUE) {
           throw invalidInput(`result ${i}: an index entry is a key of 1..${MAX_INDEX_KEY} bytes and a value of at most ${MAX_INDEX_VALUE}`);
         }
-        put(indexEntryKey(e.key, h, i), e.value);
+        const k = indexEntryKey(e.key, h, i);
+        put(k, e.value);
+        listed?.push(k);
       }
     }
   }
+  if (listed !== null && listed.length > 0) put(blockPruneKey(h), encodeKeyList(listed));
   return ops;
+}
+
+/** A prune list: each key as u16 length, then its bytes. */
+function encodeKeyList(keys: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const k of keys) n += 2 + k.length;
+  const out = allocBytes(n);
+  let o = 0;
+  for (const k of keys) {
+    out[o] = k.length >>> 8;
+    out[o + 1] = k.length & 0xff;
+    out.set(k, o + 2);
+    o += 2 + k.length;
+  }
+  return out;
+}
+
+function decodeKeyList(b: Uint8Array, h: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let o = 0;
+  while (o < b.length) {
+    const n = o + 2 <= b.length ? (b[o]! << 8) | b[o + 1]! : 0;
+    if (n === 0 || o + 2 + n > b.length) throw corrupt(`the prune list of block ${h} is malformed`, { height: h });
+    out.push(b.subarray(o + 2, o + 2 + n));
+    o += 2 + n;
+  }
+  return out;
+}
+
+/**
+ * Append to `ops` the deletes that prune blocks `from` .. `to - 1`: each block, its
+ * certificate, its block-hash entry, its transactions' locations and receipts, and the index
+ * entries its prune list names (a height committed without one keeps its index entries).
+ * A height whose block is not held (below a snapshot's height) has nothing but the rest to lose.
+ */
+export async function blockPruneOps(kv: KV, from: number, to: number, ops: KVOp[]): Promise<void> {
+  if (!(to > from)) return;
+  const heights = Array.from({ length: to - from }, (_, i) => from + i);
+  const [blocks, lists] = await Promise.all([kv.getMany(heights.map(blockKey)), kv.getMany(heights.map(blockPruneKey))]);
+  const del = (key: Uint8Array): void => void ops.push({ type: 'del', key });
+  for (let j = 0; j < heights.length; j++) {
+    const h = heights[j]!;
+    const b = blocks[j];
+    if (b !== undefined) {
+      let block: Block;
+      try {
+        block = Block.decode(b);
+      } catch {
+        throw corrupt(`stored block ${h} does not decode`, { height: h });
+      }
+      del(blockHashKey(block.hash));
+      const hashes = block.txHashes();
+      for (let i = 0; i < hashes.length; i++) {
+        del(txKey(hashes[i]!));
+        del(receiptKey(h, i));
+      }
+      del(blockKey(h));
+      del(commitKey(h));
+    }
+    const list = lists[j];
+    if (list !== undefined) {
+      for (const k of decodeKeyList(list, h)) del(k);
+      del(blockPruneKey(h));
+    }
+  }
 }
 
 /**
@@ -175,19 +263,34 @@ export interface TxRef {
   readonly index: number;
 }
 
-/** Read side of the block store. `head()` is the last committed height. */
+/**
+ * Read side of the block store. `head()` is the last committed height; `floor()` the oldest
+ * block kept (1 when none was pruned) and `pruning()` the oldest once the batch being written
+ * lands (a read that finds its height gone in between was pruned under it).
+ */
 export class BlockReader {
   constructor(
     private readonly kv: KV,
     private readonly head: () => number,
+    private readonly floor: () => number = () => 1,
+    private readonly pruning: () => number = floor,
   ) {}
+
+  /** The oldest block this store keeps (1 unless blocks were pruned). */
+  get oldest(): number {
+    return this.floor();
+  }
 
   private checkHeight(h: number): void {
     if (!Number.isSafeInteger(h) || h < 1) throw invalidInput(`bad block height ${String(h)}`);
     if (h > this.head()) throw new StateError(StateErrorCodes.STATE_MISSING_HEIGHT, `block ${h} is above the head ${this.head()}`, { height: h });
+    const oldest = this.floor();
+    if (h < oldest) throw pruned('block', h, oldest);
   }
 
   private missing(h: number): StateError {
+    const oldest = Math.max(this.floor(), this.pruning());
+    if (h < oldest) return pruned('block', h, oldest);
     return new StateError(StateErrorCodes.STATE_MISSING_HEIGHT, `block ${h} is not held by this store (imported from a snapshot above it)`, { height: h });
   }
 
@@ -239,7 +342,10 @@ export class BlockReader {
   async getReceipt(h: number, index: number): Promise<Uint8Array> {
     this.checkHeight(h);
     const r = await this.kv.get(receiptKey(h, index));
-    if (r === undefined) throw invalidInput(`no transaction ${index} in block ${h}`, { height: h, index });
+    if (r === undefined) {
+      if (h < Math.max(this.floor(), this.pruning())) throw this.missing(h);
+      throw invalidInput(`no transaction ${index} in block ${h}`, { height: h, index });
+    }
     return r;
   }
 
@@ -248,9 +354,22 @@ export class BlockReader {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw invalidInput(`a page holds 1..${MAX_PAGE} items`);
     const p = accountPrefix(prefix, account);
     const desc = page.order === 'desc';
+    // Entries of pruned blocks are not served (a height pruned without a prune list keeps
+    // them): the range starts at the oldest block kept, and a cursor that would continue
+    // into pruned history is STATE_PRUNED rather than a page that silently skips it.
+    const oldest = this.floor();
+    let low = p;
+    if (oldest > 1) {
+      const a = page.after;
+      if (a !== undefined && (desc ? a.height < oldest : a.height < oldest - 1 || (a.height === oldest - 1 && a.index < LAST_INDEX))) {
+        throw pruned('block', a.height, oldest, `the page continues from height ${a.height}, but blocks below ${oldest} are pruned here (oldest kept: ${oldest})`);
+      }
+      low = accountKey(prefix, account, oldest, 0);
+    }
+    const after = page.after ? Uint8Array.from([...cursorKey(page.after), 0]) : null;
     const range = desc
-      ? { gte: p, lt: page.after ? cursorKey(page.after) : prefixEnd(p), reverse: true, limit: limit + 1 }
-      : { gte: page.after ? Uint8Array.from([...cursorKey(page.after), 0]) : p, lt: prefixEnd(p), limit: limit + 1 };
+      ? { gte: low, lt: page.after ? cursorKey(page.after) : prefixEnd(p), reverse: true, limit: limit + 1 }
+      : { gte: after !== null && compareBytes(after, low) > 0 ? after : low, lt: prefixEnd(p), limit: limit + 1 };
     const keys: Uint8Array[] = [];
     const values: Uint8Array[] = [];
     for await (const [k, v] of this.kv.iterate(range)) {

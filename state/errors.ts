@@ -10,7 +10,11 @@ import { SovError } from '../core/index.js';
 export const StateErrorCodes = {
   /** A height above the head, or below the first block this store holds. */
   STATE_MISSING_HEIGHT: 'STATE_MISSING_HEIGHT',
-  /** A state version older than the retained window. */
+  /**
+   * A state version older than the retained window, or a block (with its certificate,
+   * receipts, transaction locations) older than the blocks kept: meta `what` ('state' or
+   * 'block'), `height` asked for and `oldest` kept.
+   */
   STATE_PRUNED: 'STATE_PRUNED',
   /** Stored bytes that fail a check: hash mismatch, bad encoding, a missing node. */
   STATE_CORRUPT: 'STATE_CORRUPT',
@@ -52,3 +56,14 @@ export const corrupt = (message: string, meta: Record<string, unknown> = {}): St
 
 export const invalidInput = (message: string, meta: Record<string, unknown> = {}): StateError =>
   new StateError(StateErrorCodes.STATE_INVALID_INPUT, message, meta);
+
+/** What was pruned: a state version, or a block with what belongs to it. */
+export type PrunedKind = 'state' | 'block';
+
+/** STATE_PRUNED for `height`, naming the oldest height of its kind this store keeps. */
+export const pruned = (what: PrunedKind, height: number, oldest: number, message?: string): StateError =>
+  new StateError(
+    StateErrorCodes.STATE_PRUNED,
+    message ?? (what === 'state' ? `height ${height} is pruned (oldest kept: ${oldest})` : `block ${height} is pruned (oldest kept: ${oldest})`),
+    { what, height, oldest },
+  );

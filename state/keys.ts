@@ -8,7 +8,7 @@ import { invalidInput } from './errors.js';
 import { allocBytes } from './fast-hash.js';
 
 export const Prefix = {
-  /** 'M' -> StateMeta (msgpack): format, head height, oldest retained version, head root, first block height. */
+  /** 'M' -> StateMeta (msgpack): format, head height, oldest retained version, head root. */
   META: 0x4d,
   /** 'I' -> empty: a snapshot import is in progress (a store holding it has no committed height). */
   IMPORT: 0x49,
@@ -34,6 +34,13 @@ export const Prefix = {
   ACCOUNT_TX: 0x61,
   /** 'i' key h idx -> value: a module index entry (key: the index's id byte, then its own key) of tx `idx` of block h. */
   MODULE_INDEX: 0x69,
+  /** 'F' -> h (8 bytes): the oldest block the store keeps; blocks below it are pruned (absent: none pruned). */
+  BLOCKS_OLDEST: 0x46,
+  /**
+   * 'P' h -> the ACCOUNT_TX and MODULE_INDEX keys block h wrote (u16 length + key, repeated),
+   * which block pruning deletes with the block; written only while the store prunes blocks.
+   */
+  BLOCK_PRUNE: 0x50,
 } as const;
 // 'E' (event bytes) and 'e' (events by account) are no longer written: events live in the
 // receipts, and an account's events are those of its transactions. Stores written before keep
@@ -121,6 +128,8 @@ export function leafKey(keyHash: Uint8Array, ver: number): Uint8Array {
 }
 
 export const blockKey = (h: number): Uint8Array => withHeight(Prefix.BLOCK, h);
+export const blocksOldestKey = (): Uint8Array => Uint8Array.of(Prefix.BLOCKS_OLDEST);
+export const blockPruneKey = (h: number): Uint8Array => withHeight(Prefix.BLOCK_PRUNE, h);
 export const commitKey = (h: number): Uint8Array => withHeight(Prefix.COMMIT, h);
 
 export function hashKey(prefix: number, hash: Uint8Array): Uint8Array {

@@ -5,6 +5,11 @@
  * account indexes and the metadata record (head height, root) go into ONE batch. A crash at
  * any instant therefore reopens at the last committed height, whole.
  *
+ * Pruning: `pruneWindow` keeps that many state versions readable, `blockWindow` that many
+ * blocks (with their certificates, transaction locations, receipts and index entries); both
+ * prune inside the commit's batch, at most 16 heights a commit each, so a height is pruned
+ * whole or not at all, and a store that starts pruning a long chain catches up gradually.
+ *
  * Flow: `prepare(writes)` computes the next height's root without writing (the proposer
  * puts it in the header); `commit(prepared, {block, commit, results})` checks that the
  * block is for that height and carries that root, and writes everything.
@@ -12,9 +17,10 @@
 import { equalBytes } from '../core/index.js';
 import type { KV } from './kv.js';
 import { LevelKV } from './level-kv.js';
-import { StateError, StateErrorCodes, invalidInput } from './errors.js';
+import { StateError, StateErrorCodes, corrupt, invalidInput } from './errors.js';
 import { StateTree, type PreparedVersion } from './store.js';
-import { BlockReader, blockOps, type BlockRecord } from './blocks.js';
+import { BlockReader, PRUNE_BLOCKS_PER_COMMIT, blockOps, blockPruneOps, type BlockRecord } from './blocks.js';
+import { blocksOldestKey, readU64, writeU64 } from './keys.js';
 import { exportSnapshot, importSnapshot } from './snapshot.js';
 import type { StateWrite } from './tree.js';
 
@@ -24,6 +30,12 @@ export interface LedgerOptions {
   readonly kv?: KV;
   /** Keep this many most recent state versions readable (null: keep all). */
   readonly pruneWindow?: number | null;
+  /**
+   * Keep this many most recent blocks, with their certificates, transaction locations,
+   * receipts and index entries (null: keep all, an archive of blocks). The head's block and
+   * certificate are always kept.
+   */
+  readonly blockWindow?: number | null;
   /** Internal tree nodes kept in memory. */
   readonly cacheNodes?: number;
   /** Make each commit durable before it resolves (fsync). Default true. */
@@ -32,13 +44,29 @@ export interface LedgerOptions {
 
 export class LedgerStore {
   readonly blocks: BlockReader;
+  /** The oldest block kept, and what it becomes once the batch being written lands. */
+  private blocksOldest: number;
+  private blocksPruningTo: number;
 
   private constructor(
     readonly kv: KV,
     readonly state: StateTree,
     private readonly opts: LedgerOptions,
+    blocksOldest: number,
   ) {
-    this.blocks = new BlockReader(kv, () => this.state.height);
+    this.blocksOldest = blocksOldest;
+    this.blocksPruningTo = blocksOldest;
+    this.blocks = new BlockReader(kv, () => this.state.height, () => this.blocksOldest, () => this.blocksPruningTo);
+  }
+
+  /** The oldest block kept (1 unless blocks were pruned), read at open. */
+  private static async readBlocksOldest(kv: KV, head: number): Promise<number> {
+    const b = await kv.get(blocksOldestKey());
+    if (b === undefined) return 1;
+    if (b.length !== 8) throw corrupt('the oldest-block record is malformed');
+    const h = readU64(b, 0);
+    if (h < 1 || h > Math.max(1, head)) throw corrupt(`the oldest block kept (${h}) is not between 1 and the head ${head}`, { oldest: h, head });
+    return h;
   }
 
   private static async openKV(opts: LedgerOptions): Promise<KV> {
@@ -50,6 +78,8 @@ export class LedgerStore {
   private static checkOpts(opts: LedgerOptions): void {
     const w = opts.pruneWindow;
     if (w !== undefined && w !== null && (!Number.isSafeInteger(w) || w < 1)) throw invalidInput('pruneWindow is a positive integer or null');
+    const b = opts.blockWindow;
+    if (b !== undefined && b !== null && (!Number.isSafeInteger(b) || b < 1)) throw invalidInput('blockWindow is a positive integer or null');
   }
 
   /** Open (or create) the store. A store held by another process is STATE_LOCKED. */
@@ -58,7 +88,7 @@ export class LedgerStore {
     const kv = await LedgerStore.openKV(opts);
     try {
       const state = await StateTree.open(kv, { cacheNodes: opts.cacheNodes });
-      return new LedgerStore(kv, state, opts);
+      return new LedgerStore(kv, state, opts, await LedgerStore.readBlocksOldest(kv, state.height));
     } catch (e) {
       if (!opts.kv) await kv.close();
       throw e;
@@ -71,7 +101,7 @@ export class LedgerStore {
     const kv = await LedgerStore.openKV(opts);
     try {
       const state = await importSnapshot(kv, chunks, { cacheNodes: opts.cacheNodes });
-      return new LedgerStore(kv, state, opts);
+      return new LedgerStore(kv, state, opts, 1);
     } catch (e) {
       if (!opts.kv) await kv.close();
       throw e;
@@ -83,6 +113,14 @@ export class LedgerStore {
   }
   get rootHash(): Uint8Array {
     return this.state.rootHash;
+  }
+  /** The oldest state version still readable (0 unless versions were pruned). */
+  get oldestState(): number {
+    return this.state.oldest;
+  }
+  /** The oldest block still held (1 unless blocks were pruned; a store imported from a snapshot holds none up to its height). */
+  get oldestBlock(): number {
+    return this.blocksOldest;
   }
 
   /** Compute the next height's state from `writes` (nothing is written). */
@@ -97,11 +135,29 @@ export class LedgerStore {
         throw new StateError(StateErrorCodes.STATE_CONFLICT, `prepared on height ${prepared.baseHeight}, but the head is ${this.state.height}`);
       }
       const h = prepared.height;
-      const bops = await blockOps(this.kv, h, rec, prepared.rootHash);
+      const bw = this.opts.blockWindow;
+      const bops = await blockOps(this.kv, h, rec, prepared.rootHash, { pruneList: bw !== undefined && bw !== null });
+      // Blocks below h - bw + 1 go, at most PRUNE_BLOCKS_PER_COMMIT heights in this batch.
+      let blocksOldest = this.blocksOldest;
+      if (bw !== undefined && bw !== null && h - bw + 1 > blocksOldest) {
+        const to = Math.min(h - bw + 1, blocksOldest + PRUNE_BLOCKS_PER_COMMIT);
+        await blockPruneOps(this.kv, blocksOldest, to, bops);
+        const v = new Uint8Array(8);
+        writeU64(v, 0, to);
+        bops.push({ type: 'put', key: blocksOldestKey(), value: v });
+        blocksOldest = to;
+      }
       const w = this.opts.pruneWindow;
       const staged = await this.state.stage(prepared, w ? Math.max(0, h - w + 1) : undefined);
-      await this.kv.batch([...bops, ...staged.ops], { sync: this.opts.sync ?? true });
+      this.blocksPruningTo = blocksOldest;
+      try {
+        await this.kv.batch([...bops, ...staged.ops], { sync: this.opts.sync ?? true });
+      } catch (e) {
+        this.blocksPruningTo = this.blocksOldest;
+        throw e;
+      }
       staged.finish();
+      this.blocksOldest = blocksOldest;
     });
   }
 
@@ -131,7 +187,7 @@ export class LedgerStore {
       try {
         block = await this.blocks.getBlock(h);
       } catch (e) {
-        if (!(e instanceof StateError && e.code === StateErrorCodes.STATE_MISSING_HEIGHT)) throw e;
+        if (!(e instanceof StateError && (e.code === StateErrorCodes.STATE_MISSING_HEIGHT || e.code === StateErrorCodes.STATE_PRUNED))) throw e;
       }
       if (block && !equalBytes(block.header.stateRoot, stored)) throw new StateError(StateErrorCodes.STATE_CORRUPT, `height ${h}: block stateRoot differs from the state`, { height: h });
     }

@@ -19,7 +19,7 @@
  */
 import { bytes32, decode, encode, equalBytes, struct, toHex, u8, uint } from '../core/index.js';
 import type { KV, KVOp } from './kv.js';
-import { StateError, StateErrorCodes, corrupt, invalidInput } from './errors.js';
+import { StateError, StateErrorCodes, corrupt, invalidInput, pruned } from './errors.js';
 import { computeRoot, keyHashOf, leafHashOf, nibble, valueHashOf } from './hashing.js';
 import { InternalNode, decodeEntry, decodeLeaf, encodeEntry, sameHash, type Entry } from './node.js';
 import { importKey, leafKey, metaKey, nodeKey, rootKey, staleKey } from './keys.js';
@@ -68,6 +68,11 @@ export class StateTree {
   private headHeight: number;
   private headRoot: Entry | null;
   private oldestVersion: number;
+  /**
+   * The oldest version once the batch being written lands (>= oldestVersion): a read of a
+   * version in between that finds a node gone was pruned under it, not damaged.
+   */
+  private pruningTo = 0;
   /** Head nodes in memory by depth (an upper bound: loads by updates that did not commit count too), and their sum. */
   private readonly inMemory: number[] = new Array<number>(65).fill(0);
   private inMemoryTotal = 0;
@@ -168,7 +173,21 @@ export class StateTree {
     this.checkOpen();
     if (!Number.isSafeInteger(h) || h < 0) throw invalidInput(`bad height ${String(h)}`);
     if (h > this.headHeight) throw new StateError(StateErrorCodes.STATE_MISSING_HEIGHT, `height ${h} is above the head ${this.headHeight}`, { height: h, head: this.headHeight });
-    if (h < this.oldestVersion) throw new StateError(StateErrorCodes.STATE_PRUNED, `height ${h} is pruned (oldest kept: ${this.oldestVersion})`, { height: h, oldest: this.oldestVersion });
+    if (h < this.oldestVersion) throw pruned('state', h, this.oldestVersion);
+  }
+
+  /**
+   * Run a read of version h; a node or leaf found missing because a commit pruned version h
+   * while the read walked it is STATE_PRUNED (naming the new oldest), not STATE_CORRUPT.
+   */
+  private async prunable<T>(h: number, f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (e) {
+      const oldest = Math.max(this.oldestVersion, this.pruningTo);
+      if (e instanceof StateError && e.code === StateErrorCodes.STATE_CORRUPT && Number.isSafeInteger(h) && h < oldest) throw pruned('state', h, oldest);
+      throw e;
+    }
   }
 
   private async rootEntry(h: number): Promise<Entry | null> {
@@ -339,17 +358,23 @@ export class StateTree {
   }
 
   /** The value of `key` at version `h` (default: the head), or null if absent. */
-  async get(key: Uint8Array, h: number = this.headHeight): Promise<Uint8Array | null> {
-    const { kh, end } = await this.walk(key, h);
-    if (end === null) return null;
-    // Another key's leaf where `key` would be: read and check it too, so that a damaged key
-    // hash in a node is STATE_CORRUPT rather than a wrong "absent".
-    const leaf = await this.readLeaf(end.leafKey!, end);
-    return equalBytes(end.leafKey!, kh) ? leaf.value.slice() : null;
+  get(key: Uint8Array, h: number = this.headHeight): Promise<Uint8Array | null> {
+    return this.prunable(h, async () => {
+      const { kh, end } = await this.walk(key, h);
+      if (end === null) return null;
+      // Another key's leaf where `key` would be: read and check it too, so that a damaged key
+      // hash in a node is STATE_CORRUPT rather than a wrong "absent".
+      const leaf = await this.readLeaf(end.leafKey!, end);
+      return equalBytes(end.leafKey!, kh) ? leaf.value.slice() : null;
+    });
   }
 
   /** The value (or null) of `key` at version `h`, with a proof against that version's root. */
-  async prove(key: Uint8Array, h: number = this.headHeight): Promise<{ value: Uint8Array | null; rootHash: Uint8Array; proof: StateProof }> {
+  prove(key: Uint8Array, h: number = this.headHeight): Promise<{ value: Uint8Array | null; rootHash: Uint8Array; proof: StateProof }> {
+    return this.prunable(h, () => this.proveAt(key, h));
+  }
+
+  private async proveAt(key: Uint8Array, h: number): Promise<{ value: Uint8Array | null; rootHash: Uint8Array; proof: StateProof }> {
     const rootHash = await this.rootAt(h);
     const { kh, path, end } = await this.walk(key, h);
     const levels = path.map((node, i) => {
@@ -462,6 +487,7 @@ export class StateTree {
     if (pruneTo !== undefined && pruneTo > oldest) {
       oldest = Math.min(pruneTo, v, oldest + PRUNE_VERSIONS_PER_BATCH);
       await this.pruneOps(this.oldestVersion, oldest, ops);
+      this.pruningTo = Math.max(this.pruningTo, oldest);
     }
     ops.push({ type: 'put', key: metaKey(), value: encode(MetaSchema, { format: STATE_FORMAT, height: v, oldest, rootHash: u.rootHash }) });
     const finish = (): void => {
@@ -506,6 +532,7 @@ export class StateTree {
         const to = Math.min(keepFrom, this.oldestVersion + PRUNE_VERSIONS_PER_BATCH);
         const ops: KVOp[] = [];
         await this.pruneOps(this.oldestVersion, to, ops);
+        this.pruningTo = Math.max(this.pruningTo, to);
         ops.push({ type: 'put', key: metaKey(), value: encode(MetaSchema, { format: STATE_FORMAT, height: this.headHeight, oldest: to, rootHash: this.rootHash }) });
         await this.kv.batch(ops, { sync: opts.sync ?? false });
         this.oldestVersion = to;

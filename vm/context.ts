@@ -7,7 +7,7 @@
  * `nested` runs a step in its own checkpoint, so a governance execution can fail and be
  * recorded without failing the approval that triggered it.
  */
-import { encode, type Schema } from '../core/index.js';
+import { encode, type DuplicateVoteEvidence, type Schema } from '../core/index.js';
 import type { MaybePromise, Overlay } from './state.js';
 import type { Meter } from './meter.js';
 import type { Params } from './params.js';
@@ -23,6 +23,11 @@ export interface BlockContext {
   /** Block time, Unix milliseconds (the header's time). */
   readonly time: number;
   readonly proposer: Uint8Array;
+  /**
+   * The block's double-sign evidence (its `data.evidence`): the modules' evidence hooks
+   * verify and record each piece at the start of the block. None when absent.
+   */
+  readonly evidence?: readonly DuplicateVoteEvidence[];
 }
 
 /** A change to the validator set; power 0 removes the validator. */

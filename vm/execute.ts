@@ -13,9 +13,13 @@
  *    the registry, decode the args, run the modules' beforeTx hooks, the handler and the
  *    afterTx hooks under the work meter; on success commit, on a VmError revert and record
  *    a failure receipt with the stable code (the nonce stays consumed).
- * After the transactions, the modules' end-of-block steps run (registry order). Parameters
- * are read once per block. Nothing here reads a clock or iterates an unordered collection:
- * the same state and the same transactions give the same bytes everywhere.
+ * Before the transactions, each piece of the block's double-sign evidence goes to the
+ * modules' evidence hooks (module evid verifies and records it), each in its own checkpoint:
+ * a refused piece leaves no trace and is listed in `rejectedEvidence`. After the
+ * transactions, the block's validator-set changes go to the validatorUpdates hooks, then the
+ * modules' end-of-block steps run (registry order). Parameters are read once per block.
+ * Nothing here reads a clock or iterates an unordered collection: the same state and the
+ * same transactions give the same bytes everywhere.
  */
 import { decode, equalBytes, isSovError, toHex, Tx, CodecError } from '../core/index.js';
 import { codeNumber, VmError } from './errors.js';
@@ -40,6 +44,14 @@ export interface ExecuteOptions extends Omit<AuthOptions, 'allowFutureNonce'> {
 export interface Rejection {
   readonly index: number;
   readonly txHash: Uint8Array | null;
+  readonly code: string;
+  readonly num: number;
+  readonly message: string;
+}
+
+/** A piece of the block's evidence the evidence hooks refused (its index in the block's evidence). */
+export interface EvidenceRejection {
+  readonly index: number;
   readonly code: string;
   readonly num: number;
   readonly message: string;
@@ -71,6 +83,17 @@ export interface BlockResult {
   readonly validatorUpdates: readonly ValidatorUpdate[];
   /** Transactions that failed authentication: not included. */
   readonly rejected: readonly Rejection[];
+  /**
+   * Evidence the evidence hooks refused (invalid, stale, or recorded already): a block
+   * carrying any is invalid; a proposer leaves these out (they changed nothing).
+   */
+  readonly rejectedEvidence: readonly EvidenceRejection[];
+  /**
+   * Events of the block outside any transaction: those of its evidence (evid's
+   * `equivocation`, gov's `validator_changed` of a suspension). In no receipt and under no
+   * root: the state records they describe are what a header proves.
+   */
+  readonly blockEvents: readonly Event[];
   readonly workUsed: number;
 }
 
@@ -98,6 +121,11 @@ export async function executeBlock(state: StateReader, block: BlockContext, txs:
   const updates = new Map<string, ValidatorUpdate>();
   const seen = new Set<string>();
   let workUsed = 0;
+
+  const ev = block.evidence !== undefined && block.evidence.length > 0
+    ? await runEvidence(overlay, block, params, modules)
+    : { rejected: [], events: [], updates: [] };
+  for (const u of ev.updates) updates.set(toHex(u.publicKey), u);
 
   for (let index = 0; index < txs.length; index++) {
     const item = txs[index]!;
@@ -150,6 +178,7 @@ export async function executeBlock(state: StateReader, block: BlockContext, txs:
     workUsed += r.receipt.work;
   }
 
+  if (updates.size > 0 && modules.hooks.validatorUpdates.length > 0) await onValidatorUpdates(overlay, block, params, modules, [...updates.values()]);
   await endBlock(overlay, block, params, modules);
 
   return {
@@ -164,6 +193,8 @@ export async function executeBlock(state: StateReader, block: BlockContext, txs:
     events,
     validatorUpdates: [...updates.values()],
     rejected,
+    rejectedEvidence: ev.rejected,
+    blockEvents: ev.events,
     workUsed,
   };
 }
@@ -224,6 +255,49 @@ async function endBlock(overlay: Overlay, block: BlockContext, params: Params, m
     overlay.checkpoint();
     try {
       await h.run(ctx);
+      overlay.commit();
+    } catch (e) {
+      overlay.revert();
+      if (!(e instanceof VmError)) throw e;
+    }
+  }
+}
+
+/**
+ * The block's evidence, each piece through every evidence hook (module-name order) in its
+ * own checkpoint under a budget of tx_max_work. A piece a hook refuses (a VmError, or a
+ * codec or validation error from garbage) is undone and listed; anything else is a broken
+ * invariant and propagates.
+ */
+async function runEvidence(overlay: Overlay, block: BlockContext, params: Params, modules: Registry): Promise<{ rejected: EvidenceRejection[]; events: Event[]; updates: ValidatorUpdate[] }> {
+  const rejected: EvidenceRejection[] = [];
+  const events: Event[] = [];
+  const updates: ValidatorUpdate[] = [];
+  const evidence = block.evidence ?? [];
+  for (let index = 0; index < evidence.length; index++) {
+    const ctx = new TxContext(block, params, ZERO_ADDRESS, ZERO_HASH, new Meter(params.tx_max_work, params), overlay, modules);
+    overlay.checkpoint();
+    try {
+      for (const h of modules.hooks.evidence) await h.run(ctx, evidence[index]!);
+      overlay.commit();
+      events.push(...ctx.events);
+      updates.push(...ctx.validatorUpdates);
+    } catch (e) {
+      overlay.revert();
+      if (!isSovError(e)) throw e;
+      rejected.push({ index, code: e.code, num: e instanceof VmError ? e.num : (codeNumber(e.code) ?? 0), message: clipMessage(e.message) });
+    }
+  }
+  return { rejected, events, updates };
+}
+
+/** The block's validator-set changes to the validatorUpdates hooks, each in its own checkpoint (records state only; one that fails is undone alone). */
+async function onValidatorUpdates(overlay: Overlay, block: BlockContext, params: Params, modules: Registry, updates: readonly ValidatorUpdate[]): Promise<void> {
+  for (const h of modules.hooks.validatorUpdates) {
+    const ctx = new TxContext(block, params, ZERO_ADDRESS, ZERO_HASH, new Meter(params.tx_max_work, params), overlay, modules, false);
+    overlay.checkpoint();
+    try {
+      await h.run(ctx, updates);
       overlay.commit();
     } catch (e) {
       overlay.revert();

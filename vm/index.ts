@@ -24,7 +24,7 @@ export {
 export { ENGINE } from './engine.js';
 export { decodeAction, makeActionIn, runAction, type ProposalActionValue } from './actions.js';
 export { authenticate, type AuthOptions } from './auth.js';
-export { commitBlock, executeBlock, type BlockResult, type ExecuteOptions, type Rejection } from './execute.js';
+export { commitBlock, executeBlock, type BlockResult, type EvidenceRejection, type ExecuteOptions, type Rejection } from './execute.js';
 export { admissionProblem, checkTx, readAccount, type AdmissionInput, type CheckOptions, type CheckResult } from './check.js';
 export { applyGenesis, genesisSchemaOf, GenesisSchema, FIRST_FORMAT_FIELDS, type GenesisDoc, type GenesisResult } from './genesis.js';
 export { readRecord, recordSchemaOf } from './query.js';
@@ -43,6 +43,7 @@ export * as xchg from './modules/xchg/index.js';
 export * as comp from './modules/comp/index.js';
 export * as prog from './modules/prog/index.js';
 export * as tax from './modules/tax/index.js';
+export * as evid from './modules/evid/index.js';
 // The built-in modules' records and enums, by name (clients, genesis and the node read them).
 export {
   AccountKind, AccountSchema, AccountStatus, everHeldKey, heldKeyAt, KeyHistorySchema, MAX_ACCOUNT_KEYS, type Account, type KeyHistory,

@@ -83,9 +83,26 @@ function join3(prefix: number, a: Uint8Array, b: Uint8Array, c: Uint8Array): Uin
   return out;
 }
 
-/** The key function of a record with `fields` (0 to 3 of them), in one allocation a key. */
+function joinAll(prefix: number, parts: readonly Uint8Array[]): Uint8Array {
+  let n = 1;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  out[0] = prefix;
+  let at = 1;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** The most key fields a record may have. */
+const MAX_KEY_FIELDS = 4;
+
+/** The key function of a record with `fields` (0 to 4 of them), in one allocation a key. */
 function keyBuilder(prefix: number, fields: readonly KeyField[]): (...args: unknown[]) => Uint8Array {
-  const [p0, p1, p2] = fields.map(partOf);
+  const parts = fields.map(partOf);
+  const [p0, p1, p2] = parts;
   switch (fields.length) {
     case 0:
       return () => Uint8Array.of(prefix);
@@ -96,7 +113,11 @@ function keyBuilder(prefix: number, fields: readonly KeyField[]): (...args: unkn
     case 3:
       return (a: unknown, b: unknown, c: unknown) => join3(prefix, p0!(a), p1!(b), p2!(c));
     default:
-      throw new Error('a record key has at most three fields');
+      if (fields.length > MAX_KEY_FIELDS) throw new Error(`a record key has at most ${MAX_KEY_FIELDS} fields`);
+      return (...args: unknown[]) => {
+        if (args.length !== parts.length) throw new Error(`record 0x${prefix.toString(16)}: ${parts.length} key fields, ${args.length} given`);
+        return joinAll(prefix, parts.map((p, i) => p(args[i])));
+      };
   }
 }
 

@@ -11,8 +11,8 @@
  * This file holds only the shapes and the small constructors modules use; nothing here
  * knows any particular module.
  */
-import { type Schema, type Tx } from '../core/index.js';
-import type { TxContext } from './context.js';
+import { type DuplicateVoteEvidence, type Schema, type Tx } from '../core/index.js';
+import type { TxContext, ValidatorUpdate } from './context.js';
 import type { Event } from './receipts.js';
 import type { MaybePromise } from './state.js';
 import type { Account } from './modules/account/records.js';
@@ -210,6 +210,8 @@ export type PaymentDecision = { readonly hold?: Uint8Array; readonly levies?: re
  * the transaction (or, for a payout recipient, that recipient). `endBlock` runs after the
  * block's transactions, each module's step in its own checkpoint with a budget of
  * tx_max_work; it records state and emits no events; one that fails is undone alone.
+ * `evidence` and `validatorUpdates` are the block's: its double-sign evidence before its
+ * transactions, its validator-set changes after them (module evid uses both).
  */
 export interface ModuleHooks {
   readonly beforeTx?: (ctx: TxContext, tx: Tx) => MaybePromise<void>;
@@ -217,6 +219,23 @@ export interface ModuleHooks {
   readonly debit?: (ctx: TxContext, m: Movement) => MaybePromise<void>;
   readonly credit?: (ctx: TxContext, m: Movement) => MaybePromise<void>;
   readonly endBlock?: (ctx: TxContext) => Promise<void>;
+  /**
+   * Each piece of the block's double-sign evidence (the block's `data.evidence`, in order),
+   * at the start of the block, before its transactions: verify it against the state and
+   * record it. Each piece runs in its own checkpoint with a budget of tx_max_work, under a
+   * context of signer zero that may emit events (the block's `blockEvents`) and make
+   * validator updates; a VmError (or any codec or validation error) refuses the piece: its
+   * writes are undone and it is listed in `rejectedEvidence` (a proposal carrying one is
+   * invalid; the proposer leaves it out).
+   */
+  readonly evidence?: (ctx: TxContext, ev: DuplicateVoteEvidence) => Promise<void>;
+  /**
+   * The block's validator-set changes (one per key, as consensus gets them: they take effect
+   * at the block's height + 2), after its transactions and before the end-of-block steps;
+   * called only when there are some. In its own checkpoint with a budget of tx_max_work; it
+   * records state and emits no events; one that fails is undone alone.
+   */
+  readonly validatorUpdates?: (ctx: TxContext, updates: readonly ValidatorUpdate[]) => Promise<void>;
   /**
    * Every payment between accounts (a transfer, each recipient of a payout), before its
    * balances move: refuse it (throw), hold it (return an escrow address for the funds), or

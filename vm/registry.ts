@@ -273,7 +273,8 @@ export function createRegistry(modules: readonly ModuleDescriptor[]): Registry {
     actionsByName,
     genesisFields,
     genesisSteps,
-    hooks: { beforeTx: hookList('beforeTx'), afterTx: hookList('afterTx'), debit: hookList('debit'), credit: hookList('credit'), endBlock: hookList('endBlock'), tier: hookList('tier'), payment: hookList('payment') },
+    hooks: { beforeTx: hookList('beforeTx'), afterTx: hookList('afterTx'), debit: hookList('debit'), credit: hookList('credit'), endBlock: hookList('endBlock'), tier: hookList('tier'), payment: hookList('payment'),
+      evidence: hookList('evidence'), validatorUpdates: hookList('validatorUpdates') },
     concerns: sorted.filter((m) => m.concerns !== undefined).map((m) => ({ module: m.name, run: m.concerns! })),
     indexes,
   };

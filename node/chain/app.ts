@@ -181,8 +181,11 @@ export class LedgerApp implements Application {
     return { has: (h: string) => mp.wasVerified(h) } as unknown as ReadonlySet<string>;
   }
 
-  private async execute(header: Pick<Header, 'chainId' | 'height' | 'time' | 'proposer'>, txs: readonly (Tx | Uint8Array)[]): Promise<{ result: BlockResult; prepared: PreparedVersion; writes: readonly Write[] }> {
-    const result = await executeBlock(this.reader(), { chainId: header.chainId, height: header.height, time: header.time, proposer: header.proposer }, txs, {
+  private async execute(
+    header: Pick<Header, 'chainId' | 'height' | 'time' | 'proposer'>, txs: readonly (Tx | Uint8Array)[], evidence: readonly DuplicateVoteEvidence[],
+  ): Promise<{ result: BlockResult; prepared: PreparedVersion; writes: readonly Write[] }> {
+    const block = { chainId: header.chainId, height: header.height, time: header.time, proposer: header.proposer, ...(evidence.length > 0 ? { evidence } : {}) };
+    const result = await executeBlock(this.reader(), block, txs, {
       verifiedTxHashes: this.verifiedSet(),
       ...(this.opts.modules ? { modules: this.opts.modules } : {}),
     });
@@ -191,13 +194,21 @@ export class LedgerApp implements Application {
     return { result, prepared, writes };
   }
 
-  /** Build the block for `height` proposed by `proposer` (this node). */
-  async buildBlock(height: number, proposer: Uint8Array, lastCommit: Commit | null, epochs: EpochHashes, evidence: readonly DuplicateVoteEvidence[]): Promise<Uint8Array> {
+  /**
+   * Build the block for `height` proposed by `proposer` (this node). Of `evidence`, the block
+   * carries what the vm records: a piece it refuses (invalid, too old, recorded already) is
+   * left out, which changes nothing else (a refused piece writes nothing).
+   */
+  async buildBlock(height: number, proposer: Uint8Array, lastCommit: Commit | null, epochs: EpochHashes, pending: readonly DuplicateVoteEvidence[]): Promise<Uint8Array> {
     const prev = await this.headBlock();
     if (height !== this.height + 1) throw new AppError('APP_WRONG_HEIGHT', `asked to build ${height}, head is ${this.height}`);
     const time = Math.max(this.now(), (prev?.header.time ?? this.opts.genesis.genesisTime) + 1);
     const candidates = await this.opts.mempool.reap(this.opts.maxBlockTxs, this.opts.maxBlockBytes);
-    const { result, prepared, writes } = await this.execute({ chainId: this.opts.chainId, height, time, proposer }, candidates);
+    const offered = pending.slice(0, Limits.MAX_BLOCK_EVIDENCE);
+    const { result, prepared, writes } = await this.execute({ chainId: this.opts.chainId, height, time, proposer }, candidates, offered);
+    const refused = new Set(result.rejectedEvidence.map((r) => r.index));
+    const evidence = offered.filter((_, i) => !refused.has(i));
+    if (refused.size > 0) this.opts.log.debug({ height, left: refused.size, first: result.rejectedEvidence[0]!.code }, 'the proposal left out evidence the vm refuses');
     const header: Header = {
       version: BLOCK_VERSION,
       chainId: this.opts.chainId,
@@ -215,7 +226,7 @@ export class LedgerApp implements Application {
       proposer,
     };
     const block = Block.fromData({ header, txs: result.included.map((t) => t.bytes), lastCommit, evidence }, result.included.map((t) => t.hash));
-    const ex = { height, block, result, prepared, writes };
+    const ex = { height, block, result: refused.size > 0 ? { ...result, rejectedEvidence: [] } : result, prepared, writes };
     this.executed.set(toHex(block.hash), ex);
     this.executedBytes.set(block.bytes, ex);
     if (result.rejected.length > 0) {
@@ -277,8 +288,12 @@ export class LedgerApp implements Application {
     if (big >= 0) fail(`transaction ${big} is ${block.data.txs[big]!.length} bytes, over max_tx_bytes (${maxTx})`);
     // Transactions this node already holds are the same bytes (same hash): reuse their decoded form.
     const items = block.data.txs.map((b, i) => this.opts.mempool.decoded(toHex(txHashes[i]!)) ?? b);
-    const { result, prepared, writes } = await this.execute(h, items);
+    const { result, prepared, writes } = await this.execute(h, items, block.data.evidence);
     if (result.rejected.length > 0) fail(`transaction ${result.rejected[0]!.index} fails authentication: ${result.rejected[0]!.code}`);
+    if (result.rejectedEvidence.length > 0) {
+      const r = result.rejectedEvidence[0]!;
+      fail(`evidence ${r.index} is refused: ${r.code}: ${r.message}`);
+    }
     if (!equalBytes(result.resultsRoot, h.resultsRoot)) fail('resultsRoot differs from execution');
     if (!equalBytes(prepared.rootHash, h.stateRoot)) fail('stateRoot differs from execution');
     const ex = { height: h.height, block, result, prepared, writes };
@@ -319,6 +334,9 @@ export class LedgerApp implements Application {
     for (const w of ex.writes) this.cachePut(keyId(w.key), w.value);
     this.cacheGen++;
     this.lastBlock = ex.block;
+    if (ex.result.blockEvents.length > 0) {
+      this.opts.log.warn({ height: ex.height, events: ex.result.blockEvents.map((e) => `${e.module}.${e.name}`) }, 'the block\'s double-sign evidence is recorded in state');
+    }
     this.executed.clear();
     this.executedBytes = new WeakMap();
     this.genesisState = null;

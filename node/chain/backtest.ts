@@ -90,7 +90,8 @@ export async function backtest(ledger: LedgerStore, q: BacktestQuery, modules?: 
     const block = await ledger.blocks.getBlock(h);
     const hd = block.header;
     const txs = block.data.txs;
-    const r = await executeBlock(fork, { chainId: hd.chainId, height: h, time: hd.time, proposer: hd.proposer }, txs, { signaturesVerified: true, ...(modules ? { modules } : {}) });
+    const ev = block.data.evidence;
+    const r = await executeBlock(fork, { chainId: hd.chainId, height: h, time: hd.time, proposer: hd.proposer, ...(ev.length > 0 ? { evidence: ev } : {}) }, txs, { signaturesVerified: true, ...(modules ? { modules } : {}) });
     fork.apply(r.writes);
     transactions += txs.length;
     const replayed = new Map(r.included.map((tx, i) => [tx.hashHex, r.receipts[i]!]));

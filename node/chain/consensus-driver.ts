@@ -10,12 +10,17 @@
  * - schedule-timeout: a timer that comes back as an event;
  * - build/check/commit-block: the application, whose answer is stepped next (the driver
  *   knows it only as an `Application`, application.ts; the node's is the ledger app);
- * - evidence: kept for the next block we propose, and gossiped.
+ * - evidence: kept for the next block we propose, and gossiped. Pending evidence is bounded
+ *   (the oldest leaves first), checked against the validator set of its height when that set
+ *   is at hand, and dropped once a block carries it or after EVIDENCE_PENDING_HEIGHTS heights;
+ *   the ledger app's proposal carries only what the vm records.
  * After each commit the epochs are saved (before the ledger write), the WAL is cut down to
  * the last signed record and an end-height record, and blocks received by sync for the next
  * height are fed in.
  */
-import { Block, toHex, type Commit, type DuplicateVoteEvidence, SovError, evidenceHash, type Proposal } from '../../core/index.js';
+import {
+  Block, toHex, type Commit, type DuplicateVoteEvidence, SovError, evidenceHash, type Proposal, verifyDuplicateVoteEvidence,
+} from '../../core/index.js';
 import {
   ConsensusEngine, Epoch, encodeWalRecord, replayWal, decodeWalRecord, type Action, type EngineEvent, type TimeoutConfig,
 } from '../../consensus/index.js';
@@ -32,6 +37,10 @@ import type { BlockResult } from '../../vm/index.js';
 
 const MAX_FUTURE_EVENTS = 2000;
 const WAL_CUT_EVERY = 100;
+/** Most pieces of evidence held for our next proposal. */
+const MAX_PENDING_EVIDENCE = 100;
+/** Heights a piece of evidence is held for our proposals before it is dropped (any honest proposer would have carried it by then). */
+const EVIDENCE_PENDING_HEIGHTS = 100;
 
 export interface DriverOptions {
   chainId: string;
@@ -60,7 +69,8 @@ export class ConsensusDriver {
   private lastSigned: Uint8Array | null = null;
   private own: Uint8Array[] = [];
   private ownProposal: Uint8Array[] = [];
-  private evidence = new Map<string, DuplicateVoteEvidence>();
+  /** Evidence for our next proposal, by hash, with the height it came at. */
+  private evidence = new Map<string, { ev: DuplicateVoteEvidence; at: number }>();
   private readonly synced = new Map<number, { block: Uint8Array; commit: Commit }>();
   /** Peers' proposals and votes for the next height, held until we get there (bounded). */
   private future: EngineEvent[] = [];
@@ -143,12 +153,30 @@ export class ConsensusDriver {
   }
 
   pendingEvidence(): DuplicateVoteEvidence[] {
-    return [...this.evidence.values()];
+    return [...this.evidence.values()].map((e) => e.ev);
   }
 
-  addEvidence(ev: DuplicateVoteEvidence): void {
+  /**
+   * Hold evidence (our engine's, or a peer's gossip) for our next proposal. Evidence of the
+   * current or the previous height must verify under that height's set; older evidence is
+   * left to the vm, which checks every piece a block carries. False: not held (held already,
+   * or it does not verify). When full, the oldest piece leaves.
+   */
+  addEvidence(ev: DuplicateVoteEvidence): boolean {
     const k = toHex(evidenceHash(ev));
-    if (this.evidence.size < 100 && !this.evidence.has(k)) this.evidence.set(k, ev);
+    if (this.evidence.has(k)) return false;
+    const t = this.triple;
+    const set = t === undefined ? null : ev.voteA.height === t.height ? t.current.validators : ev.voteA.height === t.height - 1 ? (t.previous?.validators ?? null) : null;
+    if (set !== null) {
+      try {
+        verifyDuplicateVoteEvidence(this.opts.chainId, ev, set);
+      } catch {
+        return false;
+      }
+    }
+    if (this.evidence.size >= MAX_PENDING_EVIDENCE) this.evidence.delete(this.evidence.keys().next().value!);
+    this.evidence.set(k, { ev, at: t?.height ?? 0 });
+    return true;
   }
 
   private enqueue<T>(f: () => Promise<T>): Promise<T> {
@@ -273,6 +301,7 @@ export class ConsensusDriver {
       this.opts.wal.append(endHeight, false);
     }
     for (const ev of done.block.data.evidence) this.evidence.delete(toHex(evidenceHash(ev)));
+    for (const [k, e] of this.evidence) if (height - e.at > EVIDENCE_PENDING_HEIGHTS) this.evidence.delete(k);
     this.own = [];
     this.ownProposal = [];
     const now = Date.now();

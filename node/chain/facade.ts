@@ -10,7 +10,7 @@ import {
   AccountSchema, BalanceSchema, BUILTIN, comp, CurrencyListSchema, Keys, type Registry, ReceiptSchema, ValidatorListSchema, ValidatorNodeSchema, recordSchemaOf, vmCodeName, type Event, type StateReader,
 } from '../../vm/index.js';
 import {
-  argsJson, eventView, RpcCodes, RpcError, SerializedResult, commitToView, headerToView, recordKey, recordToJson, type AccountEventsView, type AccountTxsView, type AccountView, type BlockActivity,
+  argsJson, eventView, prunedError, RpcCodes, RpcError, SerializedResult, commitToView, headerToView, recordKey, recordToJson, type AccountEventsView, type AccountTxsView, type AccountView, type BlockActivity,
   type BlockView, type CommitView, type EventView, type NodeFacade, type PageCursor, type RecordQuery, type RecordView, type StatusView, type SubmitView, type TxView,
   type ValidatorView, type PeerView, type MempoolView, type BacktestRequest, type BacktestResult,
 } from '../../rpc/index.js';
@@ -240,21 +240,25 @@ export class NodeFacadeImpl implements NodeFacade {
     return h;
   }
 
-  /** Translate the store's missing/pruned errors into NOT_FOUND. */
+  /** Translate the store's missing errors into NOT_FOUND, its pruned ones into PRUNED (naming the oldest height kept). */
   private async stored<T>(f: () => Promise<T>): Promise<T> {
     try {
       return await f();
     } catch (e) {
-      if (e instanceof StateError && (e.code === StateErrorCodes.STATE_MISSING_HEIGHT || e.code === StateErrorCodes.STATE_PRUNED)) {
-        throw new RpcError(RpcCodes.NOT_FOUND, e.message);
-      }
+      if (e instanceof StateError && e.code === StateErrorCodes.STATE_PRUNED) throw prunedError(e);
+      if (e instanceof StateError && e.code === StateErrorCodes.STATE_MISSING_HEIGHT) throw new RpcError(RpcCodes.NOT_FOUND, e.message);
       throw e;
     }
   }
 
   async txByHash(hash: string): Promise<TxView | null> {
     const found = await this.d.ledger.blocks.getTx(fromHex(hash, 32));
-    if (!found) return null;
+    if (!found) {
+      // A pruning node no longer knows the transactions of the blocks it pruned: say so.
+      const oldest = this.d.ledger.oldestBlock;
+      if (oldest > 1) throw new RpcError(RpcCodes.NOT_FOUND, `no committed transaction ${hash} in the blocks this node keeps (from height ${oldest}; older ones are pruned here)`, { oldestBlock: oldest });
+      return null;
+    }
     const tx = Tx.decode(found.tx);
     const r = decode(ReceiptSchema, found.receipt);
     return {

@@ -20,6 +20,8 @@ interface KeySpec {
   readonly doc: string;
   readonly oneOf?: readonly string[];
   readonly min?: number;
+  /** An int that is 0 (off, or "all") or at least this. */
+  readonly zeroOrMin?: number;
 }
 
 export const CONFIG_KEYS: readonly KeySpec[] = [
@@ -61,6 +63,14 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { section: 'mempool', key: 'max_per_account', kind: 'int', default: 1000, min: 1, doc: 'Most transactions held for one signer.' },
   { section: 'mempool', key: 'verify_workers', kind: 'int', default: 0, min: 0, doc: 'Signature-verification worker threads (0: one per core).' },
   { section: 'metrics', key: 'listen', kind: 'string', default: '127.0.0.1:26660', doc: 'Prometheus metrics address ("" to disable).' },
+  {
+    section: 'storage', key: 'retain_state', kind: 'int', default: 0, min: 0, zeroOrMin: 2,
+    doc: 'State versions kept readable: the latest N heights\' state (reads and proofs at a height, comp_backtest\'s start). 0 keeps every height (an archive node). Older versions are pruned inside each commit, at most 16 heights a commit, so turning pruning on over a long chain catches up gradually; a read of a pruned height answers the RPC error PRUNED naming the oldest height kept. docs/state.md, "Pruning".',
+  },
+  {
+    section: 'storage', key: 'retain_blocks', kind: 'int', default: 0, min: 0, zeroOrMin: 2,
+    doc: 'Blocks kept, with their commit certificates, transaction locations, receipts and account and module index entries: the latest N. 0 keeps every block (an archive node). Pruned inside each commit like retain_state. A read of a pruned block, certificate or receipt answers the RPC error PRUNED naming the oldest block kept (a transaction of one is NOT_FOUND, saying which blocks are kept), and peers asking this node for blocks below it are told to ask another: a node catching up needs a peer holding the blocks it lacks, so keep at least one archive node in a network (there is no state sync yet).',
+  },
 ];
 
 export interface NodeConfig {
@@ -76,6 +86,7 @@ export interface NodeConfig {
   };
   mempool: { max_txs: number; max_bytes: number; max_per_account: number; verify_workers: number };
   metrics: { listen: string };
+  storage: { retain_state: number; retain_blocks: number };
 }
 
 export class ConfigError extends NodeError {
@@ -158,6 +169,7 @@ function checkValue(spec: KeySpec, v: unknown): string | null {
     case 'int':
       if (typeof v !== 'number' || !Number.isSafeInteger(v)) return 'must be an integer';
       if (spec.min !== undefined && v < spec.min) return `must be at least ${spec.min}`;
+      if (spec.zeroOrMin !== undefined && v !== 0 && v < spec.zeroOrMin) return `must be 0 (keep all) or at least ${spec.zeroOrMin}`;
       return null;
     case 'bool':
       return typeof v === 'boolean' ? null : 'must be true or false';
@@ -249,7 +261,7 @@ export function configReference(): string {
       lines.push(`## [${section}]`, '', '| key | kind | default | environment | meaning |', '| --- | --- | --- | --- | --- |');
     }
     const choice = k.oneOf ? ` One of: ${k.oneOf.join(', ')}.` : '';
-    const min = k.min !== undefined ? ` At least ${k.min}.` : '';
+    const min = k.zeroOrMin !== undefined ? ` 0, or at least ${k.zeroOrMin}.` : k.min !== undefined ? ` At least ${k.min}.` : '';
     lines.push(`| \`${k.key}\` | ${k.kind} | \`${tomlValue(k.default).replace(/\|/g, '\\|')}\` | \`${envNameOf(k)}\` | ${k.doc.replace(/\|/g, '\\|')}${choice}${min} |`);
     const next = CONFIG_KEYS[CONFIG_KEYS.indexOf(k) + 1];
     if (next === undefined || next.section !== section) lines.push('');

@@ -9,13 +9,19 @@
  * (SYNC_REQ) and feeds each block with its commit certificate to consensus, which checks the
  * certificate against the validator set before the block is executed and committed. Progress
  * is shown on the terminal (height, rate, remaining) while catching up.
+ *
+ * A node that prunes blocks (`[storage] retain_blocks`) answers a request below its oldest
+ * block with SYNC_PRUNED naming that block; the asker then asks another peer ahead of it that
+ * may hold them, and when none does, it says so (an error log every 30 s, and `/ready`'s
+ * reason): it needs a peer that keeps those blocks, an archive node (state sync is not
+ * available yet).
  */
 import { isSovError, type Commit } from '../../core/index.js';
 import { ConsensusErrorCodes } from '../../consensus/index.js';
 import type { ConsensusDriver } from '../chain/consensus-driver.js';
 import type { Mempool } from '../chain/mempool.js';
 import type { P2PHost } from './host.js';
-import type { LedgerStore } from '../../state/index.js';
+import { StateErrorCodes, type LedgerStore } from '../../state/index.js';
 import type { Logger } from '../ops/log.js';
 import type { NodeMetrics } from '../ops/metrics.js';
 import { decodeMessage, encodeMessage, MAX_REACHED, MAX_SYNC_BATCH, type WireMessage } from './wire.js';
@@ -31,10 +37,15 @@ const PENDING_OFFER_BYTES = 16 * 1024 * 1024;
 interface PeerState {
   height: number;
   lastHeight: number;
+  /** The oldest block the peer said it keeps (SYNC_PRUNED), 1 until it says otherwise. */
+  oldestBlock: number;
   strikes: number;
   /** When this node last got a frame from the peer (ms, the node's clock). */
   heardAt: number;
 }
+
+/** How often a node that no peer can serve blocks to logs so, at most. */
+export const SYNC_STALL_LOG_MS = 30_000;
 
 /** Linked peers silent this long (every peer announces its status each second) make the node unready, with a warning naming them. */
 export const SILENT_PEERS_MS = 10_000;
@@ -56,6 +67,8 @@ export class NodeNetwork {
   private readonly parts = new PartAssembler();
   private statusTimer: NodeJS.Timeout | null = null;
   private syncAsked: { peer: string; from: number; at: number } | null = null;
+  /** Peers are ahead, but every one of them said it pruned the blocks this node needs next (null: not so). */
+  private stall: { from: number; oldest: number; peers: number; loggedAt: number } | null = null;
   private progress = { since: Date.now(), startHeight: 0, lastPrint: 0 };
   /** Since when every linked peer has been silent (null: one spoke lately, or none is linked), and whether that was logged. */
   private silence: { since: number; logged: boolean } | null = null;
@@ -88,7 +101,7 @@ export class NodeNetwork {
   onPeer(peer: string, connected: boolean): void {
     if (connected) {
       const fresh = !this.peers.has(peer);
-      this.peers.set(peer, { height: 0, lastHeight: 0, strikes: 0, heardAt: this.now() });
+      this.peers.set(peer, { height: 0, lastHeight: 0, oldestBlock: 1, strikes: 0, heardAt: this.now() });
       this.opts.host.send(peer, this.statusMessage());
       if (fresh) {
         this.opts.log.info({ peer, peers: this.peers.size }, 'peer connected');
@@ -254,6 +267,8 @@ export class NodeNetwork {
       case 'evidence':
         this.opts.driver.addEvidence(msg.body.evidence);
         return;
+      case 'syncPruned':
+        return this.syncPruned(peer, msg.body.from, msg.body.oldest);
     }
   }
 
@@ -273,22 +288,83 @@ export class NodeNetwork {
     const mine = this.opts.ledger.height;
     const now = Date.now();
     if (this.syncAsked && this.syncAsked.from > mine && now - this.syncAsked.at < 5000) return;
-    let best: [string, PeerState] | null = null;
-    for (const e of this.peers) if (e[1].lastHeight > mine && (!best || e[1].lastHeight > best[1].lastHeight)) best = e;
-    if (!best) return;
     const from = mine + 1;
+    let best: [string, PeerState] | null = null;
+    let ahead = 0;
+    let oldest = Infinity;
+    for (const e of this.peers) {
+      if (e[1].lastHeight <= mine) continue;
+      ahead++;
+      // A peer that said it pruned the blocks from `from` is asked no more for them.
+      if (e[1].oldestBlock > from) {
+        oldest = Math.min(oldest, e[1].oldestBlock);
+        continue;
+      }
+      if (!best || e[1].lastHeight > best[1].lastHeight) best = e;
+    }
+    if (!best) {
+      if (ahead > 0) this.stalled(from, oldest, ahead);
+      return;
+    }
+    if (this.stall !== null) {
+      this.opts.log.info({ peer: best[0], from }, 'a peer holds the blocks this node needs: catching up again');
+      this.stall = null;
+    }
     const count = Math.min(MAX_SYNC_BATCH, best[1].lastHeight - mine);
     this.syncAsked = { peer: best[0], from, at: now };
     this.opts.host.send(best[0], encodeMessage('syncReq', { from, count }));
   }
 
+  /** Every peer ahead pruned the blocks from `from`: remember it for /ready, and log it now and then. */
+  private stalled(from: number, oldest: number, peers: number): void {
+    const now = this.now();
+    const logged = this.stall !== null && this.stall.from === from && now - this.stall.loggedAt < SYNC_STALL_LOG_MS;
+    this.stall = { from, oldest, peers, loggedAt: logged ? this.stall!.loggedAt : now };
+    if (logged) return;
+    this.opts.log.error(
+      { from, oldestKeptByPeers: oldest, peersAhead: peers },
+      `cannot catch up: this node needs block ${from}, but the peers ahead of it keep blocks from height ${oldest} on only (they prune: [storage] retain_blocks). ` +
+        'Connect it to a peer that keeps them (an archive node, retain_blocks = 0, in p2p.persistent_peers); state sync is not available yet',
+    );
+  }
+
+  /** Why this node cannot catch up although peers are ahead (each pruned the blocks it needs), or null. */
+  syncStallReason(): string | null {
+    const s = this.stall;
+    if (s === null || this.opts.ledger.height >= s.from) return null;
+    return `cannot catch up: block ${s.from} is pruned on every peer ahead (oldest kept: ${s.oldest}); needs an archive peer`;
+  }
+
+  /** A peer pruned the blocks from `from`: ask another (or say that none can serve them). */
+  private syncPruned(peer: string, from: number, oldest: number): void {
+    const p = this.peers.get(peer);
+    if (p) p.oldestBlock = Math.max(p.oldestBlock, oldest);
+    if (this.syncAsked?.peer === peer) this.syncAsked = null;
+    this.opts.log.debug({ peer, from, oldest }, 'a peer keeps no blocks from the height asked (pruned)');
+    this.maybeSync();
+  }
+
   private async answerSync(peer: string, from: number, count: number): Promise<void> {
     const ledger = this.opts.ledger;
+    const pruned = (oldest: number): void => {
+      this.opts.log.debug({ peer, from, oldest }, 'a peer asked for blocks pruned here');
+      this.opts.host.send(peer, encodeMessage('syncPruned', { from, oldest }));
+    };
+    if (from < ledger.oldestBlock && from <= ledger.height) return pruned(ledger.oldestBlock);
     const blocks: { block: Uint8Array; commit: Commit }[] = [];
     let bytes = 0;
     for (let h = from; h <= ledger.height && blocks.length < Math.min(count, MAX_SYNC_BATCH); h++) {
-      const block = await ledger.blocks.getBlock(h);
-      const commit = await ledger.blocks.getCommit(h);
+      let block;
+      let commit;
+      try {
+        block = await ledger.blocks.getBlock(h);
+        commit = await ledger.blocks.getCommit(h);
+      } catch (e) {
+        // Pruned while this was read: send what was read, or say it is gone.
+        if (!(isSovError(e) && e.code === StateErrorCodes.STATE_PRUNED)) throw e;
+        if (blocks.length === 0) return pruned(ledger.oldestBlock);
+        break;
+      }
       if (blocks.length > 0 && bytes + block.bytes.length > SYNC_RES_BYTES) break;
       blocks.push({ block: block.bytes, commit });
       bytes += block.bytes.length;

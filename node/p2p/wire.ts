@@ -11,6 +11,7 @@
  *   6 SYNC_REQ    [from, count]                           ask for committed blocks
  *   7 SYNC_RES    [[block bytes, commit] ...]             committed blocks with their certificates
  *   8 EVIDENCE    [evidence]
+ *   9 SYNC_PRUNED [from, oldest]                          the blocks asked for from `from` are pruned here; the oldest kept is `oldest`
  */
 import {
   bytes, bytes32, CodecError, str, CommitSchema, decode, DuplicateVoteEvidenceSchema, encode, ErrorCodes, Limits, list, ProposalSchema, struct, u32, u8,
@@ -35,9 +36,10 @@ export const Schemas = {
   syncReq: struct('SyncReqMsg', { from: uint, count: u32 }),
   syncRes: struct('SyncResMsg', { blocks: list(struct('SyncBlock', { block: bytes({ max: Limits.MAX_BLOCK_BYTES }), commit: CommitSchema }), MAX_SYNC_BATCH) }),
   evidence: struct('EvidenceMsg', { evidence: DuplicateVoteEvidenceSchema }),
+  syncPruned: struct('SyncPrunedMsg', { from: uint, oldest: uint }),
 } as const;
 
-export const MsgType = { proposal: 1, part: 2, vote: 3, txs: 4, status: 5, syncReq: 6, syncRes: 7, evidence: 8 } as const;
+export const MsgType = { proposal: 1, part: 2, vote: 3, txs: 4, status: 5, syncReq: 6, syncRes: 7, evidence: 8, syncPruned: 9 } as const;
 type Kind = keyof typeof Schemas;
 const KIND_OF = new Map<number, Kind>(Object.entries(MsgType).map(([k, v]) => [v, k as Kind]));
 

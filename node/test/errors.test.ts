@@ -12,7 +12,7 @@ import { StateErrorCodes } from '../../state/index.js';
 import { VmCodes } from '../../vm/index.js';
 import { ConsensusErrorCodes } from '../../consensus/index.js';
 import { GenesisErrors } from '../../genesis/index.js';
-import { CRED_ERRORS, XCHG_ERRORS } from '../../rpc/index.js';
+import { BANK_ERRORS, CRED_ERRORS, XCHG_ERRORS } from '../../rpc/index.js';
 import { repoPath } from '../../test/index.js';
 import { NODE_ERRORS, NodeErrorCodes, NodeError } from '../errors.js';
 
@@ -27,6 +27,7 @@ const OTHER_LAYERS: Record<string, readonly string[]> = {
   genesis: Object.values(GenesisErrors),
   'rpc (the credential SDK)': Object.keys(CRED_ERRORS),
   'rpc (the data-exchange SDK)': Object.keys(XCHG_ERRORS),
+  'rpc (the bank adapter)': Object.keys(BANK_ERRORS),
 };
 
 /** Code-shaped strings in node/ that are not error codes. */
@@ -34,6 +35,9 @@ const NOT_CODES: Record<string, string> = {
   SOV_KEY_PASSWORD: 'the default environment variable of the keystore password (ops/config.ts)',
   DISK_FULL: "the suffix ops/disk.ts's fatalHint matches: NODE_DISK_FULL and the store's STATE_DISK_FULL",
   WRITE_FAILED: "the suffix ops/disk.ts's fatalHint matches: NODE_WRITE_FAILED and the store's STATE_WRITE_FAILED",
+  LEDGER_UNAVAILABLE: "sov bank's answer when the node does not answer (cli/commands/bank.ts; docs/bank-integration.md): the message stays to be retried",
+  NOT_FOUND: "sov bank's HTTP answer to a path other than /messages (404)",
+  METHOD_NOT_ALLOWED: "sov bank's HTTP answer to a method other than POST (405)",
 };
 
 t.test('every code is documented in one line and named once', async (tt) => {

@@ -127,6 +127,7 @@ tap.test('record every method\'s example', async (t) => {
   await rec('prog_listPayments', { by: 'beneficiary', beneficiary: c1.address, limit: 10 });
   await rec('tax_rules', {});
   await rec('tax_totals', { taxpayer: c1.address, period: taxVm.periodOf(now) }, client, 'no taxed payment of hers this month: each rule\'s total proven absent');
+  await rec('evid_equivocations', {}, client, 'no validator has equivocated on this chain: the empty list of equivocations, proven');
   await rec('admin_peers', [], admin);
   await rec('admin_mempool', [], admin);
   await rec('admin_rpcAccess', [], admin);

@@ -6,7 +6,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { param, type MethodSpec } from '../registry.js';
-import { RpcCodes, RpcError } from '../errors.js';
+import { isPrunedError, prunedError, RpcCodes, RpcError } from '../errors.js';
 import type { BacktestResult } from '../facade.js';
 import { Address, Hash, type RpcContext } from './chain.js';
 
@@ -29,7 +29,7 @@ const refusal = (e: unknown): RpcError | null => {
   const x = e as BacktestErrorLike;
   if (x?.name === 'BacktestError') return new RpcError(RpcCodes.INVALID_PARAMS, `${x.code}: ${x.message}`, { code: x.code });
   if (x?.name === 'BacktestRangeError') return new RpcError(RpcCodes.INVALID_PARAMS, x.message);
-  if ((x as { code?: string })?.code === 'STATE_PRUNED') return new RpcError(RpcCodes.NOT_FOUND, `the state before the first block is no longer retained: ${x.message}`);
+  if (isPrunedError(e)) return prunedError(e);
   return null;
 };
 

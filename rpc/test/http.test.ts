@@ -102,6 +102,10 @@ t.test('each method answers', async (tt) => {
   tt.equal((await call('tax_totals', { taxpayer: agency, period: 202601 })).error.code, RpcCodes.INTERNAL_ERROR, 'tax_totals needs proven reads');
   tt.equal((await call('tax_totals', { taxpayer: agency, period: 202613 })).error.code, RpcCodes.INVALID_PARAMS, 'tax_totals: not a month');
   tt.equal((await call('tax_totals', { taxpayer: 'sov1nope' })).error.code, RpcCodes.INVALID_PARAMS, 'tax_totals: not an address');
+  // The recorded equivocations answer with proofs too: an internal error over the stub; bad params before that.
+  tt.equal((await call('evid_equivocations', {})).error.code, RpcCodes.INTERNAL_ERROR, 'evid_equivocations needs proven reads');
+  tt.equal((await call('evid_equivocations', { from: 5, to: 4 })).error.code, RpcCodes.INVALID_PARAMS, 'evid_equivocations: from above to');
+  tt.equal((await call('evid_equivocations', { validator: 'sov1nope' })).error.code, RpcCodes.INVALID_PARAMS, 'evid_equivocations: not an address');
   // Programs: the stub has none (a report of none is null; a row's proofs need proven reads); no payment in its index.
   tt.equal((await call('prog_getReport', { program: 1 })).result, null, 'prog_getReport: no such program');
   tt.equal((await call('prog_getRow', { program: 1, row: 0 })).error.code, RpcCodes.INTERNAL_ERROR, 'prog_getRow needs proven reads');
@@ -121,7 +125,7 @@ t.test('each method answers', async (tt) => {
   for (const m of registry.list()) tt.ok(names.includes(m.name), `${m.name} in the OpenRPC document`);
   tt.ok(doc.methods.every((m: { result: { schema: unknown } }) => m.result.schema), 'every method has a result schema');
   for (const m of registry.list()) tt.ok(called.has(m.name), `${m.name} was called over HTTP`);
-  const public_ = registry.list().filter((m) => !m.roles?.length && !['sov_subscribe', 'sov_unsubscribe', 'cred_proofs', 'xchg_getReceipt', 'xchg_getDocument', 'tax_rules', 'tax_totals', 'prog_getRow'].includes(m.name));
+  const public_ = registry.list().filter((m) => !m.roles?.length && !['sov_subscribe', 'sov_unsubscribe', 'cred_proofs', 'xchg_getReceipt', 'xchg_getDocument', 'tax_rules', 'tax_totals', 'prog_getRow', 'evid_equivocations'].includes(m.name));
   for (const m of public_) tt.ok(answered.has(m.name), `${m.name} answered with a result`);
 });
 

@@ -3,7 +3,9 @@
  * random moments (60 times, chosen by a seeded RNG after the child reports progress). After
  * every kill the store reopens at the last reported height or the one after it, whole: its
  * root recomputed from its leaves equals the stored root, the block's stateRoot and the
- * model's root, and nothing of the next height (block, transactions) is there. While the
+ * model's root, and nothing of the next height (block, transactions) is there. The child
+ * prunes (state window 6, blocks 5): after every kill the oldest version and block are those
+ * of the height reopened at, the oldest kept readable and nothing below it left. While the
  * child holds the store, opening it here fails with STATE_LOCKED.
  */
 import t from 'tap';
@@ -12,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { equalBytes, hashOf, Domain, toHex } from '../../core/index.js';
 import { Rng } from '../../test/index.js';
-import { LedgerStore, StateErrorCodes, computeRoot } from '../index.js';
+import { LedgerStore, Prefix, StateErrorCodes, computeRoot } from '../index.js';
 import { blockBodyFor, codeOf, tempDir, writesFor } from './helpers.js';
 
 const CHILD = join(fileURLToPath(new URL('.', import.meta.url)), 'crash-child.js');
@@ -79,6 +81,16 @@ t.test('SIGKILL at random moments never leaves a half-written height', async (tt
     for (const tx of blockBodyFor(SEED, h).txs) {
       if ((await store.blocks.getTx(hashOf(Domain.TX, tx)))?.height !== h) tt.fail(`round ${round}: a tx of ${h} is missing`);
     }
+    // Pruning landed with its height: the oldest block and version are the height's, whole.
+    const oldestBlock = Math.max(1, h - 5 + 1);
+    if (store.oldestBlock !== oldestBlock) tt.fail(`round ${round}: oldest block ${store.oldestBlock} at ${h}, not ${oldestBlock}`);
+    if (store.oldestState !== Math.max(0, h - 6 + 1)) tt.fail(`round ${round}: oldest version ${store.oldestState} at ${h}`);
+    if ((await store.blocks.getBlock(oldestBlock)).height !== oldestBlock) tt.fail(`round ${round}: oldest block unreadable`);
+    if (oldestBlock > 1 && (await codeOf(store.blocks.getBlock(oldestBlock - 1))) !== StateErrorCodes.STATE_PRUNED) tt.fail(`round ${round}: block below the oldest not pruned`);
+    for await (const [k] of store.kv.iterate({ gte: Uint8Array.of(Prefix.BLOCK), lt: Uint8Array.of(Prefix.BLOCK + 1) })) {
+      if (Number(new DataView(k.buffer, k.byteOffset + 1, 8).getBigUint64(0)) < oldestBlock) tt.fail(`round ${round}: a block below the oldest is left`);
+    }
+    if (store.oldestState > 0) await store.verifyHeight(store.oldestState);
     lastReported = h;
     await store.close();
   }

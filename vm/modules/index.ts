@@ -14,6 +14,7 @@ import { xchgModule } from './xchg/index.js';
 import { compModule } from './comp/index.js';
 import { progModule } from './prog/index.js';
 import { taxModule } from './tax/index.js';
+import { evidModule } from './evid/index.js';
 
 /** Every built-in module by name, with each method's args type kept (the SDK's typed builders use it). */
 export const MODULE_DEFS = {
@@ -28,4 +29,5 @@ export const MODULE_DEFS = {
   comp: compModule,
   prog: progModule,
   tax: taxModule,
+  evid: evidModule,
 } as const;

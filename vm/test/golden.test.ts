@@ -12,7 +12,7 @@ import { Workload } from './scenario.js';
 
 /** Print the current values instead of checking: VM_GOLDEN_PRINT=1 node dist/vm/test/golden.test.js */
 const GOLDEN = {
-  stateRoot: 'd748a4aca747280fb27fdc0a58ad8ffde617417e78df0554269a5d7bdc302ce3',
+  stateRoot: 'ee3e881acccf0fc0241e402a45175b93f41ae679951fe3fb2b1335be1f7f5aa1',
   results: '231f72819ecd41e9100ffdd1cc40ff31352afb67d98825fd69acb18b33673af8',
 };
 

@@ -5,7 +5,7 @@
  * and helpers to sign, run blocks and check receipts.
  */
 import {
-  addressFromPublicKey, encode, keyPairFromSecret, sha256, signTx, utf8, type KeyPair, type Schema, type Tx,
+  addressFromPublicKey, encode, keyPairFromSecret, sha256, signTx, utf8, type DuplicateVoteEvidence, type KeyPair, type Schema, type Tx,
 } from '../../core/index.js';
 import {
   AccountSchema, applyGenesis, BalanceSchema, CurrencyKind, CurrencySchema, executeBlock, Keys, MemoryState, Prefix, Role, VmCodes,
@@ -153,10 +153,12 @@ export class Chain {
     this.nonces.set(id, (this.nonces.get(id) ?? 1) - 1);
   }
 
-  async block(txs: (Tx | Uint8Array)[], dt = 5_000): Promise<BlockResult> {
+  /** Execute and apply the next block, carrying `evidence` (double-sign evidence) if given. */
+  async block(txs: (Tx | Uint8Array)[], dt = 5_000, evidence?: readonly DuplicateVoteEvidence[]): Promise<BlockResult> {
     this.height += 1;
     this.time += dt;
-    const r = await executeBlock(this.state, { chainId: CHAIN, height: this.height, time: this.time, proposer: addr(K.vals[0]!) }, txs, this.opts);
+    const ctx = { chainId: CHAIN, height: this.height, time: this.time, proposer: addr(K.vals[0]!), ...(evidence ? { evidence } : {}) };
+    const r = await executeBlock(this.state, ctx, txs, this.opts);
     this.state.apply(r.writes);
     return r;
   }

@@ -55,7 +55,7 @@ class MemoryApp implements Application {
 function emptyResult(): BlockResult {
   return {
     writes: [], included: [], receipts: [], receiptBytes: [], receiptHashes: [], resultsRoot: new Uint8Array(32),
-    accounts: [], indexes: [], events: [], validatorUpdates: [], rejected: [], workUsed: 0,
+    accounts: [], indexes: [], events: [], validatorUpdates: [], rejected: [], rejectedEvidence: [], blockEvents: [], workUsed: 0,
   };
 }
 

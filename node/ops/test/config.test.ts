@@ -30,6 +30,8 @@ t.test('every problem is reported with its key', (tt) => {
     ['[nodes]\n', /unknown section \[nodes\]/],
     ['node = 1\n', /node must be a table/],
     ['[node\n', /not valid TOML/],
+    ['[storage]\nretain_blocks = 1\n', /storage\.retain_blocks: must be 0 \(keep all\) or at least 2/],
+    ['[storage]\nretain_state = -3\n', /storage\.retain_state: must be at least 0/],
   ];
   for (const [text, re] of bad) {
     let err: unknown = null;
@@ -66,6 +68,10 @@ t.test('every key can be set by its environment variable and by --set, checked l
   tt.throws(() => applyOverrides(base, configOverrides({}, ['rpc.nope=1'])), { code: 'CONFIG_INVALID', message: /--set rpc\.nope: no config key rpc\.nope/ });
   tt.throws(() => configOverrides({}, ['listen']), { code: 'CONFIG_INVALID', message: /section\.key=value/ });
   tt.throws(() => applyOverrides(base, configOverrides({ SOV_NODE_MODE: 'leader' })), { code: 'CONFIG_INVALID', message: /one of validator, observer/ });
+  const pruning = applyOverrides(base, configOverrides({ SOV_STORAGE_RETAIN_STATE: '1000' }, ['storage.retain_blocks=50000']));
+  tt.same(pruning.storage, { retain_state: 1000, retain_blocks: 50000 }, 'the retain settings too');
+  tt.same(base.storage, { retain_state: 0, retain_blocks: 0 }, 'by default an archive node');
+  tt.throws(() => applyOverrides(base, configOverrides({ SOV_STORAGE_RETAIN_BLOCKS: '1' })), { code: 'CONFIG_INVALID', message: /SOV_STORAGE_RETAIN_BLOCKS: storage\.retain_blocks must be 0 \(keep all\) or at least 2/ });
 });
 
 t.test('docs/config.md is the config table (regenerate with SOV_WRITE_DOCS=1)', async (tt) => {
