@@ -2,10 +2,14 @@
  * What several bench scripts share: a fast transaction signer for load generators, a
  * percentile, and a minimal keep-alive HTTP/1.1 load client (raw sockets, one request in
  * flight per connection, prebuilt request bytes) whose own cost stays small beside the
- * server it measures, so that the bare-server baseline and the node are measured alike.
+ * server it measures, so that the bare-server baseline and the node are measured alike;
+ * and bench:devnet run as a child process for a bench's transfer baseline.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createPrivateKey, sign as nodeSign } from 'node:crypto';
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { connect, type Socket } from 'node:net';
 import { concatBytes, fromHex, type KeyPair } from '../core/index.js';
@@ -119,4 +123,65 @@ export async function loadHttp(
   await Promise.all(Array.from({ length: opts.connections }, one));
   const secs = (performance.now() - t0) / 1000;
   return { replies, bad, perSecond: replies / secs, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), firstBad };
+}
+
+/** Child process groups and temporary directories a bench started: every exit (normal, error, signal) ends and removes them. */
+export interface StartedByBench {
+  children: Set<ChildProcess>;
+  tmpDirs: Set<string>;
+}
+
+/**
+ * Kill the process group of every child still running (children started detached lead their
+ * own group, with the processes they start) and forget them. Synchronous, so an 'exit'
+ * handler can call it.
+ */
+export function killChildGroups(children: Set<ChildProcess>): void {
+  for (const c of children) {
+    if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) {
+      try {
+        process.kill(-c.pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+  }
+  children.clear();
+}
+
+/**
+ * A transfer baseline: bench:devnet (dist/scripts/bench-devnet.js) as a child process with
+ * `--seconds seconds` and `args`, in its own process group (registered in `started.children`
+ * while it runs), its devnet under a temporary directory of ours (in `started.tmpDirs`,
+ * removed when it ends). Its output is relayed line by line, indented with `  | `; resolves
+ * with the tps of its last line (one JSON object) and that line.
+ */
+export async function devnetTransferBaseline(seconds: number, started: StartedByBench, args: readonly string[] = [], tmpPrefix = 'bench-devnet-child-'): Promise<{ tps: number; last: string }> {
+  const tmp = mkdtempSync(join(tmpdir(), tmpPrefix));
+  started.tmpDirs.add(tmp);
+  const child = spawn(process.execPath, [new URL('./bench-devnet.js', import.meta.url).pathname, '--seconds', String(seconds), ...args], {
+    detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: tmp },
+  });
+  started.children.add(child);
+  let out = '';
+  let err = '';
+  let partial = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+    const lines = (partial + d).split('\n');
+    partial = lines.pop()!;
+    for (const l of lines) console.log(`  | ${l}`);
+  });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (c) => resolve(c));
+  });
+  started.children.delete(child);
+  rmSync(tmp, { recursive: true, force: true });
+  started.tmpDirs.delete(tmp);
+  if (partial) console.log(`  | ${partial}`);
+  if (code !== 0) throw new Error(`bench:devnet exited with ${code}: ${err.trim().split('\n').slice(-10).join('\n')}`);
+  const last = out.trim().split('\n').at(-1)!;
+  return { tps: (JSON.parse(last) as { tps: number }).tps, last };
 }
