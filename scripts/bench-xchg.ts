@@ -40,18 +40,17 @@
  * its profile written when it stops. --log-level: the phase B nodes' log level; with
  * SOV_KEEP_DEVNET=1 their directory and logs are kept.)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { decodeAddress, encode, encodeAddress, equalBytes, fromHex, sign, to0x, toHex, Tx, txSignBytes, ValidatorSet, type KeyPair } from '../core/index.js';
 import { xchg } from '../vm/index.js';
 import { ActionKind, buildTx, consentRef, makeAction, SovClient, SovSocket, verifyXchgReceipt, xchgBatch, type XchgReceipt, type XchgRecordInput } from '../rpc/index.js';
 import { Devnet } from '../test/devnet.js';
 import { waitFor } from '../test/wait.js';
-import { fastSigner, percentile } from './bench-util.js';
+import { devnetTransferBaseline, fastSigner, killChildGroups as killGroups, percentile } from './bench-util.js';
 
 const argv = process.argv;
 const arg = (name: string, dflt: number): number => {
@@ -160,19 +159,8 @@ const workers = new Set<Worker>();
 const tmpDirs = new Set<string>();
 let socket: SovSocket | null = null;
 
-function killChildGroups(): void {
-  for (const c of children) {
-    // bench:devnet runs in its own process group with its nodes: end the group.
-    if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) {
-      try {
-        process.kill(-c.pid, 'SIGKILL');
-      } catch {
-        // gone already
-      }
-    }
-  }
-  children.clear();
-}
+/** bench:devnet runs in its own process group with its nodes: end each group. */
+const killChildGroups = (): void => killGroups(children);
 
 async function cleanup(): Promise<void> {
   killChildGroups();
@@ -197,37 +185,6 @@ process.on('exit', () => {
 
 // ---------------------------------------------------------------------------------------------
 // Phase A: bench:devnet as a child.
-
-async function transferBaseline(seconds: number): Promise<{ tps: number; last: string }> {
-  // Its devnet goes under a directory of ours, removed whatever happens to the child.
-  const tmp = mkdtempSync(join(tmpdir(), 'bench-xchg-devnet-'));
-  tmpDirs.add(tmp);
-  const child = spawn(process.execPath, [new URL('./bench-devnet.js', import.meta.url).pathname, '--seconds', String(seconds)], {
-    detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: tmp },
-  });
-  children.add(child);
-  let out = '';
-  let err = '';
-  let partial = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-    const lines = (partial + d).split('\n');
-    partial = lines.pop()!;
-    for (const l of lines) console.log(`  | ${l}`);
-  });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (c) => resolve(c));
-  });
-  children.delete(child);
-  rmSync(tmp, { recursive: true, force: true });
-  tmpDirs.delete(tmp);
-  if (partial) console.log(`  | ${partial}`);
-  if (code !== 0) throw new Error(`bench:devnet exited with ${code}: ${err.trim().split('\n').slice(-10).join('\n')}`);
-  const last = out.trim().split('\n').at(-1)!;
-  return { tps: (JSON.parse(last) as { tps: number }).tps, last };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Phase C helpers.
@@ -270,7 +227,7 @@ async function main(): Promise<void> {
   let devnetLine = '';
   if (!NO_DEVNET) {
     console.log(`phase A: bench:devnet --seconds ${DEVNET_SECONDS} (transfers), as a child:`);
-    const r = await transferBaseline(DEVNET_SECONDS);
+    const r = await devnetTransferBaseline(DEVNET_SECONDS, { children, tmpDirs }, [], 'bench-xchg-devnet-');
     transferTps = r.tps;
     devnetLine = r.last;
     console.log(`phase A: transfers ${transferTps} tx/s`);

@@ -11,10 +11,23 @@ import type { KeyArgs, KeyField, RecordSpec } from './module.js';
 
 const ADDRESS_BYTES = 20;
 
+/** `n` as 8 bytes big-endian; a safe non-negative integer without BigInt (keys are built on every state access), anything else through it (and its range checks). */
 export function u64be(n: bigint | number): Uint8Array {
   const out = new Uint8Array(8);
+  if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) {
+    const hi = Math.floor(n / 0x1_0000_0000);
+    const lo = n - hi * 0x1_0000_0000;
+    out[0] = hi >>> 24; out[1] = (hi >>> 16) & 0xff; out[2] = (hi >>> 8) & 0xff; out[3] = hi & 0xff;
+    out[4] = lo >>> 24; out[5] = (lo >>> 16) & 0xff; out[6] = (lo >>> 8) & 0xff; out[7] = lo & 0xff;
+    return out;
+  }
   new DataView(out.buffer).setBigUint64(0, BigInt(n));
   return out;
+}
+
+/** `n` (0..2^32-1) as 4 bytes big-endian: a sequence number in an index key. */
+export function u32be(n: number): Uint8Array {
+  return Uint8Array.of((n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 }
 
 const textCache = new Map<string, Uint8Array>();

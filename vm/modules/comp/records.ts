@@ -7,7 +7,7 @@
  * force use, the latest outgoing amounts), per-pair activity, and held payments.
  */
 import { addressField, amount, bytes32, concatBytes, list, optional, sha256Utf8, str, struct, u8, u32, uint, utf8, type Infer } from '../../../core/index.js';
-import { record, u64be } from '../../keys.js';
+import { record, u32be, u64be } from '../../keys.js';
 import { escrowAddress } from '../../lib/ids.js';
 import { field, indexSpec } from '../../module.js';
 import { CounterSchema } from '../../records.js';
@@ -213,7 +213,7 @@ export const CompIndexes = {
   paymentInstitution: indexSpec(14, "bank 20, block time u64, seq u32 -> side u8 (1 the payer's bank, 2 the payee's, 3 both), held u8, amount u128, currency: a payment checked while a rule was live (let through or held; a refused payment's transaction failed)"),
 };
 
-const seqBytes = (n: number): Uint8Array => Uint8Array.of((n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+const seqBytes = u32be;
 
 /**
  * The node-side index keys (module.ts IndexSpec), shared by the module that writes them and

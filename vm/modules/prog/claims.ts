@@ -10,7 +10,7 @@ import { fail, VmError } from '../../errors.js';
 import { method } from '../../module.js';
 import type { TxContext } from '../../context.js';
 import { escrowAddress } from '../../lib/ids.js';
-import { u64be } from '../../keys.js';
+import { u32be, u64be } from '../../keys.js';
 import { getAccount, requireActive } from '../account/accounts.js';
 import { PresentationSchema, requireStanding, verifyPresentation, type Presentation } from '../cred/presentation.js';
 import { openGrant } from '../grant/methods.js';
@@ -131,9 +131,6 @@ export function clipUtf8(s: string, max: number): string {
   return out;
 }
 
-function seqBytes(n: number): Uint8Array {
-  return Uint8Array.of((n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
-}
 
 interface Paid { amount: bigint; step: number; claimed: bigint; grant: number }
 
@@ -207,8 +204,8 @@ async function payRow(ctx: TxContext, p: Program, row: number, alloc: Allocation
   const at = ctx.events.length;
   ctx.emit(E.paid, { program: p.id, version: p.version, row, beneficiary: alloc.beneficiary, amount: due, step: vested.step, claimed, via, credIssuer: cred.issuer, credIndex: cred.index, group, grant });
   const value = concatBytes(u64be(p.id), u64be(row), Uint8Array.of(at >> 8, at & 0xff));
-  ctx.index(ProgIndexes.beneficiary, concatBytes(alloc.beneficiary, u64be(now), seqBytes(ctx.indexEntries.length)), value);
-  ctx.index(ProgIndexes.program, concatBytes(u64be(p.id), u64be(now), seqBytes(ctx.indexEntries.length)), value);
+  ctx.index(ProgIndexes.beneficiary, concatBytes(alloc.beneficiary, u64be(now), u32be(ctx.indexEntries.length)), value);
+  ctx.index(ProgIndexes.program, concatBytes(u64be(p.id), u64be(now), u32be(ctx.indexEntries.length)), value);
   return { amount: due, step: vested.step, claimed, grant };
 }
 
