@@ -24,6 +24,7 @@ import { EpochFile } from './chain/epochs.js';
 import { ConsensusDriver } from './chain/consensus-driver.js';
 import { NodeNetwork } from './p2p/network.js';
 import { P2PHost } from './p2p/host.js';
+import { instanceHex } from './p2p/twins.js';
 import { NodeFacadeImpl } from './chain/facade.js';
 import { resolvePassword } from './cli/password.js';
 import { fatalHint } from './ops/disk.js';
@@ -299,7 +300,7 @@ export class SovNode {
       this.metricsServer = await startMetricsServer(this.metrics, host, port);
     }
     this.log.info(
-      { chainId, height: this.ledger.height, nodeId: this.host.peerId, p2p: this.host.multiaddrs(), rpc: this.rpc ? `http://${config.rpc.listen}` : null, rpcKeys: this.parts.apiKeys.length, mode: config.node.mode },
+      { chainId, height: this.ledger.height, nodeId: this.host.peerId, instance: instanceHex(this.network.instance), p2p: this.host.multiaddrs(), rpc: this.rpc ? `http://${config.rpc.listen}` : null, rpcKeys: this.parts.apiKeys.length, mode: config.node.mode },
       'node started',
     );
   }

@@ -57,6 +57,8 @@ export { peerIdOfNodeKey } from './peer-id.js';
 export class P2PHost {
   private node: Libp2p | null = null;
   private readonly out = new Map<string, PeerLink>();
+  /** The connection each outbound link runs on. */
+  private readonly outConn = new Map<string, string>();
   private readonly inbound = new Set<PeerLink>();
   private readonly persistent = new Map<string, string>(); // peerId -> multiaddr
   private redialTimer: NodeJS.Timeout | null = null;
@@ -134,6 +136,11 @@ export class P2PHost {
     return this.node?.getConnections().map((c) => c.remotePeer.toString()) ?? [];
   }
 
+  /** The remote addresses of every connection to `peerId`. */
+  addressesOf(peerId: string): string[] {
+    return (this.node?.getConnections() ?? []).filter((c) => c.remotePeer.toString() === peerId).map((c) => c.remoteAddr.toString());
+  }
+
   /** One line per connected peer: id, remote multiaddr, and who dialled (the first connection when there are several). */
   connectionInfo(): { id: string; address: string; direction: 'inbound' | 'outbound' }[] {
     const out = new Map<string, { id: string; address: string; direction: 'inbound' | 'outbound' }>();
@@ -165,6 +172,33 @@ export class P2PHost {
     let n = 0;
     for (const [id, link] of this.out) if (id !== except && link.send(body)) n++;
     return n;
+  }
+
+  /**
+   * Send one frame on every connection to `peerId`: on the link where there is one, and on a
+   * stream opened for it on each other connection (a second process running the same node key
+   * is reached only that way). Returns how many connections it was sent on.
+   */
+  async sendOnEveryConnection(peerId: string, body: Uint8Array): Promise<number> {
+    if (!this.node) return 0;
+    let sent = 0;
+    const linked = this.out.get(peerId);
+    for (const conn of this.node.getConnections()) {
+      if (conn.remotePeer.toString() !== peerId) continue;
+      if (linked && this.outConn.get(peerId) === conn.id) {
+        if (linked.send(body)) sent++;
+        continue;
+      }
+      try {
+        const stream = await conn.newStream(WIRE_PROTOCOL, { signal: AbortSignal.timeout(5000) });
+        const link = new PeerLink(stream, { ...this.limits, onFrame: () => undefined, onClose: () => undefined });
+        if (link.send(body)) sent++;
+        await link.close();
+      } catch (e) {
+        this.opts.log.debug({ peer: peerId, err: (e as Error).message }, 'could not send on a second connection');
+      }
+    }
+    return sent;
   }
 
   /** Close every connection to a peer that is no longer allowed. */
@@ -217,6 +251,7 @@ export class P2PHost {
       },
     });
     this.out.set(id, link);
+    this.outConn.set(id, conn.id);
     this.opts.onPeer?.(id, true);
   }
 

@@ -27,6 +27,7 @@ import type { NodeMetrics } from '../ops/metrics.js';
 import { decodeMessage, encodeMessage, MAX_REACHED, MAX_SYNC_BATCH, type WireMessage } from './wire.js';
 import { PartAssembler } from './parts.js';
 import { NodeErrorCodes } from '../errors.js';
+import { instanceHex, newInstance, TwinWatch } from './twins.js';
 
 const MAX_STRIKES = 50;
 const SYNC_RES_BYTES = 4 * 1024 * 1024;
@@ -60,6 +61,8 @@ export interface NetworkOptions {
   statusMs?: number;
   /** The clock (tests give their own). */
   now?: () => number;
+  /** This process's instance number in status messages (twins.ts); random when absent. */
+  instance?: number;
 }
 
 export class NodeNetwork {
@@ -73,9 +76,13 @@ export class NodeNetwork {
   /** Since when every linked peer has been silent (null: one spoke lately, or none is linked), and whether that was logged. */
   private silence: { since: number; logged: boolean } | null = null;
   private readonly now: () => number;
+  private readonly twins = new TwinWatch();
+  /** This process's instance number (twins.ts). */
+  readonly instance: number;
 
   constructor(private readonly opts: NetworkOptions) {
     this.now = opts.now ?? Date.now;
+    this.instance = opts.instance ?? newInstance();
   }
 
   start(): void {
@@ -107,7 +114,10 @@ export class NodeNetwork {
         this.opts.log.info({ peer, peers: this.peers.size }, 'peer connected');
         this.offerPending(peer);
       }
-    } else if (this.peers.delete(peer)) this.opts.log.info({ peer, peers: this.peers.size }, 'peer disconnected');
+    } else if (this.peers.delete(peer)) {
+      this.twins.forget(peer);
+      this.opts.log.info({ peer, peers: this.peers.size }, 'peer disconnected');
+    }
     this.opts.metrics.peers.set(this.opts.host.peers().length);
   }
 
@@ -257,6 +267,7 @@ export class NodeNetwork {
           p.height = msg.body.height;
           p.lastHeight = msg.body.lastHeight;
         }
+        this.watchTwins(peer, msg.body.instance);
         this.maybeSync();
         return;
       }
@@ -269,12 +280,33 @@ export class NodeNetwork {
         return;
       case 'syncPruned':
         return this.syncPruned(peer, msg.body.from, msg.body.oldest);
+      case 'twin':
+        return this.twinReported(peer, msg.body.instances, msg.body.addresses);
     }
+  }
+
+  /** A status from `peer` with `instance`: when two processes are running its node key, say so here and tell both. */
+  private watchTwins(peer: string, instance: number): void {
+    const instances = this.twins.observe(peer, instance, this.now());
+    if (instances === null) return;
+    const addresses = this.opts.host.addressesOf(peer).slice(0, 8);
+    this.opts.log.warn({ peer, instances: instances.map(instanceHex), addresses },
+      'two processes are running one node key: this node hears both; its peers keep one link per node id, so one of them is cut off (stop one, or give it its own node key)');
+    void this.opts.host.sendOnEveryConnection(peer, encodeMessage('twin', { instances, addresses }));
+  }
+
+  /** A peer hears several processes running this node's key. */
+  private twinReported(peer: string, instances: readonly number[], addresses: readonly string[]): void {
+    if (!instances.includes(this.instance)) return this.strike(peer, NodeErrorCodes.MALFORMED);
+    const others = instances.filter((i) => i !== this.instance);
+    if (others.length === 0) return this.strike(peer, NodeErrorCodes.MALFORMED);
+    this.opts.log.warn({ reportedBy: peer, thisInstance: instanceHex(this.instance), otherInstances: others.map(instanceHex), addresses },
+      'another process is running this node\'s key (a peer hears both): stop one of them, or give it its own node key; a validator key on two processes equivocates');
   }
 
   private statusMessage(): Uint8Array {
     const d = this.opts.driver;
-    return encodeMessage('status', { height: d.height, round: d.round, lastHeight: this.opts.ledger.height });
+    return encodeMessage('status', { height: d.height, round: d.round, lastHeight: this.opts.ledger.height, instance: this.instance });
   }
 
   private announce(): void {

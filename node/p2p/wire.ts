@@ -7,11 +7,12 @@
  *   2 BLOCK_PART  [height, round, blockHash, index, total, bytes, proof]   one part, with its Merkle path
  *   3 VOTE        [vote]
  *   4 TXS         [[tx bytes ...], [peer id ...]]          transactions to relay, and the nodes they have reached
- *   5 STATUS      [height, round, lastHeight]             what a peer is working on
+ *   5 STATUS      [height, round, lastHeight, instance]   what a peer is working on; `instance` is random per process (twins.ts)
  *   6 SYNC_REQ    [from, count]                           ask for committed blocks
  *   7 SYNC_RES    [[block bytes, commit] ...]             committed blocks with their certificates
  *   8 EVIDENCE    [evidence]
  *   9 SYNC_PRUNED [from, oldest]                          the blocks asked for from `from` are pruned here; the oldest kept is `oldest`
+ *  10 TWIN        [[instance ...], [address ...]]         the sender hears these processes all running the receiver's node key, from these addresses
  */
 import {
   bytes, bytes32, CodecError, str, CommitSchema, decode, DuplicateVoteEvidenceSchema, encode, ErrorCodes, Limits, list, ProposalSchema, struct, u32, u8,
@@ -32,14 +33,15 @@ export const Schemas = {
   part: struct('BlockPartMsg', { height: uint, round: u32, blockHash: bytes32, index: u32, total: u32, bytes: bytes({ max: PART_BYTES }), proof: list(bytes32, 32) }),
   vote: struct('VoteMsg', { vote: VoteSchema }),
   txs: struct('TxsMsg', { txs: list(bytes({ max: Limits.MAX_TX_BYTES }), MAX_TXS_PER_MESSAGE), reached: list(str(64), MAX_REACHED) }),
-  status: struct('StatusMsg', { height: uint, round: u32, lastHeight: uint }),
+  status: struct('StatusMsg', { height: uint, round: u32, lastHeight: uint, instance: uint }),
   syncReq: struct('SyncReqMsg', { from: uint, count: u32 }),
   syncRes: struct('SyncResMsg', { blocks: list(struct('SyncBlock', { block: bytes({ max: Limits.MAX_BLOCK_BYTES }), commit: CommitSchema }), MAX_SYNC_BATCH) }),
   evidence: struct('EvidenceMsg', { evidence: DuplicateVoteEvidenceSchema }),
   syncPruned: struct('SyncPrunedMsg', { from: uint, oldest: uint }),
+  twin: struct('TwinMsg', { instances: list(uint, 4), addresses: list(str(256), 8) }),
 } as const;
 
-export const MsgType = { proposal: 1, part: 2, vote: 3, txs: 4, status: 5, syncReq: 6, syncRes: 7, evidence: 8, syncPruned: 9 } as const;
+export const MsgType = { proposal: 1, part: 2, vote: 3, txs: 4, status: 5, syncReq: 6, syncRes: 7, evidence: 8, syncPruned: 9, twin: 10 } as const;
 type Kind = keyof typeof Schemas;
 const KIND_OF = new Map<number, Kind>(Object.entries(MsgType).map(([k, v]) => [v, k as Kind]));
 
