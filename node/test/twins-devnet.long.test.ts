@@ -2,7 +2,9 @@
  * Twins on a four-validator devnet: a copy of validator 3's home (same node key, same
  * validator key, its own ports) started beside it. Its peers hear two processes of one node
  * id and say so; each of the two processes logs the other, by instance number, whichever of
- * them won the peers' links; the other three validators keep committing.
+ * them won the peers' links. The two processes sign different proposals and votes for one
+ * height: the equivocation is recorded on chain and the validator suspended; the council's
+ * proposal citing the evidence removes it for good, and the other three keep committing.
  */
 import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,6 +12,11 @@ import { closeSync, cpSync, openSync, readFileSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { Devnet } from '../../test/devnet.js';
 import { repoPath, waitFor } from '../../test/index.js';
+import { addressFromPublicKey, encode, signTx, to0x, VoteType } from '../../core/index.js';
+import { ActionKind, makeAction, SovClient, type EquivocationsView } from '../../rpc/index.js';
+import { gov } from '../../vm/index.js';
+import { loadHome } from '../node.js';
+import { silentLogger } from '../ops/log.js';
 
 const net = Devnet.create({ validators: 4, blockIntervalMs: 200, logLevel: 'info' });
 let twin: ChildProcess | null = null;
@@ -24,17 +31,25 @@ t.teardown(async () => {
 
 const instanceOf = (log: string): string | null => /"instance":"([0-9a-f]{12})"[^\n]*"node started"|"node started"[^\n]*"instance":"([0-9a-f]{12})"/.exec(log)?.slice(1).find(Boolean) ?? null;
 
-t.test('two processes on one validator\'s keys: both are named, in the logs of both and of their peers', async (tt) => {
-  net.startAll();
-  await net.waitHeight(0, 3);
+t.test('two processes on one validator\'s keys: named in the logs of both and of their peers; their equivocation recorded and the council removes the validator', async (tt) => {
+  // Validator 3's home, copied before anything runs: the twin starts from genesis and block-syncs.
   const home = net.manifest.nodes[3]!.home;
   const twinHome = join(net.dir, 'twin-home');
   cpSync(home, twinHome, { recursive: true });
-  // Its own ports (p2p, rpc, metrics): the twin listens beside the original, everything else the same.
+  // Node 0 and validator 3 do not dial each other, so node 0's link to validator 3's node id is
+  // the twin's (which dials everyone), while nodes 1 and 2 link to the original: both processes
+  // keep up with the chain and sign, and every peer hears both.
+  const addr = (i: number): string => net.manifest.nodes[i]!.p2p_address;
+  net.setConfig(0, 'p2p', 'persistent_peers', JSON.stringify([addr(1), addr(2)]));
+  net.setConfig(3, 'p2p', 'persistent_peers', JSON.stringify([addr(1), addr(2)]));
   const cfgPath = join(twinHome, 'config.toml');
   let cfg = readFileSync(cfgPath, 'utf8');
+  // Its own ports (p2p, rpc, metrics), everything else the same.
   cfg = cfg.replace(/^(listen = "[^"]*?)(\d+)(")$/gm, (_m, a: string, port: string, z: string) => `${a}${Number(port) + 5}${z}`);
+  cfg = cfg.replace(/^persistent_peers = .*$/m, `persistent_peers = ${JSON.stringify([addr(0), addr(1), addr(2)])}`);
   writeFileSync(cfgPath, cfg);
+  net.startAll();
+  await net.waitHeight(0, 3);
   const twinLog = join(net.dir, 'twin.log');
   const fd = openSync(twinLog, 'a');
   twin = spawn(process.execPath, [repoPath('bin/sov.js'), 'start', '--home', twinHome], { stdio: ['ignore', fd, fd] });
@@ -60,9 +75,38 @@ t.test('two processes on one validator\'s keys: both are named, in the logs of b
   tt.match(told(twinLog)!, new RegExp(`"otherInstances":\\["${original}"\\]`), 'the twin names the original');
   tt.match(told(net.logPath(3))!, /"level":"?(warn|40)/, 'at warn');
 
-  // The others keep committing.
+  // Two processes signing with one validator key equivocate (at the latest when it is its turn
+  // to propose: each proposes its own block and prevotes it): recorded, and suspended.
+  const v3 = (await loadHome(home, silentLogger())).validatorKey!;
+  const v3Address = addressFromPublicKey(v3.publicKey);
+  const v3Hex = to0x(v3Address);
+  const equivocations = async (i: number): Promise<EquivocationsView> => (await net.rpc(i, 'evid_equivocations', [])) as EquivocationsView;
+  await waitFor(async () => (await equivocations(0)).items.length > 0, 'the twins\' equivocation recorded', 180_000, 250);
+  const first = (await equivocations(0)).items[0]!;
+  tt.equal(to0x(addressFromPublicKey(Buffer.from(first.publicKey.slice(2), 'hex'))), v3Hex, 'validator 3 equivocated');
+  tt.ok(first.suspendedFrom !== null && first.suspendedFrom !== undefined, 'and is suspended');
+
+  // The council (the central bank, threshold 1) removes it, citing the evidence.
+  const cb = net.accountKeys().find((a) => net.manifest.accounts.find((m) => m.name === a.name)?.role === 'central_bank')!;
+  const client = new SovClient(net.manifest.nodes[0]!.rpc_url);
+  const voteType = first.voteType === 'prevote' ? VoteType.PREVOTE : VoteType.PRECOMMIT;
+  const action = makeAction(ActionKind.RESOLVE_EQUIVOCATION, { validator: v3Address, height: first.height, round: first.round, voteType, decision: 1, power: 0, legalRef: 'Council minute 2026/7' });
+  const nonce = (await client.getAccount(cb.address)).nonce;
+  const tx = signTx({ chainId: net.manifest.chain_id, signer: addressFromPublicKey(cb.keys.publicKey), nonce, expiry: (await net.height(0)) + 1000, body: { module: 'gov', method: 'propose', args: encode(gov.ProposeArgs, { action, reason: 'one key run twice' }) } }, [cb.keys.secretKey]);
+  const sent = await client.sendTransaction(tx, true);
+  tt.match(sent, { status: 'committed', code: 0 }, 'the council\'s decision is committed');
+  const decided = (await equivocations(0)).items.find((x) => x.height === first.height && x.recordedHeight === first.recordedHeight)!;
+  tt.match(decided, { decision: 'remove', legalRef: 'Council minute 2026/7' }, 'recorded with the evidence');
+  const vals = (await net.rpc(0, 'sov_getValidators', [])) as { validators: { publicKey: string }[] };
+  tt.notOk(vals.validators.some((v) => v.publicKey === to0x(v3.publicKey)), 'out of the validator set');
+
+  // The other three keep committing, without it.
   const h = await net.height(0);
-  await net.waitHeight(0, h + 5, 60_000);
-  await net.waitHeight(1, h + 5, 60_000);
-  tt.pass('the chain keeps committing');
+  for (const i of [0, 1, 2]) await net.waitHeight(i, h + 5, 60_000);
+  for (const x of [h + 3, h + 4]) {
+    const c = (await net.rpc(0, 'sov_getCommit', [x])) as { signatures: { validator: string }[] };
+    tt.notOk(c.signatures.some((s) => s.validator === v3Hex), `height ${x} committed without it`);
+    const hashes = await Promise.all([0, 1, 2].map(async (i) => ((await net.rpc(i, 'sov_getBlock', [x])) as { hash: string }).hash));
+    tt.equal(new Set(hashes).size, 1, `height ${x}: one block hash on the three`);
+  }
 });
