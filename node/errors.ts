@@ -30,10 +30,14 @@ export const NODE_ERRORS = {
   EPOCHS_MISSING: 'no consensus epochs stored for the height after a ledger past genesis',
   WAL_CORRUPT: 'the consensus WAL has a record that is too large or fails its checksum before its tail',
   // p2p/
+  MEMPOOL_NO_PEERS: 'a submission refused because this node has no linked peer (`[mempool] refuse_without_peers`): retry, or submit to another node',
   P2P_BAD_FRAME: 'a peer sent a frame over the size limit: the link is dropped and the peer refused',
+  P2P_BAD_COMPACT_BLOCK: 'a peer sent a compact proposal whose skeleton does not match the signed proposal (header hash, height) or whose transaction hashes do not match the header\'s txRoot and txCount: refused, counted against the peer',
   P2P_SEND_OVERFLOW: 'a peer reads too slowly: more bytes are queued for it than allowed, and the link is dropped',
   P2P_SEND_FAILED: "a write to a peer's stream failed: the link is dropped",
   MALFORMED: "a peer's message that failed to decode with an untyped error (counted against the peer)",
+  STATE_SYNC_UNTRUSTED: "a snapshot whose block header or commit certificate does not verify against the validator sets this node trusts (the genesis set): it is refused, and state sync tries another or falls back to block sync",
+  STATE_SYNC_BAD_CHUNK: 'a peer served a snapshot chunk that fails its check against the verified snapshot root: it is refused, asked of another peer, and counted against the peer',
   // ops/ and the composition root
   CONFIG_INVALID: 'config.toml, the API keys file or a listen address is unreadable or breaks a rule',
   NODE_DISK_FULL: "the disk (or quota) is full: the node's own file (WAL, epochs) was not written; the node stops",

@@ -10,3 +10,6 @@
 export { main, buildCli } from './cli/cli.js';
 export { VerifyPool } from './chain/verify-pool.js';
 export { NODE_V8_FLAGS, missingV8Flags } from './ops/v8-flags.js';
+/** For the chain fabricator (scripts/make-chain.ts): the ledger app and the epochs file, to write a node's data dir as consensus would. */
+export { LedgerApp } from './chain/app.js';
+export { EpochFile, advanceTriple, type EpochTriple } from './chain/epochs.js';

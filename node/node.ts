@@ -4,14 +4,14 @@
  * order (ledger, application, p2p host, network, consensus, RPC, metrics) and `stop()` stops
  * them in reverse. Nothing else wires components together.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
-import { addressFromPublicKey, decodeAddress, SovError, toHex, type KeyPair } from '../core/index.js';
-import { LedgerStore, nativeUnavailable } from '../state/index.js';
+import { addressFromPublicKey, decodeAddress, SovError, toHex, ValidatorSet, type KeyPair, type Proposal } from '../core/index.js';
+import { LedgerStore, MAX_PROOF_CHUNK_ENTRIES, nativeUnavailable } from '../state/index.js';
 import type { Registry } from '../vm/index.js';
 import { loadGenesisFile, openKeystore, parseKeystore, type LoadedGenesis } from '../genesis/index.js';
-import { AccessControl, buildRegistry, HttpRpcServer, RateLimiter, WsRpcServer, type ApiKey, type Readiness, type RpcContext } from '../rpc/index.js';
+import { AccessControl, buildRegistry, ConsoleFiles, HttpRpcServer, RateLimiter, WsRpcServer, type ApiKey, type Readiness, type RpcContext } from '../rpc/index.js';
 import { ConfigError, homePath, loadConfig, type ConfigOverride, type NodeConfig } from './ops/config.js';
 import { createLogger, type Logger } from './ops/log.js';
 import { NodeMetrics, startMetricsServer } from './ops/metrics.js';
@@ -23,6 +23,8 @@ import { WalFile } from './chain/wal-file.js';
 import { EpochFile } from './chain/epochs.js';
 import { ConsensusDriver } from './chain/consensus-driver.js';
 import { NodeNetwork } from './p2p/network.js';
+import { SnapshotStore } from './chain/snapshot-store.js';
+import { StateSyncClient, StateSyncServer } from './p2p/state-sync.js';
 import { P2PHost } from './p2p/host.js';
 import { instanceHex } from './p2p/twins.js';
 import { NodeFacadeImpl } from './chain/facade.js';
@@ -94,6 +96,13 @@ export class SovNode {
   private pool!: VerifyPool;
   private wal!: WalFile;
   private metricsServer: Server | null = null;
+  /** The snapshots served to state-syncing peers (`[statesync] snapshot_interval`). */
+  snapshots!: SnapshotStore;
+  stateSyncServer!: StateSyncServer;
+  /** The joining side of state sync, while the node joins by it (null otherwise). */
+  stateSyncClient: StateSyncClient | null = null;
+  /** State sync, then consensus, when the node joins by state sync. */
+  private joining: Promise<void> | null = null;
   private allowed = new Set<string>();
   private validatorPeers = new Set<string>();
   private allowlistRun = 0;
@@ -141,7 +150,8 @@ export class SovNode {
   private async readiness(): Promise<Readiness> {
     const st = await this.facade.status();
     const alone = (await this.facade.validators()).validators.length <= 1;
-    const reason = st.height < 1 ? 'no block committed yet'
+    const joining = this.stateSyncClient?.active ? this.stateSyncClient.status : null;
+    const reason = joining !== null ? joining : st.height < 1 ? 'no block committed yet'
       : st.syncing ? (this.network.syncStallReason() ?? 'catching up with the network')
         : st.peers === 0 && !alone ? 'no peer linked'
           : this.network?.silentReason() ?? null;
@@ -186,6 +196,19 @@ export class SovNode {
     }
     if (this.ledger.state.nativeUpdates) this.log.info('state tree updates: native');
     else this.log.warn({ reason: nativeUnavailable() }, 'state tree updates: JavaScript (the native module is not loaded; commits are about three times slower)');
+    // [statesync]: a node with an empty store joins by state sync (an epochs file left by an
+    // interrupted one is stale: the store it was written for was never completed).
+    const ss = config.statesync;
+    if (ss.chunk_entries > MAX_PROOF_CHUNK_ENTRIES) throw new ConfigError(`statesync.chunk_entries: must be at most ${MAX_PROOF_CHUNK_ENTRIES}`);
+    const joinByStateSync = ss.enable && this.ledger.height === 0;
+    const epochFile = new EpochFile(dataDir);
+    if (joinByStateSync) rmSync(epochFile.path, { force: true });
+    this.snapshots = new SnapshotStore({
+      dir: join(dataDir, 'snapshots'), ledger: this.ledger, log: this.log.child({ component: 'snapshots' }),
+      interval: ss.snapshot_interval, keep: ss.snapshot_keep, chunkEntries: ss.chunk_entries,
+      // Far behind (catching up): no snapshots of the heights passed on the way.
+      syncing: () => (this.network?.bestPeerHeight ?? 0) - this.ledger.height > 20,
+    });
     this.wal = WalFile.open(join(dataDir, 'wal'));
     this.pool = new VerifyPool(config.mempool.verify_workers);
     const reader = () => this.app.reader();
@@ -230,6 +253,8 @@ export class SovNode {
       nodeId: () => this.host.peerId, peers: () => this.host.peers().length, syncing: () => this.network.syncing,
       validatorAddress: this.parts.validatorKey ? addressFromPublicKey(this.parts.validatorKey.publicKey) : null,
       relay: (txs) => this.network.relayTxs(txs),
+      // Not for a node alone in its network (no other validator or observer it would link to).
+      refuseWithoutPeers: config.mempool.refuse_without_peers ? () => [...this.allowed].some((id) => id !== this.host.peerId) : undefined,
       peerList: () => this.host.connectionInfo().map((c) => ({ ...c, role: this.validatorPeers.has(c.id) ? 'validator' as const : 'observer' as const })),
       txWaitTimeoutMs: config.rpc.tx_wait_timeout_ms,
       mempoolLimits: { maxTxs: config.mempool.max_txs, maxBytes: config.mempool.max_bytes, maxPerAccount: config.mempool.max_per_account },
@@ -241,16 +266,18 @@ export class SovNode {
       blockIntervalMs: config.consensus.block_interval_ms,
       app: this.app,
       wal: this.wal,
-      epochFile: new EpochFile(dataDir),
+      epochFile,
       log: this.log.child({ component: 'consensus' }),
       metrics: this.metrics,
       broadcast: (m) => this.host.broadcast(m),
+      ...(config.p2p.compact_blocks ? { proposalMessages: (p: Proposal, b: Uint8Array) => this.network.compactProposalMessages(p, b) } : {}),
       onCommitted: (block, result) => {
         this.facade.onCommitted(block.height, result.included.map((t) => t.hash), result.receipts);
         this.metrics.mempoolTxs.set(this.mempool.size);
         this.metrics.mempoolBytes.set(this.mempool.bytes);
         this.log.info({ height: block.height, txs: block.data.txs.length, hash: Buffer.from(block.hash).toString('hex').slice(0, 16) }, 'committed');
         if (result.validatorUpdates.length > 0) this.followValidatorSet();
+        this.snapshots.onCommitted(block.height);
       },
       onFatal: (err) => {
         const code = (err as SovError).code as string | undefined;
@@ -259,13 +286,35 @@ export class SovNode {
         void this.stop().finally(() => (process.exitCode = 1));
       },
     });
-    this.network = new NodeNetwork({ host: this.host, driver: this.driver, mempool: this.mempool, ledger: this.ledger, log: this.log.child({ component: 'net' }), metrics: this.metrics });
+    this.stateSyncServer = new StateSyncServer({ host: this.host, store: this.snapshots, log: this.log.child({ component: 'statesync' }) });
+    if (joinByStateSync) {
+      this.stateSyncClient = new StateSyncClient({
+        chainId, host: this.host, ledger: this.ledger, epochFile, log: this.log.child({ component: 'statesync' }),
+        genesis: ValidatorSet.fromKeys(this.app.validatorsAtGenesis.map((v) => ({ publicKey: v.publicKey, power: v.power }))),
+        strike: (peer, code) => this.network.strikePeer(peer, code),
+        discoveryMs: ss.discovery_ms,
+      });
+      this.stateSyncClient.active = true; // no block sync from genesis meanwhile
+    }
+    const server = this.stateSyncServer;
+    const client = this.stateSyncClient;
+    this.network = new NodeNetwork({
+      host: this.host, driver: this.driver, mempool: this.mempool, ledger: this.ledger, log: this.log.child({ component: 'net' }), metrics: this.metrics,
+      stateSync: { onMessage: (peer, msg) => server.onMessage(peer, msg) || (client?.onMessage(peer, msg) ?? false), get active() {
+        return client?.active ?? false;
+      } },
+    });
 
     await this.refreshAllowlist();
     await this.host.start();
     for (const p of config.p2p.persistent_peers) this.host.addPersistentPeer(p);
     this.network.start();
-    await this.driver.start();
+    if (client !== null) {
+      // Consensus starts once state sync is done (or has given up: block sync from genesis).
+      this.joining = this.joinThenStart(client);
+    } else {
+      await this.driver.start();
+    }
     if (config.rpc.listen) {
       const { host, port } = hostPort(config.rpc.listen);
       const registry = buildRegistry(pkgVersion(), this.parts.modules);
@@ -283,6 +332,8 @@ export class SovNode {
         host, port, maxBodyBytes: c.max_body_bytes, maxBatch: c.max_batch, corsOrigins: c.cors_origins,
         maxConnections: c.max_connections, maxConnectionsPerAddress: c.max_connections_per_address, access,
         ready: () => this.readiness(),
+        // The console's pages, with this node's genesis.json as their trust anchor (docs/console.md).
+        ...(c.console ? { console: ConsoleFiles.load(undefined, { 'genesis.json': readFileSync(homePath(this.parts.home, config.node.genesis_file), 'utf8') }) } : {}),
       });
       await rpc.start();
       this.rpc = rpc;
@@ -290,7 +341,7 @@ export class SovNode {
         const prefix = genesis.doc.addressPrefix;
         this.ws = new WsRpcServer(registry, this.facade, (a) => toHex(decodeAddress(a, prefix)), {
           maxConnections: config.rpc.ws_max_connections, maxMessageBytes: config.rpc.max_body_bytes, maxBatch: config.rpc.max_batch,
-          maxQueuedBytes: config.rpc.ws_max_queued_bytes, maxSubscriptions: config.rpc.ws_max_subscriptions, corsOrigins: config.rpc.cors_origins,
+          maxQueuedBytes: config.rpc.ws_max_queued_bytes, maxSubscriptions: config.rpc.ws_max_subscriptions, corsOrigins: config.rpc.cors_origins, allowSameOrigin: config.rpc.console,
         });
         this.ws.attach(rpc);
       }
@@ -305,9 +356,32 @@ export class SovNode {
     );
   }
 
+  /** Join by state sync, then start consensus at the height reached; a failure stops the node. */
+  private async joinThenStart(client: StateSyncClient): Promise<void> {
+    try {
+      const h = await client.run();
+      if (this.stopping) return;
+      if (h !== null) this.followValidatorSet();
+      await this.driver.start();
+    } catch (e) {
+      if (this.stopping) return;
+      const code = (e as SovError).code as string | undefined;
+      this.log.fatal({ err: (e as Error).message, code }, 'state sync failed; stopping the node');
+      void this.stop().finally(() => (process.exitCode = 1));
+    }
+  }
+
+  /** Resolves once a node joining by state sync has started consensus (at once for any other). */
+  async joined(): Promise<void> {
+    await this.joining;
+  }
+
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.log.info('stopping');
+      this.stateSyncClient?.stop();
+      await this.joining?.catch(() => undefined);
+      await this.snapshots?.stop().catch(() => undefined);
       await this.ws?.stop().catch(() => undefined);
       await this.rpc?.stop().catch(() => undefined);
       this.metricsServer?.close();

@@ -7,10 +7,18 @@
  * takes a token too. A body that is not declared JSON (Content-Type application/json, or
  * application/json-rpc / jsonrequest) gets 415, as geth answers: browsers send text/plain
  * and form posts across origins unasked. GET /health and GET /ready are the liveness and readiness
- * probes. Any other method or path gets a plain HTTP error. The server never
+ * probes. With a console (`[rpc] console`), GET and HEAD under /console/ serve its static files
+ * (docs/console.md): only the files found when the server was built, by exact path (no
+ * traversal possible), with their content types, an ETag (a revalidated request gets 304) and
+ * a Content-Security-Policy that lets the pages load only their own files and talk only to
+ * this address. Any other method or path gets a plain HTTP error. The server never
  * crashes on a request: every failure is a JSON-RPC error or an HTTP status.
  */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo, Socket } from 'node:net';
 import type { AccessControl, Caller } from './access.js';
 import { RpcCodes, RpcError } from './errors.js';
@@ -32,6 +40,8 @@ export interface HttpRpcOptions {
   requestTimeoutMs?: number;
   /** Readiness for GET /ready (GET /health answers while the server serves); absent: /ready answers as /health. */
   ready?: () => Promise<Readiness>;
+  /** The console's files, served under /console/ (ConsoleFiles.load); absent: none. */
+  console?: ConsoleFiles;
 }
 
 /** What GET /ready reports: ready (HTTP 200) or not (503), with why and the figures it judged. */
@@ -233,6 +243,10 @@ export class HttpRpcServer<C> {
         this.probe(req.url, res);
         return;
       }
+      if ((req.method === 'GET' || req.method === 'HEAD') && this.opts.console && req.url !== undefined && (req.url === '/console' || req.url.startsWith('/console/'))) {
+        this.opts.console.serve(req, res);
+        return;
+      }
       if (req.method !== 'POST') {
         res.writeHead(405, { allow: 'POST, OPTIONS' }).end();
         return;
@@ -319,4 +333,84 @@ export function isJsonContentType(header: string | undefined): boolean {
   if (header === undefined) return false;
   const semi = header.indexOf(';');
   return JSON_TYPES.has((semi < 0 ? header : header.slice(0, semi)).trim().toLowerCase());
+}
+
+/** One file of the console, held in memory. */
+interface StaticFile {
+  readonly body: Buffer;
+  readonly type: string;
+  readonly etag: string;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.txt': 'text/plain; charset=utf-8',
+};
+
+/** The pages may load their own files only, and connect only to this origin (HTTP and WebSocket: 'self' covers ws: there). */
+const CONSOLE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/** Where the build writes the console (scripts/build-console.mjs): dist/console beside dist/rpc. */
+export const CONSOLE_DIR = fileURLToPath(new URL('../console/', import.meta.url));
+
+/**
+ * The console's static files, read once from `dir` (at most 64 files of known types, 4 MiB
+ * each), plus `extra` files given as text (the node's genesis.json, the pages' trust anchor).
+ * A path is served only if it is one of these, so `..` and encoded tricks find nothing.
+ */
+export class ConsoleFiles {
+  private constructor(private readonly files: ReadonlyMap<string, StaticFile>, readonly missing: string | null) {}
+
+  static load(dir: string = CONSOLE_DIR, extra: Record<string, string> = {}): ConsoleFiles {
+    const files = new Map<string, StaticFile>();
+    const add = (path: string, body: Buffer): void => {
+      const type = CONTENT_TYPES[extname(path)];
+      if (type === undefined || files.size >= 64 || body.length > 4 * 1024 * 1024) return;
+      files.set(path, { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` });
+    };
+    const walk = (d: string, prefix: string, depth: number): void => {
+      for (const name of readdirSync(d).sort()) {
+        if (name.startsWith('.')) continue;
+        const p = join(d, name);
+        if (statSync(p).isDirectory()) {
+          if (depth < 3) walk(p, `${prefix}${name}/`, depth + 1);
+        } else add(`${prefix}${name}`, readFileSync(p));
+      }
+    };
+    let missing: string | null = null;
+    try {
+      walk(dir, '', 0);
+    } catch (e) {
+      missing = `${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+    }
+    if (missing === null && !files.has('index.html')) missing = `${dir} has no index.html`;
+    for (const [path, text] of Object.entries(extra)) add(path, Buffer.from(text, 'utf8'));
+    return new ConsoleFiles(files, missing);
+  }
+
+  /** Answer a GET or HEAD for /console or /console/...: the file, 304, a redirect to /console/, or 404. */
+  serve(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '/console/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    if (path === '/console') {
+      res.writeHead(301, { location: '/console/', 'content-length': '0' }).end();
+      return;
+    }
+    const name = path === '/console/' ? 'index.html' : path.slice('/console/'.length);
+    const file = this.files.get(name);
+    const common = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'content-security-policy': CONSOLE_CSP };
+    if (file === undefined) {
+      const text = this.missing !== null && name === 'index.html' ? `the console is not built (${this.missing}): run npm run build\n` : 'not found\n';
+      res.writeHead(404, { ...common, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : text);
+      return;
+    }
+    // Revalidated each time (names carry no hash): a rebuilt console is picked up on reload, an unchanged one costs a 304.
+    const headers = { ...common, 'content-type': file.type, etag: file.etag, 'cache-control': 'no-cache' };
+    if (req.headers['if-none-match'] === file.etag) {
+      res.writeHead(304, headers).end();
+      return;
+    }
+    res.writeHead(200, { ...headers, 'content-length': String(file.body.length) }).end(req.method === 'HEAD' ? undefined : file.body);
+  }
 }

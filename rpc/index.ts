@@ -21,7 +21,7 @@ import { BUILTIN, type Registry } from '../vm/index.js';
 export * from './errors.js';
 export * from './facade.js';
 export { MethodRegistry, param, type MethodSpec, type ParamSpec } from './registry.js';
-export { HttpRpcServer, isJsonContentType, type HttpRpcOptions, type Readiness } from './http-server.js';
+export { ConsoleFiles, CONSOLE_DIR, HttpRpcServer, isJsonContentType, type HttpRpcOptions, type Readiness } from './http-server.js';
 export { errorResponse, handleJsonRpc, jsonDepthExceeds, responseJson, SerializedResult, MAX_JSON_DEPTH, type CallGate, type JsonRpcResponse, type MaybePromise } from './jsonrpc.js';
 export { AccessControl, ROLES, hashSecret, mayCall, mintSecret, presentedSecret, type AccessOptions, type ApiKey, type Caller, type Role } from './access.js';
 export { RateLimiter, type Grant, type LimiterOptions, type Rate } from './limiter.js';

@@ -35,6 +35,8 @@ export interface WsRpcOptions {
   maxSubscriptions: number;
   maxInFlight?: number;
   corsOrigins: readonly string[];
+  /** Also accept upgrades whose Origin is this server's own (the console's pages, served here: `[rpc] console`). */
+  allowSameOrigin?: boolean;
   heartbeatMs?: number;
 }
 
@@ -130,7 +132,8 @@ export class WsRpcServer {
     const wss = this.wss;
     if (!wss) return this.refuse(socket, '503 Service Unavailable');
     const origin = req.headers.origin;
-    if (origin && !this.opts.corsOrigins.includes('*') && !this.opts.corsOrigins.includes(origin)) return this.refuse(socket, '403 Forbidden');
+    const sameOrigin = this.opts.allowSameOrigin === true && req.headers.host !== undefined && (origin === `http://${req.headers.host}` || origin === `https://${req.headers.host}`);
+    if (origin && !sameOrigin && !this.opts.corsOrigins.includes('*') && !this.opts.corsOrigins.includes(origin)) return this.refuse(socket, '403 Forbidden');
     if (this.conns.size >= this.opts.maxConnections) return this.refuse(socket, '503 Service Unavailable');
     let who: { caller: Caller; apiKey: ApiKey | null } = { caller: PUBLIC_CALLER(req), apiKey: null };
     if (this.access) {

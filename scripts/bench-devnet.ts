@@ -1,5 +1,5 @@
 /**
- * bench:devnet: four validators from `sov testnet` on this machine, driven by a load
+ * bench:devnet: four validators (or `--validators N`) from `sov testnet` on this machine, driven by a load
  * generator that submits signed transfers from many funded accounts over JSON-RPC batches,
  * spread across the four nodes. The peak phase's transfers are signed, and their request
  * bodies written, before it starts (the generator shares the machine with the validators;
@@ -12,10 +12,10 @@
  * Beside it, from the same run, the machine's raw Ed25519 verification capacity on all cores
  * (core's `verify`, node:crypto with cached keys, one worker thread per core, nothing else in
  * the loop), measured before the nodes start and again after they stop (the mean is the
- * capacity). `ratio` = committed tx/s / (capacity / 4), `tps` = committed tx/s. For reference
+ * capacity). `ratio` = committed tx/s / (capacity / validators), `tps` = committed tx/s. For reference
  * it also prints the rate of the nodes' own VerifyPool over signed transfers (decoding
  * included), which is what the ratio was computed against before 2026-11-22.
- * Usage: node dist/scripts/bench-devnet.js [--seconds 60] [--accounts 400] [--block-ms 250] [--rules 10]
+ * Usage: node dist/scripts/bench-devnet.js [--validators 4] [--seconds 60] [--accounts 400] [--block-ms 250] [--rules 10]
  * (--block-ms: the nodes' block_interval_ms; 250 by default, `sov testnet`'s config says 1000.
  * --rules 10: before the load, governance grants the central bank the regulator role and it
  * registers the ten shipped compliance typologies (vm comp.TYPOLOGIES) at their defaults, so
@@ -36,6 +36,7 @@ const arg = (name: string, dflt: number): number => {
 const SECONDS = arg('seconds', 60);
 const ACCOUNTS = arg('accounts', 400);
 const RULES = arg('rules', 0);
+const VALIDATORS = arg('validators', 4);
 
 /** The regulator role for the central bank (the testnet's council of one), then the first `n` shipped typologies as active rules. */
 async function registerRules(net: Devnet, n: number): Promise<void> {
@@ -78,12 +79,12 @@ async function poolRate(): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  console.log(`bench:devnet: 4 validators, ${ACCOUNTS} accounts, ${SECONDS} s at peak, then ${Math.round(SECONDS / 2)} s at half rate`);
+  console.log(`bench:devnet: ${VALIDATORS} validators, ${ACCOUNTS} accounts, ${SECONDS} s at peak, then ${Math.round(SECONDS / 2)} s at half rate`);
   const before = await rawVerifyCapacity();
   console.log(`raw Ed25519 verification capacity, all ${availableParallelism()} cores (node:crypto, workers): ${Math.round(before)}/s`);
   const pool = await poolRate();
   console.log(`(for reference: the nodes' verify pool over signed transfers, decoding included: ${Math.round(pool)}/s)`);
-  const net = Devnet.create({ validators: 4, blockIntervalMs: arg('block-ms', 250), accounts: ACCOUNTS, logLevel: 'warn' });
+  const net = Devnet.create({ validators: VALIDATORS, blockIntervalMs: arg('block-ms', 250), accounts: ACCOUNTS, logLevel: 'warn' });
   for (let i = 0; i < 4; i++) net.setConfig(i, 'rpc', 'max_batch', '1000');
   let figures: { tps: number } & Record<string, number>;
   try {
@@ -172,7 +173,7 @@ async function main(): Promise<void> {
       presigned.next = 0;
     };
     let node = 0;
-    const post = (body: string): Promise<Response> => fetch(net.manifest.nodes[node++ % 4]!.rpc_url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const post = (body: string): Promise<Response> => fetch(net.manifest.nodes[node++ % VALIDATORS]!.rpc_url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     const sendBatch = async (n: number): Promise<void> => {
       if (n === BATCH && presigned.next < presigned.count) {
         const first = presigned.next;
@@ -215,7 +216,7 @@ async function main(): Promise<void> {
     let inFlightSamples = 0;
     while (performance.now() < end1) {
       // (sendBatch records its transfers in `submitted` before its first await.)
-      while (open.size < 4 && submitted.size < IN_FLIGHT) {
+      while (open.size < VALIDATORS && submitted.size < IN_FLIGHT) {
         const req: Promise<void> = sendBatch(BATCH).finally(() => open.delete(req));
         open.add(req);
       }
@@ -268,7 +269,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 100));
     }
     figures = {
-      validators: 4,
+      validators: VALIDATORS,
       seconds: SECONDS,
       tps: Number(tps.toFixed(1)),
       committedPeak: committed,
@@ -283,7 +284,7 @@ async function main(): Promise<void> {
     };
   } finally {
     // A clean stop first (and --cpu-prof's profiles, when SOV_NODE_ARGS asks for them).
-    await Promise.all([0, 1, 2, 3].map((i) => net.kill(i, 'SIGTERM')));
+    await Promise.all(net.manifest.nodes.map((_, i) => net.kill(i, 'SIGTERM')));
     await net.stop();
   }
   // The capacity again, once the nodes are stopped: this machine's speed drifts by several
@@ -297,7 +298,7 @@ async function main(): Promise<void> {
     verifyCapacityPerSec: Math.round(mean),
     verifyCapacityBefore: Math.round(before),
     verifyCapacityAfter: Math.round(after),
-    ratio: Number((figures.tps / (mean / 4)).toFixed(3)),
+    ratio: Number((figures.tps / (mean / VALIDATORS)).toFixed(3)),
   }));
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Before a build: remove from dist/ every compiled file whose TypeScript source is gone (a file
 // moved or deleted), so tap never runs a test that no longer exists and nothing imports a
-// stale module. tsc writes what exists but never deletes; dist/native (the C++ build) is kept.
+// stale module. tsc writes what exists but never deletes; dist/native (the C++ build) and
+// dist/console (the console's pages, scripts/build-console.mjs) are kept.
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +15,7 @@ function walk(dir) {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) {
-      if (p !== join(dist, 'native')) walk(p);
+      if (p !== join(dist, 'native') && p !== join(dist, 'console')) walk(p);
       continue;
     }
     const m = /^(.*)\.(js|js\.map|d\.ts|d\.ts\.map)$/.exec(relative(dist, p));

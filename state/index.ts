@@ -16,3 +16,4 @@ export { nativeUnavailable } from './native-tree.js';
 export { exportSnapshot, importSnapshot, SnapshotHeaderSchema, SnapshotChunkSchema, SNAPSHOT_CHUNK_ENTRIES } from './snapshot.js';
 export { BlockReader, PRUNE_BLOCKS_PER_COMMIT, MAX_PAGE, MAX_RECEIPT_BYTES, txHashOf, type BlockRecord, type TxResult, type Page, type TxRef, type IndexRange, type IndexCursor, type IndexItem } from './blocks.js';
 export { LedgerStore, type LedgerOptions } from './ledger.js';
+export { SnapshotImporter, ProofChunkSchema, STATE_SYNC_CHUNK_ENTRIES, MAX_PROOF_CHUNK_ENTRIES, checkProofChunk, exportProofChunks, leftRootOf, type ProofChunk, type SnapshotTarget } from './snapshot-import.js';

@@ -14,13 +14,14 @@
  * puts it in the header); `commit(prepared, {block, commit, results})` checks that the
  * block is for that height and carries that root, and writes everything.
  */
-import { equalBytes } from '../core/index.js';
+import { Block, CommitSchema, encode, equalBytes, type Commit } from '../core/index.js';
 import type { KV } from './kv.js';
 import { LevelKV } from './level-kv.js';
 import { StateError, StateErrorCodes, corrupt, invalidInput } from './errors.js';
 import { StateTree, type PreparedVersion } from './store.js';
 import { BlockReader, PRUNE_BLOCKS_PER_COMMIT, blockOps, blockPruneOps, type BlockRecord } from './blocks.js';
-import { blocksOldestKey, readU64, writeU64 } from './keys.js';
+import { blockHashKey, blockKey, blocksOldestKey, commitKey, readU64, writeU64 } from './keys.js';
+import { SnapshotImporter, type SnapshotTarget } from './snapshot-import.js';
 import { exportSnapshot, importSnapshot } from './snapshot.js';
 import type { StateWrite } from './tree.js';
 
@@ -44,6 +45,8 @@ export interface LedgerOptions {
 
 export class LedgerStore {
   readonly blocks: BlockReader;
+  /** State versions kept from pruning while something reads them whole (a snapshot being made), with a count each. */
+  private readonly pins = new Map<number, number>();
   /** The oldest block kept, and what it becomes once the batch being written lands. */
   private blocksOldest: number;
   private blocksPruningTo: number;
@@ -148,7 +151,9 @@ export class LedgerStore {
         blocksOldest = to;
       }
       const w = this.opts.pruneWindow;
-      const staged = await this.state.stage(prepared, w ? Math.max(0, h - w + 1) : undefined);
+      let keepFrom = w ? Math.max(0, h - w + 1) : undefined;
+      for (const p of this.pins.keys()) if (keepFrom !== undefined && p < keepFrom) keepFrom = Math.max(this.state.oldest, p);
+      const staged = await this.state.stage(prepared, keepFrom);
       this.blocksPruningTo = blocksOldest;
       try {
         await this.kv.batch([...bops, ...staged.ops], { sync: this.opts.sync ?? true });
@@ -159,6 +164,52 @@ export class LedgerStore {
       staged.finish();
       this.blocksOldest = blocksOldest;
     });
+  }
+
+  /**
+   * Keep state version `h` from being pruned until `unpin` (a snapshot is being made of it).
+   * False when it is pruned already.
+   */
+  pinState(h: number): boolean {
+    if (h < this.state.oldest || h > this.state.height) return false;
+    this.pins.set(h, (this.pins.get(h) ?? 0) + 1);
+    return true;
+  }
+
+  unpinState(h: number): void {
+    const n = this.pins.get(h) ?? 0;
+    if (n <= 1) this.pins.delete(h);
+    else this.pins.set(h, n - 1);
+  }
+
+  /** Start a state sync into this store, which must be empty (snapshot-import.ts). */
+  beginStateSync(target: SnapshotTarget): Promise<SnapshotImporter> {
+    return SnapshotImporter.begin(this.state, target);
+  }
+
+  /**
+   * End a state sync: the imported state becomes height h, stored in one batch with block h
+   * and its commit certificate (checked to be for that block and root; their trust is the
+   * caller's), and the store holds blocks from h on: a read of an older block is
+   * STATE_PRUNED. Block h's receipts and index entries are not part of a snapshot: reads of
+   * them are STATE_MISSING_HEIGHT.
+   */
+  async finishStateSync(importer: SnapshotImporter, block: Block, commit: Commit): Promise<void> {
+    const h = importer.target.height;
+    if (!(block instanceof Block) || block.height !== h || !equalBytes(block.header.stateRoot, importer.target.rootHash)) {
+      throw new StateError(StateErrorCodes.STATE_BLOCK_MISMATCH, `the block is not block ${h} with the snapshot's state root`, { height: h });
+    }
+    if (commit.height !== h || !equalBytes(commit.blockHash, block.hash)) throw new StateError(StateErrorCodes.STATE_BLOCK_MISMATCH, `the commit certificate is not for block ${h}`, { height: h });
+    const hb = new Uint8Array(8);
+    writeU64(hb, 0, h);
+    await importer.finish([
+      { type: 'put', key: blockKey(h), value: block.bytes },
+      { type: 'put', key: commitKey(h), value: encode(CommitSchema, commit) },
+      { type: 'put', key: blockHashKey(block.hash), value: hb },
+      { type: 'put', key: blocksOldestKey(), value: hb },
+    ]);
+    this.blocksOldest = h;
+    this.blocksPruningTo = h;
   }
 
   /** Read `key` at height h (default: the head). */

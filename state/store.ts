@@ -544,7 +544,20 @@ export class StateTree {
 
   /** @internal Apply one sorted chunk of a snapshot at version `h` on top of `base`. */
   async importChunk(base: Entry | null, h: number, writes: readonly StateWrite[]): Promise<Entry | null> {
-    const u = await prepareUpdate(this.loader, base, h, writes, false);
+    return this.writeImportChunk(await this.prepareImportChunk(base, h, writes));
+  }
+
+  /**
+   * @internal Compute (without writing) the tree after adding one sorted chunk of a snapshot
+   * at version `h` on top of `base`; `base` stays valid, so a chunk refused after this is
+   * simply dropped (snapshot-import.ts checks the result's root before writing it).
+   */
+  prepareImportChunk(base: Entry | null, h: number, writes: readonly StateWrite[]): Promise<TreeUpdate> {
+    return prepareUpdate(this.loader, base, h, writes, false);
+  }
+
+  /** @internal Write a chunk computed by `prepareImportChunk`; returns the new partial root. */
+  async writeImportChunk(u: TreeUpdate): Promise<Entry | null> {
     await this.kv.batch(writeOps(u));
     this.tookUpdate(u);
     return u.root;
@@ -560,14 +573,18 @@ export class StateTree {
     this.trimNodes(u.root);
   }
 
-  /** @internal Make `root` the head at height h (one batch with the metadata), or wipe. */
-  async importFinish(root: Entry | null, h: number, ok: boolean): Promise<void> {
+  /**
+   * @internal Make `root` the head at height h (one batch with the metadata, and `extra`:
+   * what else belongs to the imported height, such as its block), or wipe.
+   */
+  async importFinish(root: Entry | null, h: number, ok: boolean, extra: readonly KVOp[] = []): Promise<void> {
     if (!ok) {
       this.dropHeadNodes();
       await wipe(this.kv);
       return;
     }
     await this.kv.batch([
+      ...extra,
       { type: 'put', key: rootKey(h), value: encodeEntry(root) },
       { type: 'put', key: metaKey(), value: encode(MetaSchema, { format: STATE_FORMAT, height: h, oldest: h, rootHash: rootHashOf(root) }) },
       { type: 'del', key: importKey() },

@@ -5,9 +5,9 @@
  * every wait is bounded.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { cpSync, linkSync, mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { addressFromPublicKey, decodeAddress, encode, signTx, type KeyPair, type Tx } from '../core/index.js';
 import { openKeystore, parseKeystore } from '../genesis/index.js';
 import { money } from '../vm/index.js';
@@ -30,37 +30,113 @@ export interface DevnetOptions {
   accounts?: number;
   /** Extra lines per node appended to config.toml sections, e.g. { p2p: 'observers = [...]' }. */
   logLevel?: string;
+  /**
+   * An existing testnet directory (a `sov testnet` output, e.g. a chain from scripts/make-chain.ts)
+   * to copy in and run, instead of making a new one; `validators` and `accounts` are then its own.
+   */
+  fromDir?: string;
 }
 
 const SOV = repoPath('bin/sov.js');
 
+/**
+ * The environment variable that sets the node's config key `[section] key`, as docs/config.md
+ * (generated from the config table, and checked current by its test) lists it; null when the
+ * node has no such key (e.g. a feature not built yet).
+ */
+export function configEnvVar(section: string, key: string): string | null {
+  const doc = readFileSync(repoPath('docs/config.md'), 'utf8');
+  const sec = doc.split(/^## /m).find((s) => s.startsWith(`[${section}]`));
+  const row = sec?.split('\n').find((l) => l.startsWith(`| \`${key}\` |`));
+  return (row ? /`(SOV_[A-Z0-9_]+)`/.exec(row)?.[1] : undefined) ?? null;
+}
+
+/** How node i is launched: a command put before `node` (e.g. `ip netns exec NS`) and extra environment (e.g. libfaketime's). */
+export interface Launch {
+  prefix?: string[];
+  env?: Record<string, string>;
+}
+
 export class Devnet {
   readonly procs: (ChildProcess | null)[] = [];
+  /** Optional: how each node is launched (the fault suite starts nodes inside network namespaces, or with a shifted clock). */
+  launcher: ((i: number) => Launch) | null = null;
   private stopped = false;
+
+  /** The validators' nodes: the first `validatorCount` of `manifest.nodes` (observers added later follow). */
+  readonly validatorCount: number;
 
   private constructor(
     readonly dir: string,
     readonly manifest: Manifest,
-  ) {}
+    private readonly opts: DevnetOptions = { validators: manifest.nodes.length },
+  ) {
+    this.validatorCount = manifest.nodes.length;
+  }
 
   static create(opts: DevnetOptions): Devnet {
     const dir = mkdtempSync(join(tmpdir(), 'sov-devnet-'));
     const out = join(dir, 'net');
     // Below the kernel's ephemeral range (32768+), so no outgoing connection holds our ports.
     const basePort = 20_000 + Math.floor(Math.random() * 1200) * 10;
-    const r = spawnSync(process.execPath, [SOV, 'testnet', '--validators', String(opts.validators), '--out', out, '--base-port', String(basePort), '--chain-id', 'sov-devnet', '--accounts', String(opts.accounts ?? 4)], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`sov testnet failed: ${r.stderr}`);
-    const manifest = JSON.parse(readFileSync(join(out, 'testnet.json'), 'utf8')) as Manifest;
-    for (const n of manifest.nodes) {
-      const cfgPath = join(n.home, 'config.toml');
-      let cfg = readFileSync(cfgPath, 'utf8');
-      cfg = cfg.replace(/^block_interval_ms = .*$/m, `block_interval_ms = ${opts.blockIntervalMs ?? 200}`);
-      cfg = cfg.replace(/^(\[log\]\n(?:#.*\n)*level = ).*$/m, `$1"${opts.logLevel ?? 'info'}"`);
-      // Tests and benchmarks call from one address, faster than a public caller may.
-      cfg = cfg.replace(/^rate_limit_per_address = .*$/m, 'rate_limit_per_address = 0').replace(/^max_connections_per_address = .*$/m, 'max_connections_per_address = 0');
-      writeFileSync(cfgPath, cfg);
+    if (opts.fromDir) {
+      // LevelDB's table files (*.ldb) are written once and never changed: hard links, not copies, of a store of gigabytes.
+      cpSync(opts.fromDir, out, { recursive: true, filter: (src, dst) => !src.endsWith('.ldb') || (linkSync(src, dst), false) });
+      // The manifest names files by absolute paths: move them to the copy.
+      const p = join(out, 'testnet.json');
+      writeFileSync(p, readFileSync(p, 'utf8').split(JSON.stringify(resolve(opts.fromDir)).slice(1, -1)).join(JSON.stringify(out).slice(1, -1)));
+    } else {
+      const r = spawnSync(process.execPath, [SOV, 'testnet', '--validators', String(opts.validators), '--out', out, '--base-port', String(basePort), '--chain-id', 'sov-devnet', '--accounts', String(opts.accounts ?? 4)], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`sov testnet failed: ${r.stderr}`);
     }
-    return new Devnet(dir, manifest);
+    const manifest = JSON.parse(readFileSync(join(out, 'testnet.json'), 'utf8')) as Manifest;
+    for (const n of manifest.nodes) Devnet.tune(n.home, opts);
+    return new Devnet(dir, manifest, opts);
+  }
+
+  /** The harness's config for a home: block interval, log level, no per-address RPC limits. */
+  private static tune(home: string, opts: Pick<DevnetOptions, 'blockIntervalMs' | 'logLevel'>): void {
+    const cfgPath = join(home, 'config.toml');
+    let cfg = readFileSync(cfgPath, 'utf8');
+    cfg = cfg.replace(/^block_interval_ms = .*$/m, `block_interval_ms = ${opts.blockIntervalMs ?? 200}`);
+    cfg = cfg.replace(/^(\[log\]\n(?:#.*\n)*level = ).*$/m, `$1"${opts.logLevel ?? 'info'}"`);
+    // Tests and benchmarks call from one address, faster than a public caller may.
+    cfg = cfg.replace(/^rate_limit_per_address = .*$/m, 'rate_limit_per_address = 0').replace(/^max_connections_per_address = .*$/m, 'max_connections_per_address = 0');
+    writeFileSync(cfgPath, cfg);
+  }
+
+  /**
+   * Add an observer node (not started): a home made by `sov init` from the network's genesis
+   * (a new node key, the validators as persistent peers, ports after the last node's), admitted
+   * by every validator's `[p2p] observers` (call before starting them, or restart them).
+   * Returns its index.
+   */
+  addObserver(name: string): number {
+    const i = this.size;
+    // Node i's ports, as sov testnet numbers them: p2p base + 10 i, RPC + 1, metrics + 2.
+    const rpcPort = Number(/:(\d+)$/.exec(this.manifest.nodes[0]!.rpc_url)![1]) + 10 * i;
+    const p2pPort = rpcPort - 1;
+    const home = join(this.dir, name);
+    const genesis = join(this.manifest.nodes[0]!.home, 'genesis.json');
+    const r = spawnSync(process.execPath, [
+      SOV, 'init', '--genesis', genesis, '--home', home, '--moniker', name, '--password-file', this.manifest.nodes[0]!.password_file,
+      '--p2p-port', String(p2pPort), '--listen-host', '127.0.0.1', '--rpc-listen', `127.0.0.1:${rpcPort}`, '--metrics-listen', `127.0.0.1:${rpcPort + 1}`,
+    ], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`sov init failed: ${r.stderr}`);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { peer_id: string };
+    Devnet.tune(home, this.opts);
+    for (let v = 0; v < this.validatorCount; v++) {
+      const p = join(this.manifest.nodes[v]!.home, 'config.toml');
+      const text = readFileSync(p, 'utf8');
+      const m = /^observers = (\[.*\])$/m.exec(text);
+      if (!m) throw new Error(`no [p2p] observers in ${p}`);
+      writeFileSync(p, text.replace(m[0], `observers = ${JSON.stringify([...(JSON.parse(m[1]!) as string[]), out.peer_id])}`));
+    }
+    this.manifest.nodes.push({
+      name, home, rpc_url: `http://127.0.0.1:${rpcPort}`, p2p_address: `/ip4/127.0.0.1/tcp/${p2pPort}/p2p/${out.peer_id}`, peer_id: out.peer_id,
+      password_file: join(home, 'password.txt'),
+    });
+    return i;
   }
 
   get size(): number {
@@ -83,7 +159,10 @@ export class Devnet {
   start(i: number): void {
     if (this.procs[i]) throw new Error(`node ${i} is running`);
     const fd = openSync(this.logPath(i), 'a');
-    const p = spawn(process.execPath, [...NODE_V8_FLAGS, ...(process.env.SOV_NODE_ARGS ? process.env.SOV_NODE_ARGS.split(' ') : []), SOV, 'start', '--home', this.manifest.nodes[i]!.home], { stdio: ['ignore', fd, fd] });
+    const args = [...NODE_V8_FLAGS, ...(process.env.SOV_NODE_ARGS ? process.env.SOV_NODE_ARGS.split(' ') : []), SOV, 'start', '--home', this.manifest.nodes[i]!.home];
+    const launch = this.launcher?.(i) ?? {};
+    const cmd = [...(launch.prefix ?? []), process.execPath, ...args];
+    const p = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', fd, fd], env: launch.env ? { ...process.env, ...launch.env } : process.env });
     closeSync(fd);
     p.on('exit', () => {
       if (this.procs[i] === p) this.procs[i] = null;

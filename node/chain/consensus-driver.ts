@@ -52,6 +52,8 @@ export interface DriverOptions {
   log: Logger;
   metrics: NodeMetrics;
   broadcast(message: Uint8Array): void;
+  /** The messages that carry our proposal (compact blocks: p2p/compact.ts); absent: the proposal and the block in parts. */
+  proposalMessages?(proposal: Proposal, block: Uint8Array): Uint8Array[];
   onCommitted?(block: Block, result: BlockResult, commit: Commit): void;
   /** Called when the node must stop (its state diverged from the network). */
   onFatal?(err: Error): void;
@@ -77,15 +79,18 @@ export class ConsensusDriver {
   private stopped = false;
   private lastCommitAt = 0;
   private regossipTick = 0;
+  /** True once `start` built the engine. */
+  private started = false;
 
   constructor(private readonly opts: DriverOptions) {}
 
+  /** The height being decided (before start, as the application stands: state sync runs first). */
   get height(): number {
-    return this.engine.height;
+    return this.started ? this.engine.height : this.opts.app.height + 1;
   }
 
   get round(): number {
-    return this.engine.round;
+    return this.started ? this.engine.round : 0;
   }
 
   epochHashes(): EpochHashes {
@@ -118,6 +123,7 @@ export class ConsensusDriver {
       ...(this.opts.secretKey ? { secretKey: this.opts.secretKey } : {}),
       timeouts: this.opts.timeouts,
     });
+    this.started = true;
     const records = this.opts.wal.records;
     for (const r of records) {
       try {
@@ -142,11 +148,13 @@ export class ConsensusDriver {
 
   /** Step an event from outside (a peer's message). Resolves to the engine's refusal, if any. */
   event(ev: EngineEvent): Promise<SovError | null> {
+    if (!this.started) return Promise.resolve(null); // not started yet (state sync runs first): peers' messages are dropped
     return this.enqueue(() => this.process(ev));
   }
 
   /** Blocks with certificates from a peer's sync answer. */
   addSynced(block: Uint8Array, commit: Commit): void {
+    if (!this.started) return; // not started yet (state sync runs first)
     if (commit.height < this.engine.height || this.synced.size > 200) return;
     this.synced.set(commit.height, { block, commit });
     void this.enqueue(() => this.feedSynced());
@@ -279,6 +287,7 @@ export class ConsensusDriver {
   }
 
   private proposalMessages(proposal: Proposal, block: Uint8Array): Uint8Array[] {
+    if (this.opts.proposalMessages) return this.opts.proposalMessages(proposal, block);
     const { partsRoot, parts } = splitBlock(proposal, block);
     return [encodeMessage('proposal', { proposal, partsTotal: parts.length, partsRoot }), ...parts.map((p) => encodeMessage('part', p))];
   }

@@ -43,6 +43,8 @@ export interface FacadeDeps {
   txWaitTimeoutMs?: number;
   /** Relay newly admitted transactions to peers (one call per admitted batch); returns how many peers they were sent to. */
   relay: (txs: readonly Uint8Array[]) => number;
+  /** True when submissions are to be refused while no peer is linked (`[mempool] refuse_without_peers`, and the node is not alone in its network). */
+  refuseWithoutPeers?: () => boolean;
 }
 
 const commitView = commitToView;
@@ -148,6 +150,9 @@ export class NodeFacadeImpl implements NodeFacade {
   }
 
   async submitTx(tx: Uint8Array, wait: boolean): Promise<SubmitView> {
+    if (this.d.refuseWithoutPeers?.() === true && this.d.peers() === 0) {
+      throw new RpcError(RpcCodes.TX_REJECTED, 'transaction refused: this node has no linked peer, so no validator would see it ([mempool] refuse_without_peers); retry, or submit to another node', { code: NodeErrorCodes.MEMPOOL_NO_PEERS });
+    }
     const { res, relayedTo } = await this.admit(tx);
     if (res.status === 'rejected') {
       if (res.code === NodeErrorCodes.MEMPOOL_ALREADY_COMMITTED && res.hash) {

@@ -40,6 +40,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { section: 'p2p', key: 'observers', kind: 'string[]', default: [], doc: 'Peer ids admitted besides the current validators\' nodes (observers such as banks\' nodes). The validators are those of the state this node has reached: a node syncing from far behind a validator set that has since turned over entirely lists some current validators\' nodes here until it catches up.' },
   { section: 'p2p', key: 'max_frame_bytes', kind: 'int', default: 8 * 1024 * 1024, min: 1024, doc: 'Largest message accepted from a peer.' },
   { section: 'p2p', key: 'max_queued_bytes', kind: 'int', default: 64 * 1024 * 1024, min: 65536, doc: 'Most bytes queued for one peer before it is disconnected.' },
+  { section: 'p2p', key: 'compact_blocks', kind: 'bool', default: true, doc: 'Send proposals as compact blocks (the transactions\' hashes; peers fill them in from their mempools and fetch what they lack) instead of whole blocks in parts. Both are understood on receipt.' },
   { section: 'consensus', key: 'block_interval_ms', kind: 'int', default: 1000, min: 0, doc: 'Pause after each committed block before the next height starts (timeout_commit).' },
   { section: 'rpc', key: 'listen', kind: 'string', default: '127.0.0.1:8545', doc: 'JSON-RPC HTTP and WebSocket address ("" to disable).' },
   { section: 'rpc', key: 'max_body_bytes', kind: 'int', default: 4 * 1024 * 1024, min: 1024, doc: 'Largest HTTP request (and WebSocket message) body: the default takes a transaction of the largest size (1 MiB, sent as hex) with room to spare.' },
@@ -58,10 +59,12 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { section: 'rpc', key: 'rate_limit_max_addresses', kind: 'int', default: 100_000, min: 1, doc: 'Most remote addresses tracked for rate limits; idle ones are dropped first, then the least recently seen.' },
   { section: 'rpc', key: 'tx_wait_timeout_ms', kind: 'int', default: 60_000, min: 1000, doc: 'How long sov_sendTransaction with wait=true waits for the commit before answering "pending".' },
   { section: 'rpc', key: 'trusted_proxies', kind: 'string[]', default: [], doc: 'Addresses of reverse proxies whose X-Forwarded-For header names the client (for rate limits).' },
+  { section: 'rpc', key: 'console', kind: 'bool', default: false, doc: 'Serve the ledger\'s console (block explorer and regulator\'s dashboard: static pages that read this JSON-RPC and check proofs in the browser) at GET /console/ on the RPC address. Off by default; `sov dev` and `sov testnet` homes turn it on. docs/console.md.' },
   { section: 'mempool', key: 'max_txs', kind: 'int', default: 50_000, min: 1, doc: 'Most transactions held.' },
   { section: 'mempool', key: 'max_bytes', kind: 'int', default: 256 * 1024 * 1024, min: 1024, doc: 'Most bytes of transactions held.' },
   { section: 'mempool', key: 'max_per_account', kind: 'int', default: 1000, min: 1, doc: 'Most transactions held for one signer.' },
   { section: 'mempool', key: 'verify_workers', kind: 'int', default: 0, min: 0, doc: 'Signature-verification worker threads (0: one per core).' },
+  { section: 'mempool', key: 'refuse_without_peers', kind: 'bool', default: false, doc: 'Refuse submissions (TX_REJECTED, data.code MEMPOOL_NO_PEERS) while no peer is linked, instead of holding them and answering pending with relayedTo 0 (held ones reach the validators once a link is up). Never applies to a node alone in its network (a single-validator chain).' },
   { section: 'metrics', key: 'listen', kind: 'string', default: '127.0.0.1:26660', doc: 'Prometheus metrics address ("" to disable).' },
   {
     section: 'storage', key: 'retain_state', kind: 'int', default: 0, min: 0, zeroOrMin: 2,
@@ -69,24 +72,39 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   },
   {
     section: 'storage', key: 'retain_blocks', kind: 'int', default: 0, min: 0, zeroOrMin: 2,
-    doc: 'Blocks kept, with their commit certificates, transaction locations, receipts and account and module index entries: the latest N. 0 keeps every block (an archive node). Pruned inside each commit like retain_state. A read of a pruned block, certificate or receipt answers the RPC error PRUNED naming the oldest block kept (a transaction of one is NOT_FOUND, saying which blocks are kept), and peers asking this node for blocks below it are told to ask another: a node catching up needs a peer holding the blocks it lacks, so keep at least one archive node in a network (there is no state sync yet).',
+    doc: 'Blocks kept, with their commit certificates, transaction locations, receipts and account and module index entries: the latest N. 0 keeps every block (an archive node). Pruned inside each commit like retain_state. A read of a pruned block, certificate or receipt answers the RPC error PRUNED naming the oldest block kept (a transaction of one is NOT_FOUND, saying which blocks are kept), and peers asking this node for blocks below it are told to ask another: a node catching up from genesis by block sync needs a peer holding the blocks it lacks, so keep at least one archive node in a network, or start new nodes by state sync ([statesync] enable).',
   },
+  {
+    section: 'statesync', key: 'enable', kind: 'bool', default: false,
+    doc: 'Join by state sync when the store is empty: take the newest snapshot peers offer, verify its block header and commit certificate against the genesis validator set, fetch and check its chunks (several peers at once; a bad chunk is refused and asked of another peer), then block-sync from its height and join consensus. The node then holds state and blocks from the snapshot height on (older reads answer PRUNED). Ignored when the store holds a height. Falls back to block sync when no peer offers a snapshot it can verify. Also `sov start --state-sync`. docs/state-sync.md.',
+  },
+  {
+    section: 'statesync', key: 'snapshot_interval', kind: 'int', default: 1000, min: 0,
+    doc: 'Make a snapshot of the state every N heights (at heights divisible by N), in the background, and serve it to state-syncing peers; 0: make none. Each snapshot is written to <data_dir>/snapshots (about the size of the state\'s entries).',
+  },
+  { section: 'statesync', key: 'snapshot_keep', kind: 'int', default: 2, min: 1, doc: 'The newest snapshots kept and served; older ones are deleted.' },
+  {
+    section: 'statesync', key: 'chunk_entries', kind: 'int', default: 2000, min: 1,
+    doc: 'State entries per snapshot chunk in the snapshots this node makes (at most 10000); each chunk carries a proof of its last entry, and a joining node checks every chunk on arrival. Nodes offering the same height with other chunk sizes are distinct offers.',
+  },
+  { section: 'statesync', key: 'discovery_ms', kind: 'int', default: 3000, min: 0, doc: 'When joining by state sync: after the first peer offers snapshots, wait this long for other peers\' offers before choosing the newest.' },
 ];
 
 export interface NodeConfig {
   node: { moniker: string; mode: 'validator' | 'observer'; data_dir: string; genesis_file: string };
   log: { level: LogLevel; format: LogFormat };
   keys: { node_key: string; validator_key: string; password_file: string; password_env: string };
-  p2p: { listen: string; persistent_peers: string[]; observers: string[]; max_frame_bytes: number; max_queued_bytes: number };
+  p2p: { listen: string; persistent_peers: string[]; observers: string[]; max_frame_bytes: number; max_queued_bytes: number; compact_blocks: boolean };
   consensus: { block_interval_ms: number };
   rpc: {
     listen: string; max_body_bytes: number; max_batch: number; cors_origins: string[]; ws_max_connections: number; ws_max_queued_bytes: number; ws_max_subscriptions: number;
     max_connections: number; max_connections_per_address: number; api_keys_file: string; rate_limit_per_address: number; rate_limit_address_burst: number;
-    rate_limit_per_key: number; rate_limit_key_burst: number; rate_limit_max_addresses: number; trusted_proxies: string[]; tx_wait_timeout_ms: number;
+    rate_limit_per_key: number; rate_limit_key_burst: number; rate_limit_max_addresses: number; trusted_proxies: string[]; tx_wait_timeout_ms: number; console: boolean;
   };
-  mempool: { max_txs: number; max_bytes: number; max_per_account: number; verify_workers: number };
+  mempool: { max_txs: number; max_bytes: number; max_per_account: number; verify_workers: number; refuse_without_peers: boolean };
   metrics: { listen: string };
   storage: { retain_state: number; retain_blocks: number };
+  statesync: { enable: boolean; snapshot_interval: number; snapshot_keep: number; chunk_entries: number; discovery_ms: number };
 }
 
 export class ConfigError extends NodeError {

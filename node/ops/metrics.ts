@@ -21,6 +21,7 @@ export class NodeMetrics {
   readonly mempoolTxs = new Gauge({ name: 'sov_mempool_txs', help: 'Transactions in the mempool.', registers: [this.registry] });
   readonly mempoolBytes = new Gauge({ name: 'sov_mempool_bytes', help: 'Bytes of transactions in the mempool.', registers: [this.registry] });
   readonly peers = new Gauge({ name: 'sov_p2p_peers', help: 'Connected peers with an open link.', registers: [this.registry] });
+  readonly compactFetchedTxs = new Counter({ name: 'sov_compact_fetched_txs_total', help: 'Transactions of compact proposals that were not in the mempool and were fetched from peers.', registers: [this.registry] });
   readonly peerMisbehaviour = new Counter({ name: 'sov_p2p_misbehaviour_total', help: 'Links dropped for protocol violations.', labelNames: ['code'] as const, registers: [this.registry] });
   readonly txsAdmitted = new Counter({ name: 'sov_mempool_admitted_total', help: 'Transactions admitted to the mempool.', registers: [this.registry] });
   readonly txsRejected = new Counter({ name: 'sov_mempool_rejected_total', help: 'Transactions refused by the mempool.', labelNames: ['code'] as const, registers: [this.registry] });

@@ -13,8 +13,8 @@
  * A node that prunes blocks (`[storage] retain_blocks`) answers a request below its oldest
  * block with SYNC_PRUNED naming that block; the asker then asks another peer ahead of it that
  * may hold them, and when none does, it says so (an error log every 30 s, and `/ready`'s
- * reason): it needs a peer that keeps those blocks, an archive node (state sync is not
- * available yet).
+ * reason): it needs a peer that keeps those blocks, an archive node, or to start afresh by
+ * state sync (state-sync.ts), which the network hands its messages to first.
  */
 import { isSovError, type Commit } from '../../core/index.js';
 import { ConsensusErrorCodes } from '../../consensus/index.js';
@@ -28,6 +28,8 @@ import { decodeMessage, encodeMessage, MAX_REACHED, MAX_SYNC_BATCH, type WireMes
 import { PartAssembler } from './parts.js';
 import { NodeErrorCodes } from '../errors.js';
 import { instanceHex, newInstance, TwinWatch } from './twins.js';
+import { ASK_ALL_AFTER_MS, CompactAssembler, compactOf } from './compact.js';
+import { Block, type Proposal } from '../../core/index.js';
 
 const MAX_STRIKES = 50;
 const SYNC_RES_BYTES = 4 * 1024 * 1024;
@@ -63,6 +65,16 @@ export interface NetworkOptions {
   now?: () => number;
   /** This process's instance number in status messages (twins.ts); random when absent. */
   instance?: number;
+  /** State sync (state-sync.ts): takes its messages first, and pauses block sync while it runs. */
+  stateSync?: StateSyncHooks;
+}
+
+/** What the network asks of state sync (node.ts wires the server and the joining client). */
+export interface StateSyncHooks {
+  /** Handle a state-sync message (or a block answer state sync waits for); false: not its. */
+  onMessage(peer: string, msg: WireMessage): boolean;
+  /** True while state sync runs: no block sync meanwhile. */
+  readonly active: boolean;
 }
 
 export class NodeNetwork {
@@ -77,12 +89,14 @@ export class NodeNetwork {
   private silence: { since: number; logged: boolean } | null = null;
   private readonly now: () => number;
   private readonly twins = new TwinWatch();
+  private readonly compact: CompactAssembler;
   /** This process's instance number (twins.ts). */
   readonly instance: number;
 
   constructor(private readonly opts: NetworkOptions) {
     this.now = opts.now ?? Date.now;
     this.instance = opts.instance ?? newInstance();
+    this.compact = new CompactAssembler({ txBytes: (hex) => opts.mempool?.decoded(hex)?.bytes });
   }
 
   start(): void {
@@ -225,6 +239,11 @@ export class NodeNetwork {
     });
   }
 
+  /** Count a provably bad message against `peer` (state sync's refused chunks). */
+  strikePeer(peer: string, code: string): void {
+    this.strike(peer, code);
+  }
+
   private strike(peer: string, code: string): void {
     this.opts.metrics.peerMisbehaviour.inc({ code });
     const p = this.peers.get(peer);
@@ -244,6 +263,7 @@ export class NodeNetwork {
   }
 
   private async handle(peer: string, msg: WireMessage): Promise<void> {
+    if (this.opts.stateSync?.onMessage(peer, msg)) return;
     switch (msg.kind) {
       case 'vote':
         return this.consensusEvent(peer, { type: 'vote', vote: msg.body.vote });
@@ -282,6 +302,53 @@ export class NodeNetwork {
         return this.syncPruned(peer, msg.body.from, msg.body.oldest);
       case 'twin':
         return this.twinReported(peer, msg.body.instances, msg.body.addresses);
+      case 'compact':
+        return this.compactProposal(peer, msg.body);
+      case 'txsReq':
+        for (const txs of this.compact.serve(msg.body.hashes)) this.opts.host.send(peer, encodeMessage('txsRes', { txs }));
+        return;
+      case 'txsRes':
+        for (const whole of this.compact.addTxs(msg.body.txs)) {
+          this.opts.metrics.compactFetchedTxs.inc(whole.fetched);
+          await this.consensusEvent(peer, { type: 'proposal', proposal: whole.proposal, block: whole.block });
+        }
+        return;
+    }
+  }
+
+  /**
+   * The messages that carry this node's proposal: the compact form (compact.ts). The block's
+   * transactions are kept to answer peers that lack some of them.
+   */
+  compactProposalMessages(proposal: Proposal, block: Uint8Array): Uint8Array[] {
+    const b = Block.decode(block);
+    this.compact.remember(b);
+    return [encodeMessage('compact', compactOf(proposal, b))];
+  }
+
+  /** A compact proposal: complete it from the mempool, or ask the sender (and later every peer) for what is missing. */
+  private async compactProposal(peer: string, body: { proposal: Proposal; skeleton: Uint8Array; txHashes: readonly Uint8Array[] }): Promise<void> {
+    const r = this.compact.add(peer, body, this.now());
+    switch (r.kind) {
+      case 'whole':
+        return this.consensusEvent(peer, { type: 'proposal', proposal: r.proposal, block: r.block });
+      case 'refused':
+        this.opts.log.debug({ peer, reason: r.reason }, 'refused a compact proposal');
+        return this.strike(peer, NodeErrorCodes.P2P_BAD_COMPACT_BLOCK);
+      case 'missing': {
+        this.opts.log.debug({ peer, height: body.proposal.height, round: body.proposal.round, missing: r.hashes.length }, 'compact proposal: asking for the transactions missing here');
+        this.opts.host.send(peer, encodeMessage('txsReq', { hashes: r.hashes }));
+        const t = setTimeout(() => {
+          for (const o of this.compact.overdue(this.now())) {
+            this.opts.log.debug({ from: o.from, missing: o.hashes.length }, 'compact proposal: still missing transactions, asking every peer');
+            this.opts.host.broadcast(encodeMessage('txsReq', { hashes: o.hashes }), o.from);
+          }
+        }, ASK_ALL_AFTER_MS + 10);
+        t.unref();
+        return;
+      }
+      case 'known':
+        return;
     }
   }
 
@@ -317,6 +384,7 @@ export class NodeNetwork {
   }
 
   private maybeSync(): void {
+    if (this.opts.stateSync?.active) return;
     const mine = this.opts.ledger.height;
     const now = Date.now();
     if (this.syncAsked && this.syncAsked.from > mine && now - this.syncAsked.at < 5000) return;
@@ -356,7 +424,7 @@ export class NodeNetwork {
     this.opts.log.error(
       { from, oldestKeptByPeers: oldest, peersAhead: peers },
       `cannot catch up: this node needs block ${from}, but the peers ahead of it keep blocks from height ${oldest} on only (they prune: [storage] retain_blocks). ` +
-        'Connect it to a peer that keeps them (an archive node, retain_blocks = 0, in p2p.persistent_peers); state sync is not available yet',
+        'Connect it to a peer that keeps them (an archive node, retain_blocks = 0, in p2p.persistent_peers), or start it from an empty store with [statesync] enable = true',
     );
   }
 
@@ -410,6 +478,7 @@ export class NodeNetwork {
   }
 
   private showProgress(): void {
+    if (this.opts.stateSync?.active) return;
     const best = this.bestPeerHeight;
     const mine = this.opts.ledger.height;
     if (best - mine < 20) {

@@ -21,6 +21,7 @@ function devOverrides(port: number): ConfigOverride[] {
   return [
     { section: 'rpc', key: 'rate_limit_per_address', text: '0', from: 'sov dev' },
     { section: 'rpc', key: 'listen', text: `127.0.0.1:${port}`, from: 'sov dev --port' },
+    { section: 'rpc', key: 'console', text: 'true', from: 'sov dev' },
   ];
 }
 
@@ -71,6 +72,7 @@ function devBanner(dir: string, port: number): string {
     '',
     `Dev chain ${m.chain_id} (addresses ${m.address_prefix}1...), one validator`,
     `RPC            http://127.0.0.1:${port}   (GET /ready, JSON-RPC POST; no rate limit)`,
+    `Console        http://127.0.0.1:${port}/console/   (block explorer, regulator's dashboard)`,
     `Keystores      ${join(dir, 'accounts')}   password in ${m.accounts_password_file}`,
     '',
     'Accounts',
@@ -105,10 +107,11 @@ export function registerStart(program: Command): void {
     .description('run a node from its home directory (config.toml, genesis.json, keys/)')
     .requiredOption('--home <dir>', 'the node home')
     .option(SET_FLAG, SET_DOC, collect, [] as string[])
-    .action(async (opts: { home: string; set: string[] }) => {
+    .option('--state-sync', 'join by state sync if the store is empty (the same as --set statesync.enable=true; docs/state-sync.md)')
+    .action(async (opts: { home: string; set: string[]; stateSync?: boolean }) => {
       const home = resolve(opts.home);
       if (!existsSync(home)) throw new CliError(`no node home at ${home}`);
-      await runNode(home, opts.set);
+      await runNode(home, opts.stateSync ? [...opts.set, 'statesync.enable=true'] : opts.set);
     });
 
   program

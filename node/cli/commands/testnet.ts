@@ -5,13 +5,15 @@
  * genesis.json), the genesis template it was built from, funded dev accounts' keystores under
  * accounts/, and DIR/testnet.json, the manifest scripts and tests read. Keystores use a low
  * scrypt cost (n = 2^10) so generation is fast: testnet keys protect nothing of value.
- * Layout and ports are in docs/genesis.md.
+ * `--seed` derives every key and password from a text instead of the system's randomness, so
+ * the same seed, options and genesis time give the same genesis (scripts/make-chain.ts
+ * fabricates reproducible chains on it). Layout and ports are in docs/genesis.md.
  */
 import type { Command } from 'commander';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { addressFromPublicKey, encodeAddress, generateKeyPair, to0x, toHex, CHAIN_ID_RE, type KeyPair } from '../../../core/index.js';
+import { addressFromPublicKey, encodeAddress, generateKeyPair, keyPairFromSecret, sha256, to0x, toHex, utf8, CHAIN_ID_RE, type KeyPair } from '../../../core/index.js';
 import {
   buildFromTemplate, CENTRAL_BANK, COMMERCIAL_BANK, createKeystore, customerName, AGENCY_NAMES, GenesisError, isoTime, renderTemplate, testnetTemplate, TESTNET_CURRENCY,
   type KeyType, type ScryptParams,
@@ -35,6 +37,13 @@ function writeKeystore(path: string, type: KeyType, password: string, keyPair: K
   writeFileSync(path, JSON.stringify(createKeystore(type, password, { keyPair, scrypt: TESTNET_SCRYPT }), null, 2) + '\n', { mode: 0o600, flag: 'wx' });
 }
 
+/** Key and password sources: the system's randomness, or (with a seed) SHA-256 of the seed and a label. */
+function keySource(seed: string | undefined): { key: (label: string) => KeyPair; password: (label: string) => string } {
+  if (seed === undefined) return { key: () => generateKeyPair(), password: () => randomBytes(16).toString('hex') };
+  const derive = (label: string): Uint8Array => sha256(utf8(`sov-testnet/${seed}/${label}`));
+  return { key: (label) => keyPairFromSecret(derive(label)), password: (label) => toHex(derive(`password/${label}`)).slice(0, 32) };
+}
+
 export function registerTestnet(program: Command): void {
   program
     .command('testnet')
@@ -45,7 +54,8 @@ export function registerTestnet(program: Command): void {
     .option('--chain-id <id>', 'the chain id', 'sov-testnet')
     .option('--accounts <n>', 'funded customer accounts (0..1000)', '4')
     .option('--genesis-time <time>', 'RFC 3339 genesis time (default: now, to the second)')
-    .action(async (opts: { validators: string; out: string; basePort: string; chainId: string; accounts: string; genesisTime?: string }) => {
+    .option('--seed <text>', 'derive every key and password from this text (reproducible; for tests and fabricated chains, never for real use)')
+    .action(async (opts: { validators: string; out: string; basePort: string; chainId: string; accounts: string; genesisTime?: string; seed?: string }) => {
       const n = int(opts.validators, '--validators', 1, 64);
       const base = int(opts.basePort, '--base-port', 1024, 65535 - PORT_STRIDE * n);
       const customers = int(opts.accounts, '--accounts', 0, 1000);
@@ -58,19 +68,20 @@ export function registerTestnet(program: Command): void {
       const dir = resolve(opts.out);
       if (existsSync(dir) && readdirSync(dir).length > 0) throw new CliError(`${opts.out} exists and is not empty`);
 
+      const src = keySource(opts.seed);
       const nodes = Array.from({ length: n }, (_, i) => {
-        const node = generateKeyPair();
+        const node = src.key(`node/${i}`);
         const peerId = peerIdOfNodeKey(node.publicKey);
         const p2pPort = base + PORT_STRIDE * i;
         return {
-          name: `node${i}`, home: join(dir, `node${i}`), validator: generateKeyPair(), node, peerId, p2pPort, rpcPort: p2pPort + 1, metricsPort: p2pPort + 2,
+          name: `node${i}`, home: join(dir, `node${i}`), validator: src.key(`validator/${i}`), node, peerId, p2pPort, rpcPort: p2pPort + 1, metricsPort: p2pPort + 2,
           p2pAddress: `/ip4/127.0.0.1/tcp/${p2pPort}/p2p/${peerId}`,
         };
       });
-      const centralBank = generateKeyPair();
-      const commercialBank = generateKeyPair();
-      const agencyKeys = AGENCY_NAMES.map(() => generateKeyPair());
-      const customerKeys = Array.from({ length: customers }, () => generateKeyPair());
+      const centralBank = src.key('central-bank');
+      const commercialBank = src.key('commercial-bank');
+      const agencyKeys = AGENCY_NAMES.map((_, i) => src.key(`agency/${i}`));
+      const customerKeys = Array.from({ length: customers }, (_, i) => src.key(`customer/${i}`));
       const template = testnetTemplate(opts.chainId, time, { validators: nodes, centralBank, commercialBank, agencies: agencyKeys, customers: customerKeys });
       const templateText = renderTemplate(template);
       let genesis;
@@ -86,7 +97,7 @@ export function registerTestnet(program: Command): void {
       writeFileSync(join(dir, 'genesis.json'), genesis.json);
       for (const nd of nodes) {
         mkdirSync(join(nd.home, 'keys'), { recursive: true });
-        const password = randomBytes(16).toString('hex');
+        const password = src.password(nd.name);
         writeFileSync(join(nd.home, 'password.txt'), password + '\n', { mode: 0o600 });
         writeKeystore(join(nd.home, 'keys', 'node.json'), 'node', password, nd.node);
         writeKeystore(join(nd.home, 'keys', 'validator.json'), 'validator', password, nd.validator);
@@ -95,11 +106,11 @@ export function registerTestnet(program: Command): void {
           node: { moniker: nd.name, mode: 'validator', genesis_file: 'genesis.json' },
           keys: { node_key: 'keys/node.json', validator_key: 'keys/validator.json', password_file: 'password.txt' },
           p2p: { listen: `/ip4/127.0.0.1/tcp/${nd.p2pPort}`, persistent_peers: nodes.filter((o) => o !== nd).map((o) => o.p2pAddress) },
-          rpc: { listen: `127.0.0.1:${nd.rpcPort}` },
+          rpc: { listen: `127.0.0.1:${nd.rpcPort}`, console: true },
           metrics: { listen: `127.0.0.1:${nd.metricsPort}` },
         }));
       }
-      const accountsPassword = randomBytes(16).toString('hex');
+      const accountsPassword = src.password('accounts');
       writeFileSync(join(dir, 'accounts', 'password.txt'), accountsPassword + '\n', { mode: 0o600 });
       const prefix = template.addressPrefix;
       const accounts = [
