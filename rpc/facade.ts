@@ -95,6 +95,8 @@ export interface NodeFacade extends NodeQueryFacade, NodeAdminFacade {
   status(): Promise<StatusView>;
   /** The block at `height` with its commit certificate, or null if there is none. */
   blockByHeight(height: number): Promise<BlockView | null>;
+  /** The height of the block with this hash, or null if this node holds none (unknown, or pruned). */
+  blockHeightOf(blockHash: Uint8Array): Promise<number | null>;
   /** Admit a signed transaction; with `wait`, resolve once it is committed (or fails). */
   submitTx(tx: Uint8Array, wait: boolean): Promise<SubmitView>;
   /** An account's state, or null when it does not exist. */

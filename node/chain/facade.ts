@@ -109,6 +109,10 @@ export class NodeFacadeImpl implements NodeFacade {
     return this.d.recentBlock?.(height) ?? this.d.ledger.blocks.getBlock(height);
   }
 
+  blockHeightOf(blockHash: Uint8Array): Promise<number | null> {
+    return this.d.ledger.blocks.heightOf(blockHash);
+  }
+
   async blockByHeight(height: number): Promise<BlockView | null> {
     let block: Block;
     let commit: Commit;

@@ -269,6 +269,13 @@ t.test('keyboard and a 375-pixel-wide screen', async (tt) => {
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.body.dataset.route === '#/block/3' && document.body.dataset.ready === 'true');
   tt.pass('search by height with the keyboard');
+  // A block's hash finds the block.
+  const block4 = (await client.call('sov_getBlock', [4])) as { hash: string };
+  await page.fill('#q', block4.hash);
+  await page.focus('#q');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.body.dataset.route === '#/block/4' && document.body.dataset.ready === 'true');
+  tt.pass('search by block hash');
 
   const payeePage = `#/account/${payee.address}`;
   const tx = await client.getAccountTransactions(payee.address, { order: 'desc', limit: 1 });

@@ -97,6 +97,7 @@ tap.test('record every method\'s example', async (t) => {
   await rec('sov_status', []);
   await rec('sov_whoami', []);
   await rec('sov_getBlock', [paid.height]);
+  await rec('sov_getBlockByHash', [((await client.call('sov_getBlock', [paid.height])) as { hash: string }).hash]);
   await rec('sov_getCommit', [paid.height]);
   await rec('sov_getValidators', []);
   await rec('sov_getAccount', [c1.address]);

@@ -68,6 +68,18 @@ export const chainMethods: MethodSpec<RpcContext>[] = [
     },
   },
   {
+    name: 'sov_getBlockByHash',
+    summary: 'A block by its hash (the hash of its header), as sov_getBlock answers it.',
+    params: [param('hash', Hash)],
+    result: Type.Object({ hash: Hash, header: HeaderView, txs: Type.Array(Hash), lastCommit: Type.Union([CommitView, Type.Null()]), commit: Type.Union([CommitView, Type.Null()]) }),
+    handler: async (ctx, p) => {
+      const height = await ctx.facade.blockHeightOf(fromHex(p.hash as string));
+      const b = height === null ? null : await ctx.facade.blockByHeight(height);
+      if (!b) throw new RpcError(RpcCodes.NOT_FOUND, `no block with hash ${p.hash as string} on this node`);
+      return b;
+    },
+  },
+  {
     name: 'sov_sendTransaction',
     summary: 'Submit a signed transaction (canonical bytes). Returns its hash at once, or with wait=true once it is committed.',
     params: [

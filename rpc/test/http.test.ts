@@ -15,6 +15,7 @@ const facade: NodeFacade = {
     hash: H, txs: [], lastCommit: null, commit: null,
     header: { version: 1, chainId: 'c', height: h, time: 1, lastBlockHash: H, lastCommitHash: H, txRoot: H, txCount: 0, stateRoot: H, resultsRoot: H, validatorsHash: H, nextValidatorsHash: H, evidenceHash: H, proposer: '0x00' },
   }),
+  blockHeightOf: async (hash) => (Buffer.from(hash).toString('hex') === 'ab'.repeat(32) ? 2 : null),
   submitTx: async (tx) => ({ hash: '0x' + Buffer.from(tx).toString('hex').padEnd(64, '0').slice(0, 64), status: 'pending', height: null, code: null, message: null }),
   account: async (a) => (a === 'sov1known' ? { address: a, nonce: 4, balances: {} } : null),
   head: () => 3,
@@ -67,6 +68,9 @@ t.test('each method answers', async (tt) => {
   tt.equal((await call('sov_getBlock', [2])).result.header.height, 2);
   tt.equal((await call('sov_getBlock', { height: 3 })).result.header.height, 3, 'params by name');
   tt.equal((await call('sov_getBlock', [9])).error.code, RpcCodes.NOT_FOUND);
+  tt.equal((await call('sov_getBlockByHash', [H])).result.header.height, 2, 'a block by hash');
+  tt.equal((await call('sov_getBlockByHash', ['0x' + 'cd'.repeat(32)])).error.code, RpcCodes.NOT_FOUND, 'an unknown hash');
+  tt.equal((await call('sov_getBlockByHash', ['0xabc'])).error.code, RpcCodes.INVALID_PARAMS, 'not a hash');
   tt.equal((await call('sov_sendTransaction', ['0x0102'])).result.status, 'pending');
   tt.equal((await call('sov_getAccount', ['sov1known'])).result.nonce, 4);
   tt.equal((await call('sov_getAccount', ['sov1unknown'])).error.code, RpcCodes.NOT_FOUND);

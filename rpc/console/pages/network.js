@@ -3,7 +3,7 @@
  * name from the genesis), institutions and their roles (each record proven), currencies
  * (supply and reserve proven now, and plotted over the chain's life from the state at sampled
  * heights: the node keeps every height's state unless pruned, so no indexer is needed), and
- * search by height, transaction hash or address.
+ * search by height, block or transaction hash, or address.
  */
 import { rpc, trusted, proven, sdk } from '../conn.js';
 import { h, mount, heading, table, fields, accountLink, amount, mark, notice, errorText, short, time } from '../ui.js';
@@ -96,12 +96,16 @@ export async function currencies(main) {
   void trust;
 }
 
-/** Search: a height, a transaction hash, or an address. */
+/** Search: a height, a block or transaction hash (a block first: sov_getBlockByHash), or an address. */
 export async function search(main, [q = '']) {
   const text = decodeURIComponent(q).trim();
   const { trust } = await trusted();
   if (/^[0-9]{1,16}$/.test(text)) return void (location.hash = `#/block/${Number(text)}`);
-  if (/^0x[0-9a-fA-F]{64}$/.test(text)) return void (location.hash = `#/tx/${text.toLowerCase()}`);
+  if (/^0x[0-9a-fA-F]{64}$/.test(text)) {
+    const hash = text.toLowerCase();
+    const block = await rpc().call('sov_getBlockByHash', [hash]).catch(() => null);
+    return void (location.hash = block ? `#/block/${block.header.height}` : `#/tx/${hash}`);
+  }
   if (text.startsWith(`${trust.addressPrefix}1`)) {
     try {
       sdk.decodeAddress(text, trust.addressPrefix);
@@ -110,5 +114,5 @@ export async function search(main, [q = '']) {
       return mount(main, heading('Search'), notice(`"${short(text, 20)}" is not an address of this chain: ${errorText(e)}`, 'error'));
     }
   }
-  mount(main, heading('Search'), notice(text === '' ? 'Type a block height, a transaction hash (0x…) or an address.' : `Nothing matches "${short(text, 30)}": type a block height, a transaction hash (0x and 64 hex digits) or an address (${trust.addressPrefix}1…).`, text === '' ? 'info' : 'error'));
+  mount(main, heading('Search'), notice(text === '' ? 'Type a block height, a block or transaction hash (0x…) or an address.' : `Nothing matches "${short(text, 30)}": type a block height, a block or transaction hash (0x and 64 hex digits) or an address (${trust.addressPrefix}1…).`, text === '' ? 'info' : 'error'));
 }
