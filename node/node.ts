@@ -270,7 +270,7 @@ export class SovNode {
       log: this.log.child({ component: 'consensus' }),
       metrics: this.metrics,
       broadcast: (m) => this.host.broadcast(m),
-      ...(config.p2p.compact_blocks ? { proposalMessages: (p: Proposal, b: Uint8Array) => this.network.compactProposalMessages(p, b) } : {}),
+      ...(config.p2p.compact_blocks ? { proposalMessages: (p: Proposal, b: Uint8Array) => this.network.compactProposalMessages(p, this.app.executedBlock(b) ?? b) } : {}),
       onCommitted: (block, result) => {
         this.facade.onCommitted(block.height, result.included.map((t) => t.hash), result.receipts);
         this.metrics.mempoolTxs.set(this.mempool.size);

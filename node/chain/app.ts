@@ -159,6 +159,11 @@ export class LedgerApp implements Application {
   private lastBlock: Block | null = null;
 
   /** The last committed block if it is the one at `height` (decoded, its tx hashes computed), else undefined. */
+  /** The decoded block (with its transaction hashes) of block bytes this app built or executed, if it still holds them. */
+  executedBlock(bytes: Uint8Array): Block | undefined {
+    return this.executedBytes.get(bytes)?.block;
+  }
+
   recentBlock(height: number): Block | undefined {
     const b = this.lastBlock;
     return b !== null && b.height === height && height <= this.opts.ledger.height ? b : undefined;

@@ -318,10 +318,11 @@ export class NodeNetwork {
 
   /**
    * The messages that carry this node's proposal: the compact form (compact.ts). The block's
-   * transactions are kept to answer peers that lack some of them.
+   * transactions are kept to answer peers that lack some of them. `block` is the decoded
+   * block when the caller holds it (the proposer's app does: no decoding and hashing again).
    */
-  compactProposalMessages(proposal: Proposal, block: Uint8Array): Uint8Array[] {
-    const b = Block.decode(block);
+  compactProposalMessages(proposal: Proposal, block: Block | Uint8Array): Uint8Array[] {
+    const b = block instanceof Block ? block : Block.decode(block);
     this.compact.remember(b);
     return [encodeMessage('compact', compactOf(proposal, b))];
   }
