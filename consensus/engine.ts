@@ -78,6 +78,8 @@ export class ConsensusEngine {
   private proposals = new Map<number, { proposal: Proposal; key: string }>();
   private blocks = new Map<string, BlockEntry>();
   private flags = new Set<string>();
+  /** Proposals whose signature precheckProposal verified (by object; the same height's epoch). */
+  private readonly prechecked = new WeakSet<Proposal>();
   /** Signatures checked by this engine (votes, proposals, commit signatures): for benchmarks. */
   verifications = 0;
 
@@ -182,6 +184,25 @@ export class ConsensusEngine {
     }
   }
 
+  /**
+   * A proposal checked before its block is at hand (a compact proposal still being completed
+   * from the mempool): the height and round window, the proposer of that round, and its
+   * signature; throws the ConsensusError `step` would. The same Proposal object is not
+   * verified again when it arrives with its block. A cache only: no state changes.
+   */
+  precheckProposal(p: Proposal): void {
+    encode(ProposalSchema, p);
+    this.checkWindow(p.height, p.round);
+    const set = this.epoch.validators;
+    if (!set.get(p.proposer)) throw new ConsensusError(C.UNKNOWN_VALIDATOR, `proposal from ${toHex(p.proposer)}, not a validator`);
+    if (!equalBytes(p.proposer, this.epoch.proposer(p.round))) {
+      throw new ConsensusError(C.WRONG_PROPOSER, `${toHex(p.proposer)} is not the proposer of round ${p.round}`, { round: p.round });
+    }
+    this.verifications++;
+    verifyProposal(this.chainId, p, set);
+    this.prechecked.add(p);
+  }
+
   private onProposal(p: Proposal, block: Uint8Array, out: Action[]): void {
     encode(ProposalSchema, p); // shape: throws CodecError for a malformed value
     if (!(block instanceof Uint8Array)) throw new ConsensusError(C.MALFORMED, 'proposal without block bytes');
@@ -203,8 +224,10 @@ export class ConsensusEngine {
       throw new ConsensusError(C.BLOCK_MISMATCH, `proposal block does not decode: ${(e as Error).message}`);
     }
     if (!equalBytes(hash, p.blockHash)) throw new ConsensusError(C.BLOCK_MISMATCH, 'proposal block does not hash to its block id');
-    this.verifications++;
-    verifyProposal(this.chainId, p, set);
+    if (!this.prechecked.has(p)) {
+      this.verifications++;
+      verifyProposal(this.chainId, p, set);
+    }
     const key = keyOf(p.blockHash);
     this.proposals.set(p.round, { proposal: p, key });
     if (!this.blocks.has(key)) {

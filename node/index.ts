@@ -13,3 +13,4 @@ export { NODE_V8_FLAGS, missingV8Flags } from './ops/v8-flags.js';
 /** For the chain fabricator (scripts/make-chain.ts): the ledger app and the epochs file, to write a node's data dir as consensus would. */
 export { LedgerApp } from './chain/app.js';
 export { EpochFile, advanceTriple, type EpochTriple } from './chain/epochs.js';
+export { TAMPER_SNAPSHOT_CHUNKS_ENV } from './p2p/state-sync.js';

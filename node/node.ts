@@ -24,7 +24,7 @@ import { EpochFile } from './chain/epochs.js';
 import { ConsensusDriver } from './chain/consensus-driver.js';
 import { NodeNetwork } from './p2p/network.js';
 import { SnapshotStore } from './chain/snapshot-store.js';
-import { StateSyncClient, StateSyncServer } from './p2p/state-sync.js';
+import { StateSyncClient, StateSyncServer, TAMPER_SNAPSHOT_CHUNKS_ENV, tamperChunkPart } from './p2p/state-sync.js';
 import { P2PHost } from './p2p/host.js';
 import { instanceHex } from './p2p/twins.js';
 import { NodeFacadeImpl } from './chain/facade.js';
@@ -287,6 +287,11 @@ export class SovNode {
       },
     });
     this.stateSyncServer = new StateSyncServer({ host: this.host, store: this.snapshots, log: this.log.child({ component: 'statesync' }) });
+    if (process.env[TAMPER_SNAPSHOT_CHUNKS_ENV] === '1') {
+      // Fault injection for tests at scale (docs/state-sync.md): a peer serving bad chunks.
+      this.stateSyncServer.tamper = tamperChunkPart;
+      this.log.warn({ env: TAMPER_SNAPSHOT_CHUNKS_ENV }, 'fault injection: this node serves every snapshot chunk with one byte changed');
+    }
     if (joinByStateSync) {
       this.stateSyncClient = new StateSyncClient({
         chainId, host: this.host, ledger: this.ledger, epochFile, log: this.log.child({ component: 'statesync' }),

@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   const pool = await poolRate();
   console.log(`(for reference: the nodes' verify pool over signed transfers, decoding included: ${Math.round(pool)}/s)`);
   const net = Devnet.create({ validators: VALIDATORS, blockIntervalMs: arg('block-ms', 250), accounts: ACCOUNTS, logLevel: 'warn' });
-  for (let i = 0; i < 4; i++) net.setConfig(i, 'rpc', 'max_batch', '1000');
+  for (let i = 0; i < VALIDATORS; i++) net.setConfig(i, 'rpc', 'max_batch', '1000');
   let figures: { tps: number } & Record<string, number>;
   try {
     const accts = net.accountKeys().filter((a) => a.name.startsWith('customer'));
@@ -197,7 +197,7 @@ async function main(): Promise<void> {
     presign(SECONDS * PRESIGNED_PER_SECOND);
     console.log(`signed ${presigned.count} transfers beforehand in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     net.startAll();
-    for (let i = 0; i < 4; i++) await net.waitHeight(i, 2);
+    for (let i = 0; i < VALIDATORS; i++) await net.waitHeight(i, 2);
     if (RULES > 0) await registerRules(net, RULES);
     let seenHeight = await net.height(0);
 

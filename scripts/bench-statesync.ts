@@ -15,16 +15,27 @@
  *    (b) state sync: another fresh observer with `[statesync] enable = true`, timed the same
  *    way (it restores the snapshot, then block-syncs the few blocks after it).
  *    Each is then checked against validator 0: same block hash and state root at its height.
+ * 4. (c) a validator joins by state sync (issue #29's acceptance at full scale; skipped with
+ *    `--no-validator-join`): validator 1 is restarted serving every snapshot chunk with one
+ *    byte changed (SOV_FAULT_TAMPER_SNAPSHOT_CHUNKS); then validator 3 is stopped, its store
+ *    removed, and it is started again with `[statesync] enable = true`. Timed until it reaches
+ *    the others' height; then the bench waits for a commit certificate carrying its signature,
+ *    and counts, in its log, the chunks it refused (from validator 1) and fetched elsewhere.
+ *    It fails unless it joined from a snapshot (no block 1), refused at least one chunk, and
+ *    signed a commit.
  * Progress lines, then one JSON line: blocks, accounts, txs, blockSyncSeconds,
  * stateSyncSeconds, ratio (= blockSyncSeconds / stateSyncSeconds; aim >= 10), and more. When
  * the node has no state sync yet (no `[statesync] enable` in docs/config.md), (b) fails with
  * "state sync not available", (a) is still measured, ratio is null and the exit status is 1.
  * Options: --blocks N --accounts N --reuse --cache DIR --block-ms MS --timeout-s S --seed S,
- * --state-sync-first (run (b) before (a): the state-sync figure first, when time is short).
+ * --state-sync-first (run (b) before (a): the state-sync figure first, when time is short),
+ * --no-block-sync (skip (a): no ratio), --no-validator-join (skip (c)).
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeAddress, toHex } from '../core/index.js';
+import { TAMPER_SNAPSHOT_CHUNKS_ENV } from '../node/index.js';
 import { Devnet, configEnvVar } from '../test/devnet.js';
 import { waitFor } from '../test/wait.js';
 import { loadOrMakeChain, makeChain, type FabricatedChain } from './make-chain.js';
@@ -48,6 +59,8 @@ const TIMEOUT_MS = intFlag('timeout-s', 7200) * 1000;
 const SEED = flag('seed') ?? 'bench-statesync';
 const REUSE = process.argv.includes('--reuse');
 const STATE_SYNC_FIRST = process.argv.includes('--state-sync-first');
+const VALIDATOR_JOIN = !process.argv.includes('--no-validator-join');
+const SKIP_BLOCK_SYNC = process.argv.includes('--no-block-sync');
 const CACHE = flag('cache') ?? join(tmpdir(), `sov-statesync-chain-${BLOCKS}-${ACCOUNTS}`);
 const log = (s: string): void => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
 
@@ -58,7 +71,7 @@ interface Joined {
 }
 
 /** Start node i, time it until it reaches the validators' height at its start, check it against validator 0, stop it. */
-async function timeJoin(net: Devnet, i: number, what: string): Promise<Joined> {
+async function timeJoin(net: Devnet, i: number, what: string, stopAfter = true): Promise<Joined> {
   const target = await net.height(0);
   const t0 = performance.now();
   net.start(i);
@@ -77,9 +90,46 @@ async function timeJoin(net: Devnet, i: number, what: string): Promise<Joined> {
   const at = Math.min(height, await net.height(0));
   const [mine, theirs] = await Promise.all([net.rpc(i, 'sov_getBlock', [at]), net.rpc(0, 'sov_getBlock', [at])]) as { hash: string; header: { stateRoot: string } }[];
   if (mine!.hash !== theirs!.hash || mine!.header.stateRoot !== theirs!.header.stateRoot) throw new Error(`${what}: node ${i}'s block ${at} differs from validator 0's`);
-  await net.kill(i, 'SIGTERM');
+  if (stopAfter) await net.kill(i, 'SIGTERM');
   log(`${what}: node ${i} reached ${target} in ${seconds.toFixed(1)} s (block ${at}: same hash and state root as validator 0)`);
   return { seconds, target, height };
+}
+
+/** (c): validator 1 restarted serving tampered chunks; validator 3 restarted from an empty store by state sync; until it signs a commit. */
+async function validatorJoin(net: Devnet, env: Record<number, Record<string, string>>, enableVar: string, intervalVar: string): Promise<Record<string, unknown>> {
+  const HOSTILE = 1;
+  const LATE = net.validatorCount - 1;
+  log(`(c) validator join: validator ${HOSTILE} restarted serving tampered snapshot chunks`);
+  await net.kill(HOSTILE, 'SIGTERM');
+  env[HOSTILE] = { ...env[HOSTILE], [TAMPER_SNAPSHOT_CHUNKS_ENV]: '1' };
+  net.start(HOSTILE);
+  await waitFor(async () => (await net.height(HOSTILE).catch(() => 0)) >= (await net.height(0)) - 1, `validator ${HOSTILE} back at the tip`, 600_000, 200);
+  log(`(c) validator ${LATE} stopped, its store removed, started again with state sync`);
+  await net.kill(LATE, 'SIGTERM');
+  rmSync(join(net.manifest.nodes[LATE]!.home, 'data'), { recursive: true, force: true });
+  env[LATE] = { [enableVar]: 'true', [intervalVar]: '0' };
+  const before = existsSync(net.logPath(LATE)) ? readFileSync(net.logPath(LATE), 'utf8').length : 0;
+  const joined = await timeJoin(net, LATE, 'validator join', false);
+  const m = net.manifest as unknown as { address_prefix: string; nodes: { validator_address: string }[] };
+  const me = toHex(decodeAddress(m.nodes[LATE]!.validator_address, m.address_prefix)).toLowerCase();
+  let signedAt = 0;
+  let scanned = joined.height;
+  await waitFor(async () => {
+    const tip = (await net.height(0)) - 1;
+    for (; scanned < tip && signedAt === 0; scanned++) {
+      const b = (await net.rpc(0, 'sov_getBlock', [scanned + 1])) as { commit: { signatures: { validator: string }[] } | null };
+      if ((b.commit?.signatures ?? []).some((x) => x.validator.replace(/^0x/, '').toLowerCase() === me)) signedAt = scanned + 1;
+    }
+    return signedAt > 0;
+  }, `a commit certificate signed by validator ${LATE}`, 300_000, 500);
+  const logText = readFileSync(net.logPath(LATE), 'utf8').slice(before);
+  const refused = logText.split('\n').filter((l) => l.includes('refused a bad snapshot chunk')).length;
+  const imported = logText.split('\n').some((l) => l.includes('state sync: state imported'));
+  const block1 = await net.rpc(LATE, 'sov_getBlock', [1]).then(() => true, () => false);
+  log(`(c) validator ${LATE} joined in ${joined.seconds.toFixed(1)} s; refused ${refused} tampered chunk(s); block ${signedAt}'s certificate carries its signature`);
+  if (!imported || block1) throw new Error(`(c) validator ${LATE} did not join from a snapshot (imported: ${imported}, holds block 1: ${block1})`);
+  if (refused === 0) throw new Error(`(c) validator ${LATE} refused no tampered chunk: validator ${HOSTILE} served none to it`);
+  return { validatorJoinSeconds: Math.round(joined.seconds * 10) / 10, validatorJoinTarget: joined.target, validatorJoinRefusedChunks: refused, validatorSignedAt: signedAt };
 }
 
 async function main(): Promise<void> {
@@ -143,11 +193,12 @@ async function main(): Promise<void> {
     };
     if (STATE_SYNC_FIRST) {
       await stateSyncJoin();
-      await blockSync();
+      if (!SKIP_BLOCK_SYNC) await blockSync();
     } else {
-      await blockSync();
+      if (!SKIP_BLOCK_SYNC) await blockSync();
       await stateSyncJoin();
     }
+    if (VALIDATOR_JOIN && stateSync) Object.assign(result, await validatorJoin(net, env, enableVar, intervalVar));
   } catch (e) {
     failure = (e as Error).message;
     log(`failed: ${failure}`);

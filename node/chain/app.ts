@@ -69,6 +69,27 @@ export interface AppOptions {
   modules?: Registry;
 }
 
+/** The fewest transactions a later round's proposal is cut to (see proposalLimits). */
+export const LATER_ROUND_MIN_TXS = 100;
+
+/**
+ * What a proposal for `round` may hold. Round 0 takes up to the chain's limits. A later round
+ * means the earlier ones failed at this height, and the usual cause under load is a block too
+ * large to be built, sent and checked by the others within the round's timeouts: each later
+ * round halves the limits (to at least LATER_ROUND_MIN_TXS transactions and one largest
+ * transaction's bytes), so the height is decided instead of failing round after round with
+ * an ever larger block. The proposer's choice only: any block within the chain's limits is
+ * valid, so nothing on chain changes meaning.
+ */
+export function proposalLimits(maxTxs: number, maxBytes: number, maxTxBytes: number, round: number): { txs: number; bytes: number } {
+  if (round <= 0) return { txs: maxTxs, bytes: maxBytes };
+  const cut = 2 ** Math.min(round, 30);
+  return {
+    txs: Math.min(maxTxs, Math.max(LATER_ROUND_MIN_TXS, Math.floor(maxTxs / cut))),
+    bytes: Math.min(maxBytes, Math.max(maxTxBytes, Math.floor(maxBytes / cut))),
+  };
+}
+
 export class LedgerApp implements Application {
   private genesisState: MemoryState | null = null;
   private genesisWrites: readonly Write[] = [];
@@ -77,6 +98,8 @@ export class LedgerApp implements Application {
   /** The same, by the very byte array the block came in (consensus passes the one it got): no decoding it again. */
   private executedBytes = new WeakMap<Uint8Array, Executed>();
   private readonly now: () => number;
+  /** The last block committed in this process and the hash of its certificate (verified before commitBlock was called). */
+  private headCommit: { block: Uint8Array; hash: Uint8Array } | null = null;
 
   constructor(private readonly opts: AppOptions) {
     this.now = opts.now ?? Date.now;
@@ -204,11 +227,13 @@ export class LedgerApp implements Application {
    * carries what the vm records: a piece it refuses (invalid, too old, recorded already) is
    * left out, which changes nothing else (a refused piece writes nothing).
    */
-  async buildBlock(height: number, proposer: Uint8Array, lastCommit: Commit | null, epochs: EpochHashes, pending: readonly DuplicateVoteEvidence[]): Promise<Uint8Array> {
+  async buildBlock(height: number, proposer: Uint8Array, lastCommit: Commit | null, epochs: EpochHashes, pending: readonly DuplicateVoteEvidence[], round = 0): Promise<Uint8Array> {
     const prev = await this.headBlock();
     if (height !== this.height + 1) throw new AppError('APP_WRONG_HEIGHT', `asked to build ${height}, head is ${this.height}`);
     const time = Math.max(this.now(), (prev?.header.time ?? this.opts.genesis.genesisTime) + 1);
-    const candidates = await this.opts.mempool.reap(this.opts.maxBlockTxs, this.opts.maxBlockBytes);
+    const limits = proposalLimits(this.opts.maxBlockTxs, this.opts.maxBlockBytes, this.opts.maxTxBytes ?? Limits.MAX_TX_BYTES, round);
+    const candidates = await this.opts.mempool.reap(limits.txs, limits.bytes);
+    if (round > 0 && candidates.length >= limits.txs) this.opts.log.info({ height, round, txs: limits.txs }, 'a later round: proposing a smaller block');
     const offered = pending.slice(0, Limits.MAX_BLOCK_EVIDENCE);
     const { result, prepared, writes } = await this.execute({ chainId: this.opts.chainId, height, time, proposer }, candidates, offered);
     const refused = new Set(result.rejectedEvidence.map((r) => r.index));
@@ -279,7 +304,10 @@ export class LedgerApp implements Application {
     validateBlockBody(block, txHashes);
     const prev = await this.headBlock();
     if (!equalBytes(h.lastBlockHash, prev?.hash ?? ZERO_HASH)) fail('lastBlockHash is not our head');
-    if (prev && block.data.lastCommit) {
+    // The certificate this node committed its head with was verified then (consensus formed it
+    // from verified votes, or checked a synced block's): a proposal carrying that same one (its
+    // hash is the header's lastCommitHash, checked by validateBlockBody) is not verified again.
+    if (prev && block.data.lastCommit && !(this.headCommit !== null && equalBytes(this.headCommit.block, prev.hash) && equalBytes(h.lastCommitHash, this.headCommit.hash))) {
       verifyCommit(this.opts.chainId, block.data.lastCommit, epochs.previous ?? epochs.validators, { height: prev.height, blockHash: prev.hash });
     }
     const prevTime = prev?.header.time ?? this.opts.genesis.genesisTime;
@@ -339,6 +367,7 @@ export class LedgerApp implements Application {
     for (const w of ex.writes) this.cachePut(keyId(w.key), w.value);
     this.cacheGen++;
     this.lastBlock = ex.block;
+    this.headCommit = { block: ex.block.hash, hash: commitHash(commit) };
     if (ex.result.blockEvents.length > 0) {
       this.opts.log.warn({ height: ex.height, events: ex.result.blockEvents.map((e) => `${e.module}.${e.name}`) }, 'the block\'s double-sign evidence is recorded in state');
     }

@@ -47,9 +47,10 @@ export interface Application {
   lastCommit(): Promise<Commit | null>;
   /**
    * Build the block for `height` (the next one) proposed by `proposer` (this node's address),
-   * carrying `lastCommit` and `evidence`; returns its canonical bytes.
+   * carrying `lastCommit` and `evidence`, for `round` of the height (0 when not given: a
+   * later round may propose a smaller block); returns its canonical bytes.
    */
-  buildBlock(height: number, proposer: Uint8Array, lastCommit: Commit | null, epochs: EpochHashes, evidence: readonly DuplicateVoteEvidence[]): Promise<Uint8Array>;
+  buildBlock(height: number, proposer: Uint8Array, lastCommit: Commit | null, epochs: EpochHashes, evidence: readonly DuplicateVoteEvidence[], round?: number): Promise<Uint8Array>;
   /** Check a proposed block fully (header, last commit, execution). False for an invalid block. */
   checkBlock(bytes: Uint8Array, epochs: EpochHashes): Promise<boolean>;
   /**

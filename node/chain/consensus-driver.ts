@@ -19,7 +19,7 @@
  * height are fed in.
  */
 import {
-  Block, toHex, type Commit, type DuplicateVoteEvidence, SovError, evidenceHash, type Proposal, verifyDuplicateVoteEvidence,
+  Block, toHex, type Commit, type DuplicateVoteEvidence, SovError, isSovError, evidenceHash, type Proposal, verifyDuplicateVoteEvidence,
 } from '../../core/index.js';
 import {
   ConsensusEngine, Epoch, encodeWalRecord, replayWal, decodeWalRecord, type Action, type EngineEvent, type TimeoutConfig,
@@ -152,6 +152,18 @@ export class ConsensusDriver {
     return this.enqueue(() => this.process(ev));
   }
 
+  /** A proposal checked before its block is at hand (engine.precheckProposal): null when it may be completed, else why not. */
+  precheckProposal(p: Proposal): SovError | null {
+    if (!this.started) return null;
+    try {
+      this.engine.precheckProposal(p);
+      return null;
+    } catch (e) {
+      if (isSovError(e)) return e;
+      throw e;
+    }
+  }
+
   /** Blocks with certificates from a peer's sync answer. */
   addSynced(block: Uint8Array, commit: Commit): void {
     if (!this.started) return; // not started yet (state sync runs first)
@@ -257,7 +269,7 @@ export class ConsensusDriver {
         case 'build-block': {
           const me = this.engine.address;
           if (!me) break;
-          const block = await this.opts.app.buildBlock(a.height, me, a.lastCommit, this.epochHashes(), this.pendingEvidence());
+          const block = await this.opts.app.buildBlock(a.height, me, a.lastCommit, this.epochHashes(), this.pendingEvidence(), a.round);
           await this.process({ type: 'block-built', height: a.height, round: a.round, block });
           break;
         }

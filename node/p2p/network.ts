@@ -329,6 +329,14 @@ export class NodeNetwork {
 
   /** A compact proposal: complete it from the mempool, or ask the sender (and later every peer) for what is missing. */
   private async compactProposal(peer: string, body: { proposal: Proposal; skeleton: Uint8Array; txHashes: readonly Uint8Array[] }): Promise<void> {
+    // Signed by this round's proposer, for this height, before it takes a place among the
+    // proposals being completed (so a peer cannot crowd real ones out with forged ones).
+    const bad = this.opts.driver.precheckProposal(body.proposal);
+    if (bad) {
+      this.opts.log.debug({ peer, code: bad.code, reason: bad.message }, 'dropped a compact proposal');
+      if (bad.peerAction === 'reject' && bad.code !== ConsensusErrorCodes.WRONG_HEIGHT) this.strike(peer, bad.code);
+      return;
+    }
     const r = this.compact.add(peer, body, this.now());
     switch (r.kind) {
       case 'whole':

@@ -55,6 +55,17 @@ interface Host {
 
 // ---- serving ------------------------------------------------------------------------------
 
+/** Set to 1, a node serves every snapshot chunk with one byte changed: a hostile peer, for tests at scale (bench:statesync). */
+export const TAMPER_SNAPSHOT_CHUNKS_ENV = 'SOV_FAULT_TAMPER_SNAPSHOT_CHUNKS';
+
+/** The tampering TAMPER_SNAPSHOT_CHUNKS_ENV turns on: the first part of each chunk with its last byte changed. */
+export function tamperChunkPart(_index: number, part: number, bytes: Uint8Array): Uint8Array {
+  if (part !== 0 || bytes.length === 0) return bytes;
+  const out = Uint8Array.from(bytes);
+  out[out.length - 1] = out[out.length - 1]! ^ 0x01;
+  return out;
+}
+
 export class StateSyncServer {
   /** Tests only: change the bytes served (a peer serving tampered chunks). */
   tamper: ((index: number, part: number, bytes: Uint8Array) => Uint8Array) | null = null;

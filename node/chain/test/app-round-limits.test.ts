@@ -1,0 +1,57 @@
+/**
+ * A proposer's later rounds offer smaller blocks (app.ts proposalLimits): the limits halve each
+ * round, down to LATER_ROUND_MIN_TXS transactions and one largest transaction's bytes, so a
+ * height whose large block failed its round is decided with a smaller one.
+ */
+import t from 'tap';
+import { addressFromPublicKey, Block, generateKeyPair, signTx, ValidatorSet, type KeyPair } from '../../../core/index.js';
+import { LedgerStore, MemoryKV } from '../../../state/index.js';
+import { Role, type GenesisDoc } from '../../../vm/index.js';
+import { LATER_ROUND_MIN_TXS, LedgerApp, proposalLimits } from '../app.js';
+import { Mempool } from '../mempool.js';
+import { VerifyPool } from '../verify-pool.js';
+import { silentLogger } from '../../ops/log.js';
+
+t.test('proposalLimits: the chain limits in round 0, halved each later round, with floors', async (tt) => {
+  tt.same(proposalLimits(10_000, 16 << 20, 1 << 20, 0), { txs: 10_000, bytes: 16 << 20 });
+  tt.same(proposalLimits(10_000, 16 << 20, 1 << 20, 1), { txs: 5_000, bytes: 8 << 20 });
+  tt.same(proposalLimits(10_000, 16 << 20, 1 << 20, 3), { txs: 1_250, bytes: 2 << 20 });
+  tt.same(proposalLimits(10_000, 16 << 20, 1 << 20, 9), { txs: LATER_ROUND_MIN_TXS, bytes: 1 << 20 }, 'never below the floors');
+  tt.same(proposalLimits(10_000, 16 << 20, 1 << 20, 5000), { txs: LATER_ROUND_MIN_TXS, bytes: 1 << 20 }, 'a huge round number is no overflow');
+  tt.same(proposalLimits(50, 1 << 20, 1 << 20, 4), { txs: 50, bytes: 1 << 20 }, 'never above the chain limits');
+});
+
+t.test('a block built for a later round holds fewer transactions', async (tt) => {
+  const CHAIN = 'rounds-test';
+  const validator = generateKeyPair();
+  const bank = generateKeyPair();
+  const keys: KeyPair[] = Array.from({ length: 260 }, () => generateKeyPair());
+  const addr = (k: KeyPair): Uint8Array => addressFromPublicKey(k.publicKey);
+  const genesis: GenesisDoc = {
+    chainId: CHAIN, addressPrefix: 'sovt', genesisTime: 1_000, params: [],
+    validators: [{ publicKey: validator.publicKey, power: 10, nodeKey: validator.publicKey }],
+    institutions: [{ name: 'Bank', keys: [bank.publicKey], threshold: 1, roles: Role.COMMERCIAL_BANK }],
+    council: { members: [addr(bank)], threshold: 1 },
+    currencies: [],
+    accounts: keys.map((k) => ({ keys: [k.publicKey], threshold: 1, kind: 2, tier: 1, bank: addr(bank), linkedRef: null, category: '' })),
+    balances: [], reserves: [], bankLimits: [],
+  };
+  const pool = new VerifyPool(1);
+  tt.teardown(() => pool.close());
+  const ledger = await LedgerStore.open({ kv: new MemoryKV(), pruneWindow: null });
+  const holder: { app?: LedgerApp } = {};
+  const mempool = new Mempool({ chainId: CHAIN, pool, height: () => ledger.height, reader: () => holder.app!.reader() });
+  const app = (holder.app = new LedgerApp({ chainId: CHAIN, genesis, ledger, mempool, log: silentLogger(), maxBlockTxs: 240, maxBlockBytes: 1 << 20, now: () => 2_000 }));
+  await app.init();
+  const txs = keys.map((k) => signTx({ chainId: CHAIN, signer: addr(k), nonce: 0, expiry: 50, body: { module: 'account', method: 'set_link', args: new Uint8Array([0x90]) } }, [k.secretKey]));
+  const added = await mempool.add(txs.map((x) => x.bytes));
+  tt.equal(added.filter((r) => r.status === 'added').length, 260, 'all 260 admitted');
+  const set = new ValidatorSet([{ address: addr(validator), publicKey: validator.publicKey, power: 10 }]);
+  const epochs = { validators: set, next: set, previous: null };
+  const count = async (round: number): Promise<number> => Block.decode(await app.buildBlock(1, addr(validator), null, epochs, [], round)).header.txCount;
+  tt.equal(await count(0), 240, 'round 0: the chain limit');
+  tt.equal(await count(1), 120, 'round 1: half');
+  tt.equal(await count(2), LATER_ROUND_MIN_TXS, 'round 2: the floor');
+  tt.equal(await count(6), LATER_ROUND_MIN_TXS, 'round 6: still the floor');
+  tt.equal(await count(0), 240, 'no state kept between builds');
+});
