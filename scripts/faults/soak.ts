@@ -37,6 +37,8 @@ const PEAK_SECONDS = opt('peak-seconds', 20);
 const BLOCK_MS = 250;
 const ADMIN = 'sov_soak-admin-secret';
 const SAMPLE_MS = 10_000;
+const RETAIN_BLOCKS = 100;
+const RETAIN_STATE = 50;
 
 const started: StartedByBench = { children: new Set(), tmpDirs: new Set() };
 let net: Devnet | null = null;
@@ -106,8 +108,11 @@ async function main(): Promise<void> {
     net.setConfig(i, 'rpc', 'api_keys_file', '"rpc-keys.toml"');
     net.setConfig(i, 'rpc', 'max_batch', '1000');
     net.setConfig(i, 'rpc', 'rate_limit_per_key', '0');
-    net.setConfig(i, 'storage', 'retain_blocks', '600');
-    net.setConfig(i, 'storage', 'retain_state', '100');
+    // A window that fills within the first minutes at this load (1 to 4 blocks a second), so
+    // the middle and last thirds of the run see pruning in its steady state (600 blocks took
+    // about 10 minutes to fill at 1,700 tx/s: the disk grew for the whole of a 10-minute soak).
+    net.setConfig(i, 'storage', 'retain_blocks', String(RETAIN_BLOCKS));
+    net.setConfig(i, 'storage', 'retain_state', String(RETAIN_STATE));
   }
   net.startAll();
   for (let i = 0; i < 4; i++) await net.waitHeight(i, 2);
