@@ -100,8 +100,16 @@ export const PERTURBATIONS: Perturbation[] = [
       // In effect: a TCP connect from the victim to a peer's p2p port takes a SYN and a SYN-ACK, each held 200 +- 50 ms.
       const peer = (v + 1) % 4;
       const port = /\/tcp\/(\d+)/.exec(ctx.cluster.net.manifest.nodes[peer]!.p2p_address)![1];
-      const ms = Number(ctx.cluster.lab.inNs(v, 'python3', ['-c', `import socket,time\nt=time.monotonic()\nsocket.create_connection(('${nodeIp(peer)}', ${port}), 10).close()\nprint(round((time.monotonic()-t)*1000))`]).trim());
-      ctx.checks.push({ name: 'delay in effect', pass: ms >= 250, detail: `TCP connect from node ${v} to node ${peer}: ${ms} ms` });
+      const connectMs = (): number => Number(ctx.cluster.lab.inNs(v, 'python3', ['-c', `import socket,time\nt=time.monotonic()\nsocket.create_connection(('${nodeIp(peer)}', ${port}), 10).close()\nprint(round((time.monotonic()-t)*1000))`]).trim());
+      // The NFQUEUE delayer binds its queue a moment after it starts (until then packets bypass
+      // the queue): measure until the delay shows, for up to 5 s.
+      let ms = connectMs();
+      let tries = 1;
+      for (const until = Date.now() + 5000; ms < 250 && Date.now() < until; tries++) {
+        await new Promise((r) => setTimeout(r, 200));
+        ms = connectMs();
+      }
+      ctx.checks.push({ name: 'delay in effect', pass: ms >= 250, detail: `TCP connect from node ${v} to node ${peer}: ${ms} ms (measurement ${tries})` });
       await progressWhile(ctx, V, 20_000);
       ctx.cluster.lab.heal();
     },
