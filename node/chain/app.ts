@@ -90,6 +90,20 @@ export function proposalLimits(maxTxs: number, maxBytes: number, maxTxBytes: num
   };
 }
 
+/**
+ * Round 0's transaction limit, learned from how heights are decided (the proposer's choice, as
+ * in proposalLimits): a height decided after round 0 sets it to the size of the block that
+ * was decided (what the network could build, send and check in time; at least
+ * LATER_ROUND_MIN_TXS); a height decided in round 0 with a block near the limit raises it by
+ * a quarter, up to the chain's max_block_txs. So a loaded network settles on blocks it
+ * decides in round 0 instead of losing a round on each too-large one.
+ */
+export function nextRoundZeroTxs(current: number, maxTxs: number, decidedRound: number, decidedTxs: number): number {
+  if (decidedRound > 0) return Math.min(maxTxs, Math.max(LATER_ROUND_MIN_TXS, decidedTxs));
+  if (decidedTxs >= current * 0.9) return Math.min(maxTxs, Math.ceil(current * 1.25));
+  return current;
+}
+
 export class LedgerApp implements Application {
   private genesisState: MemoryState | null = null;
   private genesisWrites: readonly Write[] = [];
@@ -100,9 +114,12 @@ export class LedgerApp implements Application {
   private readonly now: () => number;
   /** The last block committed in this process and the hash of its certificate (verified before commitBlock was called). */
   private headCommit: { block: Uint8Array; hash: Uint8Array } | null = null;
+  /** Round 0's transaction limit for this node's proposals (nextRoundZeroTxs). */
+  private roundZeroTxs: number;
 
   constructor(private readonly opts: AppOptions) {
     this.now = opts.now ?? Date.now;
+    this.roundZeroTxs = opts.maxBlockTxs;
   }
 
   /** Compute the genesis state (kept in memory until block 1 commits it). */
@@ -231,7 +248,7 @@ export class LedgerApp implements Application {
     const prev = await this.headBlock();
     if (height !== this.height + 1) throw new AppError('APP_WRONG_HEIGHT', `asked to build ${height}, head is ${this.height}`);
     const time = Math.max(this.now(), (prev?.header.time ?? this.opts.genesis.genesisTime) + 1);
-    const limits = proposalLimits(this.opts.maxBlockTxs, this.opts.maxBlockBytes, this.opts.maxTxBytes ?? Limits.MAX_TX_BYTES, round);
+    const limits = proposalLimits(this.roundZeroTxs, this.opts.maxBlockBytes, this.opts.maxTxBytes ?? Limits.MAX_TX_BYTES, round);
     const candidates = await this.opts.mempool.reap(limits.txs, limits.bytes);
     if (round > 0 && candidates.length >= limits.txs) this.opts.log.info({ height, round, txs: limits.txs }, 'a later round: proposing a smaller block');
     const offered = pending.slice(0, Limits.MAX_BLOCK_EVIDENCE);
@@ -368,6 +385,7 @@ export class LedgerApp implements Application {
     this.cacheGen++;
     this.lastBlock = ex.block;
     this.headCommit = { block: ex.block.hash, hash: commitHash(commit) };
+    this.roundZeroTxs = nextRoundZeroTxs(this.roundZeroTxs, this.opts.maxBlockTxs, commit.round, ex.block.header.txCount);
     if (ex.result.blockEvents.length > 0) {
       this.opts.log.warn({ height: ex.height, events: ex.result.blockEvents.map((e) => `${e.module}.${e.name}`) }, 'the block\'s double-sign evidence is recorded in state');
     }
