@@ -155,6 +155,9 @@ export class ConsensusDriver {
   /** A proposal checked before its block is at hand (engine.precheckProposal): null when it may be completed, else why not. */
   precheckProposal(p: Proposal): SovError | null {
     if (!this.started) return null;
+    // The next height's proposal from a faster peer is kept for when we get there (process):
+    // its proposer and signature are checked then, against that height's set.
+    if (p.height === this.engine.height + 1) return null;
     try {
       this.engine.precheckProposal(p);
       return null;

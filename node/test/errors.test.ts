@@ -38,6 +38,7 @@ const NOT_CODES: Record<string, string> = {
   LEDGER_UNAVAILABLE: "sov bank's answer when the node does not answer (cli/commands/bank.ts; docs/bank-integration.md): the message stays to be retried",
   NOT_FOUND: "sov bank's HTTP answer to a path other than /messages (404)",
   METHOD_NOT_ALLOWED: "sov bank's HTTP answer to a method other than POST (405)",
+  SOV_FAULT_TAMPER_SNAPSHOT_CHUNKS: 'the environment variable of the state-sync fault injection (p2p/state-sync.ts; docs/state-sync.md)',
 };
 
 t.test('every code is documented in one line and named once', async (tt) => {

@@ -8,7 +8,7 @@ import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Block, equalBytes, generateKeyPair, ValidatorSet, verifyCommit, type Commit } from '../../../core/index.js';
+import { addressFromPublicKey, Block, equalBytes, generateKeyPair, ValidatorSet, verifyCommit, type Commit } from '../../../core/index.js';
 import type { BlockResult, ValidatorUpdate } from '../../../vm/index.js';
 import { makeBlock, waitFor } from '../../../test/index.js';
 import type { Application, CommittedBlock, EpochHashes } from '../application.js';
@@ -87,4 +87,27 @@ t.test('the driver runs a one-validator chain through an Application test double
     tt.equal(verifyCommit(CHAIN, commit, set, { height: h, blockHash: built.hash }), 10, `height ${h}: its certificate holds the whole power`);
     tt.same(built.lastCommit?.height ?? null, h === 1 ? null : h - 1, `height ${h}: built on the previous height's certificate`);
   }
+});
+
+t.test('precheckProposal: this height checked in full; the next height kept for later; others refused', async (tt) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sov-driver-'));
+  const wal = WalFile.open(dir);
+  tt.teardown(() => {
+    wal.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  // Two validators of equal power, this driver holding one key: it cannot decide, so it stays at height 1.
+  const [key, other] = [generateKeyPair(), generateKeyPair()];
+  const app = new MemoryApp([{ publicKey: key.publicKey, power: 10 }, { publicKey: other.publicKey, power: 10 }]);
+  const driver = new ConsensusDriver({
+    chainId: CHAIN, secretKey: key.secretKey, timeouts: TIMEOUTS, app, wal, epochFile: new EpochFile(dir),
+    log: silentLogger(), metrics: new NodeMetrics(), broadcast: () => undefined, blockIntervalMs: 10, regossipMs: 60_000,
+  });
+  await driver.start();
+  tt.teardown(() => driver.stop());
+  tt.equal(driver.height, 1, 'at height 1');
+  const forged = (height: number) => ({ height, round: 0, polRound: null, blockHash: new Uint8Array(32), proposer: addressFromPublicKey(other.publicKey), signature: new Uint8Array(64) });
+  tt.not(driver.precheckProposal(forged(1)), null, 'this height: a forged signature is refused');
+  tt.equal(driver.precheckProposal(forged(2)), null, 'the next height: kept (checked against its own set when the node gets there)');
+  tt.equal(driver.precheckProposal(forged(3))?.code, 'CONSENSUS_WRONG_HEIGHT', 'further ahead: refused');
 });
