@@ -15,7 +15,7 @@
 import {
   Block, encode, equalBytes, isSovError, makeDuplicateVoteEvidence, proposalSignBytes, ProposalSchema, toHex, verifyCommit,
   verifyProposal, verifyVote, voteSignBytes, sign, VoteSchema, VoteType, keyPairFromSecret, addressFromPublicKey, CommitSchema,
-  type Commit, type Proposal, type Vote,
+  type Commit, type Proposal, type Vote, type ValidatorSet,
 } from '../core/index.js';
 import { ConsensusError, ConsensusErrorCodes as C } from './errors.js';
 import type { Epoch, ValidatorUpdate } from './epoch.js';
@@ -191,27 +191,30 @@ export class ConsensusEngine {
    * verified again when it arrives with its block. A cache only: no state changes.
    */
   precheckProposal(p: Proposal): void {
-    encode(ProposalSchema, p);
-    this.checkWindow(p.height, p.round);
-    const set = this.epoch.validators;
-    if (!set.get(p.proposer)) throw new ConsensusError(C.UNKNOWN_VALIDATOR, `proposal from ${toHex(p.proposer)}, not a validator`);
-    if (!equalBytes(p.proposer, this.epoch.proposer(p.round))) {
-      throw new ConsensusError(C.WRONG_PROPOSER, `${toHex(p.proposer)} is not the proposer of round ${p.round}`, { round: p.round });
-    }
+    const set = this.checkProposalOrigin(p);
     this.verifications++;
     verifyProposal(this.chainId, p, set);
     this.prechecked.add(p);
   }
 
-  private onProposal(p: Proposal, block: Uint8Array, out: Action[]): void {
+  /** A proposal's shape, height and round window, and that its proposer is that round's; the validator set. */
+  private checkProposalOrigin(p: Proposal): ValidatorSet {
     encode(ProposalSchema, p); // shape: throws CodecError for a malformed value
-    if (!(block instanceof Uint8Array)) throw new ConsensusError(C.MALFORMED, 'proposal without block bytes');
     this.checkWindow(p.height, p.round);
     const set = this.epoch.validators;
     if (!set.get(p.proposer)) throw new ConsensusError(C.UNKNOWN_VALIDATOR, `proposal from ${toHex(p.proposer)}, not a validator`);
     if (!equalBytes(p.proposer, this.epoch.proposer(p.round))) {
       throw new ConsensusError(C.WRONG_PROPOSER, `${toHex(p.proposer)} is not the proposer of round ${p.round}`, { round: p.round });
     }
+    return set;
+  }
+
+  private onProposal(p: Proposal, block: Uint8Array, out: Action[]): void {
+    if (!(block instanceof Uint8Array)) {
+      encode(ProposalSchema, p);
+      throw new ConsensusError(C.MALFORMED, 'proposal without block bytes');
+    }
+    const set = this.checkProposalOrigin(p);
     const existing = this.proposals.get(p.round);
     if (existing) {
       if (equalBytes(existing.proposal.signature, p.signature)) return; // duplicate

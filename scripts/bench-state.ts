@@ -28,6 +28,7 @@ const arg = (name: string, def: number): number => {
 };
 const N = arg('--keys', 1_000_000);
 const BLOCKS = arg('--blocks', 20);
+const CACHE_NODES = arg('--cache-nodes', 2_000_000);
 const log = (s: string): void => console.log(s);
 const now = (): number => Number(process.hrtime.bigint()) / 1e6;
 
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
   try {
     const stateDir = join(root, 'state');
     const kv = await LevelKV.open(stateDir);
-    const tree = await StateTree.open(kv, { cacheNodes: 2_000_000 });
+    const tree = await StateTree.open(kv, { cacheNodes: CACHE_NODES });
     const keyAt = makeKeys(N);
     log(`building ${N} keys...`);
     let t0 = now();

@@ -8,12 +8,9 @@
 import t from 'tap';
 import { addressFromPublicKey, Block, encode, generateKeyPair, signTx, ValidatorSet, type KeyPair, type Tx } from '../../../core/index.js';
 import { commitFor } from '../../../test/index.js';
-import { LedgerStore, MemoryKV } from '../../../state/index.js';
 import { account, Role, type GenesisDoc } from '../../../vm/index.js';
-import { LedgerApp } from '../app.js';
-import { Mempool } from '../mempool.js';
-import { VerifyPool } from '../verify-pool.js';
 import { silentLogger } from '../../ops/log.js';
+import { testApp } from './test-app.js';
 
 const CHAIN = 'evict-test';
 const validator = generateKeyPair();
@@ -33,13 +30,7 @@ const sign = (keys: KeyPair[], signer: Uint8Array, nonce: number, method: string
   signTx({ chainId: CHAIN, signer, nonce, expiry: 50, body: { module: 'account', method, args } }, keys.map((k) => k.secretKey));
 
 t.test("what the proposer's execution rejects is evicted at once", async (tt) => {
-  const pool = new VerifyPool(1);
-  tt.teardown(() => pool.close());
-  const ledger = await LedgerStore.open({ kv: new MemoryKV(), pruneWindow: null });
-  const holder: { app?: LedgerApp } = {};
-  const mempool = new Mempool({ chainId: CHAIN, pool, height: () => ledger.height, reader: () => holder.app!.reader() });
-  const app = (holder.app = new LedgerApp({ chainId: CHAIN, genesis, ledger, mempool, log: silentLogger(), maxBlockTxs: 100, maxBlockBytes: 1 << 20, now: () => 2_000 }));
-  await app.init();
+  const { app, mempool } = await testApp(tt, { genesis });
   const recover = sign([bank], addr(bank), 0, 'recover_keys', encode(account.RecoverArgs, { account: addr(oldKey), keys: [newKey.publicKey], threshold: 1 }));
   const stale = sign([oldKey], addr(oldKey), 0, 'set_link', new Uint8Array([0x90]));
   tt.same((await mempool.add([recover.bytes, stale.bytes])).map((r) => r.status), ['added', 'added'], 'both valid on the committed state');
@@ -54,16 +45,10 @@ t.test("what the proposer's execution rejects is evicted at once", async (tt) =>
 });
 
 t.test('a proposal for a height committed here already is stale (debug), not a warning; a bad one is a warning', async (tt) => {
-  const pool = new VerifyPool(1);
-  tt.teardown(() => pool.close());
   const warned: string[] = [];
   const debugged: string[] = [];
   const log = { ...silentLogger(), warn: (_o: unknown, m: string) => void warned.push(m), debug: (_o: unknown, m: string) => void debugged.push(m), info: () => undefined, error: () => undefined, child: () => log };
-  const ledger = await LedgerStore.open({ kv: new MemoryKV(), pruneWindow: null });
-  const holder: { app?: LedgerApp } = {};
-  const mempool = new Mempool({ chainId: CHAIN, pool, height: () => ledger.height, reader: () => holder.app!.reader() });
-  const app = (holder.app = new LedgerApp({ chainId: CHAIN, genesis, ledger, mempool, log: log as never, maxBlockTxs: 100, maxBlockBytes: 1 << 20, now: () => 2_000 }));
-  await app.init();
+  const { app } = await testApp(tt, { genesis, log: log as never });
   const set = new ValidatorSet([{ address: addr(validator), publicKey: validator.publicKey, power: 10 }]);
   const epochs = { validators: set, next: set, previous: null };
   const bytes = await app.buildBlock(1, addr(validator), null, epochs, []);

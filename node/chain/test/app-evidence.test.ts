@@ -10,12 +10,9 @@ import {
   addressFromPublicKey, Block, commitFromVotes, decode, evidenceRootOf, generateKeyPair, makeDuplicateVoteEvidence, sha256, signVote, utf8, ValidatorSet, VoteType,
   type Commit, type DuplicateVoteEvidence, type KeyPair,
 } from '../../../core/index.js';
-import { LedgerStore, MemoryKV } from '../../../state/index.js';
 import { evid, Keys, Role, type GenesisDoc } from '../../../vm/index.js';
-import { LedgerApp } from '../app.js';
-import { Mempool } from '../mempool.js';
-import { VerifyPool } from '../verify-pool.js';
 import { silentLogger } from '../../ops/log.js';
+import { testApp } from './test-app.js';
 
 const CHAIN = 'evidence-test';
 const vals = [0, 1, 2, 3].map(() => generateKeyPair());
@@ -47,16 +44,9 @@ function withEvidence(b: Block, evidence: DuplicateVoteEvidence[]): Uint8Array {
 }
 
 async function node(tt: { teardown(f: () => unknown): void }, warned: { msg: string; o: Record<string, unknown> }[] = []) {
-  const pool = new VerifyPool(1);
-  tt.teardown(() => pool.close());
   const log = { ...silentLogger(), warn: (o: Record<string, unknown>, msg: string) => void warned.push({ o, msg }), child: () => log };
-  const ledger = await LedgerStore.open({ kv: new MemoryKV(), pruneWindow: null });
-  const holder: { app?: LedgerApp } = {};
-  const mempool = new Mempool({ chainId: CHAIN, pool, height: () => ledger.height, reader: () => holder.app!.reader() });
   let now = 2_000;
-  const app = (holder.app = new LedgerApp({ chainId: CHAIN, genesis, ledger, mempool, log: log as never, maxBlockTxs: 100, maxBlockBytes: 1 << 20, now: () => (now += 1_000) }));
-  await app.init();
-  return app;
+  return (await testApp(tt, { genesis, log: log as never, now: () => (now += 1_000) })).app;
 }
 
 t.test('the proposer carries only what the vm records; a block with invalid evidence is refused; a valid one commits to state', async (tt) => {

@@ -5,12 +5,9 @@
  */
 import t, { type Test } from 'tap';
 import { addressFromPublicKey, Block, commitFromVotes, generateKeyPair, signVote, ValidatorSet, VoteType, type Commit, type KeyPair } from '../../../core/index.js';
-import { LedgerStore, MemoryKV } from '../../../state/index.js';
 import { Role, type GenesisDoc } from '../../../vm/index.js';
-import { LedgerApp } from '../app.js';
-import { Mempool } from '../mempool.js';
-import { VerifyPool } from '../verify-pool.js';
-import { silentLogger } from '../../ops/log.js';
+import type { LedgerApp } from '../app.js';
+import { testApp } from './test-app.js';
 
 const CHAIN = 'last-commit-test';
 const vals = [0, 1, 2, 3].map(() => generateKeyPair());
@@ -31,14 +28,7 @@ const precommits = (b: Block, round: number, who: KeyPair[]): Commit =>
   commitFromVotes(b.height, round, b.hash, who.map((v) => signVote(CHAIN, { type: VoteType.PRECOMMIT, height: b.height, round, blockHash: b.hash, validator: addr(v) }, v.secretKey)));
 
 async function app(tt: Test): Promise<LedgerApp> {
-  const pool = new VerifyPool(1);
-  tt.teardown(() => pool.close());
-  const ledger = await LedgerStore.open({ kv: new MemoryKV(), pruneWindow: null });
-  const holder: { app?: LedgerApp } = {};
-  const mempool = new Mempool({ chainId: CHAIN, pool, height: () => ledger.height, reader: () => holder.app!.reader() });
-  const a = (holder.app = new LedgerApp({ chainId: CHAIN, genesis, ledger, mempool, log: silentLogger(), maxBlockTxs: 100, maxBlockBytes: 1 << 20, now: () => 5_000 }));
-  await a.init();
-  return a;
+  return (await testApp(tt, { genesis, now: () => 5_000 })).app;
 }
 
 t.test('the head\'s own certificate is not verified again; any other is', async (tt) => {

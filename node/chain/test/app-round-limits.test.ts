@@ -5,12 +5,9 @@
  */
 import t from 'tap';
 import { addressFromPublicKey, Block, generateKeyPair, signTx, ValidatorSet, type KeyPair } from '../../../core/index.js';
-import { LedgerStore, MemoryKV } from '../../../state/index.js';
 import { Role, type GenesisDoc } from '../../../vm/index.js';
-import { LATER_ROUND_MIN_TXS, LedgerApp, nextRoundZeroTxs, proposalLimits } from '../app.js';
-import { Mempool } from '../mempool.js';
-import { VerifyPool } from '../verify-pool.js';
-import { silentLogger } from '../../ops/log.js';
+import { LATER_ROUND_MIN_TXS, nextRoundZeroTxs, proposalLimits } from '../app.js';
+import { testApp } from './test-app.js';
 
 t.test('proposalLimits: the chain limits in round 0, halved each later round, with floors', async (tt) => {
   tt.same(proposalLimits(10_000, 16 << 20, 1 << 20, 0), { txs: 10_000, bytes: 16 << 20 });
@@ -44,13 +41,7 @@ t.test('a block built for a later round holds fewer transactions', async (tt) =>
     accounts: keys.map((k) => ({ keys: [k.publicKey], threshold: 1, kind: 2, tier: 1, bank: addr(bank), linkedRef: null, category: '' })),
     balances: [], reserves: [], bankLimits: [],
   };
-  const pool = new VerifyPool(1);
-  tt.teardown(() => pool.close());
-  const ledger = await LedgerStore.open({ kv: new MemoryKV(), pruneWindow: null });
-  const holder: { app?: LedgerApp } = {};
-  const mempool = new Mempool({ chainId: CHAIN, pool, height: () => ledger.height, reader: () => holder.app!.reader() });
-  const app = (holder.app = new LedgerApp({ chainId: CHAIN, genesis, ledger, mempool, log: silentLogger(), maxBlockTxs: 240, maxBlockBytes: 1 << 20, now: () => 2_000 }));
-  await app.init();
+  const { app, mempool } = await testApp(tt, { genesis, maxBlockTxs: 240 });
   const txs = keys.map((k) => signTx({ chainId: CHAIN, signer: addr(k), nonce: 0, expiry: 50, body: { module: 'account', method: 'set_link', args: new Uint8Array([0x90]) } }, [k.secretKey]));
   const added = await mempool.add(txs.map((x) => x.bytes));
   tt.equal(added.filter((r) => r.status === 'added').length, 260, 'all 260 admitted');

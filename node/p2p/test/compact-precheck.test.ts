@@ -19,7 +19,9 @@ t.test('a compact proposal that fails the precheck is dropped before it is held'
   const quiet = { info: () => {}, debug: () => {}, warn: () => {}, error: () => {} };
   let verdict: SovError | null = new ConsensusError('VOTE_INVALID' as never, 'proposal signature does not verify');
   const events: string[] = [];
-  const driver = { height: 5, round: 0, precheckProposal: () => verdict, event: async (ev: { type: string }) => { events.push(ev.type); return null; } };
+  let checks = 0;
+  const precheckProposal = (): SovError | null => (checks++, verdict);
+  const driver = { height: 5, round: 0, precheckProposal, event: async (ev: { type: string }) => { events.push(ev.type); return null; } };
   const metrics = { peers: { set: () => {} }, peerMisbehaviour: { inc: ({ code }: { code: string }) => void struck.push(code) }, compactFetchedTxs: { inc: () => {} } };
   const mempool = { pending: () => [], decoded: () => undefined };
   const net = new NodeNetwork({ host, driver: driver as never, mempool: mempool as never, ledger: { height: 4 } as never, log: quiet as never, metrics: metrics as never });
@@ -36,22 +38,28 @@ t.test('a compact proposal that fails the precheck is dropped before it is held'
   });
   const proposal: Proposal = { height: 5, round: 0, polRound: null, blockHash: block.hash, proposer: block.header.proposer, signature: new Uint8Array(64) };
   const frame = encodeMessage('compact', compactOf(proposal, block));
-  const handled = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
+  // Until the frame has reached the precheck (what follows it runs in the same turn), 2 s at most.
+  const deliver = async (): Promise<void> => {
+    const want = checks + 1;
+    net.onFrame('B', frame);
+    const until = Date.now() + 2000;
+    while (checks < want && Date.now() < until) await new Promise((r) => setImmediate(r));
+    if (checks < want) throw new Error('the frame never reached the precheck');
+    await new Promise((r) => setImmediate(r));
+  };
 
-  net.onFrame('B', frame);
-  await handled();
+  await deliver();
   tt.same(struck, ['VOTE_INVALID'], 'the sender is struck');
   tt.equal((net as unknown as { compact: { waiting: number } }).compact.waiting, 0, 'nothing held');
   tt.same(sent, [], 'nothing asked of anyone');
 
   verdict = new ConsensusError(ConsensusErrorCodes.WRONG_HEIGHT, 'message for height 5, at 6', {}, 'ignore');
-  net.onFrame('B', frame);
-  await handled();
+  await deliver();
   tt.same(struck, ['VOTE_INVALID'], 'another height: dropped without a strike');
 
   verdict = null;
-  net.onFrame('B', frame);
-  await handled();
+  await deliver();
   tt.equal((net as unknown as { compact: { waiting: number } }).compact.waiting, 1, 'a proposal that passes is held while its transactions are missing');
   tt.same(sent, ['B'], 'and they are asked of the sender');
+  tt.same(events, [], 'no proposal reached consensus: the refused ones were dropped, the held one is incomplete');
 });
