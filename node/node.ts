@@ -189,8 +189,8 @@ export class SovNode {
     const consensus = genesis.doc.consensus;
 
     // [storage] retain_*: 0 keeps everything (an archive node); N keeps the latest N heights.
-    const { retain_state: retainState, retain_blocks: retainBlocks } = config.storage;
-    this.ledger = await LedgerStore.open({ path: join(dataDir, 'ledger'), pruneWindow: retainState > 0 ? retainState : null, blockWindow: retainBlocks > 0 ? retainBlocks : null });
+    const { retain_state: retainState, retain_blocks: retainBlocks, state_cache_nodes: cacheNodes } = config.storage;
+    this.ledger = await LedgerStore.open({ path: join(dataDir, 'ledger'), pruneWindow: retainState > 0 ? retainState : null, blockWindow: retainBlocks > 0 ? retainBlocks : null, cacheNodes });
     if (retainState > 0 || retainBlocks > 0) {
       this.log.info({ retainState, retainBlocks, oldestState: this.ledger.oldestState, oldestBlock: this.ledger.oldestBlock }, 'pruning: keeping the latest heights only (0: all)');
     }
@@ -308,6 +308,7 @@ export class SovNode {
       stateSync: { onMessage: (peer, msg) => server.onMessage(peer, msg) || (client?.onMessage(peer, msg) ?? false), get active() {
         return client?.active ?? false;
       } },
+      onWholeBlock: (block) => this.app.adoptDecoded(block),
     });
 
     await this.refreshAllowlist();

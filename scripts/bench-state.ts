@@ -8,7 +8,9 @@
  * It also writes the batches of further versions (staged, not committed) into the raw store as plain puts:
  * `storageRatio` = raw puts' time / those batches' time, the ratio the storage layout alone
  * would allow if computing the tree cost nothing (`recordsPerCommit`, `bytesPerCommit`).
- * Flags: --keys N, --blocks B (default 20).
+ * Flags: --keys N, --blocks B (default 20), --cache-nodes N (the tree's node cache, default the larger of
+ * 2,000,000 and N / 2: room for the whole tree),
+ * --no-compression (both stores without Snappy).
  * `npm run bench:state` runs it under the node's V8 flags (node/ops/v8-flags.ts: the store runs
  * inside the node process), the raw LevelDB side too.
  */
@@ -28,7 +30,12 @@ const arg = (name: string, def: number): number => {
 };
 const N = arg('--keys', 1_000_000);
 const BLOCKS = arg('--blocks', 20);
-const CACHE_NODES = arg('--cache-nodes', 2_000_000);
+/**
+ * The tree's node cache: by default room for every internal node (a tree of N keys has about
+ * N / 3), as a node sized for its chain holds them ([storage] state_cache_nodes).
+ */
+const CACHE_NODES = arg('--cache-nodes', Math.max(2_000_000, Math.ceil(N / 2)));
+const COMPRESSION = !process.argv.includes('--no-compression');
 const log = (s: string): void => console.log(s);
 const now = (): number => Number(process.hrtime.bigint()) / 1e6;
 
@@ -65,7 +72,16 @@ async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'sov-bench-state-'));
   try {
     const stateDir = join(root, 'state');
-    const kv = await LevelKV.open(stateDir);
+    const kv = await LevelKV.open(stateDir, { compression: COMPRESSION });
+    // The time the timed commits spend in the store's batch writes (the rest is the tree's computing).
+    let writeMs = 0;
+    let timingWrites = false;
+    const batch = kv.batch.bind(kv);
+    kv.batch = async (ops, o) => {
+      const t = now();
+      await batch(ops, o);
+      if (timingWrites) writeMs += now() - t;
+    };
     const tree = await StateTree.open(kv, { cacheNodes: CACHE_NODES });
     const keyAt = makeKeys(N);
     log(`building ${N} keys...`);
@@ -87,10 +103,12 @@ async function main(): Promise<void> {
       blocks.push([...chosen].map((i) => ({ key: keyAt(i), value: randomBytes(32) })));
     }
     t0 = now();
+    timingWrites = true;
     for (const w of blocks) await tree.commit(w);
+    timingWrites = false;
     const stateMs = now() - t0;
     const updatesPerS = (BLOCKS * BLOCK) / (stateMs / 1000);
-    log(`state: ${BLOCKS} blocks of ${BLOCK} updates in ${stateMs.toFixed(0)} ms: ${updatesPerS.toFixed(0)} updates/s`);
+    log(`state: ${BLOCKS} blocks of ${BLOCK} updates in ${stateMs.toFixed(0)} ms: ${updatesPerS.toFixed(0)} updates/s (${(writeMs / BLOCKS).toFixed(1)} ms a block writing, ${((stateMs - writeMs) / BLOCKS).toFixed(1)} ms computing)`);
 
     // The state's own records: the batches of BLOCKS further versions, prepared and staged on
     // the head but not committed (the store stays as the timed commits left it), copied, to be
@@ -138,7 +156,7 @@ async function main(): Promise<void> {
     log(`disk: ${bytesPerKey.toFixed(0)} bytes per key (10 versions kept)`);
 
     // Raw LevelDB: the same number of plain puts, 5,000 per batch, into a store of N keys.
-    const raw = await LevelKV.open(join(root, 'raw'));
+    const raw = await LevelKV.open(join(root, 'raw'), { compression: COMPRESSION });
     for (let i = 0; i < N; i += FILL) {
       const ops: KVOp[] = [];
       for (let j = i; j < Math.min(N, i + FILL); j++) ops.push({ type: 'put', key: randomBytes(41), value: randomBytes(58) });
@@ -162,6 +180,11 @@ async function main(): Promise<void> {
       stateUpdatesPerS: Math.round(updatesPerS),
       /** Commit cost per update, µs of wall time (compare runs at --keys 1000000 and 10000000). */
       usPerUpdate: Number((1e6 / updatesPerS).toFixed(2)),
+      /** Of a block's commit: ms in the store's batch write, and ms computing the tree (with reading the nodes not cached). */
+      writeMsPerBlock: Number((writeMs / BLOCKS).toFixed(1)),
+      computeMsPerBlock: Number(((stateMs - writeMs) / BLOCKS).toFixed(1)),
+      cacheNodes: CACHE_NODES,
+      compression: COMPRESSION,
       proofsPerS: Math.round(P / (proveMs / 1000)),
       verificationsPerS: Math.round(P / (verifyMs / 1000)),
       proofBytes: Math.round(avgProof),

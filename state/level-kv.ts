@@ -30,9 +30,12 @@ export class LevelKV implements KV {
     readonly path: string,
   ) {}
 
-  /** Open (creating if missing) the LevelDB at `path`. */
-  static async open(path: string): Promise<LevelKV> {
-    const db: Db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view', writeBufferSize: LEVEL_WRITE_BUFFER_BYTES });
+  /**
+   * Open (creating if missing) the LevelDB at `path`. `compression` (Snappy on each table
+   * block) defaults to LevelDB's own default, on.
+   */
+  static async open(path: string, opts: { compression?: boolean } = {}): Promise<LevelKV> {
+    const db: Db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view', writeBufferSize: LEVEL_WRITE_BUFFER_BYTES, compression: opts.compression ?? true });
     try {
       await db.open();
     } catch (e) {

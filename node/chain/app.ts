@@ -204,6 +204,22 @@ export class LedgerApp implements Application {
     return this.executedBytes.get(bytes)?.block;
   }
 
+  /** Blocks handed over whole (`adoptDecoded`), by their bytes. */
+  private readonly decodedBytes = new WeakMap<Uint8Array, Block>();
+
+  /**
+   * A whole block assembled elsewhere in this node (a compact proposal completed from the
+   * mempool: its transaction hashes are those its transactions were found or fetched by), so
+   * checking it reuses the decoded form and its hashes. The checks themselves are all made.
+   */
+  adoptDecoded(block: Block): void {
+    this.decodedBytes.set(block.bytes, block);
+  }
+
+  decodedBlock(bytes: Uint8Array): Block | undefined {
+    return this.executedBytes.get(bytes)?.block ?? this.decodedBytes.get(bytes);
+  }
+
   recentBlock(height: number): Block | undefined {
     const b = this.lastBlock;
     return b !== null && b.height === height && height <= this.opts.ledger.height ? b : undefined;
@@ -305,7 +321,7 @@ export class LedgerApp implements Application {
   private async checkOrThrow(bytes: Uint8Array, epochs: EpochHashes): Promise<Executed> {
     const same = this.executedBytes.get(bytes);
     if (same) return same;
-    const block = Block.decode(bytes);
+    const block = this.decodedBytes.get(bytes) ?? Block.decode(bytes);
     const known = this.executed.get(toHex(block.hash));
     if (known) {
       this.executedBytes.set(bytes, known);

@@ -54,6 +54,11 @@ export interface Application {
   /** Check a proposed block fully (header, last commit, execution). False for an invalid block. */
   checkBlock(bytes: Uint8Array, epochs: EpochHashes): Promise<boolean>;
   /**
+   * The decoded form of block bytes the application holds already (a block it built, or one
+   * handed to it whole), so consensus need not decode them again to hash them.
+   */
+  decodedBlock?(bytes: Uint8Array): Block | undefined;
+  /**
    * Commit a decided block with its certificate. `beforeWrite` gets the block's validator
    * updates after execution and before the ledger write (the driver saves its epochs there).
    * A block that does not execute to the state its header claims is a DivergenceError

@@ -122,6 +122,7 @@ export class ConsensusDriver {
       lastCommit: await this.opts.app.lastCommit(),
       ...(this.opts.secretKey ? { secretKey: this.opts.secretKey } : {}),
       timeouts: this.opts.timeouts,
+      blockHash: (b) => this.opts.app.decodedBlock?.(b)?.hash ?? Block.decode(b).hash,
     });
     this.started = true;
     const records = this.opts.wal.records;

@@ -75,6 +75,10 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     doc: 'Blocks kept, with their commit certificates, transaction locations, receipts and account and module index entries: the latest N. 0 keeps every block (an archive node). Pruned inside each commit like retain_state. A read of a pruned block, certificate or receipt answers the RPC error PRUNED naming the oldest block kept (a transaction of one is NOT_FOUND, saying which blocks are kept), and peers asking this node for blocks below it are told to ask another: a node catching up from genesis by block sync needs a peer holding the blocks it lacks, so keep at least one archive node in a network, or start new nodes by state sync ([statesync] enable).',
   },
   {
+    section: 'storage', key: 'state_cache_nodes', kind: 'int', default: 1_000_000, min: 10_000,
+    doc: 'Internal nodes of the state tree\'s head kept in memory. A commit reads from the store only the nodes on its keys\' paths that are not held. A tree of N keys has about N / 3 internal nodes (bench:state: 3.3 million at 10 million keys), so at the default a chain of up to about 3 million keys (accounts, balances and module records together) holds all of them. Past the limit the deepest levels are dropped first; at 10 million keys, holding every node makes a commit about 1.8 times faster (docs/state.md, "Node cache").',
+  },
+  {
     section: 'statesync', key: 'enable', kind: 'bool', default: false,
     doc: 'Join by state sync when the store is empty: take the newest snapshot peers offer, verify its block header and commit certificate against the genesis validator set, fetch and check its chunks (several peers at once; a bad chunk is refused and asked of another peer), then block-sync from its height and join consensus. The node then holds state and blocks from the snapshot height on (older reads answer PRUNED). Ignored when the store holds a height. Falls back to block sync when no peer offers a snapshot it can verify. Also `sov start --state-sync`. docs/state-sync.md.',
   },
@@ -103,7 +107,7 @@ export interface NodeConfig {
   };
   mempool: { max_txs: number; max_bytes: number; max_per_account: number; verify_workers: number; refuse_without_peers: boolean };
   metrics: { listen: string };
-  storage: { retain_state: number; retain_blocks: number };
+  storage: { retain_state: number; retain_blocks: number; state_cache_nodes: number };
   statesync: { enable: boolean; snapshot_interval: number; snapshot_keep: number; chunk_entries: number; discovery_ms: number };
 }
 

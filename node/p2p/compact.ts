@@ -59,7 +59,7 @@ interface InFlight {
 
 /** What adding a compact proposal gives: the whole block, or the hashes to ask `from` for, or nothing (refused or known). */
 export type CompactResult =
-  | { kind: 'whole'; proposal: Proposal; block: Uint8Array; fetched: number }
+  | { kind: 'whole'; proposal: Proposal; block: Uint8Array; decoded: Block; fetched: number }
   | { kind: 'missing'; hashes: Uint8Array[] }
   | { kind: 'refused'; reason: string }
   | { kind: 'known' };
@@ -122,11 +122,11 @@ export class CompactAssembler {
   }
 
   /** Transactions a peer sent in answer; returns each proposal they complete. */
-  addTxs(txs: readonly Uint8Array[]): { proposal: Proposal; block: Uint8Array; fetched: number }[] {
+  addTxs(txs: readonly Uint8Array[]): { proposal: Proposal; block: Uint8Array; decoded: Block; fetched: number }[] {
     if (this.flights.size === 0) return [];
     const byHash = new Map<string, Uint8Array>();
     for (const t of txs) byHash.set(toHex(txHashOf(t)), t);
-    const done: { proposal: Proposal; block: Uint8Array; fetched: number }[] = [];
+    const done: { proposal: Proposal; block: Uint8Array; decoded: Block; fetched: number }[] = [];
     for (const [k, f] of this.flights) {
       let got = 0;
       for (const [hex, t] of byHash) {
@@ -190,6 +190,6 @@ export class CompactAssembler {
     const data: BlockData = { ...f.data, txs: f.txs as Uint8Array[] };
     const block = Block.fromData(data, f.hashes);
     this.remember(block);
-    return { kind: 'whole', proposal: f.proposal, block: block.bytes, fetched };
+    return { kind: 'whole', proposal: f.proposal, block: block.bytes, decoded: block, fetched };
   }
 }

@@ -67,6 +67,8 @@ export interface NetworkOptions {
   instance?: number;
   /** State sync (state-sync.ts): takes its messages first, and pauses block sync while it runs. */
   stateSync?: StateSyncHooks;
+  /** A compact proposal completed here, decoded with its transaction hashes (the app checks it without decoding it again). */
+  onWholeBlock?: (block: Block) => void;
 }
 
 /** What the network asks of state sync (node.ts wires the server and the joining client). */
@@ -310,6 +312,7 @@ export class NodeNetwork {
       case 'txsRes':
         for (const whole of this.compact.addTxs(msg.body.txs)) {
           this.opts.metrics.compactFetchedTxs.inc(whole.fetched);
+          this.opts.onWholeBlock?.(whole.decoded);
           await this.consensusEvent(peer, { type: 'proposal', proposal: whole.proposal, block: whole.block });
         }
         return;
@@ -340,6 +343,7 @@ export class NodeNetwork {
     const r = this.compact.add(peer, body, this.now());
     switch (r.kind) {
       case 'whole':
+        this.opts.onWholeBlock?.(r.decoded);
         return this.consensusEvent(peer, { type: 'proposal', proposal: r.proposal, block: r.block });
       case 'refused':
         this.opts.log.debug({ peer, reason: r.reason }, 'refused a compact proposal');

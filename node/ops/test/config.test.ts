@@ -69,8 +69,10 @@ t.test('every key can be set by its environment variable and by --set, checked l
   tt.throws(() => configOverrides({}, ['listen']), { code: 'CONFIG_INVALID', message: /section\.key=value/ });
   tt.throws(() => applyOverrides(base, configOverrides({ SOV_NODE_MODE: 'leader' })), { code: 'CONFIG_INVALID', message: /one of validator, observer/ });
   const pruning = applyOverrides(base, configOverrides({ SOV_STORAGE_RETAIN_STATE: '1000' }, ['storage.retain_blocks=50000']));
-  tt.same(pruning.storage, { retain_state: 1000, retain_blocks: 50000 }, 'the retain settings too');
-  tt.same(base.storage, { retain_state: 0, retain_blocks: 0 }, 'by default an archive node');
+  tt.same(pruning.storage, { retain_state: 1000, retain_blocks: 50000, state_cache_nodes: 1_000_000 }, 'the retain settings too');
+  tt.same(base.storage, { retain_state: 0, retain_blocks: 0, state_cache_nodes: 1_000_000 }, 'by default an archive node');
+  tt.equal(applyOverrides(base, configOverrides({ SOV_STORAGE_STATE_CACHE_NODES: '4000000' })).storage.state_cache_nodes, 4_000_000, 'the state tree\'s node cache');
+  tt.throws(() => applyOverrides(base, configOverrides({ SOV_STORAGE_STATE_CACHE_NODES: '5' })), { code: 'CONFIG_INVALID', message: /state_cache_nodes/ }, 'below its minimum');
   tt.throws(() => applyOverrides(base, configOverrides({ SOV_STORAGE_RETAIN_BLOCKS: '1' })), { code: 'CONFIG_INVALID', message: /SOV_STORAGE_RETAIN_BLOCKS: storage\.retain_blocks must be 0 \(keep all\) or at least 2/ });
 });
 

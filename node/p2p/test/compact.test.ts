@@ -44,6 +44,9 @@ t.test('a receiver holding every transaction rebuilds the exact block', async (t
   if (r.kind === 'whole') {
     tt.ok(equalBytes(r.block, b.bytes), 'the same bytes the proposer built');
     tt.equal(r.fetched, 0);
+    tt.equal(r.decoded.bytes, r.block, 'handed over decoded: the very bytes consensus gets');
+    tt.ok(equalBytes(r.decoded.hash, b.hash), 'with the block\'s hash');
+    tt.same(r.decoded.txHashes().map((h) => toHex(h)), txs.map((x) => toHex(txHashOf(x))), 'and its transactions\' hashes');
   }
   tt.equal(new CompactAssembler(mempoolOf(txs)).add('P', overWire(compactOf(proposalOf(blockOf([])), blockOf([]))), 0).kind, 'whole', 'an empty block too');
 });
