@@ -15,13 +15,19 @@
  * capacity). `ratio` = committed tx/s / (capacity / validators), `tps` = committed tx/s. For reference
  * it also prints the rate of the nodes' own VerifyPool over signed transfers (decoding
  * included), which is what the ratio was computed against before 2026-11-22.
- * Usage: node dist/scripts/bench-devnet.js [--validators 4] [--seconds 60] [--accounts 400] [--block-ms 250] [--rules 10]
+ * Usage: node dist/scripts/bench-devnet.js [--validators 4] [--seconds 60] [--accounts 400] [--block-ms 250] [--rules 10] [--gc]
  * (--block-ms: the nodes' block_interval_ms; 250 by default, `sov testnet`'s config says 1000.
  * --rules 10: before the load, governance grants the central bank the regulator role and it
  * registers the ten shipped compliance typologies (vm comp.TYPOLOGIES) at their defaults, so
- * every transfer is checked against them: bench:compliance's devnet figure.)
+ * every transfer is checked against them: bench:compliance's devnet figure.
+ * --gc: the nodes run with V8's --trace-gc-nvp, and the figures gain, per transaction
+ * committed in the peak and per node (mean of the nodes' main threads), the bytes their
+ * young-generation collections copied (`survivorBytesPerTx`: kept young plus promoted) and
+ * promoted (`promotedBytesPerTx`), and the share of the peak the collections paused them.)
  */
 import { availableParallelism } from 'node:os';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { summarizeGcTrace } from './gc-trace.js';
 import { Devnet } from '../test/devnet.js';
 import { fastSigner, percentile, rawVerifyCapacity } from './bench-util.js';
 import { VerifyPool } from '../node/index.js';
@@ -37,6 +43,19 @@ const SECONDS = arg('seconds', 60);
 const ACCOUNTS = arg('accounts', 400);
 const RULES = arg('rules', 0);
 const VALIDATORS = arg('validators', 4);
+const GC = process.argv.includes('--gc');
+
+/** The bytes of a file from `from` to `to`. */
+function slice(path: string, from: number, to: number): string {
+  const buf = Buffer.alloc(Math.max(0, to - from));
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, buf, 0, buf.length, from);
+  } finally {
+    closeSync(fd);
+  }
+  return buf.toString('latin1');
+}
 
 /** The regulator role for the central bank (the testnet's council of one), then the first `n` shipped typologies as active rules. */
 async function registerRules(net: Devnet, n: number): Promise<void> {
@@ -196,6 +215,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     presign(SECONDS * PRESIGNED_PER_SECOND);
     console.log(`signed ${presigned.count} transfers beforehand in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    if (GC) process.env.SOV_NODE_ARGS = [process.env.SOV_NODE_ARGS, '--trace-gc-nvp'].filter(Boolean).join(' ');
     net.startAll();
     for (let i = 0; i < VALIDATORS; i++) await net.waitHeight(i, 2);
     if (RULES > 0) await registerRules(net, RULES);
@@ -206,6 +226,8 @@ async function main(): Promise<void> {
     // load), so one request at a time capped the offered load near 2,000 tx/s by itself (the
     // nodes then held under 2,000 transfers, not the 8,000 meant).
     console.log('phase 1: peak load');
+    const logAt = (): number[] => net.manifest.nodes.map((_, i) => statSync(net.logPath(i)).size);
+    const logsBefore = logAt();
     phaseStart = performance.now();
     phaseCommitted = 0;
     const end1 = phaseStart + SECONDS * 1000;
@@ -229,8 +251,23 @@ async function main(): Promise<void> {
         await Promise.race([...open, new Promise((r) => setTimeout(r, 20))]);
       }
     }
+    const logsAfter = logAt();
     await Promise.all(open);
     await poll();
+    let gcFigures: Record<string, number> = {};
+    if (GC) {
+      const per = net.manifest.nodes.map((_, i) => summarizeGcTrace(slice(net.logPath(i), logsBefore[i]!, logsAfter[i]!)));
+      const mean = (f: (g: (typeof per)[number]) => number): number => per.reduce((s, g) => s + f(g), 0) / per.length;
+      const txs = Math.max(1, phaseCommitted);
+      gcFigures = {
+        survivorBytesPerTx: Math.round(mean((g) => g.survivedBytes + g.promotedBytes) / txs),
+        promotedBytesPerTx: Math.round(mean((g) => g.promotedBytes) / txs),
+        scavengesPerNode: Math.round(mean((g) => g.scavenges)),
+        markCompactsPerNode: Math.round(mean((g) => g.markCompacts)),
+        gcPauseShare: Number((mean((g) => g.pauseMs) / (SECONDS * 1000)).toFixed(3)),
+      };
+      console.log(`young-generation survivors per transaction and node: ${gcFigures.survivorBytesPerTx} bytes copied, ${gcFigures.promotedBytesPerTx} of them promoted; collections paused each node ${(gcFigures.gcPauseShare! * 100).toFixed(1)}% of the peak`);
+    }
     console.log(`(transfers submitted and not yet committed during the peak: ${Math.round(inFlightSum / Math.max(1, inFlightSamples))} on average)`);
     peakDone = true;
     const ranOut = presigned.next >= presigned.count;
@@ -281,6 +318,7 @@ async function main(): Promise<void> {
       latencyP99Ms: Math.round(percentile(latencies, 99)),
       latencySamples: latencies.length,
       notCommittedAtEnd: submitted.size,
+      ...gcFigures,
     };
   } finally {
     // A clean stop first (and --cpu-prof's profiles, when SOV_NODE_ARGS asks for them).
