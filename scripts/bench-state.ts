@@ -93,7 +93,9 @@ async function main(): Promise<void> {
       await tree.commit(writes, { pruneTo: Math.max(0, tree.height - 1) });
       if ((i + FILL) % 100_000 === 0) log(`  ${i + FILL} keys, ${((i + FILL) / ((now() - t0) / 1000)).toFixed(0)} keys/s`);
     }
-    log(`built in ${((now() - t0) / 1000).toFixed(1)} s, ${tree.cachedNodes} nodes cached`);
+    const cachedNodes = tree.cachedNodes;
+    const rssAfterBuild = process.memoryUsage().rss;
+    log(`built in ${((now() - t0) / 1000).toFixed(1)} s, ${cachedNodes} nodes cached, process RSS ${(rssAfterBuild / 2 ** 20).toFixed(0)} MiB`);
 
     // Committed blocks of random-key updates.
     const blocks: StateWrite[][] = [];
@@ -184,6 +186,9 @@ async function main(): Promise<void> {
       writeMsPerBlock: Number((writeMs / BLOCKS).toFixed(1)),
       computeMsPerBlock: Number(((stateMs - writeMs) / BLOCKS).toFixed(1)),
       cacheNodes: CACHE_NODES,
+      /** Internal nodes held after the build, and the process's resident memory then (the harness's keys included: 24 bytes a key). */
+      cachedNodes,
+      rssMiB: Math.round(rssAfterBuild / 2 ** 20),
       compression: COMPRESSION,
       proofsPerS: Math.round(P / (proveMs / 1000)),
       verificationsPerS: Math.round(P / (verifyMs / 1000)),
