@@ -21,6 +21,21 @@ const genesis: GenesisDoc = {
 const set = new ValidatorSet([{ address: addr(validator), publicKey: validator.publicKey, power: 10 }]);
 const epochs = { validators: set, next: set, previous: set };
 
+/** Run `f`, counting the calls of Block.decode meanwhile. */
+async function countingDecodes<T>(f: () => Promise<T>): Promise<{ result: T; count: number }> {
+  const original = Block.decode.bind(Block);
+  let count = 0;
+  Block.decode = (...args: Parameters<typeof Block.decode>) => {
+    count++;
+    return original(...args);
+  };
+  try {
+    return { result: await f(), count };
+  } finally {
+    Block.decode = original;
+  }
+}
+
 t.test('an adopted block is checked in its decoded form, with every check made', async (tt) => {
   const { app: proposer } = await testApp(tt, { genesis });
   const { app: checker } = await testApp(tt, { genesis });
@@ -30,7 +45,15 @@ t.test('an adopted block is checked in its decoded form, with every check made',
   tt.equal(checker.decodedBlock(copy.bytes), undefined, 'nothing known before');
   checker.adoptDecoded(copy);
   tt.equal(checker.decodedBlock(copy.bytes), copy, 'the adopted block is known by its bytes');
-  tt.ok(await checker.checkBlock(copy.bytes, { ...epochs, previous: null }), 'and checked valid');
+  const decodes = await countingDecodes(() => checker.checkBlock(copy.bytes, { ...epochs, previous: null }));
+  tt.ok(decodes.result, 'and checked valid');
+  tt.equal(decodes.count, 0, 'without decoding the block again');
+
+  // The control: the same block's bytes not adopted are decoded to be checked.
+  const { app: control } = await testApp(tt, { genesis });
+  const plain = await countingDecodes(() => control.checkBlock(built.slice(), { ...epochs, previous: null }));
+  tt.ok(plain.result, 'a block not adopted is checked valid too');
+  tt.ok(plain.count >= 1, 'after decoding it');
 
   // One the checker is not ready for (height 2 while its head is 0) is refused though adopted.
   const b1 = Block.decode(built);

@@ -59,13 +59,19 @@ function emptyResult(): BlockResult {
   };
 }
 
-t.test('the driver runs a one-validator chain through an Application test double', async (tt) => {
+/** A temporary directory with a WAL in it, both gone at the test's end. */
+function walDir(tt: { teardown(f: () => void): void }): { dir: string; wal: WalFile } {
   const dir = mkdtempSync(join(tmpdir(), 'sov-driver-'));
   const wal = WalFile.open(dir);
   tt.teardown(() => {
     wal.close();
     rmSync(dir, { recursive: true, force: true });
   });
+  return { dir, wal };
+}
+
+t.test('the driver runs a one-validator chain through an Application test double', async (tt) => {
+  const { dir, wal } = walDir(tt);
   const key = generateKeyPair();
   const app = new MemoryApp([{ publicKey: key.publicKey, power: 10 }]);
   const committed: number[] = [];
@@ -90,12 +96,7 @@ t.test('the driver runs a one-validator chain through an Application test double
 });
 
 t.test('precheckProposal: this height checked in full; the next height kept for later; others refused', async (tt) => {
-  const dir = mkdtempSync(join(tmpdir(), 'sov-driver-'));
-  const wal = WalFile.open(dir);
-  tt.teardown(() => {
-    wal.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { dir, wal } = walDir(tt);
   // Two validators of equal power, this driver holding one key: it cannot decide, so it stays at height 1.
   const [key, other] = [generateKeyPair(), generateKeyPair()];
   const app = new MemoryApp([{ publicKey: key.publicKey, power: 10 }, { publicKey: other.publicKey, power: 10 }]);
