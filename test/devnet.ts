@@ -13,6 +13,7 @@ import { openKeystore, parseKeystore } from '../genesis/index.js';
 import { money } from '../vm/index.js';
 import { NODE_V8_FLAGS } from '../node/index.js';
 import { repoPath } from './paths.js';
+import { reservePorts, type PortBlock } from './ports.js';
 import { waitFor } from './wait.js';
 
 export interface Manifest {
@@ -36,6 +37,9 @@ export interface DevnetOptions {
    */
   fromDir?: string;
 }
+
+/** Port slots a devnet reserves beyond its validators', for observers added later (addObserver). */
+const SPARE_SLOTS = 4;
 
 const SOV = repoPath('bin/sov.js');
 
@@ -62,6 +66,8 @@ export class Devnet {
   /** Optional: how each node is launched (the fault suite starts nodes inside network namespaces, or with a shifted clock). */
   launcher: ((i: number) => Launch) | null = null;
   private stopped = false;
+  /** The port slots reserved for this devnet's nodes (none for a copied chain: its ports are its maker's). */
+  private ports: PortBlock | null = null;
 
   /** The validators' nodes: the first `validatorCount` of `manifest.nodes` (observers added later follow). */
   readonly validatorCount: number;
@@ -77,8 +83,7 @@ export class Devnet {
   static create(opts: DevnetOptions): Devnet {
     const dir = mkdtempSync(join(tmpdir(), 'sov-devnet-'));
     const out = join(dir, 'net');
-    // Below the kernel's ephemeral range (32768+), so no outgoing connection holds our ports.
-    const basePort = 20_000 + Math.floor(Math.random() * 1200) * 10;
+    let ports: PortBlock | null = null;
     if (opts.fromDir) {
       // LevelDB's table files (*.ldb) are written once and never changed: hard links, not copies, of a store of gigabytes.
       cpSync(opts.fromDir, out, { recursive: true, filter: (src, dst) => !src.endsWith('.ldb') || (linkSync(src, dst), false) });
@@ -86,12 +91,18 @@ export class Devnet {
       const p = join(out, 'testnet.json');
       writeFileSync(p, readFileSync(p, 'utf8').split(JSON.stringify(resolve(opts.fromDir)).slice(1, -1)).join(JSON.stringify(out).slice(1, -1)));
     } else {
-      const r = spawnSync(process.execPath, [SOV, 'testnet', '--validators', String(opts.validators), '--out', out, '--base-port', String(basePort), '--chain-id', 'sov-devnet', '--accounts', String(opts.accounts ?? 4)], { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`sov testnet failed: ${r.stderr}`);
+      ports = reservePorts(opts.validators + SPARE_SLOTS);
+      const r = spawnSync(process.execPath, [SOV, 'testnet', '--validators', String(opts.validators), '--out', out, '--base-port', String(ports.base), '--chain-id', 'sov-devnet', '--accounts', String(opts.accounts ?? 4)], { encoding: 'utf8' });
+      if (r.status !== 0) {
+        ports.release();
+        throw new Error(`sov testnet failed: ${r.stderr}`);
+      }
     }
     const manifest = JSON.parse(readFileSync(join(out, 'testnet.json'), 'utf8')) as Manifest;
     for (const n of manifest.nodes) Devnet.tune(n.home, opts);
-    return new Devnet(dir, manifest, opts);
+    const net = new Devnet(dir, manifest, opts);
+    net.ports = ports;
+    return net;
   }
 
   /** The harness's config for a home: block interval, log level, no per-address RPC limits. */
@@ -113,6 +124,7 @@ export class Devnet {
    */
   addObserver(name: string): number {
     const i = this.size;
+    if (this.ports && i >= this.ports.slots) throw new Error(`addObserver: the devnet reserved ports for ${this.ports.slots} nodes`);
     // Node i's ports, as sov testnet numbers them: p2p base + 10 i, RPC + 1, metrics + 2.
     const rpcPort = Number(/:(\d+)$/.exec(this.manifest.nodes[0]!.rpc_url)![1]) + 10 * i;
     const p2pPort = rpcPort - 1;
@@ -194,6 +206,7 @@ export class Devnet {
     if (this.stopped) return;
     this.stopped = true;
     await Promise.all(this.procs.map((_, i) => this.kill(i)));
+    this.ports?.release();
     if (!process.env.SOV_KEEP_DEVNET) rmSync(this.dir, { recursive: true, force: true });
   }
 

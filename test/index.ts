@@ -5,3 +5,4 @@ export { waitFor } from './wait.js';
 export { fillDisk, mountTmpfs, type Tmpfs } from './tmpfs.js';
 export { makeBlock, commitFor } from './blocks.js';
 export { toyModule, toyRecords, ToyEvents, NoteArgs, NoteSchema, NotedEvent, ToyCountSchema } from './toy/index.js';
+export { reservePorts, tryReservePorts, portLockPath, type PortBlock } from './ports.js';

@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoPath, waitFor } from '../../test/index.js';
+import { repoPath, reservePorts, waitFor } from '../../test/index.js';
 import { NODE_V8_FLAGS } from '../index.js';
 
 interface Run { status: number | null; stdout: string; stderr: string }
@@ -47,7 +47,9 @@ t.teardown(async () => {
   if (!process.env.SOV_KEEP_DEVNET) rmSync(dir, { recursive: true, force: true });
 });
 const f = (name: string): string => join(dir, name);
-const base = 21_000 + Math.floor(Math.random() * 1000) * 10;
+const ports = reservePorts(BODIES.length);
+t.teardown(() => ports.release());
+const base = ports.base;
 const p2pPort = (i: number) => base + 10 * i;
 
 t.test('ceremony, sov init for each validator, and the network commits', async (tt) => {

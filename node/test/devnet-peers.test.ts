@@ -12,7 +12,7 @@ import t from 'tap';
 import { mkdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Devnet } from '../../test/devnet.js';
-import { waitFor } from '../../test/index.js';
+import { reservePorts, waitFor } from '../../test/index.js';
 import { P2PHost, peerIdOfNodeKey } from '../p2p/host.js';
 import { silentLogger } from '../ops/log.js';
 import { renderConfig } from '../ops/config.js';
@@ -41,7 +41,9 @@ net.setConfig(0, 'rpc', 'api_keys_file', '"rpc-keys.toml"');
 
 // An observer home: the same genesis, its own node key, mode = observer.
 const obsHome = join(net.dir, 'observer');
-const obsRpcPort = 19_000 + Math.floor(Math.random() * 900);
+const obsPorts = reservePorts(1);
+t.teardown(() => obsPorts.release());
+const obsRpcPort = obsPorts.base + 1;
 mkdirSync(join(obsHome, 'keys'), { recursive: true });
 writeFileSync(join(obsHome, 'password.txt'), 'observer password\n');
 writeFileSync(join(obsHome, 'keys', 'node.json'), JSON.stringify(createKeystore('node', 'observer password', { keyPair: observerKey, scrypt: { n: 1024, r: 8, p: 1 } })));

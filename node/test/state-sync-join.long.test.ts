@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeAddress, toHex } from '../../core/index.js';
 import { Devnet, configEnvVar } from '../../test/devnet.js';
-import { repoPath, waitFor } from '../../test/index.js';
+import { repoPath, reservePorts, waitFor } from '../../test/index.js';
 
 const BLOCKS = 300;
 const ACCOUNTS = 12_000;
@@ -34,10 +34,12 @@ const stateSyncSkip = enableVar === null || intervalVar === null ? 'state sync n
 
 const fab = mkdtempSync(join(tmpdir(), 'sov-fab-'));
 t.teardown(() => rmSync(fab, { recursive: true, force: true }));
-const basePort = 20_000 + Math.floor(Math.random() * 1200) * 10;
+// The chain's four validators and the observer added below.
+const ports = reservePorts(5);
+t.teardown(() => ports.release());
 const made = spawnSync(process.execPath, [
   repoPath('dist/scripts/make-chain.js'), '--blocks', String(BLOCKS), '--accounts', String(ACCOUNTS), '--out', join(fab, 'chain'), '--seed', 'state-sync-join',
-  '--base-port', String(basePort),
+  '--base-port', String(ports.base),
 ], { encoding: 'utf8', timeout: 300_000 });
 if (made.status !== 0) throw new Error(`make-chain failed: ${made.stderr}`);
 const chain = JSON.parse(made.stdout.trim().split('\n').pop()!) as { blocks: number; accounts: number; headHash: string; stateRoot: string };

@@ -9,28 +9,16 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoPath, waitFor } from '../../../test/index.js';
-
-/** A port p with p-1, p and p+1 free (the dev chain's p2p, RPC and metrics). */
-async function freePorts(): Promise<number> {
-  const free = (port: number) => new Promise<boolean>((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-  for (let i = 0; i < 50; i++) {
-    const p = 30_000 + Math.floor(Math.random() * 20_000);
-    if ((await free(p - 1)) && (await free(p)) && (await free(p + 1))) return p;
-  }
-  throw new Error('no free ports');
-}
+import { repoPath, reservePorts, waitFor } from '../../../test/index.js';
 
 t.test('sov dev: a ready chain on --port, and no per-address rate limit', async (tt) => {
   const dir = mkdtempSync(join(tmpdir(), 'sov-dev-'));
-  const port = await freePorts();
+  // The dev chain's p2p, RPC and metrics ports: --port - 1, --port, --port + 1.
+  const ports = reservePorts(1);
+  tt.teardown(() => ports.release());
+  const port = ports.base + 1;
   const child = spawn(process.execPath, [repoPath('bin/sov.js'), 'dev', '--home', join(dir, 'dev'), '--port', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' },
   });

@@ -10,12 +10,14 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoPath, waitFor } from '../../../test/index.js';
+import { repoPath, reservePorts, waitFor } from '../../../test/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sov-localnet-'));
 const net = join(dir, 'net');
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-const base = 23_000 + Math.floor(Math.random() * 800) * 10;
+const ports = reservePorts(2);
+t.teardown(() => ports.release());
+const base = ports.base;
 
 function localnet(): { out: () => string; exit: Promise<number | null>; kill: (s: NodeJS.Signals) => void } {
   const p = spawn(process.execPath, [repoPath('bin/sov.js'), 'localnet', '--dir', net, '-n', '2', '--base-port', String(base), '--accounts', '1'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
