@@ -230,9 +230,11 @@ export class StateTree {
   }
 
   /**
-   * Past the limit, drop the deepest levels of the tree under `root` (the head's, or an
-   * import's): keep the levels above the first depth at which the count would exceed half
-   * the limit, recounting them exactly. With no level kept, the head's root itself goes.
+   * Past the limit, trim the tree under `root` (the head's, or an import's) to half the limit:
+   * keep the levels that fit whole, and of the next level as many nodes as still fit (the
+   * first in nibble order, their children cut off), recounting exactly. With no level kept,
+   * the head's root itself goes. Keeping only whole levels dropped a cache a little smaller
+   * than its tree to a few of its top levels (1M nodes over a tree of 10M keys fell to 70k).
    */
   private trimNodes(root: Entry | null): void {
     if (this.inMemoryTotal <= this.cacheLimit) return;
@@ -253,20 +255,36 @@ export class StateTree {
       }
       return;
     }
-    // Nodes at depth < keep stay; the children of those at depth keep - 1 are cut off.
     this.inMemory.fill(0);
     this.inMemoryTotal = 0;
     let level: InternalNode[] = [root];
-    for (let depth = 0; level.length > 0; depth++) {
+    for (let depth = 0; depth < keep - 1 && level.length > 0; depth++) {
       this.counted(depth, level.length);
-      if (depth === keep - 1) {
-        for (const node of level) node.kids = null;
-        break;
-      }
       const next: InternalNode[] = [];
       for (const node of level) if (node.kids !== null) for (const k of node.kids) if (k !== undefined) next.push(k);
       level = next;
     }
+    this.counted(keep - 1, level.length);
+    // Of depth `keep`: the first `room` nodes stay, without their children.
+    let room = target - sum;
+    let kept = 0;
+    for (const node of level) {
+      const kids = node.kids;
+      if (kids === null) continue;
+      let any = false;
+      for (let n = 0; n < 16; n++) {
+        const k = kids[n];
+        if (k === undefined) continue;
+        if (room > 0) {
+          room--;
+          kept++;
+          k.kids = null;
+          any = true;
+        } else kids[n] = undefined;
+      }
+      if (!any) node.kids = null;
+    }
+    if (kept > 0) this.counted(keep, kept);
   }
 
   /** Read internal nodes from the store (two multi-gets at most: records, then the full records deltas build on). */
