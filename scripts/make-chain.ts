@@ -206,7 +206,7 @@ export async function makeChain(opts: MakeChainOptions): Promise<FabricatedChain
   const mempool = {
     reap: async () => pending,
     evict: () => 0,
-    decoded: () => undefined,
+    has: () => false,
     wasVerified: () => true, // signed here just now: execution skips the signature checks, as for the mempool's
     update: async () => 0,
   } as unknown as AppOptions['mempool'];

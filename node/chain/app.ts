@@ -352,8 +352,11 @@ export class LedgerApp implements Application {
     const maxTx = this.opts.maxTxBytes ?? Limits.MAX_TX_BYTES;
     const big = block.data.txs.findIndex((t) => t.length > maxTx);
     if (big >= 0) fail(`transaction ${big} is ${block.data.txs[big]!.length} bytes, over max_tx_bytes (${maxTx})`);
-    // Transactions this node already holds are the same bytes (same hash): reuse their decoded form.
-    const items = block.data.txs.map((b, i) => this.opts.mempool.decoded(toHex(txHashes[i]!)) ?? b);
+    // Transactions this node holds were found canonical at admission (same hash, same bytes): decoded with their hash, not hashed again.
+    const items = block.data.txs.map((b, i) => {
+      const hex = toHex(txHashes[i]!);
+      return this.opts.mempool.has(hex) ? Tx.decode(b, txHashes[i], hex) : b;
+    });
     const { result, prepared, writes } = await this.execute(h, items, block.data.evidence);
     if (result.rejected.length > 0) fail(`transaction ${result.rejected[0]!.index} fails authentication: ${result.rejected[0]!.code}`);
     if (result.rejectedEvidence.length > 0) {

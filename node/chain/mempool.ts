@@ -26,7 +26,7 @@
  * Reaping for a proposal takes, signer by signer in arrival order, the contiguous run of
  * nonces from each signer's next nonce.
  */
-import { Domain, equalBytes, SovError, Tx, hashOf, toHex, isSovError, Limits } from '../../core/index.js';
+import { Domain, equalBytes, fromHex, SovError, Tx, hashOf, toHex, isSovError, Limits } from '../../core/index.js';
 import { admissionProblem, Keys, loadParams, Prefix, readAccount, VmError, type Account, type Params, type Registry, type StateReader, type Write } from '../../vm/index.js';
 import type { VerifyPool } from './verify-pool.js';
 import { NodeError, NodeErrorCodes, type NodeErrorCode } from '../errors.js';
@@ -67,10 +67,19 @@ export interface MempoolDeps {
 
 export type AddStatus = { hash: string; status: 'added' } | { hash: string; status: 'duplicate' } | { hash: string | null; status: 'rejected'; code: string; message: string };
 
+/**
+ * A held transaction: its bytes and what the pool's bookkeeping reads, not its decoded form
+ * (decoded again, from bytes known canonical, when a block is built or its signer's authority
+ * changed). Under load a node holds seconds of transactions, and a decoded transfer (its
+ * views, objects and hash) was about a kilobyte that young-generation collections copied
+ * twice, a fifth of the survivors per transaction (bench:devnet --gc).
+ */
 interface Entry {
-  tx: Tx;
+  bytes: Uint8Array;
   hashHex: string;
   signerHex: string;
+  nonce: number;
+  expiry: number;
   seq: number;
   /** When it was admitted (ms, monotonic), for the commit-latency metric. */
   admittedAt: number;
@@ -125,16 +134,16 @@ export class Mempool {
     const out: Uint8Array[] = [];
     let bytes = 0;
     for (const e of this.byHash.values()) {
-      if (bytes + e.tx.bytes.length > maxBytes) break;
-      out.push(e.tx.bytes);
-      bytes += e.tx.bytes.length;
+      if (bytes + e.bytes.length > maxBytes) break;
+      out.push(e.bytes);
+      bytes += e.bytes.length;
     }
     return out;
   }
 
-  /** The decoded transaction held under this hash, if any. */
-  decoded(hashHex: string): Tx | undefined {
-    return this.byHash.get(hashHex)?.tx;
+  /** The bytes of the transaction held under this hash, if any. */
+  bytesOf(hashHex: string): Uint8Array | undefined {
+    return this.byHash.get(hashHex)?.bytes;
   }
 
   /** True when this node already verified the signatures of the transaction with this hash. */
@@ -155,7 +164,7 @@ export class Mempool {
 
   private async admit(txs: readonly Uint8Array[]): Promise<AddStatus[]> {
     const results: AddStatus[] = new Array(txs.length);
-    const decoded: { i: number; tx: Tx; hashHex: string; signerHex: string }[] = [];
+    const decoded: { i: number; tx: Tx; hashHex: string; signerHex: string; signer: Uint8Array }[] = [];
     const batchHashes = new Set<string>();
     for (let i = 0; i < txs.length; i++) {
       const bytes = txs[i]!;
@@ -183,7 +192,7 @@ export class Mempool {
         continue;
       }
       batchHashes.add(hashHex);
-      decoded.push({ i, tx, hashHex, signerHex: toHex(tx.signer) });
+      decoded.push({ i, tx, hashHex, signerHex: toHex(tx.signer), signer: tx.signer });
     }
     // The signers' accounts, one read per signer, then every check but the signatures.
     const generation = this.generation;
@@ -243,14 +252,14 @@ export class Mempool {
     return results;
   }
 
-  /** The parameters and the accounts of the signers of `txs` in committed state. */
-  private async view(txs: readonly { tx: Tx; signerHex: string }[]): Promise<View> {
+  /** The parameters and the accounts of these signers in committed state. */
+  private async view(signers: readonly { signerHex: string; signer: Uint8Array }[]): Promise<View> {
     const p = this.paramsNow();
     const params = p instanceof Promise ? await p : p;
     const accounts = new Map<string, Account | null>();
-    for (const { tx, signerHex } of txs) {
+    for (const { signerHex, signer } of signers) {
       if (accounts.has(signerHex)) continue;
-      const a = this.accountOf(signerHex, tx.signer);
+      const a = this.accountOf(signerHex, signer);
       accounts.set(signerHex, a instanceof Promise ? await a : a);
     }
     return { params, accounts, height: this.deps.height() };
@@ -321,14 +330,14 @@ export class Mempool {
     for (const { m } of signers) {
       const any = m.values().next().value as Entry | undefined;
       if (!any) continue;
-      const got = this.accountOf(any.signerHex, any.tx.signer);
+      const got = this.accountOf(any.signerHex, fromHex(any.signerHex));
       const account = got instanceof Promise ? await got : got;
       if (account === null) continue;
       for (let n = account.nonce; ; n++) {
         const e = m.get(n);
-        if (!e || out.length >= maxTxs || bytes + e.tx.bytes.length > maxBytes) break;
-        out.push(e.tx);
-        bytes += e.tx.bytes.length;
+        if (!e || out.length >= maxTxs || bytes + e.bytes.length > maxBytes) break;
+        out.push(decodeHeld(e));
+        bytes += e.bytes.length;
       }
       if (out.length >= maxTxs) break;
     }
@@ -390,15 +399,15 @@ export class Mempool {
     const height = this.deps.height();
     // (Deleting the entry a Map iteration is at is safe: no copy of the pool per commit.)
     for (const e of this.byHash.values()) {
-      if (e.tx.expiry <= height) {
+      if (e.expiry <= height) {
         this.remove(e);
         dropped++;
       }
     }
-    const recheck = paramsChanged ? [...this.bySigner.keys()].map((hex) => ({ hex, signer: this.bySigner.get(hex)!.values().next().value!.tx.signer })) : [...touched].map(([hex, signer]) => ({ hex, signer }));
+    const recheck = paramsChanged ? [...this.bySigner.keys()].map((hex) => ({ hex, signer: fromHex(hex) })) : [...touched].map(([hex, signer]) => ({ hex, signer }));
     const pending = recheck.filter((r) => this.bySigner.has(r.hex));
     if (pending.length === 0) return dropped;
-    const view = await this.view(pending.map((r) => ({ tx: this.bySigner.get(r.hex)!.values().next().value!.tx, signerHex: r.hex })));
+    const view = await this.view(pending.map((r) => ({ signerHex: r.hex, signer: r.signer })));
     for (const { hex } of pending) {
       const held = this.bySigner.get(hex);
       if (!held) continue;
@@ -406,7 +415,7 @@ export class Mempool {
       const was = before.get(hex) ?? null;
       const nonceOnly = !paramsChanged && now !== null && was !== null && sameAuthority(was, now);
       for (const e of held.values()) {
-        if (nonceOnly ? e.tx.nonce < now.nonce : this.problem(e.tx, hex, view, e) !== null) {
+        if (nonceOnly ? e.nonce < now.nonce : this.problem(decodeHeld(e), hex, view, e) !== null) {
           this.remove(e);
           dropped++;
         }
@@ -426,7 +435,7 @@ export class Mempool {
   }
 
   private insert(tx: Tx, hashHex: string, signerHex: string): void {
-    const e: Entry = { tx, hashHex, signerHex, seq: this.seq++, admittedAt: performance.now() };
+    const e: Entry = { bytes: tx.bytes, hashHex, signerHex, nonce: tx.nonce, expiry: tx.expiry, seq: this.seq++, admittedAt: performance.now() };
     this.byHash.set(hashHex, e);
     let m = this.bySigner.get(signerHex);
     if (!m) this.bySigner.set(signerHex, (m = new Map()));
@@ -437,9 +446,9 @@ export class Mempool {
   private remove(e: Entry): void {
     this.byHash.delete(e.hashHex);
     const m = this.bySigner.get(e.signerHex);
-    m?.delete(e.tx.nonce);
+    m?.delete(e.nonce);
     if (m && m.size === 0) this.bySigner.delete(e.signerHex);
-    this.bytesHeld -= e.tx.bytes.length;
+    this.bytesHeld -= e.bytes.length;
   }
 
   private remember(hex: string): void {
@@ -452,6 +461,11 @@ export class Mempool {
       this.committedOrder = this.committedOrder.slice(drop);
     }
   }
+}
+
+/** A held transaction decoded again: its bytes were decoded and found canonical when admitted, and its hash is theirs. */
+function decodeHeld(e: Entry): Tx {
+  return Tx.decode(e.bytes, fromHex(e.hashHex), e.hashHex);
 }
 
 /** The committed state admission checks against: parameters, signers' accounts (null: none), height. */

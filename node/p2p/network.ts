@@ -98,7 +98,7 @@ export class NodeNetwork {
   constructor(private readonly opts: NetworkOptions) {
     this.now = opts.now ?? Date.now;
     this.instance = opts.instance ?? newInstance();
-    this.compact = new CompactAssembler({ txBytes: (hex) => opts.mempool?.decoded(hex)?.bytes });
+    this.compact = new CompactAssembler({ txBytes: (hex) => opts.mempool?.bytesOf(hex) });
   }
 
   start(): void {

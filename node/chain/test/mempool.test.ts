@@ -276,3 +276,20 @@ t.test('pending: the transactions held, in admission order, up to a byte budget 
   tt.equal(s.mp.pending(txs[0]!.bytes.length + txs[1]!.bytes.length).length, 2, 'cut at the budget');
   tt.same(s.mp.pending(0), [], 'nothing within no budget');
 });
+
+t.test('a held transaction is kept as its bytes: bytesOf gives them, reap decodes them again to the same transaction', async (tt) => {
+  const s = setup();
+  const a = generateKeyPair();
+  s.open([a]);
+  const txs = [tx(a, 0, { memo: 1 }), tx(a, 1, { memo: 2 })];
+  tt.same(codes(await s.mp.add(txs.map((x) => x.bytes))), ['added', 'added']);
+  tt.same(s.mp.bytesOf(txs[1]!.hashHex), txs[1]!.bytes, 'bytesOf: the bytes admitted');
+  tt.equal(s.mp.bytesOf(toHex(new Uint8Array(32))), undefined, 'bytesOf: undefined for a hash not held');
+  const reaped = await s.mp.reap(10, 1 << 20);
+  tt.same(reaped.map((x) => x.hashHex), txs.map((x) => x.hashHex), 'reap: the same hashes');
+  tt.same(reaped.map((x) => x.data), txs.map((x) => x.data), 'and the same decoded content');
+  tt.ok(reaped.every((x, i) => toHex(x.hash) === toHex(txs[i]!.hash) && toHex(x.signBytes()) === toHex(txs[i]!.signBytes())), 'hash and signed bytes as admitted');
+  await s.mp.update([reaped[0]!], [s.open([a], { nonce: 1 })]);
+  tt.equal(s.mp.bytesOf(txs[0]!.hashHex), undefined, 'committed: no longer held');
+  tt.same((await s.mp.reap(10, 1 << 20)).map((x) => x.nonce), [1], 'the rest still reaped');
+});

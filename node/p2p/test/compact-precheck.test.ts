@@ -23,7 +23,7 @@ t.test('a compact proposal that fails the precheck is dropped before it is held'
   const precheckProposal = (): SovError | null => (checks++, verdict);
   const driver = { height: 5, round: 0, precheckProposal, event: async (ev: { type: string }) => { events.push(ev.type); return null; } };
   const metrics = { peers: { set: () => {} }, peerMisbehaviour: { inc: ({ code }: { code: string }) => void struck.push(code) }, compactFetchedTxs: { inc: () => {} } };
-  const mempool = { pending: () => [], decoded: () => undefined };
+  const mempool = { pending: () => [], bytesOf: () => undefined };
   const net = new NodeNetwork({ host, driver: driver as never, mempool: mempool as never, ledger: { height: 4 } as never, log: quiet as never, metrics: metrics as never });
   net.onPeer('B', true);
   sent.length = 0;
