@@ -76,7 +76,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   },
   {
     section: 'storage', key: 'state_cache_nodes', kind: 'int', default: 1_000_000, min: 10_000,
-    doc: 'Internal nodes of the state tree\'s head kept in memory. A commit reads from the store only the nodes on its keys\' paths that are not held. A tree of N keys has about N / 3 internal nodes (bench:state: 3.3 million at 10 million keys), so the default holds every node of a chain of up to about 2 million keys (accounts, balances and module records together). Past the limit the deepest levels are dropped first, and commits read them from the store: bench:state at 10 million keys took 26.5 µs an update with 2 million nodes held, 12.5 to 15 µs with all 3.3 million (about 0.6 KB of memory each). docs/state.md, "Node cache, and 10 million keys".',
+    doc: 'Internal nodes of the state tree\'s head kept in memory. A commit reads from the store only the nodes on its keys\' paths that are not held. A tree of N keys has about N / 3 internal nodes (bench:state: 3.3 million at 10 million keys), so the default holds every node of a chain of up to about 2 million keys (accounts, balances and module records together). Past the limit the cache is trimmed to half of it, deepest levels first, and commits read what is not held from the store: bench:state at 10 million keys took 19.8 µs an update with a cache of 2 million nodes, 12.5 to 15 µs with all 3.3 million held (about 0.6 KB of memory each). docs/state.md, "Node cache, and 10 million keys".',
   },
   {
     section: 'statesync', key: 'enable', kind: 'bool', default: false,
