@@ -69,6 +69,8 @@ export function evidenceRootOf(evidence: BlockData['evidence']): Uint8Array {
 
 /** Each block's transaction hashes, computed on first use (a Block is frozen). */
 const txHashesOf = new WeakMap<Block, readonly Uint8Array[]>();
+/** Blocks whose maker found the header's txRoot to be the root of their transaction hashes (fromData's `txRootChecked`). */
+const txRootChecked = new WeakSet<Block>();
 
 /** An immutable block with its bytes and hash computed once. */
 export class Block {
@@ -85,11 +87,17 @@ export class Block {
 
   /**
    * `txHashes`, when the caller has them (a proposer's own transactions), must be the hashes
-   * of `data.txs` in order (they are not recomputed).
+   * of `data.txs` in order (they are not recomputed). `txRootChecked`: the caller compared
+   * `txRootOf(txHashes)` with the header's txRoot and found them equal (a compact proposal's
+   * receiver does, before it fills in the transactions), so validateBlockBody does not
+   * compute that root again.
    */
-  static fromData(data: BlockData, txHashes?: readonly Uint8Array[]): Block {
+  static fromData(data: BlockData, txHashes?: readonly Uint8Array[], opts: { txRootChecked?: boolean } = {}): Block {
     const b = new Block(data, encode(BlockSchema, data));
-    if (txHashes !== undefined && txHashes.length === data.txs.length) txHashesOf.set(b, Object.freeze([...txHashes]));
+    if (txHashes !== undefined && txHashes.length === data.txs.length) {
+      txHashesOf.set(b, Object.freeze([...txHashes]));
+      if (opts.txRootChecked === true) txRootChecked.add(b);
+    }
     return b;
   }
 
@@ -127,7 +135,8 @@ export function validateBlockBody(block: Block, txHashes: readonly Uint8Array[])
   if (h.version !== BLOCK_VERSION) fail(`unknown block version ${h.version}`);
   if (h.height < 1) fail('height must be at least 1');
   if (txHashes.length !== block.data.txs.length || h.txCount !== block.data.txs.length) fail('txCount does not match the transactions');
-  if (!equalBytes(h.txRoot, txRootOf(txHashes))) fail('txRoot does not match the transactions');
+  const checked = txRootChecked.has(block) && txHashes === txHashesOf.get(block);
+  if (!checked && !equalBytes(h.txRoot, txRootOf(txHashes))) fail('txRoot does not match the transactions');
   if (!equalBytes(h.evidenceHash, evidenceRootOf(block.data.evidence))) fail('evidenceHash does not match the evidence');
   const lc = block.data.lastCommit;
   if (h.height === 1) {

@@ -132,5 +132,14 @@ t.test('blocks: round trip, body checks, and each mismatch refused', (tt) => {
   bad({ lastCommitHash: new Uint8Array(32) }, 'lastCommitHash', second, []);
   bad({ lastBlockHash: new Uint8Array(32) }, 'last commit for lastBlockHash', second, []);
   tt.throws(() => validateBlockBody(Block.fromData({ ...second.data, lastCommit: null }), []), { code: ErrorCodes.BLOCK_INVALID }, 'missing last commit');
+  // txRootChecked: the maker compared the root already (a compact proposal's receiver), so
+  // the body check takes it for the block's own hashes, and for those only. A wrong root here
+  // shows the root is not computed again; any other list of hashes is still checked.
+  const wrongRoot = { ...first.data, header: { ...first.header, txRoot: new Uint8Array(32) } };
+  const marked = Block.fromData(wrongRoot, given, { txRootChecked: true });
+  validateBlockBody(marked, marked.txHashes());
+  tt.throws(() => validateBlockBody(marked, [...given]), { code: ErrorCodes.BLOCK_INVALID }, 'other hashes than the checked ones are checked');
+  tt.throws(() => validateBlockBody(Block.fromData(wrongRoot, given), given), { code: ErrorCodes.BLOCK_INVALID }, 'unmarked: the root is checked');
+  tt.throws(() => validateBlockBody(Block.fromData(wrongRoot, undefined, { txRootChecked: true }), given), { code: ErrorCodes.BLOCK_INVALID }, 'no hashes given: the mark is not taken');
   tt.end();
 });

@@ -188,7 +188,8 @@ export class CompactAssembler {
 
   private whole(f: InFlight, fetched: number): CompactResult {
     const data: BlockData = { ...f.data, txs: f.txs as Uint8Array[] };
-    const block = Block.fromData(data, f.hashes);
+    // add() checked the hashes against the header's txRoot: validateBlockBody need not again.
+    const block = Block.fromData(data, f.hashes, { txRootChecked: true });
     this.remember(block);
     return { kind: 'whole', proposal: f.proposal, block: block.bytes, decoded: block, fetched };
   }
