@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=32
+#!/usr/bin/env -S node --max-semi-space-size=64
 // The `sov` command. Runs the compiled CLI (npm run build writes dist/). The flag on the line
 // above is the node's (node/ops/v8-flags.ts, NODE_V8_FLAGS; a test keeps the two the same).
 // Before a build there is no dist/: say so in one line instead of a module-not-found trace.
