@@ -229,6 +229,31 @@ export class Devnet {
     }
   }
 
+  /**
+   * What a failed wait should say: per node, whether its process runs, its height, syncing
+   * and peer count (sov_status), and the last `lines` lines of its log.
+   */
+  async report(lines = 12): Promise<string> {
+    const out: string[] = [];
+    for (let i = 0; i < this.size; i++) {
+      let status = 'no answer';
+      try {
+        const st = (await this.rpc(i, 'sov_status', [], 3000)) as { height: number; syncing: boolean; peers: number };
+        status = `height ${st.height}, syncing ${st.syncing}, peers ${st.peers}`;
+      } catch (e) {
+        status = `no answer (${(e as Error).message})`;
+      }
+      let log = '';
+      try {
+        log = readFileSync(this.logPath(i), 'utf8').trimEnd().split('\n').slice(-lines).map((l) => `    ${l.slice(0, 400)}`).join('\n');
+      } catch {
+        log = '    (no log)';
+      }
+      out.push(`node ${i}: ${this.procs[i] ? 'running' : 'not running'}; ${status}\n${log}`);
+    }
+    return out.join('\n');
+  }
+
   async waitHeight(i: number, h: number, timeoutMs = 120_000): Promise<void> {
     await waitFor(async () => (await this.height(i)) >= h, `node ${i} at height ${h}`, timeoutMs, 100);
   }
