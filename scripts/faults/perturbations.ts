@@ -289,7 +289,16 @@ export const PERTURBATIONS: Perturbation[] = [
       // A validator whose double-signing is on chain is suspended, and its node (outside the
       // validator set now) is refused by its peers: node 3 is no longer expected to follow.
       if (ev.items.length > 0) ctx.exclude.add(3);
-      ctx.checks.push({ name: 'both processes log the duplicate node key', pass: told(3) > 0 && told(TWIN) > 0, detail: `node 3: ${told(3)} line(s), twin: ${told(TWIN)}; peers 0-2 logging two processes: ${heard.join('/')}` });
+      // The twin is noticed one way or the other: both processes are told of the duplicate node
+      // key, or the two signed different votes first and the chain recorded that and suspended
+      // the validator, whose node its peers then refuse (so nobody hears both processes after).
+      const logged = told(3) > 0 && told(TWIN) > 0;
+      const suspended = ev.items.some((e) => e.suspendedFrom !== null);
+      ctx.checks.push({
+        name: 'the twin is noticed (both processes log the duplicate node key, or its double-signing is recorded and the validator suspended)',
+        pass: logged || suspended,
+        detail: `node 3: ${told(3)} line(s), twin: ${told(TWIN)}; peers 0-2 logging two processes: ${heard.join('/')}; equivocations recorded: ${ev.items.length}${suspended ? `, suspended from ${ev.items.map((e) => e.suspendedFrom).join('/')}` : ''}`,
+      });
     },
   },
 ];
