@@ -236,7 +236,7 @@ export class Devnet {
   async report(lines = 12): Promise<string> {
     const out: string[] = [];
     for (let i = 0; i < this.size; i++) {
-      let status = 'no answer';
+      let status: string;
       try {
         const st = (await this.rpc(i, 'sov_status', [], 3000)) as { height: number; syncing: boolean; peers: number };
         status = `height ${st.height}, syncing ${st.syncing}, peers ${st.peers}`;

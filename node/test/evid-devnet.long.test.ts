@@ -97,8 +97,8 @@ t.test('an equivocating validator is recorded on every node, suspended, and rein
       return signedAt > 0;
     }, 'validator 3 signing again', 120_000, 200);
   } catch (e) {
-    // One CI run timed out here (745 passed, 1 failed) and five local runs, three of them under load, did
-    // not: a failure says where each node was, and what its log said last.
+    // One CI run timed out here (745 passed, 1 failed); seven local runs, three of them under
+    // load, did not: a failure says where each node was, and what its log said last.
     throw new Error(`${(e as Error).message}; decision committed at ${sent.height}\n${await net.report(40)}`);
   }
   // A set change committed at height H takes effect at H + 2: its precommit may be in that height's certificate already (whether it is depends on whether it arrived before the first two thirds did), never in an earlier one.

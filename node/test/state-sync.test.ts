@@ -52,8 +52,9 @@ t.test('a validator started from an empty store joins by state sync, refusing a 
   };
   await waitFor(() => [a, b, c].every((n) => n.snapshots.list().length > 0), 'snapshots on validators 0..2', 30_000, 50);
   // Validator 3 must be offered the same newest snapshot by the tampering validator and an
-  // honest one, or it may fetch every chunk from a peer that does not tamper (one CI run did:
-  // a newer snapshot, offered by validator 2 alone). So validator 2 stops first: two of four
+  // honest one, or it may fetch every chunk from peers that do not tamper (one CI run refused
+  // no chunk: a newer snapshot offered by honest peers alone, or the tampering peer linked
+  // after discovery, would each do that). So validator 2 stops first: two of four
   // validators cannot commit, validators 0 and 1 settle at one height with the same
   // snapshots, and validator 3, linked to them only, spreads its chunk requests over both.
   // Validator 2 starts again once validator 3 has joined.
